@@ -41,7 +41,8 @@ _RFC4514_NAMES = {
 }
 
 
-def _mexico_tz() -> timezone:
+def mexico_city_tz() -> timezone:
+    """Mexico's central time, the clock of CFDI dates (Fecha, FechaTimbrado)."""
     try:
         from zoneinfo import ZoneInfo
 
@@ -164,7 +165,7 @@ def _looks_like_fiel(cert: x509.Certificate) -> bool:
 def _as_utc(dt: datetime) -> datetime:
     """CFDI dates (Fecha) are naive local time of Mexico; aware ones are converted."""
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=_mexico_tz())
+        dt = dt.replace(tzinfo=mexico_city_tz())
     return dt.astimezone(timezone.utc)
 
 

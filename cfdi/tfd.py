@@ -1,0 +1,173 @@
+"""TimbreFiscalDigital 1.1: read it from a stamped CFDI, build and seal one, and
+the verification URL SAT asks to print as the QR code of the printed CFDI.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from lxml import etree
+
+from cfdi import xml as cfdi_xml
+from cfdi.cadena import cadena_tfd
+from cfdi.credentials import Certificate, Credential, mexico_city_tz
+from cfdi.document import NS_CFDI, NS_TFD, Comprobante, TimbreFiscalDigital
+from cfdi.errors import CfdiError
+
+VERIFICATION_BASE = "https://verificacfdi.facturaelectronica.sat.gob.mx/default.aspx"
+TFD_TAG = f"{{{NS_TFD}}}TimbreFiscalDigital"
+_TFD_PATH = f"{{{NS_CFDI}}}Complemento/{TFD_TAG}"
+_DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
+_SIX_DECIMALS = Decimal("0.000001")
+
+
+class TfdError(CfdiError):
+    code = "TFD"
+
+
+# --- read -------------------------------------------------------------------
+
+
+def _find_tfd(root: etree._Element) -> etree._Element | None:
+    if root.tag == TFD_TAG:
+        return root
+    return root.find(_TFD_PATH)
+
+
+def read(data: bytes | etree._Element) -> TimbreFiscalDigital | None:
+    """The TFD of a CFDI (bytes or element: the Comprobante or the TFD itself), or None."""
+    root = cfdi_xml.parse(data) if isinstance(data, (bytes, bytearray)) else data
+    el = _find_tfd(root)
+    if el is None:
+        return None
+    values: dict[str, object] = {}
+    for f in dataclasses.fields(TimbreFiscalDigital):
+        text = el.get(f.metadata["xml"])
+        if text is None:
+            continue
+        if f.name == "fecha_timbrado":
+            try:
+                values[f.name] = datetime.strptime(text.strip(), _DATETIME_FORMAT)
+            except ValueError:
+                raise TfdError(
+                    f"FechaTimbrado '{text}' no tiene el formato AAAA-MM-DDThh:mm:ss.",
+                    f"FechaTimbrado '{text}' is not in the format YYYY-MM-DDThh:mm:ss.",
+                ) from None
+        else:
+            values[f.name] = text
+    return TimbreFiscalDigital(**values)
+
+
+# --- verification URL (QR) --------------------------------------------------
+
+
+def format_qr_total(total: Decimal | str) -> str:
+    """``tt`` of the QR: up to 18 integer digits and 6 decimals, non-significant zeros
+    left out, at least one decimal kept (1000.00 -> "1000.0", 123.45 -> "123.45").
+
+    Anexo 20 (since CFDI 3.3, unchanged in 4.0), "Especificación técnica del código de
+    barras bidimensional": total "máximo a 25 posiciones (18 para los enteros, 1 para
+    carácter '.', 6 para los decimales), se deben omitir los ceros no significativos";
+    SAT's example ends "&tt=1000.0&fe=...". Both eclipxe13/CfdiUtils
+    (ConsultaCfdiSat/RequestParameters::expressionVersion40, same as 3.3) and
+    phpcfdi/cfdi-expresiones (FormatTotal18x6) format it this way. The zero-padded
+    17-character form (0000000123.450000) was CFDI 3.2's and is not used any more.
+    """
+    try:
+        value = Decimal(str(total).strip().replace(",", ""))
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite() or value < 0 or value >= Decimal(10) ** 18:
+        raise TfdError(
+            f"El total '{total}' no cabe en el código QR (hasta 18 enteros y 6 decimales).",
+            f"Total '{total}' does not fit the QR code (up to 18 integer digits, 6 decimals).",
+        )
+    text = format(value.quantize(_SIX_DECIMALS, rounding=ROUND_HALF_UP), "f").rstrip("0")
+    return text + "0" if text.endswith(".") else text
+
+
+def _qr_rfc(rfc: str) -> str:
+    # SAT's QR expression writes an RFC holding "&" (e.g. "A&C010101AAA") as "&amp;", the
+    # XML escape, as CfdiUtils and phpcfdi/cfdi-expresiones (FormatRfcXml) do; "Ñ" stays.
+    return rfc.strip().replace("&", "&amp;")
+
+
+def verification_url(
+    uuid: str, issuer_rfc: str, receiver_rfc: str, total: Decimal | str, sello: str
+) -> str:
+    """SAT's verification URL of a stamped CFDI 4.0 (the content of its QR code)."""
+    return (
+        f"{VERIFICATION_BASE}?id={uuid.strip().upper()}&re={_qr_rfc(issuer_rfc)}"
+        f"&rr={_qr_rfc(receiver_rfc)}&tt={format_qr_total(total)}&fe={(sello or '')[-8:]}"
+    )
+
+
+def verification_url_of(c: Comprobante) -> str:
+    """The verification URL of a stamped Comprobante."""
+    timbre = c.complemento.timbre
+    if timbre is None or not timbre.uuid:
+        raise TfdError(
+            "El CFDI no está timbrado (no tiene TimbreFiscalDigital); tímbrelo primero.",
+            "The CFDI is not stamped (no TimbreFiscalDigital); stamp it first.",
+        )
+    return verification_url(
+        timbre.uuid, c.emisor.rfc, c.receptor.rfc, c.total if c.total is not None else "0",
+        c.sello or timbre.sello_cfd,
+    )
+
+
+# --- build and verify -------------------------------------------------------
+
+
+def _local_time(dt: datetime) -> datetime:
+    """FechaTimbrado is Mexico's central time without zone, to the second."""
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(mexico_city_tz()).replace(tzinfo=None)
+    return dt.replace(microsecond=0)
+
+
+def build_tfd(
+    c: Comprobante,
+    uuid: str,
+    fecha_timbrado: datetime,
+    rfc_prov_certif: str,
+    leyenda: str | None,
+    pac_credential: Credential,
+) -> TimbreFiscalDigital:
+    """A TimbreFiscalDigital 1.1 for the sealed ``c``, sealed (SelloSAT) by ``pac_credential``.
+
+    SelloSAT = base64(RSA-SHA256 over the TFD cadena original, UTF-8); SelloCFD is the
+    Comprobante's Sello; NoCertificadoSAT is the stamping certificate's number.
+    """
+    if not c.sello:
+        raise TfdError(
+            "El comprobante no está sellado (falta Sello); séllelo con el CSD antes de timbrar.",
+            "The document is not sealed (Sello missing); seal it with the CSD before stamping.",
+        )
+    timbre = TimbreFiscalDigital(
+        version="1.1",
+        uuid=uuid.strip().upper(),
+        fecha_timbrado=_local_time(fecha_timbrado),
+        rfc_prov_certif=rfc_prov_certif,
+        leyenda=leyenda or None,
+        sello_cfd=c.sello,
+        no_certificado_sat=pac_credential.certificate.no_certificado,
+        sello_sat="",
+    )
+    signature = pac_credential.sign(cadena_tfd(timbre).encode("utf-8"))
+    timbre.sello_sat = base64.b64encode(signature).decode("ascii")
+    return timbre
+
+
+def verify_sello_sat(t: TimbreFiscalDigital, sat_certificate: Certificate) -> bool:
+    """True when SelloSAT is ``sat_certificate``'s signature of the TFD cadena original."""
+    if t.no_certificado_sat and t.no_certificado_sat != sat_certificate.no_certificado:
+        return False
+    try:
+        signature = base64.b64decode(t.sello_sat, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return sat_certificate.verify(signature, cadena_tfd(t).encode("utf-8"))
