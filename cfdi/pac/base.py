@@ -1,0 +1,226 @@
+"""The one interface every stamping provider (PAC) implements.
+
+A connector turns a sealed CFDI into a stamped one (``stamp``), finds out whether
+a document was already stamped (``find_stamped``, for retries after a timeout),
+cancels, asks SAT's status and, where the provider has one, the credit balance.
+
+Errors say what happened and what to do, in Spanish and English:
+
+- ``Unavailable``: network, timeout, HTTP 5xx, unreadable answer. Retry later;
+  before retrying a stamp, ask ``find_stamped``: the first request may have
+  reached the provider.
+- ``Rejected``: SAT or the PAC refused the document (``.code`` is theirs). Fix
+  the document; sending it again gives the same answer.
+- ``AuthenticationFailed``: the PAC user, password or token is wrong.
+- ``NoCredits``: "Sin folios disponibles": buy stamps.
+- ``AlreadyStamped``: the document had been stamped before; ``.result`` is that
+  earlier stamp (same UUID), so nothing is stamped twice.
+
+Secrets (passwords, tokens, keys) never reach an exception text or a log line:
+connectors pass the secrets they hold through ``redact`` before building a message.
+"""
+from __future__ import annotations
+
+import abc
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from cfdi.document import TimbreFiscalDigital
+from cfdi.errors import CfdiError
+
+logger = logging.getLogger(__name__)
+
+CancelOutcome = Literal["cancelled", "in_process", "rejected"]
+MOTIVES = ("01", "02", "03", "04")
+REDACTED = "********"
+
+
+# --- results -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StampResult:
+    xml: bytes  # the stamped CFDI: the signed document plus its TimbreFiscalDigital
+    uuid: str
+    tfd: TimbreFiscalDigital
+
+
+@dataclass(frozen=True)
+class CancelResult:
+    uuid: str
+    outcome: CancelOutcome
+    status_code: str  # SAT's code: 201 requested/cancelled, 202 previously cancelled, ...
+    message: str
+    acknowledgment: bytes | None = None  # SAT's (or the sandbox's) acuse XML
+
+
+@dataclass(frozen=True)
+class StatusResult:
+    estado: str  # Vigente | Cancelado | No Encontrado
+    es_cancelable: str  # Cancelable sin aceptación | Cancelable con aceptación | No cancelable
+    estatus_cancelacion: str  # "" | En proceso | Cancelado sin/con aceptación | Plazo vencido | Solicitud rechazada
+    codigo_estatus: str  # "S - Comprobante obtenido satisfactoriamente." | "N - 602: ..."
+    validacion_efos: str  # "200": issuer not in SAT's EFOS list; "100": listed
+
+
+@dataclass(frozen=True)
+class Balance:
+    stamps_left: int | None
+    unlimited: bool = False
+    expires: date | None = None
+
+
+# --- errors ------------------------------------------------------------------
+
+
+class PacError(CfdiError):
+    code = "PAC"
+
+
+class Unavailable(PacError):
+    """Network error, timeout, HTTP 5xx or an unreadable answer: retry later."""
+
+    code = "PAC_UNAVAILABLE"
+
+
+class Rejected(PacError):
+    """SAT or the PAC refused the document; ``code`` is theirs."""
+
+    code = "PAC_REJECTED"
+
+    def __init__(self, message_es: str, message_en: str, code: str | None = None,
+                 hint_es: str = "", hint_en: str = ""):
+        self.hint_es = hint_es or "Corrija el comprobante y vuelva a sellarlo antes de timbrar."
+        self.hint_en = hint_en or "Fix the document and seal it again before stamping."
+        super().__init__(message_es, message_en, code)
+
+
+class AuthenticationFailed(PacError):
+    code = "PAC_AUTH"
+
+
+class NoCredits(PacError):
+    code = "PAC_NO_CREDITS"
+
+
+class AlreadyStamped(PacError):
+    """The document was stamped before; ``result`` is that stamp."""
+
+    code = "307"
+
+    def __init__(self, result: StampResult, message_es: str = "", message_en: str = ""):
+        self.result = result
+        super().__init__(
+            message_es or f"El comprobante ya había sido timbrado con el UUID {result.uuid}.",
+            message_en or f"The document had already been stamped with UUID {result.uuid}.",
+        )
+
+
+def no_credits_error(account: str = "") -> NoCredits:
+    where = f" ({account})" if account else ""
+    return NoCredits(
+        f"Sin folios disponibles{where}: la cuenta de timbrado no tiene timbres. "
+        "Compre un paquete de timbres y vuelva a intentar; el comprobante no se timbró.",
+        f"No stamps left{where}: the stamping account has no credits. Buy a stamp "
+        "package and try again; the document was not stamped.",
+    )
+
+
+def authentication_error(provider: str) -> AuthenticationFailed:
+    return AuthenticationFailed(
+        f"{provider} rechazó el usuario, la contraseña o el token. Revise las credenciales "
+        "de la cuenta de timbrado (y que correspondan al ambiente de pruebas o producción).",
+        f"{provider} refused the user, password or token. Check the stamping account's "
+        "credentials (and that they belong to the test or production environment).",
+    )
+
+
+def unavailable_error(provider: str, detail: str) -> Unavailable:
+    return Unavailable(
+        f"No se pudo comunicar con {provider} ({detail}). Intente más tarde; antes de "
+        "reintentar se consulta si el comprobante ya quedó timbrado.",
+        f"Could not talk to {provider} ({detail}). Try again later; before retrying, "
+        "the PAC is asked whether the document was already stamped.",
+    )
+
+
+def redact(text: str, secrets: Iterable[str | bytes | None]) -> str:
+    """``text`` with every non-trivial secret replaced by ``********``."""
+    for secret in secrets:
+        if isinstance(secret, bytes):
+            secret = secret.decode("utf-8", "replace")
+        if secret and len(secret) >= 3:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+# --- the interface -----------------------------------------------------------
+
+
+class Connector(abc.ABC):
+    """A stamping provider. Implementations: sandbox, finkok, sw."""
+
+    name = "PAC"
+
+    @abc.abstractmethod
+    def stamp(self, signed_xml: bytes) -> StampResult:
+        """Stamp a sealed CFDI. Raises AlreadyStamped with the earlier stamp on a re-send."""
+
+    @abc.abstractmethod
+    def find_stamped(self, signed_xml: bytes) -> StampResult | None:
+        """The earlier stamp of exactly this document, or None if it was never stamped."""
+
+    @abc.abstractmethod
+    def cancel(self, uuid: str, motive: str, replacement_uuid: str | None, issuer_rfc: str,
+               receiver_rfc: str, total: Decimal, credential) -> CancelResult:
+        """Ask SAT to cancel ``uuid`` with a SAT motive (01 needs ``replacement_uuid``)."""
+
+    @abc.abstractmethod
+    def status(self, uuid: str, issuer_rfc: str, receiver_rfc: str,
+               total: Decimal) -> StatusResult:
+        """SAT's status of a stamped CFDI."""
+
+    def balance(self) -> Balance:
+        raise NotImplementedError(f"{self.name} does not report a credit balance")
+
+
+def stamp_once(connector: Connector, signed_xml: bytes) -> StampResult:
+    """Stamp, or return the earlier stamp of the same document: never stamps twice.
+
+    For retries after ``Unavailable``: the first request may have been stamped.
+    """
+    earlier = connector.find_stamped(signed_xml)
+    if earlier is not None:
+        return earlier
+    try:
+        return connector.stamp(signed_xml)
+    except AlreadyStamped as exc:
+        return exc.result
+
+
+def check_motive(motive: str, replacement_uuid: str | None) -> None:
+    """SAT's motive rules, checked before a request leaves: 01 needs a replacement."""
+    if motive not in MOTIVES:
+        raise Rejected(
+            f"El motivo de cancelación {motive!r} no es válido; use 01, 02, 03 o 04.",
+            f"Cancellation motive {motive!r} is not valid; use 01, 02, 03 or 04.",
+            code="207",
+        )
+    if motive == "01" and not replacement_uuid:
+        raise Rejected(
+            "El motivo 01 (comprobante emitido con errores con relación) requiere el UUID "
+            "del comprobante que lo sustituye. Timbre primero el sustituto.",
+            "Motive 01 (issued with errors, with relation) requires the UUID of the "
+            "replacing document. Stamp the replacement first.",
+            code="208",
+        )
+    if motive != "01" and replacement_uuid:
+        raise Rejected(
+            "Sólo el motivo 01 lleva folio de sustitución; quite el UUID sustituto o use 01.",
+            "Only motive 01 carries a replacement UUID; remove it or use motive 01.",
+            code="209",
+        )
