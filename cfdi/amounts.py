@@ -1,0 +1,399 @@
+"""Money of a CFDI: Anexo 20 rounding, computed attributes and SAT tolerances.
+
+``compute`` fills every computed attribute left as ``None`` and keeps values the
+caller gave (the Odoo layer passes Odoo's own figures; ``cfdi.rules`` then checks
+them against SAT's tolerances, which live here too).
+
+Decisions where Anexo 20 leaves a choice:
+
+* Amounts are rounded ROUND_HALF_UP to the decimals of the currency (c_Moneda).
+* Concept tax Base = Importe - Descuento. For ``TipoFactor="Cuota"`` (IEPS per
+  unit, e.g. litres or cigarettes) the Base is the Cantidad of units, so that
+  Importe = Base x Cuota = Cantidad x Cuota, the product SAT's range check uses.
+* Summary taxes are sums of the concept values (already rounded), grouped by
+  (Impuesto, TipoFactor, TasaOCuota) for traslados and by Impuesto for retenciones.
+* Pagos 2.0: BaseDR/ImporteDR in the currency of the paid document, rounded to its
+  decimals; BaseP/ImporteP = sum(xDR / EquivalenciaDR) with 6 decimals; Totales and
+  MontoTotalPagos in MXN (x TipoCambioP) with 2 decimals, as SAT's guide shows.
+"""
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
+
+from cfdi import catalogs
+from cfdi.document import (
+    Comprobante,
+    Concepto,
+    DoctoRelacionado,
+    Impuestos,
+    ImpuestosDR,
+    ImpuestosLocales,
+    ImpuestosP,
+    Pago,
+    Pagos,
+    Retencion,
+    RetencionDR,
+    RetencionP,
+    TotalesPagos,
+    Traslado,
+    TrasladoDR,
+    TrasladoP,
+)
+
+ZERO = Decimal("0")
+PAGO_DECIMALS = 6  # BaseP / ImporteP
+MXN_DECIMALS = 2
+IVA, ISR, IEPS = "002", "001", "003"
+
+
+def currency_decimals(code: str) -> int:
+    """Decimals SAT allows in amounts of a currency (c_Moneda)."""
+    return catalogs.currency_decimals(code)
+
+
+def quantize(value: Decimal, decimals: int, rounding: str = ROUND_HALF_UP) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = 60
+        return value.quantize(Decimal(1).scaleb(-decimals), rounding=rounding)
+
+
+def decimals_of(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _mul(*values: Decimal) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = 60
+        result = Decimal(1)
+        for v in values:
+            result *= v
+        return result
+
+
+def _div(a: Decimal, b: Decimal) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = 60
+        return a / b
+
+
+def _half_unit(value: Decimal) -> Decimal:
+    return Decimal(1).scaleb(-decimals_of(value)) / 2
+
+
+# --- SAT tolerances (Anexo 20, "Validaciones adicionales") ----------------
+
+
+def importe_bounds(cantidad: Decimal, valor_unitario: Decimal, decimals: int) -> tuple[Decimal, Decimal]:
+    """Concepto Importe limits: (Cantidad -/+ 10^-dC/2) x (ValorUnitario -/+ 10^-dVU/2),
+    the lower one rounded down and the upper one rounded up to ``decimals``."""
+    hc, hv = _half_unit(cantidad), _half_unit(valor_unitario)
+    low = _mul(cantidad - hc, valor_unitario - hv)
+    high = _mul(cantidad + hc, valor_unitario + hv)
+    return quantize(low, decimals, ROUND_FLOOR), quantize(high, decimals, ROUND_CEILING)
+
+
+def importe_tolerance(cantidad: Decimal, valor_unitario: Decimal, decimals: int) -> Decimal:
+    """Largest distance from Cantidad x ValorUnitario SAT accepts for the Importe."""
+    low, high = importe_bounds(cantidad, valor_unitario, decimals)
+    exact = _mul(cantidad, valor_unitario)
+    return max(exact - low, high - exact)
+
+
+def tax_bounds(base: Decimal, tasa_o_cuota: Decimal, decimals: int) -> tuple[Decimal, Decimal]:
+    """Tax Importe limits: (Base -/+ 10^-dBase/2) x TasaOCuota, rounded down / up."""
+    half = _half_unit(base)
+    low = _mul(base - half, tasa_o_cuota)
+    high = _mul(base + half, tasa_o_cuota)
+    return quantize(low, decimals, ROUND_FLOOR), quantize(high, decimals, ROUND_CEILING)
+
+
+def tax_tolerance(base: Decimal, tasa_o_cuota: Decimal, decimals: int) -> Decimal:
+    low, high = tax_bounds(base, tasa_o_cuota, decimals)
+    exact = _mul(base, tasa_o_cuota)
+    return max(exact - low, high - exact)
+
+
+def within(value: Decimal, bounds: tuple[Decimal, Decimal]) -> bool:
+    return bounds[0] <= value <= bounds[1]
+
+
+def exceeds_decimals(value: Decimal | None, decimals: int) -> bool:
+    return value is not None and decimals_of(value) > decimals
+
+
+# --- concept level --------------------------------------------------------
+
+
+def concepto_base(concepto: Concepto, tipo_factor: str | None, decimals: int) -> Decimal:
+    if tipo_factor == "Cuota":
+        return concepto.cantidad
+    importe = concepto.importe if concepto.importe is not None else concepto_importe(concepto, decimals)
+    return importe - (concepto.descuento or ZERO)
+
+
+def concepto_importe(concepto: Concepto, decimals: int) -> Decimal:
+    return quantize(_mul(concepto.cantidad, concepto.valor_unitario), decimals)
+
+
+def tax_importe(base: Decimal, tasa_o_cuota: Decimal, decimals: int) -> Decimal:
+    return quantize(_mul(base, tasa_o_cuota), decimals)
+
+
+def _fill_tax(tax: Traslado | Retencion, concepto: Concepto, decimals: int) -> None:
+    if tax.base is None:
+        tax.base = concepto_base(concepto, tax.tipo_factor, decimals)
+    if tax.tipo_factor == "Exento":
+        return
+    if tax.importe is None and tax.tasa_o_cuota is not None:
+        tax.importe = tax_importe(tax.base, tax.tasa_o_cuota, decimals)
+
+
+def _fill_concepto(concepto: Concepto, decimals: int) -> None:
+    if concepto.importe is None:
+        concepto.importe = concepto_importe(concepto, decimals)
+    if concepto.impuestos is None:
+        return
+    for tax in [*concepto.impuestos.traslados, *concepto.impuestos.retenciones]:
+        _fill_tax(tax, concepto, decimals)
+
+
+# --- comprobante level ----------------------------------------------------
+
+
+def traslado_key(t: Traslado | TrasladoDR | TrasladoP) -> tuple[str, str, Decimal | None]:
+    tasa = t.tasa_o_cuota
+    return (t.impuesto, t.tipo_factor, None if tasa is None else tasa.normalize())
+
+
+def summary_traslados(conceptos: Iterable[Concepto], decimals: int) -> list[Traslado]:
+    groups: dict[tuple, Traslado] = {}
+    for concepto in conceptos:
+        for t in concepto.impuestos.traslados if concepto.impuestos else []:
+            g = groups.setdefault(traslado_key(t), Traslado(
+                base=ZERO, impuesto=t.impuesto, tipo_factor=t.tipo_factor,
+                tasa_o_cuota=t.tasa_o_cuota, importe=None if t.tipo_factor == "Exento" else ZERO))
+            g.base += t.base or ZERO
+            if g.importe is not None:
+                g.importe += t.importe or ZERO
+    for g in groups.values():
+        g.base = quantize(g.base, decimals)
+        g.importe = None if g.importe is None else quantize(g.importe, decimals)
+    return list(groups.values())
+
+
+def summary_retenciones(conceptos: Iterable[Concepto], decimals: int) -> list[Retencion]:
+    groups: dict[str, Decimal] = {}
+    for concepto in conceptos:
+        for r in concepto.impuestos.retenciones if concepto.impuestos else []:
+            groups[r.impuesto] = groups.get(r.impuesto, ZERO) + (r.importe or ZERO)
+    return [Retencion(base=None, impuesto=k, tipo_factor=None, tasa_o_cuota=None,
+                      importe=quantize(v, decimals)) for k, v in groups.items()]
+
+
+def summary_impuestos(conceptos: list[Concepto], decimals: int) -> Impuestos | None:
+    traslados = summary_traslados(conceptos, decimals)
+    retenciones = summary_retenciones(conceptos, decimals)
+    if not traslados and not retenciones:
+        return None
+    taxed = [t.importe for t in traslados if t.tipo_factor != "Exento"]
+    return Impuestos(
+        total_retenidos=quantize(sum((r.importe for r in retenciones), ZERO), decimals) if retenciones else None,
+        total_trasladados=quantize(sum(taxed, ZERO), decimals) if taxed else None,
+        retenciones=retenciones,
+        traslados=traslados,
+    )
+
+
+def _fill_impuestos_locales(locales: ImpuestosLocales, decimals: int) -> None:
+    if not locales.total_traslados and locales.traslados:
+        locales.total_traslados = quantize(sum((t.importe for t in locales.traslados), ZERO), decimals)
+    if not locales.total_retenciones and locales.retenciones:
+        locales.total_retenciones = quantize(sum((r.importe for r in locales.retenciones), ZERO), decimals)
+
+
+def expected_total(c: Comprobante) -> Decimal:
+    """SubTotal - Descuento + traslados - retenciones + local traslados - local retenciones."""
+    decimals = currency_decimals(c.moneda)
+    total = (c.subtotal or ZERO) - (c.descuento or ZERO)
+    if c.impuestos is not None:
+        total += (c.impuestos.total_trasladados or ZERO) - (c.impuestos.total_retenidos or ZERO)
+    locales = c.complemento.impuestos_locales
+    if locales is not None:
+        total += locales.total_traslados - locales.total_retenciones
+    return quantize(total, decimals)
+
+
+def compute(c: Comprobante) -> Comprobante:
+    """A copy of ``c`` with every computed attribute that was ``None`` filled in."""
+    c = copy.deepcopy(c)
+    if c.tipo_de_comprobante == "P":
+        return _compute_pago(c)
+    decimals = currency_decimals(c.moneda)
+    for concepto in c.conceptos:
+        _fill_concepto(concepto, decimals)
+    if c.subtotal is None:
+        c.subtotal = quantize(sum((k.importe for k in c.conceptos), ZERO), decimals)
+    discounts = [k.descuento for k in c.conceptos if k.descuento is not None]
+    if c.descuento is None and discounts:
+        c.descuento = quantize(sum(discounts, ZERO), decimals)
+    if c.impuestos is None:
+        c.impuestos = summary_impuestos(c.conceptos, decimals)
+    if c.complemento.impuestos_locales is not None:
+        _fill_impuestos_locales(c.complemento.impuestos_locales, decimals)
+    if c.total is None:
+        c.total = expected_total(c)
+    return c
+
+
+# --- Pagos 2.0 ------------------------------------------------------------
+
+
+def docto_impuestos(invoice: Comprobante, imp_pagado: Decimal) -> ImpuestosDR | None:
+    """ImpuestosDR of a payment: the invoice's concept taxes in proportion ImpPagado / Total.
+
+    ``invoice`` is the paid document (computed); amounts stay in its currency.
+    """
+    decimals = currency_decimals(invoice.moneda)
+    if not invoice.total:
+        return None
+    factor = _div(imp_pagado, invoice.total)
+    traslados = [
+        TrasladoDR(base=quantize(_mul(t.base, factor), decimals), impuesto=t.impuesto,
+                   tipo_factor=t.tipo_factor, tasa_o_cuota=t.tasa_o_cuota)
+        for t in summary_traslados(invoice.conceptos, PAGO_DECIMALS)
+    ]
+    retenciones = [
+        RetencionDR(base=quantize(_mul(base, factor), decimals), impuesto=key[0],
+                    tipo_factor=key[1], tasa_o_cuota=tasa, importe=None)
+        for key, (base, tasa) in _retention_bases(invoice.conceptos).items()
+    ]
+    if not traslados and not retenciones:
+        return None
+    result = ImpuestosDR(retenciones=retenciones, traslados=traslados)
+    _fill_impuestos_dr(result, decimals)
+    return result
+
+
+def _retention_bases(conceptos: list[Concepto]) -> dict[tuple, tuple[Decimal, Decimal]]:
+    groups: dict[tuple, tuple[Decimal, Decimal]] = {}
+    for concepto in conceptos:
+        for r in concepto.impuestos.retenciones if concepto.impuestos else []:
+            key = (r.impuesto, r.tipo_factor, r.tasa_o_cuota.normalize())
+            base, _ = groups.get(key, (ZERO, r.tasa_o_cuota))
+            groups[key] = (base + r.base, r.tasa_o_cuota)
+    return groups
+
+
+def _fill_impuestos_dr(impuestos: ImpuestosDR, decimals: int) -> None:
+    for tax in [*impuestos.traslados, *impuestos.retenciones]:
+        if tax.tipo_factor != "Exento" and tax.importe is None and tax.tasa_o_cuota is not None:
+            tax.importe = tax_importe(tax.base, tax.tasa_o_cuota, decimals)
+
+
+def _equivalencia(docto: DoctoRelacionado) -> Decimal:
+    return docto.equivalencia or Decimal(1)
+
+
+def impuestos_p(pago: Pago) -> ImpuestosP | None:
+    """ImpuestosP of one Pago: its DoctoRelacionado taxes summed in the payment currency."""
+    traslados: dict[tuple, TrasladoP] = {}
+    retenciones: dict[str, Decimal] = {}
+    for docto in pago.doctos:
+        if docto.impuestos is None:
+            continue
+        eq = _equivalencia(docto)
+        for t in docto.impuestos.traslados:
+            g = traslados.setdefault(traslado_key(t), TrasladoP(
+                base=ZERO, impuesto=t.impuesto, tipo_factor=t.tipo_factor, tasa_o_cuota=t.tasa_o_cuota,
+                importe=None if t.tipo_factor == "Exento" else ZERO))
+            g.base += _div(t.base, eq)
+            if g.importe is not None:
+                g.importe += _div(t.importe or ZERO, eq)
+        for r in docto.impuestos.retenciones:
+            retenciones[r.impuesto] = retenciones.get(r.impuesto, ZERO) + _div(r.importe, eq)
+    if not traslados and not retenciones:
+        return None
+    for g in traslados.values():
+        g.base = quantize(g.base, PAGO_DECIMALS)
+        g.importe = None if g.importe is None else quantize(g.importe, PAGO_DECIMALS)
+    return ImpuestosP(
+        retenciones=[RetencionP(impuesto=k, importe=quantize(v, PAGO_DECIMALS)) for k, v in retenciones.items()],
+        traslados=list(traslados.values()),
+    )
+
+
+def pago_monto_minimo(pago: Pago) -> Decimal:
+    """Sum of ImpPagado / EquivalenciaDR in the payment currency, rounded to its decimals."""
+    decimals = currency_decimals(pago.moneda)
+    return quantize(sum((_div(d.imp_pagado, _equivalencia(d)) for d in pago.doctos), ZERO), decimals)
+
+
+def totales_pagos(pagos: list[Pago]) -> TotalesPagos:
+    """Totales in MXN: each Pago's ImpuestosP x TipoCambioP, 2 decimals."""
+    sums: dict[str, Decimal] = {}
+    monto = ZERO
+
+    def add(key: str, value: Decimal | None, rate: Decimal) -> None:
+        sums[key] = sums.get(key, ZERO) + _mul(value or ZERO, rate)
+
+    for pago in pagos:
+        rate = pago.tipo_cambio or Decimal(1)
+        monto += _mul(pago.monto, rate)
+        if pago.impuestos is None:
+            continue
+        for r in pago.impuestos.retenciones:
+            add({ISR: "retenciones_isr", IVA: "retenciones_iva", IEPS: "retenciones_ieps"}[r.impuesto],
+                r.importe, rate)
+        for t in pago.impuestos.traslados:
+            if t.impuesto != IVA:
+                continue
+            if t.tipo_factor == "Exento":
+                add("traslados_base_iva_exento", t.base, rate)
+                continue
+            suffix = {Decimal("0.16"): "iva16", Decimal("0.08"): "iva8", ZERO: "iva0"}.get(
+                t.tasa_o_cuota.normalize() if t.tasa_o_cuota is not None else None)
+            if suffix:
+                add(f"traslados_base_{suffix}", t.base, rate)
+                add(f"traslados_impuesto_{suffix}", t.importe, rate)
+    totales = TotalesPagos(monto_total_pagos=quantize(monto, MXN_DECIMALS))
+    for key, value in sums.items():
+        setattr(totales, key, quantize(value, MXN_DECIMALS))
+    return totales
+
+
+def _fill_pago(pago: Pago) -> None:
+    for docto in pago.doctos:
+        if not docto.imp_saldo_insoluto and docto.imp_saldo_ant != docto.imp_pagado:
+            docto.imp_saldo_insoluto = docto.imp_saldo_ant - docto.imp_pagado
+        if docto.impuestos is not None:
+            _fill_impuestos_dr(docto.impuestos, currency_decimals(docto.moneda))
+    if not pago.monto and pago.doctos:
+        pago.monto = pago_monto_minimo(pago)
+    if pago.impuestos is None:
+        pago.impuestos = impuestos_p(pago)
+
+
+def _compute_pago(c: Comprobante) -> Comprobante:
+    c.moneda = "XXX"
+    c.tipo_cambio = None
+    for concepto in c.conceptos:
+        _fill_concepto(concepto, 0)
+    if c.subtotal is None:
+        c.subtotal = ZERO
+    if c.total is None:
+        c.total = ZERO
+    pagos: Pagos | None = c.complemento.pagos
+    if pagos is not None:
+        for pago in pagos.pagos:
+            _fill_pago(pago)
+        if _totales_empty(pagos.totales):
+            pagos.totales = totales_pagos(pagos.pagos)
+    return c
+
+
+def _totales_empty(totales: TotalesPagos | None) -> bool:
+    return totales is None or (not totales.monto_total_pagos and all(
+        getattr(totales, f) is None for f in vars(totales) if f != "monto_total_pagos"))
