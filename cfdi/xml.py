@@ -70,6 +70,10 @@ _OMIT_WHEN_EMPTY = frozenset(
     {doc.ConceptoImpuestos, doc.Impuestos, doc.ImpuestosDR, doc.ImpuestosP}
 )
 
+# Nodes whose XSD allows fewer attributes than their dataclass has: the summary
+# Retencion shares the Retencion class but carries only Impuesto and Importe.
+_ONLY_ATTRIBUTES = {(doc.Impuestos, "retenciones"): frozenset({"Impuesto", "Importe"})}
+
 # Complement classes: root element name inside cfdi:Complemento.
 _COMPLEMENT_ROOTS = {
     "pagos": (doc.Pagos, "Pagos"),
@@ -185,6 +189,7 @@ class _Child:
     item_tag: str | None  # item element when wrapped, else None
     cls: type | None  # item class; None for the list of UUID strings
     many: bool
+    plan: _Plan | None  # plan of the item class (None for UUID strings)
 
 
 @dataclass(frozen=True)
@@ -194,6 +199,7 @@ class _Plan:
     attrs: tuple[tuple[str, str, Any], ...]  # (field, xml name, parser)
     children: tuple[_Child, ...]
     by_tag: dict  # child element tag -> _Child
+    absent: tuple[str, ...]  # attribute fields this node never carries (read as None)
 
 
 def _unwrap(hint: Any) -> tuple[Any, bool]:
@@ -207,34 +213,41 @@ def _unwrap(hint: Any) -> tuple[Any, bool]:
     return hint, False
 
 
-_PLANS: dict[type, _Plan] = {}
+_PLANS: dict[tuple[type, frozenset | None], _Plan] = {}
 
 
-def _plan(cls: type) -> _Plan:
-    plan = _PLANS.get(cls)
+def _plan(cls: type, only: frozenset[str] | None = None) -> _Plan:
+    """What to write and read for ``cls``; ``only`` restricts its attributes."""
+    plan = _PLANS.get((cls, only))
     if plan is not None:
         return plan
     ns = _NAMESPACE_OF.get(cls, doc.NS_CFDI)
     hints = typing.get_type_hints(cls)
-    attrs, children = [], []
+    attrs, children, absent = [], [], []
     for f in dataclasses.fields(cls):
         name = f.metadata.get("xml")
         if name is None:
             continue
         kind, many = _unwrap(hints[f.name])
         if not f.metadata.get("node"):
-            attrs.append((f.name, name, _PARSERS.get(kind, _parse_str)))
+            if only is None or name in only:
+                attrs.append((f.name, name, _PARSERS.get(kind, _parse_str)))
+            else:
+                absent.append(f.name)
             continue
         item = _WRAPPED_ITEM.get(name) if many else None
+        item_cls = None if kind is str else kind
         children.append(_Child(
             name=f.name,
             tag=f"{{{ns}}}{name}",
             item_tag=f"{{{ns}}}{item}" if item else None,
-            cls=None if kind is str else kind,
+            cls=item_cls,
             many=many,
+            plan=_plan(item_cls, _ONLY_ATTRIBUTES.get((cls, f.name))) if item_cls else None,
         ))
-    plan = _Plan(cls, ns, tuple(attrs), tuple(children), {c.tag: c for c in children})
-    _PLANS[cls] = plan
+    plan = _Plan(cls, ns, tuple(attrs), tuple(children), {c.tag: c for c in children},
+                 tuple(absent))
+    _PLANS[(cls, only)] = plan
     return plan
 
 
@@ -255,8 +268,8 @@ def _is_empty(obj: Any, plan: _Plan) -> bool:
     return not _attrib(obj, plan) and not any(getattr(obj, c.name) for c in plan.children)
 
 
-def _append(parent: etree._Element, tag: str, obj: Any) -> None:
-    plan = _plan(type(obj))
+def _append(parent: etree._Element, tag: str, obj: Any, plan: _Plan | None = None) -> None:
+    plan = plan or _plan(type(obj))
     _fill(etree.SubElement(parent, tag, _attrib(obj, plan)), obj, plan)
 
 
@@ -270,16 +283,16 @@ def _fill(el: etree._Element, obj: Any, plan: _Plan) -> None:
             for uuid in value:
                 etree.SubElement(el, child.tag, {"UUID": uuid})
         elif not child.many:
-            if child.cls in _OMIT_WHEN_EMPTY and _is_empty(value, _plan(child.cls)):
+            if child.cls in _OMIT_WHEN_EMPTY and _is_empty(value, child.plan):
                 continue
-            _append(el, child.tag, value)
+            _append(el, child.tag, value, child.plan)
         elif child.item_tag is not None:
             wrapper = etree.SubElement(el, child.tag)
             for item in value:
-                _append(wrapper, child.item_tag, item)
+                _append(wrapper, child.item_tag, item, child.plan)
         else:
             for item in value:
-                _append(el, child.tag, item)
+                _append(el, child.tag, item, child.plan)
 
 
 def _raw_complements(others: list[bytes]) -> list[etree._Element]:
@@ -394,12 +407,12 @@ def _unsupported(el: etree._Element, parent: etree._Element) -> XmlError:
     )
 
 
-def _read(el: etree._Element, cls: type) -> Any:
-    plan = _plan(cls)
+def _read(el: etree._Element, cls: type, plan: _Plan | None = None) -> Any:
+    plan = plan or _plan(cls)
     get = el.get
     # An absent attribute is None, never the dataclass default: the document is
     # read as it is (a summary Retencion has no TipoFactor; a missing Moneda is missing).
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = dict.fromkeys(plan.absent)
     local = cls.__name__
     for field_name, xml_name, parser in plan.attrs:
         text = get(xml_name)
@@ -417,7 +430,7 @@ def _read(el: etree._Element, cls: type) -> Any:
         elif child.cls is None:
             lists[child.name].append(sub.get("UUID", ""))
         elif not child.many:
-            kwargs[child.name] = _read(sub, child.cls)
+            kwargs[child.name] = _read(sub, child.cls, child.plan)
         elif child.item_tag is not None:
             items = lists[child.name]
             for item in sub:
@@ -425,9 +438,9 @@ def _read(el: etree._Element, cls: type) -> Any:
                     continue
                 if item.tag != child.item_tag:
                     raise _unsupported(item, sub)
-                items.append(_read(item, child.cls))
+                items.append(_read(item, child.cls, child.plan))
         else:
-            lists[child.name].append(_read(sub, child.cls))
+            lists[child.name].append(_read(sub, child.cls, child.plan))
     kwargs.update(lists)
     return cls(**kwargs)
 

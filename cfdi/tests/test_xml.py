@@ -120,6 +120,18 @@ def test_special_shapes():
         "CfdiRelacionados", "Emisor", "Receptor", "Conceptos"]
 
 
+def test_summary_retencion_carries_only_impuesto_and_importe():
+    c = _minimal(impuestos=d.Impuestos(total_retenidos=Decimal("1.00"), retenciones=[
+        d.Retencion(base=Decimal("10"), impuesto="001", tipo_factor="Tasa",
+                    tasa_o_cuota=Decimal("0.100000"), importe=Decimal("1.00"))]))
+    root = etree.fromstring(xml.to_bytes(c))
+    summary = root.find("cfdi:Impuestos/cfdi:Retenciones/cfdi:Retencion", NS)
+    assert dict(summary.attrib) == {"Impuesto": "001", "Importe": "1.00"}
+    parsed = xml.from_bytes(xml.to_bytes(c)).impuestos.retenciones[0]
+    assert parsed == d.Retencion(base=None, impuesto="001", tipo_factor=None,
+                                 tasa_o_cuota=None, importe=Decimal("1.00"))
+
+
 def test_optional_none_and_empty_are_omitted():
     c = _minimal(serie=None, folio="", condiciones_de_pago="", confirmacion=None)
     c.conceptos[0].unidad = ""
