@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
+import re
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -22,6 +23,9 @@ TFD_TAG = f"{{{NS_TFD}}}TimbreFiscalDigital"
 _TFD_PATH = f"{{{NS_CFDI}}}Complemento/{TFD_TAG}"
 _DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
 _SIX_DECIMALS = Decimal("0.000001")
+# TimbreFiscalDigitalv11.xsd, Leyenda: no "/", ".", "(" ... allowed.
+_LEYENDA = re.compile(r"^[A-Za-z0-9 ÑñáéíóúÁÉÍÓÚüÜ!\"%&'´\-:;>=<@_,{}`~]{1,150}$")
+_UUID = re.compile(r"^[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}$")
 
 
 class TfdError(CfdiError):
@@ -146,6 +150,18 @@ def build_tfd(
         raise TfdError(
             "El comprobante no está sellado (falta Sello); séllelo con el CSD antes de timbrar.",
             "The document is not sealed (Sello missing); seal it with the CSD before stamping.",
+        )
+    if not _UUID.match(uuid.strip()):
+        raise TfdError(
+            f"El UUID '{uuid}' no tiene la forma 8-4-4-4-12 hexadecimal.",
+            f"UUID '{uuid}' is not of the form 8-4-4-4-12 hexadecimal.",
+        )
+    if leyenda and not _LEYENDA.match(leyenda):
+        raise TfdError(
+            f"La Leyenda '{leyenda}' tiene caracteres que el XSD del TFD no admite (p. ej. '/' o "
+            "'.'); use letras, dígitos, espacios y - : ; , (hasta 150).",
+            f"Leyenda '{leyenda}' holds characters the TFD XSD refuses (e.g. '/' or '.'); use "
+            "letters, digits, spaces and - : ; , (up to 150).",
         )
     timbre = TimbreFiscalDigital(
         version="1.1",

@@ -196,3 +196,44 @@ def test_build_tfd_requires_a_sealed_document():
             Comprobante(), "U", datetime(2026, 1, 1), "SPR190613I52", None,
             load_credential("csd", "CACX7605101P8"),
         )
+
+
+TFD_XSD = os.path.join(os.path.dirname(TFD_XSLT), "TimbreFiscalDigitalv11.xsd")
+
+
+@pytest.mark.parametrize(
+    "leyenda",
+    [
+        "Prueba sin validez fiscal",
+        "Sandbox - sin validez fiscal; not valid for tax purposes",
+        "Ñandú {x} `~ \"q\" 'q' ´ <>=@_,!%&-:;",
+        "Sandbox: sin validez fiscal / not valid for tax purposes",
+        "con punto.",
+        "paréntesis (no)",
+        "x" * 151,
+    ],
+)
+def test_leyenda_accepted_exactly_when_sat_xsd_accepts_it(leyenda):
+    pac = load_credential("csd", "CACX7605101P8")
+    c = Comprobante(sello="c2VsbG8=")
+    uuid = "A1B2C3D4-0000-4000-8000-000000000001"
+    element = etree.Element(
+        tfd.TFD_TAG, Version="1.1", UUID=uuid, FechaTimbrado="2026-01-15T12:30:05",
+        RfcProvCertif="SPR190613I52", Leyenda=leyenda, SelloCFD="c2VsbG8=",
+        NoCertificadoSAT="30001000000500003316", SelloSAT="c2VsbG8=",
+    )
+    xsd_accepts = etree.XMLSchema(etree.parse(TFD_XSD)).validate(element)
+    try:
+        tfd.build_tfd(c, uuid, datetime(2026, 1, 15, 12, 30, 5), "SPR190613I52", leyenda, pac)
+        engine_accepts = True
+    except tfd.TfdError:
+        engine_accepts = False
+    assert engine_accepts == xsd_accepts
+
+
+def test_build_tfd_refuses_a_malformed_uuid():
+    with pytest.raises(tfd.TfdError):
+        tfd.build_tfd(
+            Comprobante(sello="x"), "not-a-uuid", datetime(2026, 1, 1), "SPR190613I52", None,
+            load_credential("csd", "CACX7605101P8"),
+        )
