@@ -1,6 +1,6 @@
 """The sandbox PAC: validates like SAT, stamps with a test certificate, no contract.
 
-Every stamp carries the Leyenda "Sandbox: sin validez fiscal / not valid for tax
+Every stamp carries the Leyenda "Sandbox: sin validez fiscal - not valid for tax
 purposes" and the RFC of a fake PAC; the TFD is sealed by a PAC certificate the
 sandbox generates on first use and keeps in ``state_dir`` (default
 ``~/.local/share/cfdi-sandbox``), together with a sqlite database of what it
@@ -66,10 +66,10 @@ from cfdi.pac.stamped import FECHA_FORMAT, attach_tfd, parse_document, result_fr
 logger = logging.getLogger(__name__)
 
 SANDBOX_RFC = "SND010101AA0"  # fake PAC RFC (fits SAT's RFC pattern; no such taxpayer)
-LEYENDA = "Sandbox: sin validez fiscal / not valid for tax purposes"
+LEYENDA = "Sandbox: sin validez fiscal - not valid for tax purposes"  # TFD XSD: no "/"
 PAC_NO_CERTIFICADO = "99990000000000000001"
 STAMP_WINDOW = dt.timedelta(hours=72)
-FUTURE_TOLERANCE = dt.timedelta(hours=3)  # Fecha is local time of the issuer's zone
+CLOCK_SKEW = dt.timedelta(minutes=10)  # Fecha is local time at LugarExpedicion
 FREE_CANCEL_WINDOW = dt.timedelta(hours=24)
 ANSWER_WINDOW = dt.timedelta(hours=72)
 NO_ACCEPTANCE_LIMIT = Decimal("1000")
@@ -364,13 +364,14 @@ class SandboxPac(Connector):
             ) from exc
 
     def _check_window(self, c: Comprobante, now: dt.datetime) -> None:
-        fecha = c.fecha.replace(tzinfo=MEXICO_TZ) if c.fecha.tzinfo is None else c.fecha
-        if now - fecha > STAMP_WINDOW or fecha - now > FUTURE_TOLERANCE:
+        zone = seal.place_zone(c.lugar_expedicion)
+        fecha = c.fecha.replace(tzinfo=zone) if c.fecha.tzinfo is None else c.fecha
+        if now - fecha > STAMP_WINDOW or fecha - now > CLOCK_SKEW:
             raise _rejected(
                 "401", f"Fecha y hora de generación fuera de rango: Fecha {c.fecha:%Y-%m-%dT%H:%M:%S}"
-                " debe estar dentro de las 72 horas anteriores al timbrado.",
+                " debe estar dentro de las 72 horas anteriores al timbrado (y no en el futuro).",
                 f"Issue date and time out of range: Fecha {c.fecha:%Y-%m-%dT%H:%M:%S} must be "
-                "within the 72 hours before stamping.",
+                "within the 72 hours before stamping (and not in the future).",
                 "Vuelva a sellar el comprobante con la fecha actual.",
                 "Seal the document again with the current date.")
 

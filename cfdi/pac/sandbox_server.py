@@ -25,6 +25,7 @@ import threading
 from collections.abc import Iterator
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TypeVar
 
 from lxml import etree
 
@@ -36,6 +37,7 @@ from cfdi.pac.soap import WSDL_DIR, WsdlTypes, envelope, fault, fields, read_bod
 from cfdi.pac.stamped import FECHA_FORMAT
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T", bound=ThreadingHTTPServer)
 
 NS_APPS = "apps.services.soap.core.views"
 SERVICES = {
@@ -263,13 +265,10 @@ def _base64(text: str) -> bytes:
 
 
 @contextlib.contextmanager
-def running(state_dir=None, *, users: dict[str, str] | None = None, credits: int | None = None,
-            sandbox: SandboxPac | None = None, handler: type[FinkokSoapHandler] = FinkokSoapHandler,
-            port: int = 0) -> Iterator[SandboxHttpServer]:
-    """The server on 127.0.0.1 (random port by default) in a thread, for tests."""
-    sandbox = sandbox or SandboxPac(state_dir, credits=credits)
-    server = SandboxHttpServer(port, sandbox, users, handler)
-    thread = threading.Thread(target=server.serve_forever, name="sandbox-pac", daemon=True)
+def serve_in_thread(server: T) -> Iterator[T]:
+    """Run ``server`` in a daemon thread for the duration of the block, then stop it."""
+    thread = threading.Thread(target=server.serve_forever, name=type(server).__name__,
+                              daemon=True)
     thread.start()
     try:
         yield server
@@ -277,6 +276,16 @@ def running(state_dir=None, *, users: dict[str, str] | None = None, credits: int
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@contextlib.contextmanager
+def running(state_dir=None, *, users: dict[str, str] | None = None, credits: int | None = None,
+            sandbox: SandboxPac | None = None, handler: type[FinkokSoapHandler] = FinkokSoapHandler,
+            port: int = 0) -> Iterator[SandboxHttpServer]:
+    """The server on 127.0.0.1 (random port by default) in a thread, for tests."""
+    sandbox = sandbox or SandboxPac(state_dir, credits=credits)
+    with serve_in_thread(SandboxHttpServer(port, sandbox, users, handler)) as server:
+        yield server
 
 
 def serve(port: int, state_dir=None, *, users: dict[str, str] | None = None,
