@@ -24,9 +24,9 @@ from cfdi.pac.finkok import FinkokConnector
 from cfdi.pac.sandbox import SandboxPac
 from cfdi.pac.sandbox_server import running
 from cfdi.pac.transport import QuietTransport
-from cfdi.tests.servers.documents import ISSUER, RECEIVER, PASSWORD, signed, total_of
-from cfdi.tests.servers.finkok_server import FaultyFinkokHandler
+from cfdi.tests.servers.documents import ISSUER, PASSWORD, RECEIVER, signed, total_of
 from cfdi.tests.servers.faults import FaultPlan
+from cfdi.tests.servers.finkok_server import FaultyFinkokHandler
 
 USER, SECRET = "finkok-user@example.com", "Fk-s3cret-Pa55word"
 LOGGERS = ("", "zeep", "zeep.transports", "urllib3", "cfdi")
