@@ -928,9 +928,20 @@ def _close(want: list[tuple], got: list[tuple]) -> bool:
     return True
 
 
+# Words of a company type ("SA DE CV", "S. DE R.L.", "SAPI DE CV"...) that SAT's names omit.
+LEGAL_FORM_WORDS = frozenset(
+    "SA DE CV RL SAPI SAB SC AC SAS S A C V R L P I B SOFOM ENR ER SPR RI SCL IAP ABP".split())
+
+
 def _same_name(nombre: str, legal_name: str) -> bool:
+    """Nombre equals the certificate holder's name, maybe without the company type."""
     a, b = " ".join(nombre.upper().split()), " ".join(legal_name.upper().split())
-    return a == b or b.startswith(a + " ")
+    if a == b:
+        return True
+    if not b.startswith(a + " "):
+        return False
+    rest = b[len(a):].replace(".", " ").replace(",", " ").split()
+    return all(word in LEGAL_FORM_WORDS for word in rest)
 
 
 def _zone(name: str):
