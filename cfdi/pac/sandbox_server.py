@@ -51,21 +51,30 @@ NO_CREDITS_CODE, NO_CREDITS_MESSAGE = "710", "Sin folios disponibles"
 NOT_STAMPED_CODE = "603"
 
 
-class SandboxHttpServer(ThreadingHTTPServer):
+class LoopbackServer(ThreadingHTTPServer):
+    """An HTTP server on 127.0.0.1 only, one thread per request; ``url`` ends in ``path``."""
+
     daemon_threads = True
     allow_reuse_address = True
+    path = "/"
 
-    def __init__(self, port: int, sandbox: SandboxPac, users: dict[str, str] | None,
-                 handler: type[BaseHTTPRequestHandler]):
+    def __init__(self, port: int, handler: type[BaseHTTPRequestHandler]):
         super().__init__(("127.0.0.1", port), handler)
-        self.sandbox = sandbox
-        self.users = users
-        self.types = {name: WsdlTypes(WSDL_DIR / "finkok" / f"{name}.wsdl") for name in SERVICES}
 
     @property
     def url(self) -> str:
-        """Base address for ``FinkokConnector(url=...)``."""
-        return f"http://127.0.0.1:{self.server_address[1]}{PATH_PREFIX}"
+        return f"http://127.0.0.1:{self.server_address[1]}{self.path}"
+
+
+class SandboxHttpServer(LoopbackServer):
+    path = PATH_PREFIX  # url: the base address for ``FinkokConnector(url=...)``
+
+    def __init__(self, port: int, sandbox: SandboxPac, users: dict[str, str] | None,
+                 handler: type[BaseHTTPRequestHandler]):
+        super().__init__(port, handler)
+        self.sandbox = sandbox
+        self.users = users
+        self.types = {name: WsdlTypes(WSDL_DIR / "finkok" / f"{name}.wsdl") for name in SERVICES}
 
 
 class FinkokSoapHandler(BaseHTTPRequestHandler):

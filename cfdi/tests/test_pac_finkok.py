@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import socket
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -24,18 +22,24 @@ from cfdi.pac.finkok import FinkokConnector
 from cfdi.pac.sandbox import SandboxPac
 from cfdi.pac.sandbox_server import running
 from cfdi.pac.transport import QuietTransport
-from cfdi.tests.servers.documents import ISSUER, PASSWORD, RECEIVER, signed, total_of
+from cfdi.tests.servers.documents import (
+    ISSUER,
+    PASSWORD,
+    RECEIVER,
+    capture_debug_logs,
+    closed_port,
+    signed,
+    total_of,
+)
 from cfdi.tests.servers.faults import FaultPlan
 from cfdi.tests.servers.finkok_server import FaultyFinkokHandler
 
 USER, SECRET = "finkok-user@example.com", "Fk-s3cret-Pa55word"
-LOGGERS = ("", "zeep", "zeep.transports", "urllib3", "cfdi")
 
 
 @pytest.fixture
 def logs(caplog):
-    for name in LOGGERS:
-        caplog.set_level(logging.DEBUG, logger=name)
+    capture_debug_logs(caplog)
     return caplog
 
 
@@ -151,9 +155,7 @@ def test_broken_answers_are_unavailable_and_nothing_is_stamped_twice(server, san
 
 
 def test_connection_refused_is_unavailable(credential):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = closed_port()
     pac = FinkokConnector(USER, SECRET, url=f"http://127.0.0.1:{port}/servicios/soap/",
                           timeout=2)
     with pytest.raises(Unavailable) as excinfo:

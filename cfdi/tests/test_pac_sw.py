@@ -2,9 +2,6 @@
 that stamps with the sandbox; status through a local SAT ConsultaCFDIService server."""
 from __future__ import annotations
 
-import logging
-import socket
-
 import pytest
 
 from cfdi import xml as cfdi_xml
@@ -20,16 +17,22 @@ from cfdi.pac.base import (
 from cfdi.pac.sandbox import SandboxPac
 from cfdi.pac.sw import SwConnector
 from cfdi.tests.servers import sat_server, sw_server
-from cfdi.tests.servers.documents import ISSUER, PASSWORD, RECEIVER, signed, total_of
+from cfdi.tests.servers.documents import (
+    ISSUER,
+    PASSWORD,
+    RECEIVER,
+    capture_debug_logs,
+    closed_port,
+    signed,
+    total_of,
+)
 
 USER, SECRET, TOKEN = "sw-user@example.com", "Sw-s3cret-Pa55word", "long-lived-token-0123456789"
-LOGGERS = ("", "urllib3", "cfdi", "zeep")
 
 
 @pytest.fixture
 def logs(caplog):
-    for name in LOGGERS:
-        caplog.set_level(logging.DEBUG, logger=name)
+    capture_debug_logs(caplog)
     return caplog
 
 
@@ -152,9 +155,7 @@ def test_broken_answers_are_unavailable(sw, sandbox, credential, kind, logs):
 
 
 def test_connection_refused_is_unavailable(credential):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = closed_port()
     pac = SwConnector(token=TOKEN, url=f"http://127.0.0.1:{port}", timeout=2)
     with pytest.raises(Unavailable):
         pac.stamp(signed(credential))

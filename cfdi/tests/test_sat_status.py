@@ -2,8 +2,6 @@
 127.0.0.1 answering from the sandbox's state; SAT's own answer sample parses too."""
 from __future__ import annotations
 
-import logging
-import socket
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,7 +12,14 @@ from cfdi import sat_status
 from cfdi.pac.base import Unavailable
 from cfdi.pac.sandbox import SandboxPac
 from cfdi.tests.servers import sat_server
-from cfdi.tests.servers.documents import ISSUER, RECEIVER, signed, total_of
+from cfdi.tests.servers.documents import (
+    ISSUER,
+    RECEIVER,
+    capture_debug_logs,
+    closed_port,
+    signed,
+    total_of,
+)
 
 SAMPLE = Path(__file__).parent / "fixtures" / "sat_status" / "ConsultaCFDIService-response-sample.xml"
 UUID = "6F35D3B5-3651-5370-BC2C-14CDBE384CD7"
@@ -42,7 +47,7 @@ def stamped(tmp_path, credential):
 
 
 def test_query_over_http(stamped, caplog):
-    caplog.set_level(logging.DEBUG)
+    capture_debug_logs(caplog)
     sandbox, result, total = stamped
     with sat_server.running(sandbox) as server:
         client = sat_status.SatStatusClient(server.url, timeout=5)
@@ -82,9 +87,7 @@ def test_failures_are_unavailable(stamped, kind):
 
 
 def test_connection_refused_is_unavailable():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = closed_port()
     with pytest.raises(Unavailable):
         sat_status.status(UUID, ISSUER, RECEIVER, "1", url=f"http://127.0.0.1:{port}/x.svc",
                           timeout=2)

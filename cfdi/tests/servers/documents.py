@@ -1,8 +1,11 @@
-"""Signed CFDI for the PAC tests, built with the engine (amounts, xml, seal)."""
+"""Signed CFDI for the PAC tests, built with the engine (amounts, xml, seal), and small
+helpers the PAC tests share (a closed port, log capture of every library)."""
 from __future__ import annotations
 
 import base64
 import dataclasses
+import logging
+import socket
 import uuid as uuid_module
 from datetime import datetime
 from decimal import Decimal
@@ -71,3 +74,19 @@ def force_signed(c: Comprobante, credential: Credential, fecha: datetime) -> byt
 
 def total_of(signed_xml: bytes) -> Decimal:
     return cfdi_xml.from_bytes(signed_xml).total
+
+
+LOGGERS = ("", "cfdi", "zeep", "zeep.transports", "urllib3")
+
+
+def capture_debug_logs(caplog) -> None:
+    """DEBUG from the engine, zeep and urllib3: what a log line could leak."""
+    for name in LOGGERS:
+        caplog.set_level(logging.DEBUG, logger=name)
+
+
+def closed_port() -> int:
+    """A loopback port nobody listens on (connection refused)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

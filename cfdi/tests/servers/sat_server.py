@@ -9,10 +9,10 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 from cfdi.pac.sandbox import SandboxPac
-from cfdi.pac.sandbox_server import serve_in_thread
+from cfdi.pac.sandbox_server import LoopbackServer, serve_in_thread
 from cfdi.pac.soap import WSDL_DIR, WsdlTypes, envelope, fault, fields, read_body, text_of
 
 from .faults import FaultPlan, send_with_faults
@@ -28,20 +28,15 @@ def parse_expression(text: str) -> dict[str, str]:
     return {key: value.replace("\x00", "&") for key, value in pairs}
 
 
-class SatServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+class SatServer(LoopbackServer):
+    path = "/ConsultaCFDIService.svc"
 
     def __init__(self, sandbox: SandboxPac):
-        super().__init__(("127.0.0.1", 0), SatHandler)
+        super().__init__(0, SatHandler)
         self.sandbox = sandbox
         self.types = WsdlTypes(WSDL_DIR / "sat" / "ConsultaCFDIService.wsdl")
         self.faults = FaultPlan()
         self.expressions: list[str] = []
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/ConsultaCFDIService.svc"
 
 
 class SatHandler(BaseHTTPRequestHandler):

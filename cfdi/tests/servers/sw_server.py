@@ -18,14 +18,14 @@ import secrets
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 from lxml import etree
 
 from cfdi.credentials import Credential, CredentialError
 from cfdi.pac.base import AlreadyStamped, NoCredits, Rejected, StampResult
 from cfdi.pac.sandbox import SandboxPac
-from cfdi.pac.sandbox_server import serve_in_thread
+from cfdi.pac.sandbox_server import LoopbackServer, serve_in_thread
 from cfdi.pac.stamped import FECHA_FORMAT, tfd_element
 
 from .faults import FaultPlan, send_with_faults
@@ -33,22 +33,17 @@ from .faults import FaultPlan, send_with_faults
 DUPLICATE_MESSAGE = "CFDI3307 - Timbre duplicado. El customId proporcionado está duplicado."
 
 
-class SwServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+class SwServer(LoopbackServer):
+    path = ""
 
     def __init__(self, sandbox: SandboxPac, users: dict[str, str], tokens: set[str] | None = None):
-        super().__init__(("127.0.0.1", 0), SwHandler)
+        super().__init__(0, SwHandler)
         self.sandbox = sandbox
         self.users = users
         self.tokens: set[str] = set(tokens or ())
         self.custom_ids: dict[str, str] = {}  # customid -> UUID stamped under it
         self.faults = FaultPlan()
         self.lock = threading.Lock()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
 
 
 class SwHandler(BaseHTTPRequestHandler):
