@@ -21,10 +21,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from cfdi import amounts, document, rules, seal
+from cfdi import amounts, cancel, document, rules, seal, tfd
 from cfdi import xml as cfdi_xml
 from cfdi.credentials import Credential, load_files
 from cfdi.errors import CfdiError
+from cfdi.pac import cli as pac_cli
+from cfdi.pac import get_connector
+from cfdi.pac.base import Rejected
 
 PASSWORD_ENV = "CFDI_CSD_PASSWORD"
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -375,12 +378,12 @@ class _Demo:
             return cfdi_xml.from_bytes(sealed), sealed, None
         result = self.connector.stamp(sealed)
         self.write(f"{kind}_stamped.xml", result.xml)
+        stamped = cfdi_xml.from_bytes(result.xml)
         print(f"  {kind}: stamped UUID {result.uuid}")
-        return cfdi_xml.from_bytes(result.xml), result.xml, result.uuid
+        print(f"  {kind}: QR {tfd.verification_url_of(stamped)}")
+        return stamped, result.xml, result.uuid
 
     def cancel(self, kind: str, c: document.Comprobante, uuid: str) -> None:
-        from cfdi import cancel
-
         request = cancel.cancellation_request(self.credential, uuid, "02")
         self.write(f"{kind}_cancelacion.xml", request)
         result = self.connector.cancel(
@@ -400,8 +403,6 @@ def run_demo(out: Path, credential: Credential, *, stamp: bool = True,
     out.mkdir(parents=True, exist_ok=True)
     connector = None
     if stamp:
-        from cfdi.pac import get_connector
-
         connector = get_connector("sandbox", state_dir=state_dir or str(out / "sandbox"))
     demo = _Demo(out, credential, connector)
     invoice, _, invoice_uuid = demo.issue("I", demo_invoice())
@@ -452,17 +453,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--state-dir", metavar="DIR", help="sandbox PAC state (default DIR/sandbox)")
     demo.set_defaults(handler=cmd_demo)
 
-    _add_pac_commands(sub)
+    pac_cli.add_subcommands(sub)  # stamp, cancel, status, sandbox (cfdi/pac/cli.py)
     return parser
-
-
-def _add_pac_commands(sub: argparse._SubParsersAction) -> None:
-    """stamp / cancel / status / sandbox come from the PAC package when it has its CLI."""
-    try:
-        from cfdi.pac import cli as pac_cli
-    except ImportError:
-        return
-    pac_cli.add_arguments(sub)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -472,16 +464,8 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except CfdiError as exc:
         print(f"{exc.code}: {exc.message_es} / {exc.message_en}", file=sys.stderr)
-        return EXIT_FINDINGS if _is_refusal(exc) else EXIT_USAGE
-
-
-def _is_refusal(exc: CfdiError) -> bool:
-    """A PAC/SAT rejection is about the document (1); anything else stopped the command (2)."""
-    try:
-        from cfdi.pac.base import Rejected
-    except ImportError:
-        return False
-    return isinstance(exc, Rejected)
+        # A PAC/SAT rejection is about the document (1); anything else stopped the command (2).
+        return EXIT_FINDINGS if isinstance(exc, Rejected) else EXIT_USAGE
 
 
 if __name__ == "__main__":

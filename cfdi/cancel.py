@@ -28,7 +28,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
@@ -296,7 +295,7 @@ def verify_request(data: bytes, certificate: Certificate | None = None) -> bool:
     # that fresh tree avoids lxml's sub-tree C14N bug (see module docstring).
     standalone = etree.fromstring(etree.tostring(signed_info))
     try:
-        x509.load_der_x509_certificate(certificate.der).public_key().verify(
+        certificate.public_key().verify(
             signature_value, _c14n(standalone), padding.PKCS1v15(), _SIGNATURE_HASHES[sig_method]()
         )
     except (InvalidSignature, ValueError):

@@ -240,6 +240,7 @@ class Certificate:
         return x509.load_der_x509_certificate(self.der).public_key()  # type: ignore[return-value]
 
     def x509(self) -> x509.Certificate:
+        """The ``cryptography`` certificate object (for PEM export, XMLDSig libraries)."""
         return x509.load_der_x509_certificate(self.der)
 
     def verify(self, signature: bytes, data: bytes) -> bool:

@@ -253,5 +253,31 @@ def test_demo_without_stamping(tmp_path):
 def test_help_lists_the_commands():
     result = run("--help")
     assert result.returncode == 0
-    for command in ("build", "validate", "demo"):
+    for command in ("build", "validate", "demo", "stamp", "cancel", "status", "sandbox"):
         assert command in result.stdout.decode()
+
+
+def test_stamp_status_and_cancel_through_the_main_cli(invoice_json, tmp_path):
+    sealed, stamped, state = tmp_path / "sealed.xml", tmp_path / "stamped.xml", tmp_path / "pac"
+    assert run("build", str(invoice_json), *sealed_args(), "--password-file", str(PASSWORD_FILE),
+               "-o", str(sealed)).returncode == 0
+    result = run("stamp", str(sealed), "--pac", "sandbox", "--state-dir", str(state),
+                 "-o", str(stamped))
+    assert result.returncode == 0, result.stderr.decode()
+    timbre = tfd.read(stamped.read_bytes())
+    assert timbre is not None and timbre.uuid in result.stdout.decode()
+    assert run("validate", str(stamped)).returncode == 0
+    parties = ["--issuer", "EKU9003173C9", "--receiver", "XIA190128J61", "--total", "116.00"]
+    status = run("status", timbre.uuid, *parties, "--pac", "sandbox", "--state-dir", str(state))
+    assert status.returncode == 0 and "Vigente" in status.stdout.decode()
+    no_replacement = run("cancel", timbre.uuid, "--motive", "01", *parties, *sealed_args(),
+                         "--password-file", str(PASSWORD_FILE), "--pac", "sandbox",
+                         "--state-dir", str(state))
+    assert no_replacement.returncode == 1
+    assert "208" in no_replacement.stderr.decode()
+    cancelled = run("cancel", timbre.uuid, "--motive", "02", *parties, *sealed_args(),
+                    "--password-file", str(PASSWORD_FILE), "--pac", "sandbox",
+                    "--state-dir", str(state))
+    assert cancelled.returncode == 0, cancelled.stderr.decode()
+    status = run("status", timbre.uuid, *parties, "--pac", "sandbox", "--state-dir", str(state))
+    assert "Cancelado" in status.stdout.decode()
