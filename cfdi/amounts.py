@@ -116,6 +116,13 @@ def tax_tolerance(base: Decimal, tasa_o_cuota: Decimal, decimals: int) -> Decima
     return max(exact - low, high - exact)
 
 
+def tipo_cambio_within(tipo_cambio: Decimal, reference: Decimal, variation: Decimal) -> bool:
+    """Is TipoCambio within +/- ``variation`` (a fraction, e.g. 0.35) of the day's reference
+    rate? SAT asks for a Confirmacion key outside it (CFDI40118); the reference rate and
+    the currency's variation come from SAT/Banxico, so the caller supplies both."""
+    return reference * (1 - variation) <= tipo_cambio <= reference * (1 + variation)
+
+
 def within(value: Decimal, bounds: tuple[Decimal, Decimal]) -> bool:
     return bounds[0] <= value <= bounds[1]
 

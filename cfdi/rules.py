@@ -266,6 +266,13 @@ class _Checker:
             self.add("EINV-GLOBAL", "Receptor.Nombre",
                      f"En una factura global el Nombre del receptor debe ser «{PUBLICO_NOMBRE}», no «{r.nombre}».",
                      f"In a global invoice the receiver's Nombre must be «{PUBLICO_NOMBRE}», not «{r.nombre}».")
+        for i, k in enumerate(c.conceptos):
+            if k.clave_prod_serv != "01010101" or k.clave_unidad != "ACT" or not k.no_identificacion:
+                self.add("EINV-GLOBAL-CONCEPTO", f"Conceptos[{i}]",
+                         "En una factura global cada concepto es una venta (ticket): ClaveProdServ 01010101, "
+                         "ClaveUnidad ACT y el número de ticket en NoIdentificacion.",
+                         "In a global invoice each concept is one sale (ticket): ClaveProdServ 01010101, "
+                         "ClaveUnidad ACT and the ticket number in NoIdentificacion.", severity="warning")
         path = "InformacionGlobal"
         if self.catalog("c_Periodicidad", ig.periodicidad, "CFDI40131", f"{path}.Periodicidad", "Periodicidad"):
             if ig.periodicidad == "05" and c.emisor.regimen_fiscal != "621":

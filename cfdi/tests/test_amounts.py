@@ -256,3 +256,9 @@ def test_concept_base_for_cuota_is_quantity():
     k = Concepto(cantidad=D("7.5"), valor_unitario=D("20.00"))
     assert amounts.concepto_base(k, "Cuota", 2) == D("7.5")
     assert amounts.concepto_base(k, "Tasa", 2) == D("150.00")
+
+
+def test_tipo_cambio_variation():
+    assert amounts.tipo_cambio_within(D("17.50"), D("17.20"), D("0.35"))
+    assert not amounts.tipo_cambio_within(D("25.00"), D("17.20"), D("0.35"))
+    assert not amounts.tipo_cambio_within(D("10.00"), D("17.20"), D("0.35"))

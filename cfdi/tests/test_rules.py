@@ -115,6 +115,8 @@ CASES = [
     ("global_with_real_receiver", INV, set_attr(lambda c: c, informacion_global=InformacionGlobal("04", "11", 2026)),
      "EINV-GLOBAL", "InformacionGlobal"),
     ("global_wrong_name", PG, set_attr(lambda c: c.receptor, nombre="JUAN PEREZ"), "EINV-GLOBAL", "Receptor.Nombre"),
+    ("global_concept", PG, set_attr(lambda c: c.conceptos[1], clave_prod_serv="84111506"), "EINV-GLOBAL-CONCEPTO",
+     "Conceptos[1]"),
     ("periodicidad_catalog", PG, set_attr(lambda c: c.informacion_global, periodicidad="09"), "CFDI40131",
      "InformacionGlobal.Periodicidad"),
     ("periodicidad_05_regimen", PG, set_attr(lambda c: c.informacion_global, periodicidad="05", meses="13"),
@@ -294,6 +296,12 @@ CASES = [
      "EINV-PAGO-SALDO", "Complemento.Pagos.Pago[0].DoctoRelacionado[0].ImpPagado"),
     ("docto_objeto_without_taxes", P, set_attr(docto, impuestos=None), "EINV-PAGO-OBJETO",
      "Complemento.Pagos.Pago[0].DoctoRelacionado[0].ImpuestosDR"),
+    ("docto_objeto_catalog", P, set_attr(docto, objeto_imp="09"), "EINV-PAGO-OBJETO",
+     "Complemento.Pagos.Pago[0].DoctoRelacionado[0].ObjetoImpDR"),
+    ("docto_moneda", P, set_attr(docto, moneda="ZZZ"), "EINV-PAGO-MONEDA",
+     "Complemento.Pagos.Pago[0].DoctoRelacionado[0].MonedaDR"),
+    ("docto_pagado_zero", P, set_attr(docto, imp_pagado=D("0"), imp_saldo_insoluto=D("13920.00")), "EINV-PAGO-SALDO",
+     "Complemento.Pagos.Pago[0].DoctoRelacionado[0].ImpPagado"),
     ("docto_importe_dr", P, lambda c: setattr(docto(c).impuestos.traslados[0], "importe", D("1921.00")),
      "EINV-PAGO-IMPDR", "Complemento.Pagos.Pago[0].DoctoRelacionado[0].ImpuestosDR.TrasladosDR[0].ImporteDR"),
     ("impuestos_p_base", P, lambda c: setattr(pago(c).impuestos.traslados[0], "base", D("1.00")),
@@ -335,8 +343,7 @@ def test_every_code_in_rules_has_a_case():
     import re
 
     used = set(re.findall(r'"((?:CFDI40\d{3})|(?:EINV-[A-Z0-9-]+))"', source))
-    tested = {case[3] for case in CASES} | {"CFDI40102", "EINV-TFD", "EINV-FECHA", "EINV-XML",
-                                           "EINV-PAGO-OBJETO"}
+    tested = {case[3] for case in CASES} | {"CFDI40102", "EINV-TFD", "EINV-FECHA", "EINV-XML"}
     assert used - tested == set()
 
 
