@@ -808,6 +808,8 @@ class _Checker:
         for kind, taxes in (("TrasladosDR", d.impuestos.traslados), ("RetencionesDR", d.impuestos.retenciones)):
             for k, t in enumerate(taxes):
                 tpath = f"{path}.ImpuestosDR.{kind}[{k}]"
+                self.catalog("c_Impuesto", t.impuesto, "EINV-PAGO-IMPDR", f"{tpath}.ImpuestoDR", "ImpuestoDR")
+                self.catalog("c_TipoFactor", t.tipo_factor, "EINV-PAGO-IMPDR", f"{tpath}.TipoFactorDR", "TipoFactorDR")
                 if t.tipo_factor == "Exento" or t.tasa_o_cuota is None or t.importe is None:
                     continue
                 bounds = amounts.tax_bounds(t.base, t.tasa_o_cuota, max(decimals, amounts.decimals_of(t.importe)))

@@ -302,6 +302,8 @@ CASES = [
      "Complemento.Pagos.Pago[0].DoctoRelacionado[0].MonedaDR"),
     ("docto_pagado_zero", P, set_attr(docto, imp_pagado=D("0"), imp_saldo_insoluto=D("13920.00")), "EINV-PAGO-SALDO",
      "Complemento.Pagos.Pago[0].DoctoRelacionado[0].ImpPagado"),
+    ("docto_impuesto_dr", P, lambda c: setattr(docto(c).impuestos.traslados[0], "impuesto", "009"),
+     "EINV-PAGO-IMPDR", "Complemento.Pagos.Pago[0].DoctoRelacionado[0].ImpuestosDR.TrasladosDR[0].ImpuestoDR"),
     ("docto_importe_dr", P, lambda c: setattr(docto(c).impuestos.traslados[0], "importe", D("1921.00")),
      "EINV-PAGO-IMPDR", "Complemento.Pagos.Pago[0].DoctoRelacionado[0].ImpuestosDR.TrasladosDR[0].ImporteDR"),
     ("impuestos_p_base", P, lambda c: setattr(pago(c).impuestos.traslados[0], "base", D("1.00")),
