@@ -1,8 +1,8 @@
 """Cadena original of CFDI 4.0 (with Pagos 2.0 and implocal) and of TFD 1.1.
 
-Native Python, written node by node after SAT's XSLT files
-(cadenaoriginal_4_0.xslt, Pagos20.xslt, implocal.xslt, cadenaoriginal_TFD_1_1.xslt);
-the output is byte-identical to theirs. The XSLT's rules:
+Native Python after SAT's XSLT files (cadenaoriginal_4_0.xslt, Pagos20.xslt,
+implocal.xslt, cadenaoriginal_TFD_1_1.xslt); the output is byte-identical to theirs.
+The XSLT's rules:
 
 - the result starts with ``||`` and ends with ``||``; values are separated by ``|``;
 - ``Requerido``: always written (an absent value writes an empty field);
@@ -14,10 +14,13 @@ the output is byte-identical to theirs. The XSLT's rules:
   TotalImpuestosTrasladados; Pagos writes Totales before the Pago nodes).
 
 The TimbreFiscalDigital has no template in the CFDI 4.0 XSLT and adds nothing.
+
+``_TEMPLATES`` below transcribes the XSLT templates, one line per template. Each is
+compiled once, at import, into a plain Python function (no introspection per call).
 """
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -30,156 +33,106 @@ class CadenaError(CfdiError):
     code = "CADENA"
 
 
-_NEEDS_NORMALIZING = re.compile(r"^[ \t\n\r]|[ \t\n\r]$|[\t\n\r]|  ")
-
+# Template language, one step per word, in XSLT order:
+#   name        Requerido attribute (dataclass field ``name``)
+#   name?       Opcional attribute
+#   name>tpl    child node (skipped when None), through template ``tpl``
+#   name*tpl    list of child nodes, each through ``tpl``
+#   name*       list of plain values, each Requerido (CfdiRelacionado/@UUID)
+_TEMPLATES = {
+    "comprobante": "version serie? folio? fecha forma_pago? no_certificado condiciones_de_pago? "
+                   "subtotal descuento? moneda tipo_cambio? total tipo_de_comprobante exportacion "
+                   "metodo_pago? lugar_expedicion confirmacion? "
+                   "informacion_global>informacion_global cfdi_relacionados*relacionados "
+                   "emisor>emisor receptor>receptor conceptos*concepto impuestos>impuestos",
+    "informacion_global": "periodicidad meses anio",
+    "relacionados": "tipo_relacion uuids*",
+    "emisor": "rfc nombre regimen_fiscal fac_atr_adquirente?",
+    "receptor": "rfc nombre domicilio_fiscal residencia_fiscal? num_reg_id_trib? regimen_fiscal "
+                "uso_cfdi",
+    "concepto": "clave_prod_serv no_identificacion? cantidad clave_unidad unidad? descripcion "
+                "valor_unitario importe descuento? objeto_imp impuestos>concepto_impuestos "
+                "a_cuenta_terceros>terceros informacion_aduanera*aduana cuenta_predial*predial",
+    "concepto_impuestos": "traslados*traslado retenciones*retencion",
+    "traslado": "base impuesto tipo_factor tasa_o_cuota? importe?",
+    "retencion": "base impuesto tipo_factor tasa_o_cuota importe",
+    "retencion_total": "impuesto importe",
+    "terceros": "rfc nombre regimen_fiscal domicilio_fiscal",
+    "aduana": "numero_pedimento",
+    "predial": "numero",
+    "impuestos": "retenciones*retencion_total total_retenidos? traslados*traslado "
+                 "total_trasladados?",
+    # Pagos20.xslt
+    "pagos": "version totales>totales pagos*pago",
+    "totales": "retenciones_iva? retenciones_isr? retenciones_ieps? traslados_base_iva16? "
+               "traslados_impuesto_iva16? traslados_base_iva8? traslados_impuesto_iva8? "
+               "traslados_base_iva0? traslados_impuesto_iva0? traslados_base_iva_exento? "
+               "monto_total_pagos",
+    "pago": "fecha_pago forma_de_pago moneda tipo_cambio? monto num_operacion? "
+            "rfc_emisor_cta_ord? nom_banco_ord_ext? cta_ordenante? rfc_emisor_cta_ben? "
+            "cta_beneficiario? tipo_cad_pago? cert_pago? cad_pago? sello_pago? doctos*docto "
+            "impuestos>impuestos_p",
+    "docto": "id_documento serie? folio? moneda equivalencia? num_parcialidad imp_saldo_ant "
+             "imp_pagado imp_saldo_insoluto objeto_imp impuestos>impuestos_dr",
+    "impuestos_dr": "retenciones*retencion traslados*traslado",
+    "impuestos_p": "retenciones*retencion_total traslados*traslado",
+    # implocal.xslt
+    "implocal": "version total_retenciones total_traslados retenciones*local traslados*local",
+    "local": "nombre tasa importe",
+    # cadenaoriginal_TFD_1_1.xslt
+    "tfd": "version uuid fecha_timbrado rfc_prov_certif leyenda? sello_cfd no_certificado_sat",
+}
 
 def _text(value: Any) -> str:
-    if type(value) is str:
-        return normalize_space(value) if _NEEDS_NORMALIZING.search(value) else value
-    if type(value) is Decimal:
-        return format(value, "f")
-    return normalize_space(format_value(value))
+    """normalize-space(string(value)) for any attribute value."""
+    return normalize_space(value if type(value) is str else format_value(value))
 
 
-def _req(out: list[str], value: Any) -> None:
-    out.append("" if value is None else _text(value))
+# Emitting one value: strings as they are when normalize-space cannot change them
+# (printable, no double space, nothing to strip: three C calls, faster than a
+# regex), else normalized; Decimals without exponent (str() is 3x faster than format(d, "f") and
+# gives the same text unless it chose scientific notation); anything else the slow way.
+_EMIT = """{i}t = type(v)
+{i}if t is str:
+{i}    a(v if v.isprintable() and "  " not in v and v.strip() is v else _norm(v))
+{i}elif t is _Decimal:
+{i}    v = str(v)
+{i}    a(v if "E" not in v else format(_Decimal(v), "f"))
+{i}else:
+{i}    a(_text(v))"""
 
 
-def _opt(out: list[str], value: Any) -> None:
-    if value is not None and value != "":
-        out.append(_text(value))
+def _compile(templates: dict[str, str]) -> dict[str, Callable[[Any, Callable], None]]:
+    lines = []
+    for name, template in templates.items():
+        lines.append(f"def _t_{name}(o, a):")
+        for step in template.split():
+            if step.endswith("?"):  # (type check first: Decimal != "" is slow)
+                lines += [f"    v = o.{step[:-1]}",
+                          "    if v is not None and (type(v) is not str or v):",
+                          _EMIT.format(i="        ")]
+            elif step.endswith("*"):
+                lines += [f"    for v in o.{step[:-1]}:", _EMIT.format(i="        ")]
+            elif "*" in step:
+                field, child = step.split("*")
+                lines += [f"    for v in o.{field}:", f"        _t_{child}(v, a)"]
+            elif ">" in step:
+                field, child = step.split(">")
+                lines += [f"    v = o.{field}", "    if v is not None:", f"        _t_{child}(v, a)"]
+            else:
+                lines += [f"    v = o.{step}", "    if v is None:", "        a('')", "    else:",
+                          _EMIT.format(i="        ")]
+        lines.append("")
+    namespace = {"_Decimal": Decimal, "_norm": normalize_space, "_text": _text}
+    exec(compile("\n".join(lines), "<cadena templates>", "exec"), namespace)  # noqa: S102
+    return {name: namespace[f"_t_{name}"] for name in templates}
 
 
-def _traslado(out: list[str], t: Any) -> None:
-    """Traslado, TrasladoDR and TrasladoP share names and XSLT rules."""
-    _req(out, t.base)
-    _req(out, t.impuesto)
-    _req(out, t.tipo_factor)
-    _opt(out, t.tasa_o_cuota)
-    _opt(out, t.importe)
-
-
-def _retencion(out: list[str], r: Any) -> None:
-    """Concepto Retencion and RetencionDR: every attribute required."""
-    _req(out, r.base)
-    _req(out, r.impuesto)
-    _req(out, r.tipo_factor)
-    _req(out, r.tasa_o_cuota)
-    _req(out, r.importe)
-
-
-def _retencion_total(out: list[str], r: Any) -> None:
-    """Summary Retencion and RetencionP: Impuesto and Importe."""
-    _req(out, r.impuesto)
-    _req(out, r.importe)
-
-
-def _concepto(out: list[str], c: doc.Concepto) -> None:
-    _req(out, c.clave_prod_serv)
-    _opt(out, c.no_identificacion)
-    _req(out, c.cantidad)
-    _req(out, c.clave_unidad)
-    _opt(out, c.unidad)
-    _req(out, c.descripcion)
-    _req(out, c.valor_unitario)
-    _req(out, c.importe)
-    _opt(out, c.descuento)
-    _req(out, c.objeto_imp)
-    impuestos = c.impuestos
-    if impuestos is not None:
-        for t in impuestos.traslados:
-            _traslado(out, t)
-        for r in impuestos.retenciones:
-            _retencion(out, r)
-    terceros = c.a_cuenta_terceros
-    if terceros is not None:
-        _req(out, terceros.rfc)
-        _req(out, terceros.nombre)
-        _req(out, terceros.regimen_fiscal)
-        _req(out, terceros.domicilio_fiscal)
-    for aduana in c.informacion_aduanera:
-        _req(out, aduana.numero_pedimento)
-    for predial in c.cuenta_predial:
-        _req(out, predial.numero)
-
-
-def _impuestos(out: list[str], i: doc.Impuestos) -> None:
-    for r in i.retenciones:
-        _retencion_total(out, r)
-    _opt(out, i.total_retenidos)
-    for t in i.traslados:
-        _traslado(out, t)
-    _opt(out, i.total_trasladados)
-
-
-def _pagos(out: list[str], p: doc.Pagos) -> None:
-    _req(out, p.version)
-    t = p.totales
-    if t is not None:
-        _opt(out, t.retenciones_iva)
-        _opt(out, t.retenciones_isr)
-        _opt(out, t.retenciones_ieps)
-        _opt(out, t.traslados_base_iva16)
-        _opt(out, t.traslados_impuesto_iva16)
-        _opt(out, t.traslados_base_iva8)
-        _opt(out, t.traslados_impuesto_iva8)
-        _opt(out, t.traslados_base_iva0)
-        _opt(out, t.traslados_impuesto_iva0)
-        _opt(out, t.traslados_base_iva_exento)
-        _req(out, t.monto_total_pagos)
-    for pago in p.pagos:
-        _pago(out, pago)
-
-
-def _pago(out: list[str], p: doc.Pago) -> None:
-    _req(out, p.fecha_pago)
-    _req(out, p.forma_de_pago)
-    _req(out, p.moneda)
-    _opt(out, p.tipo_cambio)
-    _req(out, p.monto)
-    _opt(out, p.num_operacion)
-    _opt(out, p.rfc_emisor_cta_ord)
-    _opt(out, p.nom_banco_ord_ext)
-    _opt(out, p.cta_ordenante)
-    _opt(out, p.rfc_emisor_cta_ben)
-    _opt(out, p.cta_beneficiario)
-    _opt(out, p.tipo_cad_pago)
-    _opt(out, p.cert_pago)
-    _opt(out, p.cad_pago)
-    _opt(out, p.sello_pago)
-    for d in p.doctos:
-        _req(out, d.id_documento)
-        _opt(out, d.serie)
-        _opt(out, d.folio)
-        _req(out, d.moneda)
-        _opt(out, d.equivalencia)
-        _req(out, d.num_parcialidad)
-        _req(out, d.imp_saldo_ant)
-        _req(out, d.imp_pagado)
-        _req(out, d.imp_saldo_insoluto)
-        _req(out, d.objeto_imp)
-        impuestos = d.impuestos
-        if impuestos is not None:
-            for r in impuestos.retenciones:
-                _retencion(out, r)
-            for t in impuestos.traslados:
-                _traslado(out, t)
-    impuestos_p = p.impuestos
-    if impuestos_p is not None:
-        for r in impuestos_p.retenciones:
-            _retencion_total(out, r)
-        for t in impuestos_p.traslados:
-            _traslado(out, t)
-
-
-def _impuestos_locales(out: list[str], i: doc.ImpuestosLocales) -> None:
-    _req(out, i.version)
-    _req(out, i.total_retenciones)
-    _req(out, i.total_traslados)
-    for local in (*i.retenciones, *i.traslados):
-        _req(out, local.nombre)
-        _req(out, local.tasa)
-        _req(out, local.importe)
+_COMPILED = _compile(_TEMPLATES)
+_comprobante = _COMPILED["comprobante"]
+_pagos = _COMPILED["pagos"]
+_implocal = _COMPILED["implocal"]
+_tfd = _COMPILED["tfd"]
 
 
 def cadena_original(c: doc.Comprobante) -> str:
@@ -189,51 +142,8 @@ def cadena_original(c: doc.Comprobante) -> str:
     does not know (``complemento.others``): its part of the cadena cannot be built.
     """
     out: list[str] = []
-    _req(out, c.version)
-    _opt(out, c.serie)
-    _opt(out, c.folio)
-    _req(out, c.fecha)
-    _opt(out, c.forma_pago)
-    _req(out, c.no_certificado)
-    _opt(out, c.condiciones_de_pago)
-    _req(out, c.subtotal)
-    _opt(out, c.descuento)
-    _req(out, c.moneda)
-    _opt(out, c.tipo_cambio)
-    _req(out, c.total)
-    _req(out, c.tipo_de_comprobante)
-    _req(out, c.exportacion)
-    _opt(out, c.metodo_pago)
-    _req(out, c.lugar_expedicion)
-    _opt(out, c.confirmacion)
-    g = c.informacion_global
-    if g is not None:
-        _req(out, g.periodicidad)
-        _req(out, g.meses)
-        _req(out, g.anio)
-    for rel in c.cfdi_relacionados:
-        _req(out, rel.tipo_relacion)
-        for uuid in rel.uuids:
-            _req(out, uuid)
-    e = c.emisor
-    if e is not None:
-        _req(out, e.rfc)
-        _req(out, e.nombre)
-        _req(out, e.regimen_fiscal)
-        _opt(out, e.fac_atr_adquirente)
-    r = c.receptor
-    if r is not None:
-        _req(out, r.rfc)
-        _req(out, r.nombre)
-        _req(out, r.domicilio_fiscal)
-        _opt(out, r.residencia_fiscal)
-        _opt(out, r.num_reg_id_trib)
-        _req(out, r.regimen_fiscal)
-        _req(out, r.uso_cfdi)
-    for concepto in c.conceptos:
-        _concepto(out, concepto)
-    if c.impuestos is not None:
-        _impuestos(out, c.impuestos)
+    add = out.append
+    _comprobante(c, add)
     comp = c.complemento
     if comp is not None:
         if comp.others:
@@ -245,20 +155,14 @@ def cadena_original(c: doc.Comprobante) -> str:
             )
         # Same order as cfdi.xml writes them.
         if comp.pagos is not None:
-            _pagos(out, comp.pagos)
+            _pagos(comp.pagos, add)
         if comp.impuestos_locales is not None:
-            _impuestos_locales(out, comp.impuestos_locales)
+            _implocal(comp.impuestos_locales, add)
     return "||" + "|".join(out) + "||"
 
 
 def cadena_tfd(t: doc.TimbreFiscalDigital) -> str:
     """The cadena original of a TimbreFiscalDigital 1.1 (cadenaoriginal_TFD_1_1.xslt)."""
     out: list[str] = []
-    _req(out, t.version)
-    _req(out, t.uuid)
-    _req(out, t.fecha_timbrado)
-    _req(out, t.rfc_prov_certif)
-    _opt(out, t.leyenda)
-    _req(out, t.sello_cfd)
-    _req(out, t.no_certificado_sat)
+    _tfd(t, out.append)
     return "||" + "|".join(out) + "||"

@@ -9,6 +9,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from cfdi import cadena, xml
@@ -70,6 +72,35 @@ def test_built_document_is_valid_and_round_trips(built_document, assert_sat_vali
         c, no_certificado="30001000000500003416", certificado="AAAA", sello="AAAA")))
     assert xml.from_bytes(data) == c
     assert xml.to_bytes(xml.from_bytes(data)) == data
+
+
+def test_writer_output_is_what_lxml_writes(built_document):
+    """The direct writer produces exactly lxml's serialization of the same document."""
+    _, c = built_document
+    data = xml.to_bytes(c)
+    header, body = data.split(b"\n", 1)
+    assert header == b'<?xml version="1.0" encoding="UTF-8"?>'
+    assert etree.tostring(etree.fromstring(data), encoding="UTF-8", xml_declaration=False) == body
+    assert etree.tostring(xml.to_tree(c), encoding="UTF-8", xml_declaration=False) == body
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60))
+def test_any_text_round_trips_or_is_refused(text):
+    c = _minimal()
+    c.conceptos[0].descripcion = text
+    c.emisor.nombre = text
+    try:
+        data = xml.to_bytes(c)
+    except xml.XmlError:
+        assert any(ch in text for ch in "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c"
+                   "\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d"
+                   "\x1e\x1f\ufffe\uffff")
+        return
+    parsed = xml.from_bytes(data)
+    assert parsed.conceptos[0].descripcion == (text or None)
+    assert etree.tostring(etree.fromstring(data), encoding="UTF-8",
+                          xml_declaration=False) == data.split(b"\n", 1)[1]
 
 
 def test_informacion_global_year_is_int(built_document):
