@@ -191,6 +191,7 @@ class SandboxStore:
         with self.lock:
             db = sqlite3.connect(self.path, timeout=30)
             try:
+                db.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
                 db.executescript(_SCHEMA)
             finally:
                 db.close()
@@ -201,6 +202,7 @@ class SandboxStore:
         with self.lock:
             db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             db.row_factory = sqlite3.Row
+            db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable across crashes of the app
             try:
                 db.execute("BEGIN IMMEDIATE")
                 yield db
