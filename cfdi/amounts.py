@@ -12,7 +12,9 @@ Decisions where Anexo 20 leaves a choice:
   Importe = Base x Cuota = Cantidad x Cuota, the product SAT's range check uses.
 * Summary taxes are sums of the concept values (already rounded), grouped by
   (Impuesto, TipoFactor, TasaOCuota) for traslados and by Impuesto for retenciones.
-* Pagos 2.0: BaseDR/ImporteDR in the currency of the paid document, rounded to its
+* Type P: Moneda is forced to XXX, SubTotal/Total to 0 (Anexo 20 allows nothing else).
+* Pagos 2.0: ``docto_impuestos`` builds a DoctoRelacionado's ImpuestosDR from the paid
+  invoice in proportion ImpPagado / Total; BaseDR/ImporteDR in the currency of the paid document, rounded to its
   decimals; BaseP/ImporteP = sum(xDR / EquivalenciaDR) with 6 decimals; Totales and
   MontoTotalPagos in MXN (x TipoCambioP) with 2 decimals, as SAT's guide shows.
 """
@@ -214,6 +216,15 @@ def summary_impuestos(conceptos: list[Concepto], decimals: int) -> Impuestos | N
     )
 
 
+def _fill_impuestos_totals(impuestos: Impuestos, decimals: int) -> None:
+    """Totals of a summary the caller gave without them."""
+    taxed = [t.importe for t in impuestos.traslados if t.tipo_factor != "Exento" and t.importe is not None]
+    if impuestos.total_trasladados is None and taxed:
+        impuestos.total_trasladados = quantize(sum(taxed, ZERO), decimals)
+    if impuestos.total_retenidos is None and impuestos.retenciones:
+        impuestos.total_retenidos = quantize(sum((r.importe or ZERO for r in impuestos.retenciones), ZERO), decimals)
+
+
 def _fill_impuestos_locales(locales: ImpuestosLocales, decimals: int) -> None:
     if not locales.total_traslados and locales.traslados:
         locales.total_traslados = quantize(sum((t.importe for t in locales.traslados), ZERO), decimals)
@@ -248,6 +259,8 @@ def compute(c: Comprobante) -> Comprobante:
         c.descuento = quantize(sum(discounts, ZERO), decimals)
     if c.impuestos is None:
         c.impuestos = summary_impuestos(c.conceptos, decimals)
+    else:
+        _fill_impuestos_totals(c.impuestos, decimals)
     if c.complemento.impuestos_locales is not None:
         _fill_impuestos_locales(c.complemento.impuestos_locales, decimals)
     if c.total is None:

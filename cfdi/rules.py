@@ -497,10 +497,10 @@ class _Checker:
     def concepto_tax(self, t: Traslado | Retencion, k: Concepto, path: str, *, retencion: bool) -> None:
         codes = ("CFDI40181", "CFDI40182", "CFDI40183", "CFDI40185", "CFDI40186") if retencion else \
             ("CFDI40174", "CFDI40175", "CFDI40176", "CFDI40179", "CFDI40180")
-        kind_es, kind_en = ("la retención", "withholding") if retencion else ("el traslado", "transferred tax")
+        kind_es, kind_en = ("de la retención", "withholding") if retencion else ("del traslado", "transferred tax")
         if t.base is None or t.base <= 0:
             self.add(codes[0], f"{path}.Base",
-                     f"La Base de {kind_es} debe ser mayor que cero (Importe − Descuento del concepto).",
+                     f"La Base {kind_es} debe ser mayor que cero (Importe − Descuento del concepto).",
                      f"The {kind_en} Base must be greater than zero (concept Importe − Descuento).")
         impuesto_ok = self.catalog("c_Impuesto", t.impuesto, codes[1], f"{path}.Impuesto", "Impuesto")
         factor_ok = self.catalog("c_TipoFactor", t.tipo_factor, codes[2], f"{path}.TipoFactor", "TipoFactor")
@@ -531,7 +531,7 @@ class _Checker:
             if not amounts.within(t.importe, bounds):
                 expected = amounts.tax_importe(t.base, t.tasa_o_cuota, self.decimals)
                 self.add(codes[4], f"{path}.Importe",
-                         f"Importe {t.importe} de {kind_es} no corresponde a Base {t.base} × {t.tasa_o_cuota}; "
+                         f"Importe {t.importe} {kind_es} no corresponde a Base {t.base} × {t.tasa_o_cuota}; "
                          f"debe estar entre {bounds[0]} y {bounds[1]} (por ejemplo {expected}).",
                          f"The {kind_en} Importe {t.importe} does not match Base {t.base} × {t.tasa_o_cuota}; "
                          f"it must be between {bounds[0]} and {bounds[1]} (e.g. {expected}).")
@@ -587,9 +587,13 @@ class _Checker:
                 self.add("CFDI40110", "Descuento",
                          f"Descuento {c.descuento} es mayor que el SubTotal {c.subtotal}; revise los descuentos.",
                          f"Descuento {c.descuento} exceeds SubTotal {c.subtotal}; check the discounts.")
-        if discounts or c.descuento is not None:
+        if c.descuento is not None and not discounts:
+            self.add("CFDI40111", "Descuento",
+                     "Ningún concepto tiene Descuento, así que el comprobante no lleva Descuento; elimínelo.",
+                     "No concept has a Descuento, so the document has no Descuento; remove it.")
+        elif discounts:
             expected = amounts.quantize(sum(discounts, ZERO), self.decimals)
-            self.equal(c.descuento, expected, "EINV-DESCUENTO", "Descuento", "Descuento",
+            self.equal(c.descuento, expected, "CFDI40111", "Descuento", "Descuento",
                        "la suma de los Descuento de los conceptos", "the sum of the concepts' Descuento")
         self.impuestos()
         self.equal(c.total, amounts.expected_total(c), "CFDI40119", "Total", "Total",

@@ -262,3 +262,13 @@ def test_tipo_cambio_variation():
     assert amounts.tipo_cambio_within(D("17.50"), D("17.20"), D("0.35"))
     assert not amounts.tipo_cambio_within(D("25.00"), D("17.20"), D("0.35"))
     assert not amounts.tipo_cambio_within(D("10.00"), D("17.20"), D("0.35"))
+
+
+def test_given_summary_without_totals_gets_totals():
+    full = invoice([line("1", "10000.00", "iva16", "ret_isr10")])
+    partial = Comprobante(**{**full.__dict__, "total": None})
+    partial.impuestos.total_trasladados = None
+    partial.impuestos.total_retenidos = None
+    done = amounts.compute(partial)
+    assert done.impuestos.total_trasladados == D("1600.00") and done.impuestos.total_retenidos == D("1000.00")
+    assert done.total == full.total
