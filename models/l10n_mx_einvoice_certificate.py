@@ -1,0 +1,229 @@
+import base64
+import binascii
+import logging
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.osv import expression
+
+from ..cfdi import credentials
+from ..cfdi.errors import CfdiError
+from .l10n_mx_einvoice_utils import engine_message
+
+_logger = logging.getLogger(__name__)
+
+MANAGER = "l10n_mx_einvoice.group_l10n_mx_einvoice_manager"
+EXPIRY_WARNING_DAYS = 30
+_SECRET_FIELDS = ("cer_file", "key_file", "password")
+
+# (dbname, certificate id, write_date) -> Credential: decrypting the key costs ~10 ms
+_CREDENTIAL_CACHE = {}
+_CREDENTIAL_CACHE_SIZE = 32
+
+
+def _decode(data):
+    if not data:
+        return b""
+    try:
+        return base64.b64decode(data, validate=False)
+    except (binascii.Error, ValueError):
+        return b""
+
+
+class L10nMxEinvoiceCertificate(models.Model):
+    """A company's CSD (Certificado de Sello Digital): .cer, .key and its password."""
+
+    _name = "l10n_mx_einvoice.certificate"
+    _description = "CSD certificate (Certificado de Sello Digital)"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_end desc, id desc"
+
+    name = fields.Char(compute="_compute_name", store=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    active = fields.Boolean(default=True)
+    cer_file = fields.Binary(string="Certificate (.cer)", attachment=False, copy=False)
+    cer_filename = fields.Char(copy=False)
+    key_file = fields.Binary(
+        string="Private key (.key)", attachment=False, copy=False, groups=MANAGER
+    )
+    key_filename = fields.Char(copy=False, groups=MANAGER)
+    password = fields.Char(string="Key password", copy=False, groups=MANAGER)
+    rfc = fields.Char(string="RFC", readonly=True, copy=False)
+    legal_name = fields.Char(readonly=True, copy=False)
+    no_certificado = fields.Char(string="Certificate number", readonly=True, copy=False,
+                                 index=True)
+    date_start = fields.Datetime(string="Valid from", readonly=True, copy=False)
+    date_end = fields.Datetime(string="Valid until", readonly=True, copy=False)
+    state = fields.Selection(
+        [("valid", "Valid"), ("expiring", "About to expire"), ("expired", "Expired"),
+         ("not_yet_valid", "Not yet valid")],
+        compute="_compute_state",
+        search="_search_state",
+    )
+
+    _sql_constraints = [
+        ("no_certificado_company_unique", "unique(company_id, no_certificado)",
+         "This certificate is already loaded for the company."),
+    ]
+
+    @api.depends("rfc", "no_certificado")
+    def _compute_name(self):
+        for certificate in self:
+            certificate.name = (
+                f"{certificate.rfc} - {certificate.no_certificado}"
+                if certificate.no_certificado else _("New certificate")
+            )
+
+    @api.depends("date_start", "date_end")
+    def _compute_state(self):
+        now = fields.Datetime.now()
+        for certificate in self:
+            certificate.state = certificate._state_at(now)
+
+    def _state_at(self, now):
+        if not self.date_end:
+            return False
+        if self.date_end < now:
+            return "expired"
+        if self.date_start and self.date_start > now:
+            return "not_yet_valid"
+        if self.date_end < now + timedelta(days=EXPIRY_WARNING_DAYS):
+            return "expiring"
+        return "valid"
+
+    def _search_state(self, operator, value):
+        if operator not in ("=", "!=", "in", "not in"):
+            raise NotImplementedError(operator)
+        now = fields.Datetime.now()
+        soon = now + timedelta(days=EXPIRY_WARNING_DAYS)
+        domains = {
+            "expired": [("date_end", "<", now)],
+            "not_yet_valid": [("date_start", ">", now)],
+            "expiring": [("date_start", "<=", now), ("date_end", ">=", now),
+                         ("date_end", "<", soon)],
+            "valid": [("date_start", "<=", now), ("date_end", ">=", soon)],
+        }
+        wanted = [value] if isinstance(value, str) else list(value)
+        domain = expression.OR([domains[v] for v in wanted if v in domains] or [[(0, "=", 1)]])
+        if operator in ("!=", "not in"):
+            return ["!"] + expression.normalize_domain(domain)
+        return domain
+
+    # --- checks on save -------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        records._l10n_mx_einvoice_check_and_read()
+        return records
+
+    def write(self, vals):
+        result = super().write(vals)
+        if any(name in vals for name in _SECRET_FIELDS + ("company_id",)):
+            self._l10n_mx_einvoice_check_and_read()
+        return result
+
+    def _l10n_mx_einvoice_check_and_read(self):
+        """Check each certificate with the engine and store what it reads from the .cer."""
+        for certificate in self:
+            credential = certificate.sudo()._load_credential()
+            cert = credential.certificate
+            company_rfc = (certificate.company_id.vat or "").strip().upper()
+            try:
+                cert.require_csd()
+                cert.check_rfc(company_rfc)
+            except CfdiError as error:
+                raise certificate._validation_error(error) from None
+            date_end = cert.valid_to.replace(tzinfo=None)
+            if date_end < fields.Datetime.now():
+                raise ValidationError(_(
+                    "Certificate %(number)s (%(company)s) expired on %(date)s and cannot seal "
+                    "CFDI. Request a new CSD from SAT (Certifica) and upload it.",
+                    number=cert.no_certificado, company=certificate.company_id.display_name,
+                    date=fields.Datetime.to_string(date_end),
+                ))
+            super(L10nMxEinvoiceCertificate, certificate).write({
+                "rfc": cert.rfc,
+                "legal_name": cert.legal_name,
+                "no_certificado": cert.no_certificado,
+                "date_start": cert.valid_from.replace(tzinfo=None),
+                "date_end": date_end,
+            })
+
+    def _validation_error(self, error):
+        return ValidationError(_(
+            "CSD certificate %(name)s of %(company)s: %(message)s",
+            name=self.cer_filename or self.no_certificado or _("(new)"),
+            company=self.company_id.display_name,
+            message=engine_message(self.env, error),
+        ))
+
+    def _load_credential(self):
+        """Decrypt the key (needs sudo or the manager group); ValidationError if unusable."""
+        self.ensure_one()
+        cer, key = _decode(self.cer_file), _decode(self.key_file)
+        if not cer or not key or not self.password:
+            raise ValidationError(_(
+                "CSD certificate %(name)s of %(company)s is incomplete: upload the .cer file, "
+                "the .key file and type the key's password.",
+                name=self.cer_filename or self.no_certificado or _("(new)"),
+                company=self.company_id.display_name,
+            ))
+        try:
+            return credentials.Credential.load(cer, key, self.password)
+        except CfdiError as error:
+            raise self._validation_error(error) from None
+
+    # --- seam ----------------------------------------------------------------------
+
+    def _get_credential(self):
+        """The engine ``Credential`` (certificate + key) to seal with.
+
+        Works for a CFDI user without access to the secret fields (reads them as
+        superuser); the key itself never leaves the returned object.
+        """
+        self.ensure_one()
+        record = self.sudo()
+        cache_key = (self.env.cr.dbname, record.id, record.write_date)
+        credential = _CREDENTIAL_CACHE.get(cache_key)
+        if credential is None:
+            credential = record._load_credential()
+            if len(_CREDENTIAL_CACHE) >= _CREDENTIAL_CACHE_SIZE:
+                _CREDENTIAL_CACHE.clear()
+            _CREDENTIAL_CACHE[cache_key] = credential
+        return credential
+
+    # --- expiry warnings ------------------------------------------------------------
+
+    @api.model
+    def _cron_l10n_mx_einvoice_expiry_warning(self):
+        """Schedule an activity for CFDI managers on certificates expiring within 30 days."""
+        now = fields.Datetime.now()
+        expiring = self.sudo().search([
+            ("date_end", ">=", now),
+            ("date_end", "<", now + timedelta(days=EXPIRY_WARNING_DAYS)),
+        ])
+        activity_type = self.env.ref("mail.mail_activity_data_warning")
+        for certificate in expiring:
+            if certificate.activity_ids.filtered(lambda a: a.activity_type_id == activity_type):
+                continue
+            for user in certificate._l10n_mx_einvoice_managers():
+                certificate.activity_schedule(
+                    activity_type_id=activity_type.id,
+                    date_deadline=certificate.date_end.date(),
+                    summary=_("CSD certificate %(name)s expires on %(date)s",
+                              name=certificate.name, date=certificate.date_end.date()),
+                    note=_("Request a new CSD from SAT (Certifica) and upload it in Accounting "
+                           "> Configuration > CFDI (México) > Certificates before it expires, "
+                           "or invoices cannot be stamped."),
+                    user_id=user.id,
+                )
+
+    def _l10n_mx_einvoice_managers(self):
+        group = self.env.ref(MANAGER)
+        return group.users.filtered(
+            lambda u: self.company_id in u.company_ids and not u.share and u.active
+        )

@@ -1,0 +1,221 @@
+import logging
+import os
+
+from odoo import _, api, fields, models, tools
+from odoo.exceptions import UserError
+from psycopg2 import IntegrityError
+
+from ..cfdi import pac
+from ..cfdi.errors import CfdiError
+from .l10n_mx_einvoice_utils import engine_message
+
+_logger = logging.getLogger(__name__)
+
+MANAGER = "l10n_mx_einvoice.group_l10n_mx_einvoice_manager"
+
+# (dbname, account id, write_date) -> Connector
+_CONNECTOR_CACHE = {}
+
+
+class L10nMxEinvoiceStampAccount(models.Model):
+    """A stamping provider account ("cuenta de timbrado") and its credit balance."""
+
+    _name = "l10n_mx_einvoice.stamp.account"
+    _description = "CFDI stamp account (cuenta de timbrado)"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "company_id, name"
+
+    name = fields.Char(required=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    active = fields.Boolean(default=True)
+    provider = fields.Selection(
+        [("sandbox", "Sandbox (embedded, not valid for tax purposes)"), ("finkok", "Finkok"),
+         ("sw", "SW Sapien")],
+        required=True, default="sandbox", tracking=True,
+    )
+    environment = fields.Selection(
+        [("test", "Test"), ("production", "Production")],
+        required=True, default="test", tracking=True,
+    )
+    username = fields.Char(groups=MANAGER, copy=False)
+    password = fields.Char(groups=MANAGER, copy=False)
+    token = fields.Char(groups=MANAGER, copy=False)
+    url = fields.Char(string="Service URL", help="Leave empty to use the provider's own URL.")
+    unlimited = fields.Boolean(string="Unlimited plan", tracking=True)
+    unlimited_until = fields.Date(string="Unlimited until", tracking=True,
+                                  help="End of the unlimited plan; empty = no end.")
+    credit_move_ids = fields.One2many("l10n_mx_einvoice.credit.move", "account_id",
+                                      string="Credit ledger")
+    balance = fields.Integer(compute="_compute_balance", string="Stamps left")
+    low_balance_threshold = fields.Integer(
+        default=10, tracking=True,
+        help="Warn the CFDI managers when the stamps left reach this number.",
+    )
+    is_low_balance = fields.Boolean(compute="_compute_balance")
+    is_unlimited_now = fields.Boolean(compute="_compute_balance")
+
+    @api.depends("credit_move_ids.quantity", "unlimited", "unlimited_until",
+                 "low_balance_threshold")
+    def _compute_balance(self):
+        balances = dict(self.env["l10n_mx_einvoice.credit.move"].sudo()._read_group(
+            [("account_id", "in", self.ids)], ["account_id"], ["quantity:sum"]
+        ))
+        today = fields.Date.context_today(self)
+        for account in self:
+            account.balance = balances.get(account._origin, 0) if account._origin else 0
+            account.is_unlimited_now = account.unlimited and (
+                not account.unlimited_until or account.unlimited_until >= today
+            )
+            account.is_low_balance = (
+                not account.is_unlimited_now and account.balance <= account.low_balance_threshold
+            )
+
+    # --- seam ----------------------------------------------------------------------
+
+    def _get_connector(self):
+        """The engine's PAC connector for this account (credentials read as superuser)."""
+        self.ensure_one()
+        record = self.sudo()
+        cache_key = (self.env.cr.dbname, record.id, record.write_date)
+        connector = _CONNECTOR_CACHE.get(cache_key)
+        if connector is None:
+            connector = pac.get_connector(
+                record.provider,
+                test=record.environment != "production",
+                username=record.username or None,
+                password=record.password or None,
+                token=record.token or None,
+                url=record.url or None,
+                state_dir=record._sandbox_state_dir() if record.provider == "sandbox" else None,
+            )
+            if len(_CONNECTOR_CACHE) > 16:
+                _CONNECTOR_CACHE.clear()
+            _CONNECTOR_CACHE[cache_key] = connector
+        return connector
+
+    def _sandbox_state_dir(self):
+        return os.path.join(tools.config["data_dir"], "l10n_mx_einvoice_sandbox",
+                            self.env.cr.dbname, str(self.id))
+
+    def _check_can_stamp(self):
+        """UserError "Sin folios disponibles" when the account cannot stamp one more CFDI."""
+        self.ensure_one()
+        account = self.sudo()
+        if account.is_unlimited_now or account.balance > 0:
+            return True
+        raise UserError(_(
+            "No stamps left (Sin folios disponibles) in the stamp account %(account)s of "
+            "%(company)s: the document was not stamped. Buy more: post a vendor bill for a "
+            "stamp package product (a product with 'Stamps per unit' set), add credits with a "
+            "manual adjustment, or switch the account to an unlimited plan.",
+            account=account.display_name, company=account.company_id.display_name,
+        ))
+
+    def _consume_credit(self, uuid, document=False):
+        """Record the stamp of ``uuid``: −1 credit (0 on an unlimited plan), once per UUID."""
+        self.ensure_one()
+        moves = self.env["l10n_mx_einvoice.credit.move"].sudo()
+        uuid = uuid.upper()
+        existing = moves.search([("uuid", "=", uuid)], limit=1)
+        if existing:
+            return existing
+        vals = {
+            "account_id": self.id,
+            "kind": "stamp",
+            "quantity": 0 if self.sudo().is_unlimited_now else -1,
+            "uuid": uuid,
+            "document_id": document.id if document else False,
+        }
+        try:
+            with self.env.cr.savepoint():
+                move = moves.create(vals)
+        except IntegrityError:  # the same UUID recorded concurrently
+            return moves.search([("uuid", "=", uuid)], limit=1)
+        self._l10n_mx_einvoice_warn_low_balance()
+        return move
+
+    def action_sync_balance(self):
+        """Align the ledger with the provider's own balance where it reports one."""
+        for account in self:
+            try:
+                balance = account._get_connector().balance()
+            except NotImplementedError:
+                raise UserError(_(
+                    "The provider of stamp account %(account)s does not report a balance; "
+                    "keep the ledger with vendor bills and manual adjustments.",
+                    account=account.display_name,
+                )) from None
+            except CfdiError as error:
+                raise UserError(_(
+                    "Could not read the balance of stamp account %(account)s: %(message)s",
+                    account=account.display_name, message=engine_message(self.env, error),
+                )) from None
+            vals = {}
+            if balance.unlimited:
+                vals = {"unlimited": True, "unlimited_until": balance.expires}
+            elif account.unlimited:
+                vals = {"unlimited": False}
+            if vals:
+                account.write(vals)
+            if balance.stamps_left is not None and balance.stamps_left != account.balance:
+                self.env["l10n_mx_einvoice.credit.move"].sudo().create({
+                    "account_id": account.id,
+                    "kind": "sync",
+                    "quantity": balance.stamps_left - account.balance,
+                    "reason": _("Balance reported by the provider: %(left)s",
+                                left=balance.stamps_left),
+                })
+                account.invalidate_recordset(["balance", "is_low_balance"])
+        return True
+
+    def action_open_adjustment(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Adjust stamp credits"),
+            "res_model": "l10n_mx_einvoice.credit.adjust",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_account_id": self.id},
+        }
+
+    def action_open_ledger(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "l10n_mx_einvoice.action_l10n_mx_einvoice_credit_move"
+        )
+        action["domain"] = [("account_id", "=", self.id)]
+        action["context"] = {"default_account_id": self.id}
+        return action
+
+    # --- low balance warnings -------------------------------------------------------
+
+    def _l10n_mx_einvoice_warn_low_balance(self):
+        """Post a message and an activity for the managers once the balance is low."""
+        activity_type = self.env.ref("mail.mail_activity_data_warning")
+        for account in self.sudo():
+            account.invalidate_recordset(["balance", "is_low_balance"])
+            if not account.is_low_balance:
+                continue
+            if account.activity_ids.filtered(lambda a: a.activity_type_id == activity_type):
+                continue
+            summary = _("Stamp account %(account)s: %(left)s stamps left",
+                        account=account.display_name, left=account.balance)
+            account.message_post(body=summary)
+            group = self.env.ref(MANAGER)
+            for user in group.users.filtered(
+                lambda u, a=account: a.company_id in u.company_ids and u.active and not u.share
+            ):
+                account.activity_schedule(
+                    activity_type_id=activity_type.id,
+                    summary=summary,
+                    note=_("Buy more stamps: post a vendor bill for a stamp package product, "
+                           "or switch the account to an unlimited plan."),
+                    user_id=user.id,
+                )
+
+    @api.model
+    def _cron_l10n_mx_einvoice_low_balance(self):
+        self.search([])._l10n_mx_einvoice_warn_low_balance()

@@ -1,0 +1,48 @@
+from datetime import timezone
+
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    l10n_mx_regimen_fiscal = fields.Selection(
+        related="partner_id.l10n_mx_regimen_fiscal", readonly=False, string="Régimen fiscal"
+    )
+    l10n_mx_einvoice_certificate_ids = fields.One2many(
+        "l10n_mx_einvoice.certificate", "company_id", string="CSD certificates"
+    )
+    l10n_mx_einvoice_stamp_account_id = fields.Many2one(
+        "l10n_mx_einvoice.stamp.account",
+        string="Stamp account",
+        domain="[('company_id', '=', id)]",
+        help="Stamping provider account (cuenta de timbrado) used for this company's CFDI.",
+    )
+    l10n_mx_einvoice_stamp_on_post = fields.Boolean(
+        string="Stamp CFDI on posting",
+        help="Stamp customer invoices and credit notes as soon as they are posted (a "
+        "scheduled action retries the ones that could not be stamped).",
+    )
+
+    def _l10n_mx_einvoice_certificate_at(self, dt):
+        """The CSD certificate valid at ``dt`` (aware, or naive UTC as Odoo stores it).
+
+        Several certificates may overlap (renewal); the most recent one wins.
+        """
+        self.ensure_one()
+        if dt.tzinfo is not None:
+            dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
+        certificate = self.env["l10n_mx_einvoice.certificate"].sudo().search(
+            [("company_id", "=", self.id), ("date_start", "<=", dt), ("date_end", ">=", dt)],
+            order="date_start desc, id desc",
+            limit=1,
+        )
+        if not certificate:
+            raise UserError(_(
+                "The company %(company)s has no CSD certificate valid on %(date)s. Upload a "
+                "valid Certificado de Sello Digital (.cer, .key and password) in Accounting > "
+                "Configuration > CFDI (México) > Certificates.",
+                company=self.display_name, date=fields.Datetime.to_string(dt),
+            ))
+        return certificate.sudo(False)

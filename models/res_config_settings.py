@@ -1,0 +1,29 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    l10n_mx_einvoice_vat = fields.Char(related="company_id.vat", readonly=False, string="RFC")
+    l10n_mx_einvoice_zip = fields.Char(related="company_id.zip", readonly=False,
+                                       string="Postal code (lugar de expedición)")
+    l10n_mx_regimen_fiscal = fields.Selection(related="company_id.l10n_mx_regimen_fiscal",
+                                              readonly=False)
+    l10n_mx_einvoice_stamp_account_id = fields.Many2one(
+        related="company_id.l10n_mx_einvoice_stamp_account_id", readonly=False
+    )
+    l10n_mx_einvoice_stamp_on_post = fields.Boolean(
+        related="company_id.l10n_mx_einvoice_stamp_on_post", readonly=False
+    )
+    l10n_mx_einvoice_balance = fields.Integer(
+        related="company_id.l10n_mx_einvoice_stamp_account_id.balance", string="Stamps left"
+    )
+    l10n_mx_einvoice_certificate_count = fields.Integer(
+        compute="_compute_l10n_mx_einvoice_certificate_count"
+    )
+
+    def _compute_l10n_mx_einvoice_certificate_count(self):
+        for settings in self:
+            settings.l10n_mx_einvoice_certificate_count = len(
+                settings.company_id.l10n_mx_einvoice_certificate_ids
+            )

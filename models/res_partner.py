@@ -1,0 +1,81 @@
+import re
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..cfdi import catalogs
+from .l10n_mx_einvoice_utils import catalog_selection
+
+# Persona moral: 3 letters + date + homoclave; persona física: 4 letters. Generic RFCs
+# XAXX010101000 (público en general) and XEXX010101000 (extranjero) have the same shape.
+RFC_PATTERN = re.compile(r"^[A-ZÑ&]{3,4}[0-9]{6}[A-Z0-9]{2}[0-9A]$")
+GENERIC_RFCS = ("XAXX010101000", "XEXX010101000")
+
+
+def normalize_rfc(vat):
+    return re.sub(r"[\s-]", "", vat or "").upper()
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    l10n_mx_regimen_fiscal = fields.Selection(
+        selection=lambda self: catalog_selection("c_RegimenFiscal"),
+        string="Régimen fiscal",
+        help="SAT's c_RegimenFiscal as registered in the taxpayer's Constancia de Situación "
+        "Fiscal (RegimenFiscal of Emisor/Receptor).",
+    )
+    l10n_mx_uso_cfdi = fields.Selection(
+        selection=lambda self: catalog_selection("c_UsoCFDI"),
+        string="Default uso CFDI",
+        help="Uso CFDI proposed on this customer's invoices (c_UsoCFDI).",
+    )
+
+    def _l10n_mx_is_mexican(self):
+        self.ensure_one()
+        return self.country_id.code == "MX" or (not self.country_id and self.l10n_mx_regimen_fiscal)
+
+    def _l10n_mx_rfc(self):
+        """The RFC of a Mexican partner (normalized ``vat``), the generic one for foreigners."""
+        self.ensure_one()
+        if self.country_id and self.country_id.code != "MX":
+            return GENERIC_RFCS[1]
+        return normalize_rfc(self.vat)
+
+    @api.constrains("vat", "country_id")
+    def _check_l10n_mx_rfc(self):
+        for partner in self:
+            if not partner.vat or not partner._l10n_mx_is_mexican():
+                continue
+            if not RFC_PATTERN.match(normalize_rfc(partner.vat)):
+                raise ValidationError(_(
+                    "The RFC %(rfc)s of %(partner)s does not have a valid shape: 12 characters "
+                    "for a company (3 letters, date YYMMDD, 3-character homoclave), 13 for a "
+                    "person (4 letters). Use %(generic)s for the general public. Correct the "
+                    "partner's Tax ID.",
+                    rfc=partner.vat, partner=partner.display_name, generic=GENERIC_RFCS[0],
+                ))
+
+    @api.constrains("zip", "country_id")
+    def _check_l10n_mx_zip(self):
+        for partner in self:
+            if partner.zip and partner.country_id.code == "MX" and not catalogs.postal_code(
+                partner.zip.strip()
+            ):
+                raise ValidationError(_(
+                    "The postal code %(zip)s of %(partner)s is not in SAT's catalog "
+                    "c_CodigoPostal. Enter the 5-digit postal code of the fiscal address "
+                    "(Constancia de Situación Fiscal).",
+                    zip=partner.zip, partner=partner.display_name,
+                ))
+
+    @api.onchange("zip", "country_id")
+    def _onchange_l10n_mx_zip_state(self):
+        if self.country_id.code != "MX" or not self.zip:
+            return
+        postal_code = self.env["l10n_mx_einvoice.postal.code"].search(
+            [("code", "=", self.zip.strip())], limit=1
+        )
+        state = postal_code._state() if postal_code else False
+        if state:
+            self.state_id = state
