@@ -378,6 +378,13 @@ class _Checker:
                 self.add("CFDI40152", "Receptor.ResidenciaFiscal",
                          "ResidenciaFiscal no puede ser MEX; registre el país de residencia del extranjero.",
                          "ResidenciaFiscal cannot be MEX; enter the foreign receiver's country of residence.")
+        comercio_exterior = any(b"ComercioExterior" in raw for raw in self.c.complemento.others)
+        if r.rfc == EXTRANJERO and comercio_exterior and not r.num_reg_id_trib:
+            self.add("CFDI40155", "Receptor.NumRegIdTrib",
+                     "Con complemento de Comercio Exterior y RFC XEXX010101000 registre NumRegIdTrib "
+                     "(número de registro fiscal del extranjero).",
+                     "With the Comercio Exterior complement and RFC XEXX010101000, enter NumRegIdTrib "
+                     "(the foreign tax id).")
         if r.num_reg_id_trib is not None:
             if r.residencia_fiscal is None:
                 self.add("CFDI40153", "Receptor.ResidenciaFiscal",

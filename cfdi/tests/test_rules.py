@@ -159,6 +159,10 @@ CASES = [
      "Receptor.ResidenciaFiscal"),
     ("numregidtrib_mexican_rfc", INV, set_attr(lambda c: c.receptor, num_reg_id_trib="123456789",
                                              residencia_fiscal=None), "CFDI40154", "Receptor.NumRegIdTrib"),
+    ("numregidtrib_comercio_exterior", EXT, lambda c: (
+        setattr(c.receptor, "num_reg_id_trib", None),
+        c.complemento.others.append(b'<cce20:ComercioExterior xmlns:cce20="http://www.sat.gob.mx/ComercioExterior20"/>')),
+     "CFDI40155", "Receptor.NumRegIdTrib"),
     ("regimen_receptor_catalog", INV, set_attr(lambda c: c.receptor, regimen_fiscal="999"), "CFDI40157",
      "Receptor.RegimenFiscalReceptor"),
     ("regimen_receptor_persona", INV, set_attr(lambda c: c.receptor, regimen_fiscal="612"), "CFDI40158",
