@@ -174,11 +174,7 @@ class FinkokConnector(Connector):
     def cancel(self, uuid, motive, replacement_uuid, issuer_rfc, receiver_rfc, total,
                credential) -> CancelResult:
         check_motive(motive, replacement_uuid)
-        cer_pem = credential.certificate.x509().public_bytes(serialization.Encoding.PEM)
-        # Finkok wants the key as PEM encrypted with the Finkok account's password.
-        key_pem = credential.private_key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
-            serialization.BestAvailableEncryption(self._password.encode("utf-8")))
+        cer_pem, key_pem = self._pem_pair(credential)
         client = self._client("cancel")[0]
         uuid_type = client.get_type("{apps.services.soap.core.views}UUID")
         array_type = client.get_type("{apps.services.soap.core.views}UUIDArray")
@@ -205,6 +201,15 @@ class FinkokConnector(Connector):
             outcome = "rejected"
         return CancelResult(uuid.upper(), outcome, code, message, acuse)
 
+    def _pem_pair(self, credential) -> tuple[bytes, bytes]:
+        """The CSD as Finkok wants it: certificate PEM, and the key as PEM encrypted with
+        the Finkok account's password (it travels over TLS and is never logged)."""
+        cer_pem = credential.certificate.x509().public_bytes(serialization.Encoding.PEM)
+        key_pem = credential.private_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.BestAvailableEncryption(self._password.encode("utf-8")))
+        return cer_pem, key_pem
+
     def status(self, uuid, issuer_rfc, receiver_rfc, total) -> StatusResult:
         answer = self._call("cancel", "get_sat_status", username=self.username,
                             password=self._password, taxpayer_id=issuer_rfc.upper(),
@@ -220,6 +225,28 @@ class FinkokConnector(Connector):
         return StatusResult(str(sat.Estado or ""), str(sat.EsCancelable or ""),
                             str(sat.EstatusCancelacion or ""), str(sat.CodigoEstatus or ""),
                             str(sat.ValidacionEFOS or ""))
+
+    def respond_to_cancellation(self, uuid: str, accept: bool, receiver_rfc: str,
+                                credential) -> str:
+        """As the receiver, accept or reject a pending cancellation (``accept_reject``).
+        Returns SAT's status code for the answer (1000: received)."""
+        client = self._client("cancel")[0]
+        item = client.get_type("{apps.services.soap.core.views}UUID_AR")(
+            uuid=uuid.upper(), respuesta="Aceptacion" if accept else "Rechazo")
+        uuids = client.get_type("{apps.services.soap.core.views}UUIDS_AR")(
+            uuids_ar={"UUID_AR": [item]})
+        cer_pem, key_pem = self._pem_pair(credential)
+        answer = self._call("cancel", "accept_reject", UUIDS_AR=uuids, username=self.username,
+                            password=self._password, rtaxpayer_id=receiver_rfc.upper(),
+                            cer=cer_pem, key=key_pem)
+        error = str(getattr(answer, "error", "") or "")
+        if error:
+            if error.startswith("300") or AUTH_TEXT.search(error):
+                raise authentication_error(PROVIDER)
+            raise Rejected(f"Finkok no registró la respuesta: {error}",
+                           f"Finkok did not record the answer: {error}")
+        group = answer.aceptacion.Acepta if accept else answer.rechazo.Rechaza
+        return str(group[0].status) if group else ""
 
     def receipt(self, uuid: str, issuer_rfc: str) -> bytes | None:
         """The cancellation acknowledgment (``get_receipt``, type C)."""

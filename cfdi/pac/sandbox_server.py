@@ -3,7 +3,8 @@
 ``python -m cfdi sandbox --port 8080`` serves, on 127.0.0.1 only:
 
 - ``/servicios/soap/stamp``: ``stamp``, ``quick_stamp``, ``stamped``
-- ``/servicios/soap/cancel``: ``cancel``, ``get_sat_status``, ``get_receipt``
+- ``/servicios/soap/cancel``: ``cancel``, ``get_sat_status``, ``get_receipt``,
+  ``accept_reject`` (the receiver's answer to a pending cancellation)
 - ``/servicios/soap/registration``: ``get`` (the credit balance)
 - ``GET /servicios/soap/<service>.wsdl``: the WSDL itself
 
@@ -259,6 +260,24 @@ class FinkokSoapHandler(BaseHTTPRequestHandler):
             return {"uuid": uuid, "success": False, "error": "No se encontró el acuse"}
         return {"uuid": uuid, "success": True, "receipt": receipt.decode("utf-8"),
                 "taxpayer_id": text_of(f, "taxpayer_id"), "date": self.now_text()}
+
+    def op_cancel_accept_reject(self, f: dict) -> dict:
+        """The receiver accepts ("Aceptacion") or rejects ("Rechazo") pending cancellations."""
+        if not self.authorized(f):
+            return {"error": f"{AUTH_CODE} - {AUTH_MESSAGE}"}
+        accepted, rejected = [], []
+        container = f.get("UUIDS_AR")
+        for item in container.iter(f"{{{NS_APPS}}}UUID_AR") if container is not None else []:
+            answer = fields(item)
+            uuid, response = text_of(answer, "uuid").upper(), text_of(answer, "respuesta")
+            accept = response.lower().startswith("acept")
+            try:
+                self.sandbox.respond_to_cancellation(uuid, accept)
+                status = "1000"  # SAT: "Se recibió la respuesta de la petición de forma exitosa"
+            except Rejected as exc:
+                status = exc.code
+            (accepted if accept else rejected).append({"status": status, "uuid": uuid})
+        return {"aceptacion": {"Acepta": accepted}, "rechazo": {"Rechaza": rejected}}
 
     # -- registration service --
 

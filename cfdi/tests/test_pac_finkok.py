@@ -28,6 +28,7 @@ from cfdi.tests.servers.documents import (
     RECEIVER,
     capture_debug_logs,
     closed_port,
+    load_credential,
     signed,
     total_of,
 )
@@ -216,3 +217,23 @@ def test_errors_are_pac_errors_with_both_languages(server, credential):
     with pytest.raises(PacError) as excinfo:
         connector(server, password="bad-password-1").stamp(signed(credential))
     assert excinfo.value.message_es and excinfo.value.message_en
+
+
+def test_receiver_accepts_or_rejects_over_http(server, sandbox, credential):
+    pac = connector(server)
+    clock_offset = dt.timedelta(hours=25)
+    data = [signed(credential, "5000.00") for _ in range(2)]
+    results = [pac.stamp(d) for d in data]
+    total = total_of(data[0])
+    sandbox.clock = lambda: dt.datetime.now(dt.timezone.utc) + clock_offset
+    for result in results:
+        answer = pac.cancel(result.uuid, "02", None, ISSUER, RECEIVER, total, credential)
+        assert (answer.outcome, answer.status_code) == ("in_process", "201")
+    receiver = load_credential("csd", "CACX7605101P8")
+    assert pac.respond_to_cancellation(results[0].uuid, True, RECEIVER, receiver) == "1000"
+    assert pac.respond_to_cancellation(results[1].uuid, False, RECEIVER, receiver) == "1000"
+    assert pac.status(results[0].uuid, ISSUER, RECEIVER, total).estatus_cancelacion == \
+        "Cancelado con aceptación"
+    assert pac.status(results[1].uuid, ISSUER, RECEIVER, total).estatus_cancelacion == \
+        "Solicitud rechazada"
+    assert pac.respond_to_cancellation(results[1].uuid, True, RECEIVER, receiver) == "2001"
