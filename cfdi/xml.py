@@ -289,9 +289,11 @@ def _absent(value: Any) -> bool:
     return value is None or (type(value) is str and not value)
 
 
-def _is_empty(obj: Any, plan: _Plan) -> bool:
-    return all(_absent(getattr(obj, name)) for name, _ in plan.heads) and not any(
-        getattr(obj, c.name) for c in plan.children)
+def _empty_test(plan: _Plan, var: str) -> str:
+    """Source of a test that ``var`` (a ``plan`` node) would write nothing at all."""
+    tests = [f"_absent({var}.{name})" for name, _ in plan.heads]
+    tests += [f"not {var}.{c.name}" for c in plan.children]
+    return " and ".join(tests) or "True"
 
 
 def _writer_source(plan: _Plan, name: str) -> list[str]:
@@ -320,7 +322,7 @@ def _writer_source(plan: _Plan, name: str) -> list[str]:
     for i, child in enumerate(plan.children):
         lines.append(f"    v = o.{child.name}")
         if child.cls in _OMIT_WHEN_EMPTY:
-            lines.append(f"    if v and not _is_empty(v, _child_plans[{i}]):")
+            lines.append(f"    if v and not ({_empty_test(child.plan, 'v')}):")
         else:
             lines.append("    if v:")
         lines += ["        if not opened:", "            add('>')", "            opened = True"]
@@ -350,9 +352,8 @@ def _writer(plan: _Plan) -> Any:
         return found
     namespace = {
         "_Decimal": Decimal, "_special": _SPECIAL.search, "_esc": escape_attribute,
-        "_format_value": format_value, "_is_empty": _is_empty,
+        "_format_value": format_value, "_absent": _absent,
         "_plain": lambda text: format(Decimal(text), "f"),
-        "_child_plans": [c.plan for c in plan.children],
         "_child_writers": [_writer(c.plan) if c.plan else None for c in plan.children],
     }
     source = "\n".join(_writer_source(plan, "write"))
