@@ -446,6 +446,10 @@ class AccountMove(models.Model):
         )
         raise UserError(header + "\n\n" + "\n".join(f"• {p}" for p in problems))
 
+    def _l10n_mx_einvoice_expected_total(self):
+        """The Total the CFDI must carry (payment and global CFDI override it)."""
+        return to_decimal(self.amount_total, amounts.currency_decimals(self.currency_id.name))
+
     def _l10n_mx_einvoice_prepare(self):
         """Check everything, seal, and return (signed_xml, fecha, account). UserError if not."""
         self.ensure_one()
@@ -465,7 +469,7 @@ class AccountMove(models.Model):
             bilingual(f"{f.code} {f.path or ''}: {f.message_es}", f.message_en)
             for f in rules.check(comprobante) if f.severity == "error"
         ]
-        expected = to_decimal(self.amount_total, amounts.currency_decimals(self.currency_id.name))
+        expected = self._l10n_mx_einvoice_expected_total()
         if comprobante.total != expected:
             problems.append(bilingual(
                 f"El total del CFDI ({comprobante.total}) difiere del total de la factura "
