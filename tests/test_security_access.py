@@ -135,7 +135,7 @@ class TestSecurityAccess(L10nMxEinvoiceCommon):
         finally:
             root.removeHandler(handler)
             root.setLevel(old_level)
-            for logger, level in zip(ours, old_levels):
+            for logger, level in zip(ours, old_levels, strict=True):
                 logger.setLevel(level)
         secrets = ["Wr0ng-Passw0rd", "pac-Other-789", "tok-Other-000", CSD_PASSWORD,
                    fixture_b64("csd/EKU9003173C9.key").decode()[:40]]
