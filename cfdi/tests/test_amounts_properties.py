@@ -78,6 +78,7 @@ def assert_arithmetic(c) -> None:
 def test_random_invoices_obey_anexo20_and_rules(c):
     assert_arithmetic(c)
     assert rules.check(c) == []
+    assert amounts.compute(c) == c  # idempotent: computed values are kept
 
 
 @settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
