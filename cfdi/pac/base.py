@@ -87,6 +87,35 @@ class Unavailable(PacError):
     code = "PAC_UNAVAILABLE"
 
 
+# What to fix, by SAT's stamping-validation code (the codes Finkok and others relay).
+HINTS: dict[str, tuple[str, str]] = {
+    "301": ("Genere el XML con el sistema (no lo edite a mano) y vuelva a sellarlo.",
+            "Produce the XML with the system (do not edit it by hand) and seal it again."),
+    "302": ("Vuelva a sellar el comprobante y no lo modifique después de sellarlo.",
+            "Seal the document again and do not change it after sealing."),
+    "303": ("Selle con el CSD del RFC emisor del comprobante.",
+            "Seal with the CSD of the document's issuer RFC."),
+    "304": ("El CSD venció o fue revocado: tramite uno nuevo en el SAT y cárguelo.",
+            "The CSD expired or was revoked: get a new one from SAT and upload it."),
+    "305": ("Selle con el CSD vigente en la fecha del comprobante.",
+            "Seal with the CSD that is valid on the document's date."),
+    "306": ("Use el Certificado de Sello Digital (CSD), no la e.firma (FIEL).",
+            "Use the Digital Seal Certificate (CSD), not the e.firma (FIEL)."),
+    "308": ("Use el CSD que emitió el SAT para el RFC emisor.",
+            "Use the CSD SAT issued to the issuer RFC."),
+    "401": ("Vuelva a sellar el comprobante con la fecha y hora actuales (máximo 72 horas "
+            "antes del timbrado).",
+            "Seal the document again with the current date and time (at most 72 hours before "
+            "stamping)."),
+    "402": ("El RFC emisor no está en la lista de contribuyentes del SAT (LCO); revise el RFC "
+            "y su situación ante el SAT.",
+            "The issuer RFC is not in SAT's taxpayer list (LCO); check the RFC and its status "
+            "with SAT."),
+}
+DEFAULT_HINT = ("Corrija el comprobante y vuelva a sellarlo antes de timbrar.",
+                "Fix the document and seal it again before stamping.")
+
+
 class Rejected(PacError):
     """SAT or the PAC refused the document; ``code`` is theirs."""
 
@@ -94,8 +123,9 @@ class Rejected(PacError):
 
     def __init__(self, message_es: str, message_en: str, code: str | None = None,
                  hint_es: str = "", hint_en: str = ""):
-        self.hint_es = hint_es or "Corrija el comprobante y vuelva a sellarlo antes de timbrar."
-        self.hint_en = hint_en or "Fix the document and seal it again before stamping."
+        default_es, default_en = HINTS.get(code or "", DEFAULT_HINT)
+        self.hint_es = hint_es or default_es
+        self.hint_en = hint_en or default_en
         super().__init__(message_es, message_en, code)
 
 

@@ -320,9 +320,7 @@ class SandboxPac(Connector):
                 "302", "Sello mal formado o inválido: el sello no corresponde a la cadena "
                 "original del comprobante (¿se modificó después de sellarlo?).",
                 "Malformed or invalid seal: it does not match the document's original string "
-                "(was it changed after sealing?).",
-                "Vuelva a sellar el comprobante sin modificarlo después.",
-                "Seal the document again and do not change it afterwards.")
+                "(was it changed after sealing?).")
         self._check_window(comprobante, now)
         errors = [f for f in rules.check(comprobante, now=now) if f.severity == "error"]
         if errors:
@@ -373,9 +371,7 @@ class SandboxPac(Connector):
                 "401", f"Fecha y hora de generación fuera de rango: Fecha {c.fecha:%Y-%m-%dT%H:%M:%S}"
                 " debe estar dentro de las 72 horas anteriores al timbrado (y no en el futuro).",
                 f"Issue date and time out of range: Fecha {c.fecha:%Y-%m-%dT%H:%M:%S} must be "
-                "within the 72 hours before stamping (and not in the future).",
-                "Vuelva a sellar el comprobante con la fecha actual.",
-                "Seal the document again with the current date.")
+                "within the 72 hours before stamping (and not in the future).")
 
     # -- cancellation --
 
@@ -471,8 +467,8 @@ class SandboxPac(Connector):
 # --- helpers -----------------------------------------------------------------
 
 
-def _rejected(code: str, es: str, en: str, hint_es: str = "", hint_en: str = "") -> Rejected:
-    return Rejected(es, en, code=code, hint_es=hint_es, hint_en=hint_en)
+def _rejected(code: str, es: str, en: str) -> Rejected:
+    return Rejected(es, en, code=code)
 
 
 def _cancel_rejected(uuid: str, code: str, message: str) -> CancelResult:

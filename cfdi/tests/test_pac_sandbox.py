@@ -115,7 +115,8 @@ def test_modified_after_sealing_is_302(sandbox, credential):
     with pytest.raises(Rejected) as excinfo:
         sandbox.stamp(data)
     assert excinfo.value.code == "302"
-    assert "Sello" in excinfo.value.message_es and excinfo.value.hint_es
+    assert "Sello" in excinfo.value.message_es
+    assert "no lo modifique" in excinfo.value.hint_es and "do not change" in excinfo.value.hint_en
 
 
 def test_fecha_more_than_72_hours_before_stamping_is_401(sandbox, credential, clock):
@@ -128,6 +129,7 @@ def test_fecha_more_than_72_hours_before_stamping_is_401(sandbox, credential, cl
         sandbox.stamp(data)
     assert excinfo.value.code == "401"
     assert "fuera de rango" in excinfo.value.message_es
+    assert "72 horas" in excinfo.value.hint_es
 
 
 def test_fecha_in_the_future_is_401(sandbox, credential, clock):
@@ -304,3 +306,25 @@ def test_status_needs_the_right_issuer_receiver_and_total(sandbox, credential):
                  (RECEIVER, RECEIVER, total)):
         status = sandbox.status(result.uuid, *args)
         assert status.estado == "No Encontrado" and status.codigo_estatus.startswith("N - 602")
+
+
+def test_concurrent_sends_of_one_document_stamp_once(tmp_path, credential, clock):
+    import threading
+
+    sandbox = SandboxPac(tmp_path, credits=5, clock=clock)
+    data = signed(credential)
+    uuids, errors = [], []
+
+    def send() -> None:
+        try:
+            uuids.append(stamp_once(sandbox, data).uuid)
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=send) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and len(uuids) == 6 and len(set(uuids)) == 1
+    assert sandbox.balance().stamps_left == 4
