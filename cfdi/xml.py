@@ -1,10 +1,12 @@
-"""CFDI 4.0 XML: dataclasses -> lxml tree -> bytes, and bytes -> dataclasses.
+"""CFDI 4.0 XML: dataclasses -> bytes (or lxml tree), and bytes -> dataclasses.
 
 Serialization is generic: it follows the field metadata of ``cfdi.document``
 (``xml`` name, ``node`` flag, field order = XSD order). What each class needs is
-worked out once per class and cached (``_plan``), so building a document only
-walks values. Parsing is the reverse walk and refuses hostile input: no DTD,
-no entity expansion, no network.
+worked out once per class (``_plan``) and compiled into a small writer function
+(``_writer``), so writing a document walks only values. The text written is
+exactly lxml's serialization of the same tree (tests check it); ``to_tree`` is
+that text parsed by lxml. Parsing is the reverse, generic walk and refuses hostile
+input: no DTD, no entity expansion, no network.
 """
 from __future__ import annotations
 
