@@ -139,3 +139,22 @@ class TestCertificate(L10nMxEinvoiceCommon):
         self.assertEqual(len(activities), len(activities.user_id), "one per manager, not repeated")
         self.assertIn(self.env.user, activities.user_id)
         self.assertIn("30001000000500003416", activities[0].summary)
+
+    def test_errors_speak_the_users_language(self):
+        self.env["res.lang"]._activate_lang("es_419")
+        self.env["ir.module.module"]._load_module_terms(["l10n_mx_einvoice"], ["es_419"],
+                                                       overwrite=True)
+        spanish = self.env(context=dict(self.env.context, lang="es_419"))
+        with self.assertRaises(ValidationError) as caught:
+            spanish["l10n_mx_einvoice.certificate"].create({
+                "company_id": self.company.id,
+                "cer_file": fixture_b64("csd/EKU9003173C9.cer"),
+                "cer_filename": "EKU9003173C9.cer",
+                "key_file": fixture_b64("csd/EKU9003173C9.key"),
+                "password": "mala",
+            })
+        self.assertIn("Certificado CSD EKU9003173C9.cer de ESCUELA KEMPER URGATE: La contraseña "
+                      "de la llave privada (.key) es incorrecta", str(caught.exception))
+        with self.assertRaises(UserError) as caught:
+            spanish.company._l10n_mx_einvoice_certificate_at(datetime(2030, 1, 1))
+        self.assertIn("no tiene un certificado CSD vigente", str(caught.exception))

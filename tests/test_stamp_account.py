@@ -172,3 +172,14 @@ class TestStampAccount(L10nMxEinvoiceCommon):
         self.stamp_account._consume_credit(UUID_B)
         self.env["l10n_mx_einvoice.stamp.account"]._cron_l10n_mx_einvoice_low_balance()
         self.assertEqual(len(self.stamp_account.activity_ids), activities, "warned once")
+
+    def test_no_credits_message_in_spanish(self):
+        self.env["res.lang"]._activate_lang("es_419")
+        self.env["ir.module.module"]._load_module_terms(["l10n_mx_einvoice"], ["es_419"],
+                                                       overwrite=True)
+        self._adjust(-100)
+        with self.assertRaises(UserError) as caught:
+            self.stamp_account.with_context(lang="es_419")._check_can_stamp()
+        self.assertIn("Sin folios disponibles en la cuenta de timbrado Sandbox de ESCUELA KEMPER "
+                      "URGATE", str(caught.exception))
+        self.assertIn("factura de proveedor", str(caught.exception))
