@@ -41,6 +41,12 @@ class L10nMxEinvoiceCreditMove(models.Model):
             if move.kind in ("adjustment", "purchase") and not move.quantity:
                 raise ValidationError(_("A credit adjustment or purchase cannot be zero."))
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        moves = super().create(vals_list)
+        moves.account_id._l10n_mx_einvoice_warn_low_balance()
+        return moves
+
     def write(self, vals):
         if set(vals) - {"document_id"}:
             raise UserError(_("The stamp credit ledger cannot be edited; add an adjustment "

@@ -54,6 +54,10 @@ class L10nMxEinvoiceStampAccount(models.Model):
         help="Warn the CFDI managers when the stamps left reach this number.",
     )
     is_low_balance = fields.Boolean(compute="_compute_balance")
+    low_balance_warned = fields.Boolean(
+        readonly=True, copy=False,
+        help="The managers were warned of the current low balance (reset when it recovers).",
+    )
     is_unlimited_now = fields.Boolean(compute="_compute_balance")
 
     @api.depends("credit_move_ids.quantity", "unlimited", "unlimited_until",
@@ -133,7 +137,6 @@ class L10nMxEinvoiceStampAccount(models.Model):
                 move = moves.create(vals)
         except IntegrityError:  # the same UUID recorded concurrently
             return moves.search([("uuid", "=", uuid)], limit=1)
-        self._l10n_mx_einvoice_warn_low_balance()
         return move
 
     def action_sync_balance(self):
@@ -193,18 +196,20 @@ class L10nMxEinvoiceStampAccount(models.Model):
     # --- low balance warnings -------------------------------------------------------
 
     def _l10n_mx_einvoice_warn_low_balance(self):
-        """Post a message and an activity for the managers once the balance is low."""
+        """Warn the managers once (message + activity) when the balance becomes low."""
         activity_type = self.env.ref("mail.mail_activity_data_warning")
+        group = self.env.ref(MANAGER)
         for account in self.sudo():
-            account.invalidate_recordset(["balance", "is_low_balance"])
-            if not account.is_low_balance:
+            account.invalidate_recordset(["balance", "is_low_balance", "is_unlimited_now"])
+            if account.is_low_balance == account.low_balance_warned:
                 continue
-            if account.activity_ids.filtered(lambda a: a.activity_type_id == activity_type):
+            if not account.is_low_balance:  # recovered: warn again next time
+                account.low_balance_warned = False
                 continue
+            account.low_balance_warned = True
             summary = _("Stamp account %(account)s: %(left)s stamps left",
                         account=account.display_name, left=account.balance)
             account.message_post(body=summary)
-            group = self.env.ref(MANAGER)
             for user in group.users.filtered(
                 lambda u, a=account: a.company_id in u.company_ids and u.active and not u.share
             ):

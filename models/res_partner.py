@@ -33,7 +33,7 @@ class ResPartner(models.Model):
 
     def _l10n_mx_is_mexican(self):
         self.ensure_one()
-        return self.country_id.code == "MX" or (not self.country_id and self.l10n_mx_regimen_fiscal)
+        return self.country_id.code == "MX"
 
     def _l10n_mx_rfc(self):
         """The RFC of a Mexican partner (normalized ``vat``), the generic one for foreigners."""
@@ -54,6 +54,40 @@ class ResPartner(models.Model):
                     "person (4 letters). Use %(generic)s for the general public. Correct the "
                     "partner's Tax ID.",
                     rfc=partner.vat, partner=partner.display_name, generic=GENERIC_RFCS[0],
+                ))
+
+    @api.constrains("vat", "country_id", "l10n_mx_regimen_fiscal", "l10n_mx_uso_cfdi")
+    def _check_l10n_mx_regimen_and_uso(self):
+        """Régimen fiscal must fit the kind of person (RFC length); uso CFDI the régimen."""
+        for partner in self:
+            rfc = normalize_rfc(partner.vat)
+            if not partner._l10n_mx_is_mexican() or not RFC_PATTERN.match(rfc):
+                continue
+            moral = len(rfc) == 12
+            regimen, uso = partner.l10n_mx_regimen_fiscal, partner.l10n_mx_uso_cfdi
+            if regimen and not catalogs.regimen_applies(regimen, moral=moral):
+                raise ValidationError(_(
+                    "The régimen fiscal %(regimen)s of %(partner)s does not apply to a "
+                    "%(kind)s (RFC %(rfc)s). Choose the régimen shown in the partner's "
+                    "Constancia de Situación Fiscal.",
+                    regimen=regimen, partner=partner.display_name, rfc=rfc,
+                    kind=_("company (persona moral)") if moral else _("person (persona física)"),
+                ))
+            if uso and not catalogs.uso_cfdi_applies(uso, moral=moral):
+                raise ValidationError(_(
+                    "The uso CFDI %(uso)s of %(partner)s does not apply to a %(kind)s (RFC "
+                    "%(rfc)s). Choose another default uso CFDI.",
+                    uso=uso, partner=partner.display_name, rfc=rfc,
+                    kind=_("company (persona moral)") if moral else _("person (persona física)"),
+                ))
+            allowed = catalogs.uso_cfdi_regimenes(uso) if uso else frozenset()
+            if regimen and allowed and regimen not in allowed:
+                raise ValidationError(_(
+                    "The uso CFDI %(uso)s of %(partner)s cannot be used with the régimen fiscal "
+                    "%(regimen)s (SAT's catalog c_UsoCFDI allows: %(allowed)s). Choose another "
+                    "default uso CFDI, e.g. S01 (sin efectos fiscales).",
+                    uso=uso, partner=partner.display_name, regimen=regimen,
+                    allowed=", ".join(sorted(allowed)),
                 ))
 
     @api.constrains("zip", "country_id")

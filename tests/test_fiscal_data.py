@@ -135,3 +135,18 @@ class TestFiscalData(L10nMxEinvoiceCommon):
         self.assertTrue(self.company.l10n_mx_einvoice_stamp_on_post)
         self.assertEqual(settings.l10n_mx_einvoice_balance, 100)
         self.assertEqual(settings.l10n_mx_einvoice_certificate_count, 1)
+
+    def test_regimen_and_uso_cfdi_must_fit_the_partner(self):
+        mx = self.env.ref("base.mx")
+        Partner = self.env["res.partner"]
+        with self.assertRaises(ValidationError) as caught:  # 612 is for personas físicas
+            Partner.create({"name": "Moral", "country_id": mx.id, "vat": "XIA190128J61",
+                            "l10n_mx_regimen_fiscal": "612"})
+        self.assertIn("612", str(caught.exception))
+        with self.assertRaises(ValidationError):  # G03 is not allowed with régimen 616
+            Partner.create({"name": "Física", "country_id": mx.id, "vat": "CACX7605101P8",
+                            "l10n_mx_regimen_fiscal": "616", "l10n_mx_uso_cfdi": "G03"})
+        Partner.create({"name": "Física", "country_id": mx.id, "vat": "CACX7605101P8",
+                        "l10n_mx_regimen_fiscal": "616", "l10n_mx_uso_cfdi": "S01"})
+        Partner.create({"name": "Público en general", "country_id": mx.id, "vat": "XAXX010101000",
+                        "l10n_mx_regimen_fiscal": "616", "l10n_mx_uso_cfdi": "S01"})

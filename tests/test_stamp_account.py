@@ -168,10 +168,17 @@ class TestStampAccount(L10nMxEinvoiceCommon):
         self.assertTrue(self.stamp_account.is_low_balance)
         self.assertIn(self.env.user, self.stamp_account.activity_ids.user_id)
         self.assertIn("10 stamps left", self.stamp_account.message_ids[0].body)
+        self.assertTrue(self.stamp_account.low_balance_warned)
         activities = len(self.stamp_account.activity_ids)
+        self.stamp_account.activity_ids.action_feedback("Paquete pedido")
         self.stamp_account._consume_credit(UUID_B)
         self.env["l10n_mx_einvoice.stamp.account"]._cron_l10n_mx_einvoice_low_balance()
-        self.assertEqual(len(self.stamp_account.activity_ids), activities, "warned once")
+        self.assertFalse(self.stamp_account.activity_ids, "warned once while the balance stays low")
+        # a purchase lifts the balance: the next drop warns again
+        self._adjust(50, "Compra")
+        self.assertFalse(self.stamp_account.low_balance_warned)
+        self._adjust(-50, "Corrección")
+        self.assertEqual(len(self.stamp_account.activity_ids), activities)
 
     def test_no_credits_message_in_spanish(self):
         self.env["res.lang"]._activate_lang("es_419")

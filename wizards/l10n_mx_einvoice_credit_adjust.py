@@ -24,5 +24,4 @@ class L10nMxEinvoiceCreditAdjust(models.TransientModel):
             "quantity": self.quantity,
             "reason": self.reason.strip(),
         })
-        self.account_id._l10n_mx_einvoice_warn_low_balance()
         return {"type": "ir.actions.act_window_close"}
