@@ -337,6 +337,14 @@ def summary(root: etree._Element) -> Summary:
     )
 
 
+def is_cfdi_tree(root: etree._Element | None) -> bool:
+    """True for a parsed cfdi:Comprobante of any SAT version (3.3, 4.0, or a wrong one)."""
+    if root is None or not isinstance(root.tag, str):
+        return False
+    qname = etree.QName(root)
+    return qname.localname == "Comprobante" and (qname.namespace or "").startswith(_SAT_CFD_PREFIX)
+
+
 def summary_of(data: bytes) -> Summary:
     root = cfdi_xml.parse(data)
     if not (etree.QName(root).namespace or "").startswith(_SAT_CFD_PREFIX):

@@ -1,0 +1,72 @@
+"""Integrity of stamped CFDI files: SHA-256 stored when the attachment is created, and the
+XML of received supplier CFDI kept unchanged like the issued ones (CFF art. 30).
+
+ODOO-FLOW's ``ir_attachment`` refuses rewriting or deleting the attachments that
+``_l10n_mx_einvoice_stamped`` returns; this adds the supplier CFDI of vendor bills.
+"""
+import base64
+import hashlib
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..cfdi import reception
+
+DATA_FIELDS = ("raw", "datas")
+
+
+def _content_of(vals):
+    if vals.get("raw") is not None:
+        raw = vals["raw"]
+        return raw.encode() if isinstance(raw, str) else raw
+    if vals.get("datas"):
+        return base64.b64decode(vals["datas"])
+    return None
+
+
+def _stamped_sha256(data):
+    if data and reception.is_stamped_cfdi(data):
+        return hashlib.sha256(data).hexdigest()
+    return False
+
+
+class IrAttachment(models.Model):
+    _inherit = "ir.attachment"
+
+    l10n_mx_cfdi_sha256 = fields.Char(
+        string="CFDI SHA-256", readonly=True, copy=False,
+        help="SHA-256 of the stamped CFDI XML when the attachment was created; the CFDI "
+        "archive reports any file that no longer matches it.",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            vals["l10n_mx_cfdi_sha256"] = _stamped_sha256(_content_of(vals))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "l10n_mx_cfdi_sha256" in vals and not self.env.su:
+            raise UserError(_("The SHA-256 of a CFDI file is computed, never written."))
+        if any(name in vals for name in DATA_FIELDS):
+            vals = dict(vals, l10n_mx_cfdi_sha256=_stamped_sha256(_content_of(vals)))
+        return super().write(vals)
+
+    def _l10n_mx_einvoice_stamped(self):
+        stamped = super()._l10n_mx_einvoice_stamped()
+        if not self.ids:
+            return stamped
+        self.env.cr.execute(
+            "SELECT l10n_mx_vendor_cfdi_attachment_id FROM account_move "
+            "WHERE l10n_mx_vendor_cfdi_attachment_id IN %s",
+            [tuple(self.ids)],
+        )
+        return stamped | self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    def _l10n_mx_cfdi_integrity(self):
+        """'ok', 'mismatch' (content changed since creation) or 'unknown' (no stored hash)."""
+        self.ensure_one()
+        if not self.l10n_mx_cfdi_sha256:
+            return "unknown"
+        current = hashlib.sha256(self.sudo().raw or b"").hexdigest()
+        return "ok" if current == self.l10n_mx_cfdi_sha256 else "mismatch"

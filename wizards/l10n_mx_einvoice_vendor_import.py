@@ -1,0 +1,150 @@
+"""Import supplier CFDI (XML files or ZIP archives) as draft vendor bills, one per CFDI,
+with a result per file: a bad file never stops the others."""
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..cfdi import reception
+from ..cfdi.errors import CfdiError
+from ..models.l10n_mx_einvoice_utils import engine_message
+
+RESULT_STATES = [
+    ("imported", "Imported"),
+    ("warning", "Imported, check it"),
+    ("duplicate", "Already imported"),
+    ("error", "Not imported"),
+    ("skipped", "Ignored (not XML)"),
+]
+
+
+class L10nMxEinvoiceVendorImport(models.TransientModel):
+    _name = "l10n_mx_einvoice.vendor.import"
+    _description = "Import supplier CFDI as vendor bills"
+
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    journal_id = fields.Many2one(
+        "account.journal", string="Purchase journal", required=True,
+        domain="[('type', '=', 'purchase'), ('company_id', '=', company_id)]",
+        default=lambda self: self.env["account.journal"].search([
+            *self.env["account.journal"]._check_company_domain(self.env.company),
+            ("type", "=", "purchase")], limit=1),
+    )
+    attachment_ids = fields.Many2many(
+        "ir.attachment", "l10n_mx_einvoice_vendor_import_attachment_rel", "wizard_id",
+        "attachment_id", string="Files",
+        help="Supplier CFDI XML files, or ZIP archives of them (PDFs inside are ignored).",
+    )
+    check_sat_status = fields.Boolean(
+        string="Check SAT status now", default=True,
+        help="Ask SAT whether each CFDI is Vigente or Cancelado right after the import (a "
+        "scheduled action re-checks them later anyway).",
+    )
+    state = fields.Selection([("draft", "Upload"), ("done", "Result")], default="draft")
+    line_ids = fields.One2many("l10n_mx_einvoice.vendor.import.line", "wizard_id", string="Results")
+    move_ids = fields.Many2many("account.move", string="Bills created")
+    summary = fields.Char(compute="_compute_summary")
+
+    @api.depends("line_ids.state")
+    def _compute_summary(self):
+        for wizard in self:
+            states = wizard.line_ids.mapped("state")
+            wizard.summary = _(
+                "%(ok)s imported, %(dup)s already imported, %(bad)s not imported, %(skip)s ignored",
+                ok=states.count("imported") + states.count("warning"),
+                dup=states.count("duplicate"), bad=states.count("error"),
+                skip=states.count("skipped"),
+            )
+
+    def action_import(self):
+        self.ensure_one()
+        if not self.attachment_ids:
+            raise UserError(_("Add at least one XML or ZIP file to import."))
+        uploads = [(attachment.name, attachment.raw or b"") for attachment in self.attachment_ids]
+        self._import_files(uploads)
+        self.attachment_ids.unlink()  # uploads were copied into each bill's own attachment
+        self.state = "done"
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+            "name": _("Supplier CFDI import"),
+        }
+
+    def _import_files(self, uploads, limits=reception.DEFAULT_LIMITS):
+        """Import ``[(file name, bytes)]``; one result line per file (ZIP members included)."""
+        self.ensure_one()
+        Move = self.env["account.move"]
+        journal = self.journal_id
+        lines = []
+        created = Move
+        for name, data in uploads:
+            for item in reception.read_upload(name, data, limits):
+                if isinstance(item, reception.FileProblem):
+                    lines.append({
+                        "name": item.name,
+                        "state": "skipped" if item.skipped else "error",
+                        "message": item.message_es if self._spanish() else item.message_en,
+                        "code": item.code,
+                    })
+                    continue
+                lines.append(self._import_one(Move, item, journal))
+                created |= Move.browse(lines[-1].get("move_id"))
+        if self.check_sat_status and created:
+            created._l10n_mx_vendor_cfdi_check_status()
+        for values in lines:
+            move = Move.browse(values.get("move_id"))
+            if move and values["state"] == "imported" and move._l10n_mx_vendor_cfdi_problems():
+                values["state"] = "warning"
+                values["message"] = "; ".join(move._l10n_mx_vendor_cfdi_problems())
+        self.write({
+            "line_ids": [fields.Command.create(values) for values in lines],
+            "move_ids": [fields.Command.set(created.ids)],
+        })
+        return created
+
+    def _import_one(self, Move, received, journal):
+        line = {"name": received.name, "uuid": received.uuid}
+        existing = Move._l10n_mx_vendor_cfdi_existing(journal.company_id, received.uuid)
+        if existing:
+            return dict(line, state="duplicate", move_id=existing.id, code="DUPLICATE", message=_(
+                "Already imported as %(bill)s: not imported twice.", bill=existing.display_name))
+        try:
+            with self.env.cr.savepoint():
+                move = Move._l10n_mx_vendor_cfdi_create(received, journal)
+        except CfdiError as error:
+            return dict(line, state="error", code=error.code, message=engine_message(self.env, error))
+        except UserError as error:
+            return dict(line, state="error", code="ODOO", message=error.args[0])
+        notes = move.l10n_mx_vendor_cfdi_notes
+        return dict(line, state="imported", move_id=move.id, code="OK",
+                    message=notes or _("Imported as %(bill)s.", bill=move.display_name))
+
+    def _spanish(self):
+        lang = self.env.context.get("lang") or self.env.user.lang or ""
+        return lang.startswith("es")
+
+    def action_open_bills(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "name": _("Imported bills"),
+            "view_mode": "list,form",
+            "domain": [("id", "in", self.move_ids.ids)],
+            "context": {"default_move_type": "in_invoice"},
+        }
+
+
+class L10nMxEinvoiceVendorImportLine(models.TransientModel):
+    _name = "l10n_mx_einvoice.vendor.import.line"
+    _description = "Result of one file of a supplier CFDI import"
+    _order = "id"
+
+    wizard_id = fields.Many2one("l10n_mx_einvoice.vendor.import", required=True, ondelete="cascade")
+    name = fields.Char(string="File", required=True)
+    state = fields.Selection(RESULT_STATES, required=True)
+    code = fields.Char()
+    message = fields.Text()
+    uuid = fields.Char(string="UUID")
+    move_id = fields.Many2one("account.move", string="Bill")
