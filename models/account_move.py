@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from odoo import _, api, fields, models, modules
 from odoo.exceptions import UserError
-from odoo.tools import float_repr
+from odoo.tools import float_repr, mute_logger
 from psycopg2 import errors as pg_errors
 
 from ..cfdi import amounts, rules, seal, tfd
@@ -504,7 +504,7 @@ class AccountMove(models.Model):
         """Row lock on the invoice, or a clear message when another user holds it."""
         self.ensure_one()
         try:
-            with self.env.cr.savepoint(flush=False):
+            with self.env.cr.savepoint(flush=False), mute_logger("odoo.sql_db"):
                 self.env.cr.execute(
                     "SELECT id FROM account_move WHERE id = %s FOR UPDATE NOWAIT", [self.id]
                 )
@@ -644,6 +644,54 @@ class AccountMove(models.Model):
         })
         document.stamp_account_id.sudo()._consume_credit(uuid, document)
         self.message_post(body=_("CFDI stamped. UUID: %s", uuid))
+
+    # --- cancellation -------------------------------------------------------------------
+
+    def _l10n_mx_einvoice_request_cancel(self, motive, replacement_uuid=None):
+        """Ask SAT (through the PAC) to cancel the stamped CFDI with a SAT motive (01-04).
+
+        One document per attempt; the answer decides the state: cancelled, cancellation
+        requested (the receiver must accept) or still stamped with the PAC's message.
+        """
+        self.ensure_one()
+        self._l10n_mx_einvoice_lock()
+        if self.l10n_mx_einvoice_state not in ("stamped", "cancel_requested"):
+            raise UserError(_("Only a stamped CFDI can be cancelled. / Sólo se puede cancelar un CFDI timbrado."))
+        stamped = self.l10n_mx_einvoice_document_ids.filtered(
+            lambda d: d.kind == "stamp" and d.state == "stamped")[:1]
+        account = stamped.stamp_account_id.sudo() or self.company_id.l10n_mx_einvoice_stamp_account_id.sudo()
+        comprobante = cfdi_xml.from_bytes(self._l10n_mx_einvoice_stamped_xml())
+        document = self.env["l10n_mx_einvoice.document"].sudo().create({
+            "move_id": self.id, "kind": "cancel", "state": "pending", "stamp_account_id": account.id,
+            "uuid": self.l10n_mx_einvoice_uuid, "motive": motive, "replacement_uuid": replacement_uuid,
+        })
+        try:
+            credential = self.company_id._l10n_mx_einvoice_certificate_at(
+                datetime.now(timezone.utc))._get_credential()
+            result = account._get_connector().cancel(
+                self.l10n_mx_einvoice_uuid, motive, replacement_uuid, comprobante.emisor.rfc,
+                comprobante.receptor.rfc, comprobante.total, credential)
+        except (CfdiError, UserError) as error:
+            message = (bilingual(error.message_es, error.message_en) if isinstance(error, CfdiError)
+                       else str(error.args[0]))
+            document.write({"state": "error", "message": message,
+                            "pac_code": getattr(error, "code", False)})
+            self.write({"l10n_mx_einvoice_message": message})
+            self.message_post(body=_("CFDI cancellation failed: %s", message))
+            return document
+        states = {"cancelled": ("cancelled", "cancelled"),
+                  "in_process": ("cancel_requested", "cancel_requested"),
+                  "rejected": ("rejected", "stamped")}
+        document_state, move_state = states[result.outcome]
+        document.write({"state": document_state, "pac_code": result.status_code,
+                        "message": result.message})
+        self.with_context(l10n_mx_einvoice_storing=True).write({
+            "l10n_mx_einvoice_state": move_state,
+            "l10n_mx_einvoice_message": result.message if result.outcome == "rejected" else False,
+        })
+        self.message_post(body=_("CFDI cancellation (motive %(motive)s): %(message)s",
+                                 motive=motive, message=result.message))
+        return document
 
     # --- posting, cron, Send & Print -----------------------------------------------------
 
@@ -822,6 +870,12 @@ def amount_in_words(total, currency):
     cents = int((total - units) * 100)
     name, suffix = CURRENCY_WORDS.get(currency, (currency, currency))
     words = num2words(units, lang="es").upper()
+    # before a noun Spanish apocopates: "UN PESO", "VEINTIÚN MIL", "CIENTO UN PESOS"
+    words = words.replace("VEINTIUNO MIL", "VEINTIÚN MIL").replace("UNO MIL", "UN MIL")
+    if words.endswith("VEINTIUNO"):
+        words = words[: -len("VEINTIUNO")] + "VEINTIÚN"
+    elif words.endswith("UNO"):
+        words = words[: -len("UNO")] + "UN"
     if units == 1 and currency == "MXN":
         name = "PESO"
     # "un millón de pesos": Spanish puts "DE" after exact millions

@@ -1,0 +1,139 @@
+"""Never twice, never lost, with real separate database cursors (real commits).
+
+The data lives in its own committed company (a fresh name per run), because other
+cursors cannot see the test transaction's uncommitted records.
+"""
+import threading
+import uuid as uuid_module
+from unittest.mock import patch
+
+from odoo import SUPERUSER_ID, api
+from odoo.addons.l10n_mx_einvoice.cfdi import rules
+from odoo.exceptions import UserError
+from odoo.tests import TransactionCase, tagged
+
+from .flow_common import make_invoice, setup_company
+
+COMMIT = {"l10n_mx_einvoice_commit": True, "tracking_disable": True}
+
+
+@tagged("post_install", "-at_install")
+class TestStampConcurrency(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        with cls.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            company, _certificate, account = setup_company(
+                env, name=f"EKU concurrency {uuid_module.uuid4().hex[:8]}")
+            env = env(context=dict(env.context, allowed_company_ids=[company.id]))
+            customer = env["res.partner"].create({
+                "name": "XENON INDUSTRIAL ARTICLES", "vat": "XIA190128J61", "zip": "76343",
+                "country_id": env.ref("base.mx").id, "l10n_mx_regimen_fiscal": "601",
+                "l10n_mx_uso_cfdi": "G03",
+            })
+            product = env["product.product"].create({
+                "name": "Servicio", "uom_id": env.ref("uom.product_uom_unit").id,
+                "l10n_mx_clave_prod_serv_id": env["l10n_mx_einvoice.sat.code"]
+                ._l10n_mx_einvoice_find("84111506", "product").id,
+            })
+            tax = env["account.chart.template"].with_company(company).ref("tax12")
+            cls.move_ids = [make_invoice(env, company, customer, product, tax).id for _ in range(3)]
+            cls.company_id, cls.account_id = company.id, account.id
+            cr.commit()
+        cls.addClassCleanup(cls.release_company_name)
+
+    @classmethod
+    def release_company_name(cls):
+        """The committed company keeps its data but gives back the name other tests use."""
+        with cls.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["res.company"].browse(cls.company_id).partner_id.name = (
+                f"EKU concurrency {cls.company_id} (done)")
+            cr.commit()
+
+    def env_of(self, cr):
+        if cr.transaction is None:  # Registry(dbname) would wait for the lock the test run holds
+            cr.transaction = api.Transaction(self.registry)
+        return api.Environment(cr, SUPERUSER_ID, dict(COMMIT, allowed_company_ids=[self.company_id]))
+
+    def stamp_in_new_cursor(self, move_id, outcomes):
+        try:
+            with self.registry.cursor() as cr:
+                self.env_of(cr)["account.move"].browse(move_id)._l10n_mx_einvoice_stamp()
+                cr.commit()
+            outcomes.append("done")
+        except UserError as error:
+            outcomes.append(str(error.args[0]))
+
+    def facts(self, move_id):
+        with self.registry.cursor() as cr:
+            env = self.env_of(cr)
+            move = env["account.move"].browse(move_id)
+            stamped = move.l10n_mx_einvoice_document_ids.filtered(lambda d: d.state == "stamped")
+            credits = env["l10n_mx_einvoice.credit.move"].search(
+                [("account_id", "=", self.account_id), ("document_id", "in", stamped.ids)])
+            xml = move.l10n_mx_einvoice_attachment_id.raw
+            return {
+                "state": move.l10n_mx_einvoice_state, "uuid": move.l10n_mx_einvoice_uuid,
+                "stamped_documents": len(stamped), "credits": sum(credits.mapped("quantity")),
+                "documents": move.l10n_mx_einvoice_document_ids.mapped("state"),
+                "findings": rules.validate(xml) if xml else None,
+                "signed": (move.l10n_mx_einvoice_document_ids[-1:]._l10n_mx_einvoice_signed_bytes()
+                           if move.l10n_mx_einvoice_document_ids else b""),
+            }
+
+    def test_two_users_stamping_at_once_get_one_stamp(self):
+        move_id = self.move_ids[0]
+        outcomes = []
+        threads = [threading.Thread(target=self.stamp_in_new_cursor, args=(move_id, outcomes))
+                   for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        facts = self.facts(move_id)
+        self.assertEqual(len(outcomes), 2)
+        self.assertIn("done", outcomes)
+        for outcome in outcomes:
+            self.assertTrue(outcome == "done" or "Otro usuario está timbrando" in outcome, outcome)
+        self.assertEqual(facts["state"], "stamped")
+        self.assertEqual(facts["stamped_documents"], 1)
+        self.assertEqual(facts["credits"], -1)
+        self.assertEqual(facts["findings"], [])
+
+    def test_row_lock_nowait_gives_a_clear_message(self):
+        move_id = self.move_ids[1]
+        with self.registry.cursor() as holder:
+            holder.execute("SELECT id FROM account_move WHERE id = %s FOR UPDATE", [move_id])
+            outcomes = []
+            self.stamp_in_new_cursor(move_id, outcomes)
+            self.assertIn("Another user is stamping", outcomes[0])
+            holder.rollback()
+        self.assertFalse(self.facts(move_id)["documents"])
+        outcomes = []
+        self.stamp_in_new_cursor(move_id, outcomes)
+        self.assertEqual(outcomes, ["done"])
+        self.assertEqual(self.facts(move_id)["stamped_documents"], 1)
+
+    def test_crash_after_pac_answer_recovers_same_uuid_one_credit(self):
+        move_id = self.move_ids[2]
+        Move = type(self.env["account.move"])
+        with patch.object(Move, "_l10n_mx_einvoice_store_stamp", side_effect=RuntimeError("power cut")):
+            with self.assertRaises(RuntimeError), self.registry.cursor() as cr:
+                self.env_of(cr)["account.move"].browse(move_id)._l10n_mx_einvoice_stamp()
+        before = self.facts(move_id)
+        self.assertEqual(before["documents"], ["pending"])  # committed before the PAC was called
+        self.assertFalse(before["uuid"])
+        with self.registry.cursor() as cr:
+            account = self.env_of(cr)["l10n_mx_einvoice.stamp.account"].browse(self.account_id)
+            earlier = account._get_connector().find_stamped(before["signed"])
+        self.assertTrue(earlier, "the PAC had stamped it before the crash")
+        outcomes = []
+        self.stamp_in_new_cursor(move_id, outcomes)
+        self.assertEqual(outcomes, ["done"])
+        after = self.facts(move_id)
+        self.assertEqual(after["uuid"], earlier.uuid)
+        self.assertEqual(after["documents"], ["stamped"])
+        self.assertEqual(after["credits"], -1)
+        self.assertEqual(after["findings"], [])
