@@ -37,6 +37,4 @@
         "wizards/l10n_mx_einvoice_vendor_import_views.xml",
         "wizards/l10n_mx_einvoice_archive_views.xml",
     ],
-    "installable": True,
-    "application": False,
 }

@@ -1,4 +1,4 @@
-from odoo import _, models
+from odoo import models
 
 
 class AccountMove(models.Model):
@@ -49,7 +49,7 @@ class AccountMove(models.Model):
                 continue
             account = bill.company_id.l10n_mx_einvoice_stamp_account_id
             if not account:
-                bill.message_post(body=_(
+                bill.message_post(body=self.env._(
                     "This bill buys %(count)s stamps but the company %(company)s has no stamp "
                     "account; choose one in Settings > Invoicing > CFDI (México) and post the "
                     "bill again.",
@@ -61,10 +61,10 @@ class AccountMove(models.Model):
                 "kind": "purchase",
                 "quantity": delta,
                 "move_id": bill.id,
-                "reason": bill.name if delta > 0 else _("%(bill)s reset or cancelled",
+                "reason": bill.name if delta > 0 else self.env._("%(bill)s reset or cancelled",
                                                          bill=bill.name),
             })
-            bill.message_post(body=_(
+            bill.message_post(body=self.env._(
                 "%(count)s stamps recorded in the stamp account %(account)s.",
                 count=delta, account=account.display_name,
             ))

@@ -3,7 +3,7 @@ import binascii
 import logging
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 
@@ -74,7 +74,7 @@ class L10nMxEinvoiceCertificate(models.Model):
         for certificate in self:
             certificate.name = (
                 f"{certificate.rfc} - {certificate.no_certificado}"
-                if certificate.no_certificado else _("New certificate")
+                if certificate.no_certificado else self.env._("New certificate")
             )
 
     @api.depends("date_start", "date_end")
@@ -139,13 +139,13 @@ class L10nMxEinvoiceCertificate(models.Model):
                 raise certificate._validation_error(error) from None
             date_end = cert.valid_to.replace(tzinfo=None)
             if date_end < fields.Datetime.now():
-                raise ValidationError(_(
+                raise ValidationError(self.env._(
                     "Certificate %(number)s (%(company)s) expired on %(date)s and cannot seal "
                     "CFDI. Request a new CSD from SAT (Certifica) and upload it.",
                     number=cert.no_certificado, company=certificate.company_id.display_name,
                     date=fields.Datetime.to_string(date_end),
                 ))
-            super(L10nMxEinvoiceCertificate, certificate).write({
+            certificate.write({  # fields read from the .cer: no new check
                 "rfc": cert.rfc,
                 "legal_name": cert.legal_name,
                 "no_certificado": cert.no_certificado,
@@ -154,9 +154,9 @@ class L10nMxEinvoiceCertificate(models.Model):
             })
 
     def _validation_error(self, error):
-        return ValidationError(_(
+        return ValidationError(self.env._(
             "CSD certificate %(name)s of %(company)s: %(message)s",
-            name=self.cer_filename or self.no_certificado or _("(new)"),
+            name=self.cer_filename or self.no_certificado or self.env._("(new)"),
             company=self.company_id.display_name,
             message=engine_message(self.env, error),
         ))
@@ -166,10 +166,10 @@ class L10nMxEinvoiceCertificate(models.Model):
         self.ensure_one()
         cer, key = _decode(self.cer_file), _decode(self.key_file)
         if not cer or not key or not self.password:
-            raise ValidationError(_(
+            raise ValidationError(self.env._(
                 "CSD certificate %(name)s of %(company)s is incomplete: upload the .cer file, "
                 "the .key file and type the key's password.",
-                name=self.cer_filename or self.no_certificado or _("(new)"),
+                name=self.cer_filename or self.no_certificado or self.env._("(new)"),
                 company=self.company_id.display_name,
             ))
         try:
@@ -214,9 +214,9 @@ class L10nMxEinvoiceCertificate(models.Model):
                 certificate.activity_schedule(
                     activity_type_id=activity_type.id,
                     date_deadline=certificate.date_end.date(),
-                    summary=_("CSD certificate %(name)s expires on %(date)s",
+                    summary=self.env._("CSD certificate %(name)s expires on %(date)s",
                               name=certificate.name, date=certificate.date_end.date()),
-                    note=_("Request a new CSD from SAT (Certifica) and upload it in Accounting "
+                    note=self.env._("Request a new CSD from SAT (Certifica) and upload it in Accounting "
                            "> Configuration > CFDI (México) > Certificates before it expires, "
                            "or invoices cannot be stamped."),
                     user_id=user.id,

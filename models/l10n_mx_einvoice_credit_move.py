@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 
@@ -37,9 +37,9 @@ class L10nMxEinvoiceCreditMove(models.Model):
     def _check_adjustment(self):
         for move in self:
             if move.kind == "adjustment" and not (move.reason or "").strip():
-                raise ValidationError(_("A manual adjustment of stamp credits needs a reason."))
+                raise ValidationError(self.env._("A manual adjustment of stamp credits needs a reason."))
             if move.kind in ("adjustment", "purchase") and not move.quantity:
-                raise ValidationError(_("A credit adjustment or purchase cannot be zero."))
+                raise ValidationError(self.env._("A credit adjustment or purchase cannot be zero."))
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -49,11 +49,11 @@ class L10nMxEinvoiceCreditMove(models.Model):
 
     def write(self, vals):
         if set(vals) - {"document_id"}:
-            raise UserError(_("The stamp credit ledger cannot be edited; add an adjustment "
+            raise UserError(self.env._("The stamp credit ledger cannot be edited; add an adjustment "
                               "with a reason instead."))
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):
-        raise UserError(_("The stamp credit ledger cannot be deleted; add an adjustment with a "
+        raise UserError(self.env._("The stamp credit ledger cannot be deleted; add an adjustment with a "
                           "reason instead."))

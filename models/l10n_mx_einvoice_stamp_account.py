@@ -1,7 +1,7 @@
 import logging
 import os
 
-from odoo import _, api, fields, models, tools
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 from psycopg2 import IntegrityError
 
@@ -109,7 +109,7 @@ class L10nMxEinvoiceStampAccount(models.Model):
         account = self.sudo()
         if account.is_unlimited_now or account.balance > 0:
             return True
-        raise UserError(_(
+        raise UserError(self.env._(
             "No stamps left (Sin folios disponibles) in the stamp account %(account)s of "
             "%(company)s: the document was not stamped. Buy more: post a vendor bill for a "
             "stamp package product (a product with 'Stamps per unit' set), add credits with a "
@@ -145,13 +145,13 @@ class L10nMxEinvoiceStampAccount(models.Model):
             try:
                 balance = account._get_connector().balance()
             except NotImplementedError:
-                raise UserError(_(
+                raise UserError(self.env._(
                     "The provider of stamp account %(account)s does not report a balance; "
                     "keep the ledger with vendor bills and manual adjustments.",
                     account=account.display_name,
                 )) from None
             except CfdiError as error:
-                raise UserError(_(
+                raise UserError(self.env._(
                     "Could not read the balance of stamp account %(account)s: %(message)s",
                     account=account.display_name, message=engine_message(self.env, error),
                 )) from None
@@ -167,7 +167,7 @@ class L10nMxEinvoiceStampAccount(models.Model):
                     "account_id": account.id,
                     "kind": "sync",
                     "quantity": balance.stamps_left - account.balance,
-                    "reason": _("Balance reported by the provider: %(left)s",
+                    "reason": self.env._("Balance reported by the provider: %(left)s",
                                 left=balance.stamps_left),
                 })
                 account.invalidate_recordset(["balance", "is_low_balance"])
@@ -177,7 +177,7 @@ class L10nMxEinvoiceStampAccount(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Adjust stamp credits"),
+            "name": self.env._("Adjust stamp credits"),
             "res_model": "l10n_mx_einvoice.credit.adjust",
             "view_mode": "form",
             "target": "new",
@@ -207,7 +207,7 @@ class L10nMxEinvoiceStampAccount(models.Model):
                 account.low_balance_warned = False
                 continue
             account.low_balance_warned = True
-            summary = _("Stamp account %(account)s: %(left)s stamps left",
+            summary = self.env._("Stamp account %(account)s: %(left)s stamps left",
                         account=account.display_name, left=account.balance)
             account.message_post(body=summary)
             for user in group.users.filtered(
@@ -216,11 +216,11 @@ class L10nMxEinvoiceStampAccount(models.Model):
                 account.activity_schedule(
                     activity_type_id=activity_type.id,
                     summary=summary,
-                    note=_("Buy more stamps: post a vendor bill for a stamp package product, "
+                    note=self.env._("Buy more stamps: post a vendor bill for a stamp package product, "
                            "or switch the account to an unlimited plan."),
                     user_id=user.id,
                 )
 
     @api.model
     def _cron_l10n_mx_einvoice_low_balance(self):
-        self.search([])._l10n_mx_einvoice_warn_low_balance()
+        self.search([("active", "=", True)])._l10n_mx_einvoice_warn_low_balance()

@@ -1,6 +1,6 @@
 from datetime import timezone
 
-from odoo import _, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 
@@ -39,7 +39,7 @@ class ResCompany(models.Model):
             limit=1,
         )
         if not certificate:
-            raise UserError(_(
+            raise UserError(self.env._(
                 "The company %(company)s has no CSD certificate valid on %(date)s. Upload a "
                 "valid Certificado de Sello Digital (.cer, .key and password) in Accounting > "
                 "Configuration > CFDI (México) > Certificates.",

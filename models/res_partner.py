@@ -1,6 +1,6 @@
 import re
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..cfdi import catalogs
@@ -48,7 +48,7 @@ class ResPartner(models.Model):
             if not partner.vat or not partner._l10n_mx_is_mexican():
                 continue
             if not RFC_PATTERN.match(normalize_rfc(partner.vat)):
-                raise ValidationError(_(
+                raise ValidationError(self.env._(
                     "The RFC %(rfc)s of %(partner)s does not have a valid shape: 12 characters "
                     "for a company (3 letters, date YYMMDD, 3-character homoclave), 13 for a "
                     "person (4 letters). Use %(generic)s for the general public. Correct the "
@@ -66,23 +66,23 @@ class ResPartner(models.Model):
             moral = len(rfc) == 12
             regimen, uso = partner.l10n_mx_regimen_fiscal, partner.l10n_mx_uso_cfdi
             if regimen and not catalogs.regimen_applies(regimen, moral=moral):
-                raise ValidationError(_(
+                raise ValidationError(self.env._(
                     "The régimen fiscal %(regimen)s of %(partner)s does not apply to a "
                     "%(kind)s (RFC %(rfc)s). Choose the régimen shown in the partner's "
                     "Constancia de Situación Fiscal.",
                     regimen=regimen, partner=partner.display_name, rfc=rfc,
-                    kind=_("company (persona moral)") if moral else _("person (persona física)"),
+                    kind=self.env._("company (persona moral)") if moral else self.env._("person (persona física)"),
                 ))
             if uso and not catalogs.uso_cfdi_applies(uso, moral=moral):
-                raise ValidationError(_(
+                raise ValidationError(self.env._(
                     "The uso CFDI %(uso)s of %(partner)s does not apply to a %(kind)s (RFC "
                     "%(rfc)s). Choose another default uso CFDI.",
                     uso=uso, partner=partner.display_name, rfc=rfc,
-                    kind=_("company (persona moral)") if moral else _("person (persona física)"),
+                    kind=self.env._("company (persona moral)") if moral else self.env._("person (persona física)"),
                 ))
             allowed = catalogs.uso_cfdi_regimenes(uso) if uso else frozenset()
             if regimen and allowed and regimen not in allowed:
-                raise ValidationError(_(
+                raise ValidationError(self.env._(
                     "The uso CFDI %(uso)s of %(partner)s cannot be used with the régimen fiscal "
                     "%(regimen)s (SAT's catalog c_UsoCFDI allows: %(allowed)s). Choose another "
                     "default uso CFDI, e.g. S01 (sin efectos fiscales).",
@@ -96,7 +96,7 @@ class ResPartner(models.Model):
             if partner.zip and partner.country_id.code == "MX" and not catalogs.postal_code(
                 partner.zip.strip()
             ):
-                raise ValidationError(_(
+                raise ValidationError(self.env._(
                     "The postal code %(zip)s of %(partner)s is not in SAT's catalog "
                     "c_CodigoPostal. Enter the 5-digit postal code of the fiscal address "
                     "(Constancia de Situación Fiscal).",

@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 
@@ -15,9 +15,9 @@ class L10nMxEinvoiceCreditAdjust(models.TransientModel):
     def action_apply(self):
         self.ensure_one()
         if not self.quantity:
-            raise UserError(_("Type a number of stamps other than zero."))
+            raise UserError(self.env._("Type a number of stamps other than zero."))
         if not (self.reason or "").strip():
-            raise UserError(_("Type the reason of the adjustment."))
+            raise UserError(self.env._("Type the reason of the adjustment."))
         self.env["l10n_mx_einvoice.credit.move"].create({
             "account_id": self.account_id.id,
             "kind": "adjustment",
