@@ -21,13 +21,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from cfdi import amounts, cancel, document, rules, seal, tfd
-from cfdi import xml as cfdi_xml
-from cfdi.credentials import Credential, load_files
-from cfdi.errors import CfdiError
-from cfdi.pac import cli as pac_cli
-from cfdi.pac import get_connector
-from cfdi.pac.base import Rejected
+from . import amounts, cancel, document, rules, seal, tfd
+from . import xml as cfdi_xml
+from .credentials import Credential, load_files
+from .errors import CfdiError
+from .pac import cli as pac_cli
+from .pac import get_connector
+from .pac.base import Rejected
 
 PASSWORD_ENV = "CFDI_CSD_PASSWORD"
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2

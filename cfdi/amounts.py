@@ -24,8 +24,8 @@ import copy
 from collections.abc import Iterable
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
 
-from cfdi import catalogs
-from cfdi.document import (
+from . import catalogs
+from .document import (
     Comprobante,
     Concepto,
     DoctoRelacionado,

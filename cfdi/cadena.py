@@ -24,9 +24,9 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from cfdi import document as doc
-from cfdi.errors import CfdiError
-from cfdi.xml import format_value, normalize_space
+from . import document as doc
+from .errors import CfdiError
+from .xml import format_value, normalize_space
 
 
 class CadenaError(CfdiError):

@@ -35,10 +35,10 @@ from lxml import etree
 from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureMethod, XMLSigner
 from signxml import namespaces as signxml_namespaces
 
-from cfdi import xml as cfdi_xml
-from cfdi.credentials import Certificate, Credential, MalformedCredential, mexico_city_tz
-from cfdi.errors import CfdiError
-from cfdi.pac.base import MOTIVES, check_motive
+from . import xml as cfdi_xml
+from .credentials import Certificate, Credential, MalformedCredential, mexico_city_tz
+from .errors import CfdiError
+from .pac.base import MOTIVES, check_motive
 
 NS_CANCELACION = "http://cancelacfd.sat.gob.mx"
 NS_DS = signxml_namespaces.ds

@@ -26,7 +26,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from cfdi.errors import CfdiError
+from .errors import CfdiError
 
 CATALOG_DIR = Path(__file__).resolve().parent / "catalogs"
 

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID, NameOID
 
-from cfdi.errors import CfdiError
+from .errors import CfdiError
 
 SAT_ORGANIZATION = "SERVICIO DE ADMINISTRACION TRIBUTARIA"
 OID_UNIQUE_IDENTIFIER = x509.ObjectIdentifier("2.5.4.45")  # x500UniqueIdentifier

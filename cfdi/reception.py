@@ -20,11 +20,11 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from cfdi import xml as cfdi_xml
-from cfdi.cadena import CadenaError
-from cfdi.document import NS_CFDI, NS_TFD, Comprobante
-from cfdi.errors import CfdiError
-from cfdi.seal import verify_seal
+from . import xml as cfdi_xml
+from .cadena import CadenaError
+from .document import NS_CFDI, NS_TFD, Comprobante
+from .errors import CfdiError
+from .seal import verify_seal
 
 NS_CFDI33 = "http://www.sat.gob.mx/cfd/3"
 _SAT_CFD_PREFIX = "http://www.sat.gob.mx/cfd/"

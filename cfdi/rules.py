@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-from cfdi import amounts, catalogs
-from cfdi.document import (
+from . import amounts, catalogs
+from .document import (
     EXTRANJERO,
     PUBLICO_EN_GENERAL,
     Comprobante,
@@ -33,7 +33,7 @@ from cfdi.document import (
     Retencion,
     Traslado,
 )
-from cfdi.errors import CfdiError
+from .errors import CfdiError
 
 RFC_RE = re.compile(r"^[A-ZÑ&]{3,4}[0-9]{2}(0[1-9]|1[012])(0[1-9]|[12][0-9]|3[01])[A-Z0-9]{2}[0-9A]$")
 UUID_RE = re.compile(r"^[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}$")
@@ -861,7 +861,7 @@ class _Checker:
         c = self.c
         if not c.certificado:
             return
-        from cfdi.credentials import Certificate
+        from .credentials import Certificate
 
         try:
             cert = Certificate.from_base64(c.certificado)
@@ -930,7 +930,7 @@ def _is_pago_concepto(k: Concepto) -> bool:
 def _totales_attr(name: str) -> str:
     from dataclasses import fields
 
-    from cfdi.document import TotalesPagos
+    from .document import TotalesPagos
 
     return next(f.metadata["xml"] for f in fields(TotalesPagos) if f.name == name)
 
@@ -984,7 +984,7 @@ def errors(findings: Iterable[Finding]) -> list[Finding]:
 
 def validate(data: bytes, *, now: datetime | None = None) -> list[Finding]:
     """Parse CFDI XML bytes, run ``check``, verify the Sello and, if stamped, SelloCFD == Sello."""
-    from cfdi import seal, xml
+    from . import seal, xml
 
     try:
         c = xml.from_bytes(data)

@@ -22,10 +22,10 @@ import zeep
 import zeep.exceptions
 from lxml import etree
 
-from cfdi.pac.base import StatusResult, Unavailable, unavailable_error
-from cfdi.pac.soap import WSDL_DIR
-from cfdi.pac.transport import QuietTransport
-from cfdi.tfd import format_qr_total, verification_url
+from .pac.base import StatusResult, Unavailable, unavailable_error
+from .pac.soap import WSDL_DIR
+from .pac.transport import QuietTransport
+from .tfd import format_qr_total, verification_url
 
 logger = logging.getLogger(__name__)
 

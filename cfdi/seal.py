@@ -11,13 +11,13 @@ import binascii
 import dataclasses
 from datetime import datetime, tzinfo
 
-from cfdi import catalogs
-from cfdi.cadena import cadena_original
-from cfdi.credentials import Certificate, Credential, CredentialError, mexico_city_tz
-from cfdi.document import Comprobante
-from cfdi.errors import CfdiError
-from cfdi.tfd import verify_sello_sat
-from cfdi.xml import to_bytes
+from . import catalogs
+from .cadena import cadena_original
+from .credentials import Certificate, Credential, CredentialError, mexico_city_tz
+from .document import Comprobante
+from .errors import CfdiError
+from .tfd import verify_sello_sat
+from .xml import to_bytes
 
 
 class SealError(CfdiError):

@@ -12,11 +12,11 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from lxml import etree
 
-from cfdi import xml as cfdi_xml
-from cfdi.cadena import cadena_tfd
-from cfdi.credentials import Certificate, Credential, mexico_city_tz
-from cfdi.document import NS_CFDI, NS_TFD, Comprobante, TimbreFiscalDigital
-from cfdi.errors import CfdiError
+from . import xml as cfdi_xml
+from .cadena import cadena_tfd
+from .credentials import Certificate, Credential, mexico_city_tz
+from .document import NS_CFDI, NS_TFD, Comprobante, TimbreFiscalDigital
+from .errors import CfdiError
 
 VERIFICATION_BASE = "https://verificacfdi.facturaelectronica.sat.gob.mx/default.aspx"
 TFD_TAG = f"{{{NS_TFD}}}TimbreFiscalDigital"

@@ -21,8 +21,8 @@ from typing import Any
 
 from lxml import etree
 
-from cfdi import document as doc
-from cfdi.errors import CfdiError
+from . import document as doc
+from .errors import CfdiError
 
 
 class XmlError(CfdiError):

@@ -7,7 +7,7 @@ a connector elsewhere (local test servers). See ``cfdi/pac/README.md``.
 """
 from __future__ import annotations
 
-from cfdi.pac.base import (
+from .base import (
     AlreadyStamped,
     AuthenticationFailed,
     Balance,
@@ -31,16 +31,16 @@ def get_connector(provider: str, *, test: bool = True, username: str | None = No
                   credits: int | None = None) -> Connector:
     """The connector for ``provider`` ("sandbox" | "finkok" | "sw")."""
     if provider == "sandbox":
-        from cfdi.pac.sandbox import SandboxPac
+        from .sandbox import SandboxPac
 
         return SandboxPac(state_dir, credits=credits)
     if provider == "finkok":
-        from cfdi.pac.finkok import FinkokConnector
+        from .finkok import FinkokConnector
 
         return FinkokConnector(username=username or "", password=password or "", test=test,
                                url=url, timeout=timeout)
     if provider == "sw":
-        from cfdi.pac.sw import SwConnector
+        from .sw import SwConnector
 
         return SwConnector(username=username, password=password, token=token, test=test,
                            url=url, timeout=timeout)

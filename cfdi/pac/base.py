@@ -29,8 +29,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from cfdi.document import TimbreFiscalDigital
-from cfdi.errors import CfdiError
+from ..document import TimbreFiscalDigital
+from ..errors import CfdiError
 
 logger = logging.getLogger(__name__)
 

@@ -27,10 +27,10 @@ import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from cfdi.credentials import load_files
-from cfdi.errors import CfdiError
-from cfdi.pac import PROVIDERS, get_connector
-from cfdi.pac.base import Connector, stamp_once
+from ..credentials import load_files
+from ..errors import CfdiError
+from . import PROVIDERS, get_connector
+from .base import Connector, stamp_once
 
 USER_ENV, PASSWORD_ENV, TOKEN_ENV = "CFDI_PAC_USER", "CFDI_PAC_PASSWORD", "CFDI_PAC_TOKEN"
 CSD_PASSWORD_ENV = "CFDI_CSD_PASSWORD"
@@ -118,7 +118,7 @@ def cmd_cancel(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     total = _total(args.total)
     if args.pac == "sat":
-        from cfdi import sat_status
+        from .. import sat_status
 
         result = sat_status.status(args.uuid, args.issuer, args.receiver, total,
                                    url=args.url or sat_status.PRODUCTION_URL, timeout=args.timeout)
@@ -132,7 +132,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
-    from cfdi.pac.sandbox_server import serve
+    from .sandbox_server import serve
 
     serve(args.port, args.state_dir, credits=args.credits)
     return EXIT_OK

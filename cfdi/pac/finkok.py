@@ -23,7 +23,7 @@ import zeep.exceptions
 from cryptography.hazmat.primitives import serialization
 from lxml import etree
 
-from cfdi.pac.base import (
+from .base import (
     AlreadyStamped,
     Balance,
     CancelResult,
@@ -38,9 +38,9 @@ from cfdi.pac.base import (
     redact,
     unavailable_error,
 )
-from cfdi.pac.soap import WSDL_DIR
-from cfdi.pac.stamped import result_from_xml
-from cfdi.pac.transport import QuietTransport
+from .soap import WSDL_DIR
+from .stamped import result_from_xml
+from .transport import QuietTransport
 
 logger = logging.getLogger(__name__)
 

@@ -40,17 +40,17 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from lxml import etree
 
-from cfdi import rules, seal
-from cfdi import tfd as tfd_module
-from cfdi import xml as cfdi_xml
-from cfdi.credentials import (
+from .. import rules, seal
+from .. import tfd as tfd_module
+from .. import xml as cfdi_xml
+from ..credentials import (
     OID_UNIQUE_IDENTIFIER,
     Certificate,
     Credential,
     CredentialError,
 )
-from cfdi.document import EXTRANJERO, PUBLICO_EN_GENERAL, Comprobante
-from cfdi.pac.base import (
+from ..document import EXTRANJERO, PUBLICO_EN_GENERAL, Comprobante
+from .base import (
     AlreadyStamped,
     Balance,
     CancelResult,
@@ -61,7 +61,7 @@ from cfdi.pac.base import (
     check_motive,
     no_credits_error,
 )
-from cfdi.pac.stamped import FECHA_FORMAT, attach_tfd, parse_document, result_from_xml
+from .stamped import FECHA_FORMAT, attach_tfd, parse_document, result_from_xml
 
 logger = logging.getLogger(__name__)
 

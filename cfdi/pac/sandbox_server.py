@@ -31,12 +31,12 @@ from typing import TypeVar
 
 from lxml import etree
 
-from cfdi.credentials import Credential, CredentialError
-from cfdi.errors import CfdiError
-from cfdi.pac.base import AlreadyStamped, NoCredits, Rejected
-from cfdi.pac.sandbox import SandboxPac, mexico_local
-from cfdi.pac.soap import WSDL_DIR, WsdlTypes, envelope, fault, fields, read_body, text_of
-from cfdi.pac.stamped import FECHA_FORMAT
+from ..credentials import Credential, CredentialError
+from ..errors import CfdiError
+from .base import AlreadyStamped, NoCredits, Rejected
+from .sandbox import SandboxPac, mexico_local
+from .soap import WSDL_DIR, WsdlTypes, envelope, fault, fields, read_body, text_of
+from .stamped import FECHA_FORMAT
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T", bound=ThreadingHTTPServer)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from lxml import etree
 
-from cfdi import tfd as tfd_module
-from cfdi.document import NS_CFDI, NS_TFD, NS_XSI, SCHEMA_LOCATIONS, TimbreFiscalDigital
-from cfdi.pac.base import Rejected, StampResult
-from cfdi.xml import XmlError
-from cfdi.xml import parse as safe_parse
+from .. import tfd as tfd_module
+from ..document import NS_CFDI, NS_TFD, NS_XSI, SCHEMA_LOCATIONS, TimbreFiscalDigital
+from ..xml import XmlError
+from ..xml import parse as safe_parse
+from .base import Rejected, StampResult
 
 FECHA_FORMAT = "%Y-%m-%dT%H:%M:%S"
 

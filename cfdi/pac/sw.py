@@ -34,7 +34,9 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from lxml import etree
 
-from cfdi.pac.base import (
+from ..sat_status import PRODUCTION_URL as SAT_STATUS_URL
+from ..sat_status import SatStatusClient
+from .base import (
     AlreadyStamped,
     Balance,
     CancelResult,
@@ -49,9 +51,7 @@ from cfdi.pac.base import (
     redact,
     unavailable_error,
 )
-from cfdi.pac.stamped import attach_tfd, result_from_xml
-from cfdi.sat_status import PRODUCTION_URL as SAT_STATUS_URL
-from cfdi.sat_status import SatStatusClient
+from .stamped import attach_tfd, result_from_xml
 
 logger = logging.getLogger(__name__)
 
