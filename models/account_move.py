@@ -828,6 +828,8 @@ class AccountMove(models.Model):
             "cadena_tfd": cadena.cadena_tfd(timbre),
             "qr_src": qr_data_uri(url),
             "url": url,
+            "emisor_nombre": comprobante.emisor.nombre,
+            "receptor_nombre": comprobante.receptor.nombre,
             "emisor_rfc": comprobante.emisor.rfc,
             "emisor_regimen": comprobante.emisor.regimen_fiscal,
             "receptor_rfc": comprobante.receptor.rfc,
