@@ -95,6 +95,17 @@ class AccountMove(models.Model):
         for move in self:
             move.l10n_mx_vendor_cfdi_cancelled = move.l10n_mx_vendor_cfdi_sat_state == "cancelado"
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_vendor_cfdi(self):
+        kept = self.filtered("l10n_mx_vendor_cfdi_attachment_id")
+        if kept:
+            raise UserError(_(
+                "%(bills)s holds a supplier CFDI, which is kept for at least five years (CFF art. "
+                "30): cancel the bill instead of deleting it. / %(bills)s contiene un CFDI de "
+                "proveedor que se conserva al menos cinco años: cancele la factura en lugar de "
+                "eliminarla.", bills=", ".join(kept.mapped("display_name")),
+            ))
+
     # --- import -------------------------------------------------------------------------
 
     @api.model
@@ -226,6 +237,7 @@ class AccountMove(models.Model):
             "price_unit": _float(concepto.valor_unitario),
             "discount": _float(discount),
             "tax_ids": [Command.set(taxes.ids)],
+            "is_imported": True,  # Odoo keeps imported taxes and prices (no product defaults)
         }
         if product:
             values["product_id"] = product.id
@@ -295,6 +307,8 @@ class AccountMove(models.Model):
                 "res_id": self.id,
                 "description": _("Supplier CFDI %s", received.uuid),
             })
+        elif (attachment.res_model, attachment.res_id) != (self._name, self.id):
+            attachment.write({"res_model": self._name, "res_id": self.id})
         self.l10n_mx_vendor_cfdi_attachment_id = attachment
         return attachment
 
@@ -413,8 +427,7 @@ class AccountMove(models.Model):
         ], limit=limit, order="l10n_mx_vendor_cfdi_sat_checked asc nulls first, id")
         for move in moves:
             move._l10n_mx_vendor_cfdi_check_status()
-            if not self.env.registry.in_test_mode():
-                self.env.cr.commit()
+            move._l10n_mx_einvoice_commit()
         return True
 
     # --- mail alias and dashboard upload (Odoo's EDI import hooks) -----------------------

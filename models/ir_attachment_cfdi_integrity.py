@@ -13,6 +13,7 @@ from odoo.exceptions import UserError
 from ..cfdi import reception
 
 DATA_FIELDS = ("raw", "datas")
+LINK_FIELDS = ("res_model", "res_id")
 
 
 def _content_of(vals):
@@ -46,6 +47,14 @@ class IrAttachment(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        # Odoo's EDI import re-links an attachment to the bill it already belongs to; writing
+        # the values a record already has is not a change of a kept CFDI.
+        unchanged = [name for name in LINK_FIELDS
+                     if name in vals and all(record[name] == vals[name] for record in self)]
+        if unchanged:
+            vals = {name: value for name, value in vals.items() if name not in unchanged}
+            if not vals:
+                return True
         if "l10n_mx_cfdi_sha256" in vals and not self.env.su:
             raise UserError(_("The SHA-256 of a CFDI file is computed, never written."))
         if any(name in vals for name in DATA_FIELDS):
@@ -56,6 +65,7 @@ class IrAttachment(models.Model):
         stamped = super()._l10n_mx_einvoice_stamped()
         if not self.ids:
             return stamped
+        self.env["account.move"].flush_model(["l10n_mx_vendor_cfdi_attachment_id"])
         self.env.cr.execute(
             "SELECT l10n_mx_vendor_cfdi_attachment_id FROM account_move "
             "WHERE l10n_mx_vendor_cfdi_attachment_id IN %s",

@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from cfdi import amounts, seal
-from cfdi.credentials import Credential
-from cfdi.document import (
+# Relative imports: the module is used by the engine's pytest suite (as cfdi.tests...) and
+# by the Odoo tests (as odoo.addons.l10n_mx_einvoice.cfdi.tests...).
+from .. import amounts, seal
+from ..credentials import Credential
+from ..document import (
     Comprobante,
     Concepto,
     ConceptoImpuestos,
