@@ -1,4 +1,5 @@
 from . import (
+    test_archive,
     test_certificate,
     test_fiscal_data,
     test_report,
