@@ -9,7 +9,7 @@ followed up by a button and a cron.
 import logging
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..cfdi import sat_status
@@ -39,12 +39,23 @@ class AccountMove(models.Model):
     def _l10n_mx_einvoice_cancel_documents(self):
         return self.l10n_mx_einvoice_document_ids.filtered(lambda d: d.kind == "cancel")
 
+    def action_l10n_mx_cancel_cfdi(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Cancel CFDI"),
+            "res_model": "l10n_mx_einvoice.cancel",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_move_id": self.id},
+        }
+
     def _l10n_mx_einvoice_request_cancel(self, motive, replacement_uuid=None):
         self.ensure_one()
         earlier = self._l10n_mx_einvoice_cancel_documents().filtered(
             lambda d: d.state in ("cancelled", "cancel_requested"))[:1]
         if self.l10n_mx_einvoice_state == "cancelled" or earlier.state == "cancelled":
-            self.message_post(body=_(
+            self.message_post(body=self.env._(
                 "The CFDI %s is already cancelled: no new request was sent. / El CFDI ya está "
                 "cancelado: no se envió otra solicitud.", self.l10n_mx_einvoice_uuid))
             return earlier
@@ -62,7 +73,7 @@ class AccountMove(models.Model):
         if document.state == "cancelled":
             self._l10n_mx_einvoice_cancel_entry()
         elif document.state == "cancel_requested":
-            self.message_post(body=_(
+            self.message_post(body=self.env._(
                 "The receiver must accept the cancellation; its answer is followed up by the SAT "
                 "status check. / El receptor debe aceptar la cancelación; se le da seguimiento con "
                 "la consulta de estado del SAT."))
@@ -75,7 +86,7 @@ class AccountMove(models.Model):
             "mimetype": "application/xml",
             "res_model": self._name,
             "res_id": self.id,
-            "description": _("SAT cancellation acknowledgment of %s", self.l10n_mx_einvoice_uuid),
+            "description": self.env._("SAT cancellation acknowledgment of %s", self.l10n_mx_einvoice_uuid),
         })
 
     def _l10n_mx_einvoice_cancel_entry(self):
@@ -89,13 +100,13 @@ class AccountMove(models.Model):
             with self.env.cr.savepoint():
                 self.button_draft()
                 self.button_cancel()
-            self.message_post(body=_("Entry cancelled after the CFDI cancellation."))
+            self.message_post(body=self.env._("Entry cancelled after the CFDI cancellation."))
         except UserError as error:
             _logger.info("%s cannot be reset to draft (%s): reversed instead", self.name, error.args[0])
             reversal = self._reverse_moves(
-                [{"ref": _("Cancellation of CFDI %s", self.l10n_mx_einvoice_uuid),
+                [{"ref": self.env._("Cancellation of CFDI %s", self.l10n_mx_einvoice_uuid),
                   "invoice_date": fields.Date.context_today(self)}], cancel=True)
-            self.message_post(body=_("Entry reversed by %s after the CFDI cancellation.", reversal.name))
+            self.message_post(body=self.env._("Entry reversed by %s after the CFDI cancellation.", reversal.name))
 
     # --- SAT status follow-up -----------------------------------------------------------
 
@@ -118,7 +129,7 @@ class AccountMove(models.Model):
     def action_l10n_mx_check_sat_status(self):
         moves = self.filtered("l10n_mx_einvoice_uuid")
         if not moves:
-            raise UserError(_("Only a stamped CFDI has a SAT status. / Sólo un CFDI timbrado tiene estado en el SAT."))
+            raise UserError(self.env._("Only a stamped CFDI has a SAT status. / Sólo un CFDI timbrado tiene estado en el SAT."))
         for move in moves:
             move._l10n_mx_einvoice_check_sat_status()
         return True
@@ -131,7 +142,7 @@ class AccountMove(models.Model):
             status = self._l10n_mx_einvoice_sat_status_query()
         except Unavailable as error:
             _logger.warning("SAT status of %s not checked: %s", self.name, error.message_en)
-            self.message_post(body=_("SAT status not checked, the service is unavailable; it will "
+            self.message_post(body=self.env._("SAT status not checked, the service is unavailable; it will "
                                      "be tried again. / %s", error.message_es))
             return False
         previous = (self.l10n_mx_sat_estado, self.l10n_mx_sat_estatus_cancelacion)
@@ -142,7 +153,7 @@ class AccountMove(models.Model):
             "l10n_mx_sat_checked": fields.Datetime.now(),
         })
         if previous != (status.estado, status.estatus_cancelacion):
-            self.message_post(body=_(
+            self.message_post(body=self.env._(
                 "SAT status: %(estado)s · %(cancelable)s · %(estatus)s",
                 estado=status.estado, cancelable=status.es_cancelable or "-",
                 estatus=status.estatus_cancelacion or "-"))
@@ -157,7 +168,7 @@ class AccountMove(models.Model):
             pending.write({"state": "cancelled", "message": status.estatus_cancelacion})
             self.with_context(l10n_mx_einvoice_storing=True).write({
                 "l10n_mx_einvoice_state": "cancelled", "l10n_mx_einvoice_message": False})
-            self.message_post(body=_("The receiver accepted: the CFDI is cancelled (%s).",
+            self.message_post(body=self.env._("The receiver accepted: the CFDI is cancelled (%s).",
                                      status.estatus_cancelacion))
             self._l10n_mx_einvoice_cancel_entry()
         elif status.estatus_cancelacion == RECEIVER_REJECTED:

@@ -10,7 +10,7 @@ from collections import defaultdict
 from datetime import datetime, time
 from decimal import Decimal
 
-from odoo import _, fields, models
+from odoo import fields, models
 
 from ..cfdi import amounts
 from ..cfdi import xml as cfdi_xml
@@ -77,6 +77,16 @@ class AccountMove(models.Model):
         if not self._l10n_mx_einvoice_is_payment():
             return super()._l10n_mx_einvoice_record_problems()
         return self._l10n_mx_payment_problems()
+
+    def _l10n_mx_einvoice_serie_folio(self):
+        serie, folio = super()._l10n_mx_einvoice_serie_folio()
+        if self.move_type == "entry" and self._l10n_mx_einvoice_is_payment():
+            # a complement issued again after a cancellation is another document: another Folio
+            earlier = len(self.l10n_mx_einvoice_document_ids.filtered(
+                lambda d: d.kind == "stamp" and d.state == "stamped"))
+            if earlier and folio:
+                folio = f"{folio}-{earlier + 1}"[-40:]
+        return serie, folio
 
     def _l10n_mx_einvoice_comprobante(self, fecha=None):
         if not self._l10n_mx_einvoice_is_payment():
@@ -317,7 +327,7 @@ class AccountMove(models.Model):
     def _l10n_mx_payment_cancel_stale(self):
         """Cancel (motive 02) the complements of payments unreconciled after stamping."""
         for move in self._l10n_mx_payment_stale_complements():
-            move.message_post(body=_(
+            move.message_post(body=self.env._(
                 "The payment was unreconciled after its complement was stamped: the complement no "
                 "longer matches the payment and is cancelled with motive 02. / El pago se desconcilió "
                 "después de timbrar su complemento: se cancela con motivo 02."))

@@ -1,5 +1,5 @@
 """The payment complement (CFDI type P) seen from the payment: state, UUID, buttons, mail."""
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -28,7 +28,7 @@ class AccountPayment(models.Model):
         moves = self.move_id.filtered(lambda m: m.state == "posted" and m._l10n_mx_einvoice_is_payment()
                                       and m._l10n_mx_payment_allocations())
         if not moves:
-            raise UserError(_(
+            raise UserError(self.env._(
                 "Nothing to stamp: a payment complement is issued for posted customer payments "
                 "reconciled with stamped PPD invoices. / Nada que timbrar: el complemento de pago "
                 "se emite para pagos de clientes conciliados con facturas PPD timbradas."))
@@ -54,16 +54,7 @@ class AccountPayment(models.Model):
                 except UserError as error:
                     move.write({"l10n_mx_einvoice_state": "error",
                                 "l10n_mx_einvoice_message": str(error.args[0])})
-                    move.message_post(body=_("Payment complement not stamped: %s", error.args[0]))
-
-
-class AccountPaymentRegister(models.TransientModel):
-    _inherit = "account.payment.register"
-
-    def _create_payments(self):
-        payments = super()._create_payments()
-        payments._l10n_mx_einvoice_stamp_after_reconcile()
-        return payments
+                    move.message_post(body=self.env._("Payment complement not stamped: %s", error.args[0]))
 
 
 class AccountMoveOutstanding(models.Model):
@@ -74,16 +65,3 @@ class AccountMoveOutstanding(models.Model):
         line = self.env["account.move.line"].browse(line_id)
         line.move_id.origin_payment_id._l10n_mx_einvoice_stamp_after_reconcile()
         return result
-
-
-class MailComposeMessage(models.TransientModel):
-    _inherit = "mail.compose.message"
-
-    def _compute_attachment_ids(self):
-        """The payment receipt mail carries the complement's XML, as invoices carry theirs."""
-        super()._compute_attachment_ids()
-        for composer in self.filtered(lambda c: c.model == "account.payment" and c.composition_mode == "comment"):
-            payments = self.env["account.payment"].browse(composer._evaluate_res_ids())
-            xml = payments.move_id.sudo().l10n_mx_einvoice_attachment_id
-            if xml:
-                composer.attachment_ids = composer.attachment_ids | xml

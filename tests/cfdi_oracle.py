@@ -44,8 +44,8 @@ class CfdiOracleMixin:
     """``assertSatValid(xml)``: SAT's XSD, SAT's XSLT cadena equals the engine's, no findings."""
 
     def assertSatValid(self, data):
-        from odoo.addons.l10n_mx_einvoice.cfdi import cadena
-        from odoo.addons.l10n_mx_einvoice.cfdi import xml as cfdi_xml
+        from ..cfdi import cadena
+        from ..cfdi import xml as cfdi_xml
 
         schema = sat_schema()
         document = etree.fromstring(data, _PARSER)

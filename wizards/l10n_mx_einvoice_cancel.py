@@ -1,5 +1,5 @@
 """Cancel a stamped CFDI (invoice, credit note, payment complement) with a SAT motive."""
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 MOTIVES = [
@@ -39,14 +39,14 @@ class L10nMxEinvoiceCancel(models.TransientModel):
     def _check_can_cancel(self):
         move = self.move_id
         if move.l10n_mx_einvoice_state not in ("stamped", "cancel_requested"):
-            raise UserError(_(
-                "%s has no stamped CFDI to cancel. / %s no tiene un CFDI timbrado que cancelar.",
-                move.display_name, move.display_name))
+            raise UserError(self.env._(
+                "%(move)s has no stamped CFDI to cancel. / %(move)s no tiene un CFDI timbrado que cancelar.",
+                move=move.display_name))
         if self.motive == "01":
             replacement = self.replacement_move_id
             if not replacement or replacement.commercial_partner_id != move.commercial_partner_id \
                     or replacement.l10n_mx_einvoice_state != "stamped" or replacement == move:
-                raise UserError(_(
+                raise UserError(self.env._(
                     "Motive 01 needs the replacement: a stamped CFDI of the same customer. Create it "
                     "with 'Create replacement', stamp it, then cancel. / El motivo 01 requiere el CFDI "
                     "que sustituye a este: uno timbrado del mismo cliente. Créelo con «Crear "
@@ -57,17 +57,17 @@ class L10nMxEinvoiceCancel(models.TransientModel):
         self._check_can_cancel()
         move = self.move_id
         replacement_uuid = self.replacement_uuid if self.motive == "01" else None
-        move.message_post(body=_("Cancellation of the CFDI requested with motive %s.", self.motive))
+        move.message_post(body=self.env._("Cancellation of the CFDI requested with motive %s.", self.motive))
         document = move._l10n_mx_einvoice_request_cancel(self.motive, replacement_uuid)
         state = move.l10n_mx_einvoice_state
         if state == "cancelled":
-            title, kind = _("CFDI cancelled"), "success"
-            message = _("SAT cancelled %s.", move.l10n_mx_einvoice_uuid)
+            title, kind = self.env._("CFDI cancelled"), "success"
+            message = self.env._("SAT cancelled %s.", move.l10n_mx_einvoice_uuid)
         elif state == "cancel_requested":
-            title, kind = _("Cancellation in process"), "warning"
-            message = _("The receiver must accept the cancellation; SAT's answer is followed up.")
+            title, kind = self.env._("Cancellation in process"), "warning"
+            message = self.env._("The receiver must accept the cancellation; SAT's answer is followed up.")
         else:
-            title, kind = _("Cancellation not done"), "danger"
+            title, kind = self.env._("Cancellation not done"), "danger"
             message = (document.message if document else "") or move.l10n_mx_einvoice_message or ""
         return {"type": "ir.actions.client", "tag": "display_notification", "params": {
             "title": title, "message": message, "type": kind, "sticky": kind == "danger",
@@ -79,12 +79,12 @@ class L10nMxEinvoiceCancel(models.TransientModel):
         self.ensure_one()
         move = self.move_id
         if not move.is_invoice():
-            raise UserError(_("Only invoices and credit notes can be duplicated as a replacement."))
+            raise UserError(self.env._("Only invoices and credit notes can be duplicated as a replacement."))
         replacement = move.copy({
             "l10n_mx_tipo_relacion": REPLACEMENT_RELATION,
             "l10n_mx_related_uuids": move.l10n_mx_einvoice_uuid,
         })
-        replacement.message_post(body=_("Replacement of %(name)s (CFDI %(uuid)s).",
+        replacement.message_post(body=self.env._("Replacement of %(name)s (CFDI %(uuid)s).",
                                         name=move.name, uuid=move.l10n_mx_einvoice_uuid))
         return {
             "type": "ir.actions.act_window",
@@ -94,17 +94,3 @@ class L10nMxEinvoiceCancel(models.TransientModel):
             "target": "current",
         }
 
-
-class AccountMove(models.Model):
-    _inherit = "account.move"
-
-    def action_l10n_mx_cancel_cfdi(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Cancel CFDI"),
-            "res_model": "l10n_mx_einvoice.cancel",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_move_id": self.id},
-        }

@@ -1,0 +1,88 @@
+import datetime as dt
+from decimal import Decimal as D
+
+from odoo import Command
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from ..cfdi import xml as cfdi_xml
+from .cfdi_oracle import CfdiOracleMixin
+from .common import L10nMxEinvoiceCommon
+from .flow_common import FlowFixtures
+
+
+@tagged("post_install", "-at_install")
+class TestGlobalInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_flow()
+        cls.publico = cls.env["res.partner"].create({
+            "name": "PUBLICO EN GENERAL", "country_id": cls.env.ref("base.mx").id,
+            "vat": "XAXX010101000", "zip": "42501", "l10n_mx_regimen_fiscal": "616",
+        })
+        cls.today = dt.date.today()
+
+    def sale(self, price, taxes=None, partner=None, day=None):
+        return self.make_invoice(
+            [{"price_unit": price, "tax_ids": [Command.set((taxes or self.tax_16).ids)]}],
+            partner_id=(partner or self.publico).id, invoice_date=day or self.today,
+        )
+
+    def wizard(self, **vals):
+        return self.env["l10n_mx_einvoice.global.invoice"].create({
+            "date_from": self.today.replace(day=1), "date_to": self.today, "periodicidad": "04", **vals,
+        })
+
+    def test_global_invoice_of_the_month(self):
+        first = self.sale(100.0)
+        second = self.sale(250.0, self.tax_0)
+        third = self.sale(80.0, self.tax_16 | self.tax_ieps_8)
+        customer_sale = self.sale(999.0, partner=self.customer)  # not público en general
+        wizard = self.wizard()
+        self.assertEqual(wizard.sale_ids, first | second | third)
+        self.assertEqual((wizard.meses, wizard.anio), (f"{self.today.month:02d}", self.today.year))
+        action = wizard.action_create_global_invoice()
+        holder = self.env["account.move"].browse(action["res_id"])
+        self.assertEqual(holder.l10n_mx_einvoice_state, "stamped", holder.l10n_mx_einvoice_message)
+        xml = holder.l10n_mx_einvoice_attachment_id.raw
+        self.assertSatValid(xml)
+        c = cfdi_xml.from_bytes(xml)
+        self.assertEqual((c.informacion_global.periodicidad, c.informacion_global.meses, c.informacion_global.anio),
+                         ("04", f"{self.today.month:02d}", self.today.year))
+        self.assertEqual((c.receptor.rfc, c.receptor.nombre, c.receptor.regimen_fiscal, c.receptor.uso_cfdi,
+                          c.receptor.domicilio_fiscal), ("XAXX010101000", "PUBLICO EN GENERAL", "616", "S01", "42501"))
+        self.assertEqual((c.tipo_de_comprobante, c.metodo_pago), ("I", "PUE"))
+        self.assertEqual([k.no_identificacion for k in c.conceptos], [first.name, second.name, third.name])
+        self.assertTrue(all((k.clave_prod_serv, k.clave_unidad, k.cantidad) == ("01010101", "ACT", D(1))
+                            for k in c.conceptos))
+        self.assertEqual(c.conceptos[1].impuestos.traslados[0].tasa_o_cuota, D("0.000000"))
+        self.assertEqual(len(c.conceptos[2].impuestos.traslados), 2)  # IVA and IEPS
+        expected = sum(D(str(s.amount_total)).quantize(D("0.01")) for s in first | second | third)
+        self.assertEqual(c.total, expected)
+        self.assertEqual((first | second | third).l10n_mx_global_invoice_id, holder)
+        self.assertFalse(customer_sale.l10n_mx_global_invoice_id)
+        self.assertFalse(first._l10n_mx_einvoice_is_cfdi())  # never stamped on its own
+        # included once: a second run finds nothing, a direct attempt is refused
+        with self.assertRaises(UserError):
+            self.wizard().action_create_global_invoice()
+        with self.assertRaises(UserError):
+            self.env["account.move"]._l10n_mx_global_create(
+                first, "04", f"{self.today.month:02d}", self.today.year, first.journal_id)
+        with self.assertRaises(UserError):
+            first.l10n_mx_global_invoice_id = False
+
+    def test_cancelled_global_invoice_frees_its_sales(self):
+        sale = self.sale(100.0)
+        holder = self.env["account.move"].browse(self.wizard().action_create_global_invoice()["res_id"])
+        holder._l10n_mx_einvoice_request_cancel("02")
+        self.assertEqual(holder.l10n_mx_einvoice_state, "cancelled")
+        again = self.env["account.move"].browse(self.wizard().action_create_global_invoice()["res_id"])
+        self.assertEqual(again.l10n_mx_einvoice_state, "stamped")
+        self.assertEqual(sale.l10n_mx_global_invoice_id, again)
+
+    def test_no_sales_in_period(self):
+        self.sale(100.0, day=self.today - dt.timedelta(days=70))
+        with self.assertRaises(UserError):
+            self.wizard().action_create_global_invoice()
+        self.assertFalse(self.env["account.move"].search([("l10n_mx_global_periodicidad", "!=", False)]))
