@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResConfigSettings(models.TransientModel):
@@ -22,8 +22,10 @@ class ResConfigSettings(models.TransientModel):
         compute="_compute_l10n_mx_einvoice_certificate_count"
     )
 
+    @api.depends("company_id")
     def _compute_l10n_mx_einvoice_certificate_count(self):
+        certificates = self.env["l10n_mx_einvoice.certificate"]
         for settings in self:
-            settings.l10n_mx_einvoice_certificate_count = len(
-                settings.company_id.l10n_mx_einvoice_certificate_ids
+            settings.l10n_mx_einvoice_certificate_count = certificates.search_count(
+                [("company_id", "=", settings.company_id.id)]
             )
