@@ -10,3 +10,7 @@ from . import (
     test_stamp_invoice,
     test_vendor_import,
 )
+from . import test_payment_complement
+from . import test_cancellation
+from . import test_sat_status_followup
+from . import test_global_invoice
