@@ -1,8 +1,12 @@
 from . import (
     test_archive,
+    test_cancellation,
     test_certificate,
     test_fiscal_data,
+    test_global_invoice,
+    test_payment_complement,
     test_report,
+    test_sat_status_followup,
     test_secrets_in_logs,
     test_security_access,
     test_stamp_account,
@@ -10,7 +14,3 @@ from . import (
     test_stamp_invoice,
     test_vendor_import,
 )
-from . import test_payment_complement
-from . import test_cancellation
-from . import test_sat_status_followup
-from . import test_global_invoice
