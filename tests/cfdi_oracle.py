@@ -2,6 +2,9 @@
 from the schema copies shipped in the ``satcfdi`` package (test-only dependency), as the
 engine tests build it in ``cfdi/tests/conftest.py``; plus the engine's own rules."""
 import functools
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 from lxml import etree
@@ -53,3 +56,14 @@ class CfdiOracleMixin:
         self.assertEqual(str(sat_cadena_xslt()(document.getroottree())),
                          cadena.cadena_original(cfdi_xml.from_bytes(data)))
         self.assertEqual(rules.validate(data), [])
+
+    def assertCliValid(self, data):
+        """``python -m cfdi validate`` (the partner's command line) finds nothing."""
+        addon = Path(__file__).resolve().parent.parent
+        with tempfile.NamedTemporaryFile(suffix=".xml") as handle:
+            handle.write(data)
+            handle.flush()
+            run = subprocess.run([sys.executable, "-m", "cfdi", "validate", handle.name], cwd=addon,
+                                 capture_output=True, text=True, timeout=120, check=False)
+        self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+        self.assertIn("OK", run.stdout)

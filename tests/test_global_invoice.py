@@ -47,6 +47,7 @@ class TestGlobalInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertEqual(holder.l10n_mx_einvoice_state, "stamped", holder.l10n_mx_einvoice_message)
         xml = holder.l10n_mx_einvoice_attachment_id.raw
         self.assertSatValid(xml)
+        self.assertCliValid(xml)
         c = cfdi_xml.from_bytes(xml)
         self.assertEqual((c.informacion_global.periodicidad, c.informacion_global.meses, c.informacion_global.anio),
                          ("04", f"{self.today.month:02d}", self.today.year))

@@ -99,6 +99,7 @@ class TestPaymentComplement(PaymentFixtures, L10nMxEinvoiceCommon):
         self.assertEqual((totales.traslados_base_iva16, totales.traslados_impuesto_iva16,
                           totales.monto_total_pagos), (D("344.83"), D("55.17"), D("400.00")))
         self.assertEqual(payment.move_id.l10n_mx_payment_invoice_ids, invoice)
+        self.assertCliValid(payment.move_id.l10n_mx_einvoice_attachment_id.raw)
         document = payment.move_id.l10n_mx_einvoice_document_ids
         self.assertEqual((document.kind, document.state), ("stamp", "stamped"))
         # a second press stamps nothing twice
@@ -174,6 +175,7 @@ class TestPaymentComplement(PaymentFixtures, L10nMxEinvoiceCommon):
         totales = comprobante.complemento.pagos.totales
         self.assertEqual(totales.retenciones_isr, D("50.00"))
         self.assertEqual(totales.retenciones_iva, retenciones["002"].importe)
+        self.assertCliValid(payment.move_id.l10n_mx_einvoice_attachment_id.raw)
 
     def test_unreconciled_after_stamping_is_cancelled(self):
         invoice = self.ppd_invoice([{"price_unit": 1000.0}])
@@ -199,6 +201,21 @@ class TestPaymentComplement(PaymentFixtures, L10nMxEinvoiceCommon):
         payment = self.pay(invoice, 1160.0)
         self.assertEqual(payment.l10n_mx_einvoice_state, "stamped", payment.l10n_mx_einvoice_message)
         self.assertSatValid(payment.move_id.l10n_mx_einvoice_attachment_id.raw)
+
+    def test_outstanding_payment_assigned_on_the_invoice(self):
+        self.company.l10n_mx_einvoice_stamp_payments_on_post = True
+        invoice = self.ppd_invoice([{"price_unit": 1000.0}])
+        payment = self.env["account.payment"].create({
+            "payment_type": "inbound", "partner_type": "customer", "partner_id": self.customer.id,
+            "amount": 580.0, "journal_id": self.bank.id,
+        })
+        payment.action_post()
+        self.assertFalse(payment.l10n_mx_einvoice_state)  # nothing paid yet: no complement
+        line = payment.move_id.line_ids.filtered(lambda aml: aml.account_type == "asset_receivable")
+        invoice.js_assign_outstanding_line(line.id)
+        self.assertEqual(payment.l10n_mx_einvoice_state, "stamped", payment.l10n_mx_einvoice_message)
+        _comprobante, pago = self.stamp_payment(payment)
+        self.assertEqual((pago.doctos[0].imp_pagado, pago.doctos[0].imp_saldo_insoluto), (D("580.00"), D("580.00")))
 
     def test_pue_invoice_needs_no_complement(self):
         invoice = self.make_invoice([{"price_unit": 100.0}])
