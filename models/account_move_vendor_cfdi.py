@@ -7,7 +7,7 @@ Odoo records: the supplier by RFC, the lines' products, the purchase taxes.
 import logging
 from decimal import Decimal
 
-from odoo import Command, _, api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_repr
 
@@ -75,7 +75,7 @@ class AccountMove(models.Model):
     l10n_mx_vendor_cfdi_notes = fields.Text(string="Import notes", copy=False, readonly=True)
 
     def init(self):
-        super().init()
+        result = super().init()
         self.env.cr.execute(
             """
             CREATE UNIQUE INDEX IF NOT EXISTS account_move_l10n_mx_vendor_cfdi_uuid_uniq
@@ -83,6 +83,7 @@ class AccountMove(models.Model):
              WHERE l10n_mx_vendor_cfdi_uuid IS NOT NULL
             """
         )
+        return result
 
     @api.depends("amount_total", "l10n_mx_vendor_cfdi_total", "l10n_mx_vendor_cfdi_uuid")
     def _compute_l10n_mx_vendor_cfdi_totals_ok(self):
@@ -99,7 +100,7 @@ class AccountMove(models.Model):
     def _unlink_except_vendor_cfdi(self):
         kept = self.filtered("l10n_mx_vendor_cfdi_attachment_id")
         if kept:
-            raise UserError(_(
+            raise UserError(self.env._(
                 "%(bills)s holds a supplier CFDI, which is kept for at least five years (CFF art. "
                 "30): cancel the bill instead of deleting it. / %(bills)s contiene un CFDI de "
                 "proveedor que se conserva al menos cinco años: cancele la factura en lugar de "
@@ -111,14 +112,14 @@ class AccountMove(models.Model):
     @api.model
     def _l10n_mx_vendor_cfdi_existing(self, company, uuid):
         return self.with_context(active_test=False).search([
-            ("company_id", "=", company.id), ("l10n_mx_vendor_cfdi_uuid", "=ilike", uuid),
+            ("company_id", "=", company.id), ("l10n_mx_vendor_cfdi_uuid", "=", uuid.strip().upper()),
         ], limit=1)
 
     @api.model
     def _l10n_mx_vendor_cfdi_refuse_duplicate(self, company, uuid):
         existing = self._l10n_mx_vendor_cfdi_existing(company, uuid)
         if existing:
-            raise UserError(_(
+            raise UserError(self.env._(
                 "The CFDI %(uuid)s was already imported as %(bill)s (id %(id)s): it is not "
                 "imported twice. / El CFDI %(uuid)s ya se importó como %(bill)s.",
                 uuid=uuid, bill=existing.display_name, id=existing.id,
@@ -137,7 +138,7 @@ class AccountMove(models.Model):
                 partner.l10n_mx_regimen_fiscal = emisor.regimen_fiscal
             return partner
         if not RFC_PATTERN.match(rfc):
-            raise UserError(_(
+            raise UserError(self.env._(
                 "The issuer RFC %(rfc)s of the CFDI does not have a valid shape; no supplier is "
                 "created. / El RFC del emisor %(rfc)s no tiene un formato válido.", rfc=rfc,
             ))
@@ -178,17 +179,17 @@ class AccountMove(models.Model):
                 if rate is not None and tasa is not None and abs(rate - tasa) <= RATE_TOLERANCE]
         if near:
             tax = min(near, key=lambda pair: pair[0])[1][4]
-            notes.append(_("%(kind)s %(impuesto)s at %(tasa)s mapped to the purchase tax %(tax)s "
+            notes.append(self.env._("%(kind)s %(impuesto)s at %(tasa)s mapped to the purchase tax %(tax)s "
                            "(nearest rate): check the tax amount.",
-                           kind=_("Retention") if retention else _("Transferred tax"),
+                           kind=self.env._("Retention") if retention else self.env._("Transferred tax"),
                            impuesto=impuesto, tasa=tasa, tax=tax.display_name))
             return tax
-        raise UserError(_(
+        raise UserError(self.env._(
             "The company has no purchase tax for %(kind)s %(impuesto)s %(factor)s %(tasa)s "
             "(impuesto 001 ISR, 002 IVA, 003 IEPS). Create it in Accounting > Configuration > "
             "Taxes (type Purchases, with its SAT tax type and factor) and import again. / La "
             "empresa no tiene un impuesto de compras para %(impuesto)s %(factor)s %(tasa)s.",
-            kind=_("retention") if retention else _("transferred tax"), impuesto=impuesto,
+            kind=self.env._("retention") if retention else self.env._("transferred tax"), impuesto=impuesto,
             factor=tipo_factor, tasa=tasa if tasa is not None else "",
         ))
 
@@ -242,7 +243,7 @@ class AccountMove(models.Model):
         if product:
             values["product_id"] = product.id
         else:
-            notes.append(_("No product found for '%(line)s' (NoIdentificacion %(code)s, "
+            notes.append(self.env._("No product found for '%(line)s' (NoIdentificacion %(code)s, "
                            "ClaveProdServ %(clave)s).", line=concepto.descripcion,
                            code=concepto.no_identificacion or "-", clave=concepto.clave_prod_serv))
         return values
@@ -252,28 +253,30 @@ class AccountMove(models.Model):
         currency = self.env["res.currency"].with_context(active_test=False).search(
             [("name", "=", code or "MXN")], limit=1)
         if not currency:
-            raise UserError(_("The CFDI currency %(code)s is not known in Odoo.", code=code))
+            raise UserError(self.env._("The CFDI currency %(code)s is not known in Odoo.", code=code))
         if not currency.active:
             currency.active = True
         return currency
 
     @api.model
-    def _l10n_mx_vendor_cfdi_values(self, received, journal):
-        """Values of the draft bill of ``received`` (a ``cfdi.reception.ReceivedCfdi``)."""
+    def _l10n_mx_vendor_cfdi_values(self, received, journal, tax_index=None):
+        """Values of the draft bill of ``received`` (a ``cfdi.reception.ReceivedCfdi``);
+        ``tax_index`` (``_l10n_mx_vendor_cfdi_tax_index``) is given when importing many."""
         company = journal.company_id
         c = received.comprobante
         partner = self._l10n_mx_vendor_cfdi_partner(company, c.emisor)
-        tax_index = self._l10n_mx_vendor_cfdi_tax_index(company)
+        if tax_index is None:
+            tax_index = self._l10n_mx_vendor_cfdi_tax_index(company)
         notes = []
         lines = [self._l10n_mx_vendor_cfdi_line(company, partner, concepto, tax_index, notes)
                  for concepto in c.conceptos]
         company_rfc = normalize_rfc(company.vat)
         receiver_rfc = normalize_rfc(c.receptor.rfc)
         if not received.seal_ok:
-            notes.insert(0, _("The seal (Sello) does not verify: the XML was altered after it "
+            notes.insert(0, self.env._("The seal (Sello) does not verify: the XML was altered after it "
                               "was signed, or it is not authentic."))
         if receiver_rfc != company_rfc:
-            notes.insert(0, _("The receiver RFC %(rfc)s is not the company's (%(company)s).",
+            notes.insert(0, self.env._("The receiver RFC %(rfc)s is not the company's (%(company)s).",
                               rfc=receiver_rfc, company=company_rfc or "-"))
         serie_folio = f"{c.serie or ''}{c.folio or ''}"
         return {
@@ -295,42 +298,58 @@ class AccountMove(models.Model):
             "l10n_mx_vendor_cfdi_notes": "\n".join(notes) or False,
         }
 
-    def _l10n_mx_vendor_cfdi_attach(self, received, attachment=None):
+    def _l10n_mx_vendor_cfdi_attachment_values(self, received):
         self.ensure_one()
         c = received.comprobante
-        if attachment is None:
-            attachment = self.env["ir.attachment"].create({
-                "name": f"{normalize_rfc(c.emisor.rfc)}-{c.serie or ''}{c.folio or ''}-{received.uuid}.xml",
-                "raw": received.data,
-                "mimetype": "application/xml",
-                "res_model": self._name,
-                "res_id": self.id,
-                "description": _("Supplier CFDI %s", received.uuid),
-            })
-        elif (attachment.res_model, attachment.res_id) != (self._name, self.id):
+        return {
+            "name": f"{normalize_rfc(c.emisor.rfc)}-{c.serie or ''}{c.folio or ''}-{received.uuid}.xml",
+            "raw": received.data,
+            "mimetype": "application/xml",
+            "res_model": self._name,
+            "res_id": self.id,
+            "description": self.env._("Supplier CFDI %s", received.uuid),
+        }
+
+    def _l10n_mx_vendor_cfdi_attach(self, attachment):
+        """Keep ``attachment`` (already holding the XML) as this bill's supplier CFDI."""
+        self.ensure_one()
+        if (attachment.res_model, attachment.res_id) != (self._name, self.id):
             attachment.write({"res_model": self._name, "res_id": self.id})
         self.l10n_mx_vendor_cfdi_attachment_id = attachment
         return attachment
+
+    @api.model
+    def _l10n_mx_vendor_cfdi_create_many(self, journal, prepared):
+        """Draft bills for ``[(received, values)]`` in one batch (same order), XML attached."""
+        moves = self.with_company(journal.company_id).with_context(
+            skip_is_manually_modified=True,
+            mail_create_nolog=True, mail_create_nosubscribe=True,  # the summary message says it
+        ).create([values for _received, values in prepared])
+        attachments = self.env["ir.attachment"].create([
+            move._l10n_mx_vendor_cfdi_attachment_values(received)
+            for move, (received, _values) in zip(moves, prepared, strict=True)])
+        for move, attachment in zip(moves, attachments, strict=True):
+            move.l10n_mx_vendor_cfdi_attachment_id = attachment
+            move._l10n_mx_vendor_cfdi_post_summary()
+        return moves
 
     @api.model
     def _l10n_mx_vendor_cfdi_create(self, received, journal):
         """One draft bill (with the XML attached) for a received CFDI; UserError if refused."""
         self._l10n_mx_vendor_cfdi_refuse_duplicate(journal.company_id, received.uuid)
         values = self._l10n_mx_vendor_cfdi_values(received, journal)
-        move = self.with_company(journal.company_id).with_context(
-            default_move_type=values["move_type"], skip_is_manually_modified=True,
-        ).create(values)
-        move._l10n_mx_vendor_cfdi_attach(received)
-        move._l10n_mx_vendor_cfdi_post_summary()
-        return move
+        return self._l10n_mx_vendor_cfdi_create_many(journal, [(received, values)])
 
-    def _l10n_mx_vendor_cfdi_fill(self, received, attachment=None):
+    def _l10n_mx_vendor_cfdi_fill(self, received, attachment):
         """Fill this empty draft bill from a received CFDI (mail alias, dashboard upload)."""
         self.ensure_one()
         self._l10n_mx_vendor_cfdi_refuse_duplicate(self.company_id, received.uuid)
         values = self._l10n_mx_vendor_cfdi_values(received, self.journal_id)
         self.with_context(skip_is_manually_modified=True).write(values)
-        self._l10n_mx_vendor_cfdi_attach(received, attachment)
+        if not attachment:  # an XML embedded in a PDF has no attachment of its own
+            attachment = self.env["ir.attachment"].create(
+                self._l10n_mx_vendor_cfdi_attachment_values(received))
+        self._l10n_mx_vendor_cfdi_attach(attachment)
         self._l10n_mx_vendor_cfdi_post_summary()
         return True
 
@@ -339,21 +358,21 @@ class AccountMove(models.Model):
         self.ensure_one()
         problems = []
         if not self.l10n_mx_vendor_cfdi_seal_ok:
-            problems.append(_("seal does not verify"))
+            problems.append(self.env._("seal does not verify"))
         if not self.l10n_mx_vendor_cfdi_receiver_ok:
-            problems.append(_("receiver RFC is not the company's"))
+            problems.append(self.env._("receiver RFC is not the company's"))
         if not self.l10n_mx_vendor_cfdi_totals_ok:
-            problems.append(_("bill total %(bill)s differs from the CFDI total %(cfdi)s",
+            problems.append(self.env._("bill total %(bill)s differs from the CFDI total %(cfdi)s",
                               bill=self.amount_total, cfdi=self.l10n_mx_vendor_cfdi_total))
         if self.l10n_mx_vendor_cfdi_cancelled:
-            problems.append(_("the CFDI is CANCELLED at SAT"))
+            problems.append(self.env._("the CFDI is CANCELLED at SAT"))
         return problems
 
     def _l10n_mx_vendor_cfdi_post_summary(self):
         problems = self._l10n_mx_vendor_cfdi_problems()
-        body = _("Imported from the supplier CFDI %(uuid)s.", uuid=self.l10n_mx_vendor_cfdi_uuid)
+        body = self.env._("Imported from the supplier CFDI %(uuid)s.", uuid=self.l10n_mx_vendor_cfdi_uuid)
         if problems:
-            body = _("%(body)s Checks failed: %(problems)s.", body=body, problems="; ".join(problems))
+            body = self.env._("%(body)s Checks failed: %(problems)s.", body=body, problems="; ".join(problems))
         self.message_post(body=body)
 
     # --- SAT status ---------------------------------------------------------------------
@@ -403,7 +422,7 @@ class AccountMove(models.Model):
                                       result.codigo_estatus) if part)[:250],
             })
             if state == "cancelado" and not was_cancelled:
-                move.message_post(body=_(
+                move.message_post(body=self.env._(
                     "SAT reports the supplier CFDI %(uuid)s as CANCELLED: this bill is not "
                     "deductible. Ask the supplier for the replacement CFDI. / El SAT reporta el "
                     "CFDI %(uuid)s del proveedor como CANCELADO.",
@@ -446,12 +465,12 @@ class AccountMove(models.Model):
             with self.env.cr.savepoint():
                 invoice._l10n_mx_vendor_cfdi_fill(received, file_data.get("attachment"))
         except CfdiError as error:
-            invoice.message_post(body=_("%(file)s was not imported: %(reason)s",
+            invoice.message_post(body=self.env._("%(file)s was not imported: %(reason)s",
                                         file=file_data["filename"],
                                         reason=engine_message(self.env, error)))
             return False
         except UserError as error:
-            invoice.message_post(body=_("%(file)s was not imported: %(reason)s",
+            invoice.message_post(body=self.env._("%(file)s was not imported: %(reason)s",
                                         file=file_data["filename"], reason=error.args[0]))
             return False
         return True

@@ -7,7 +7,7 @@ ODOO-FLOW's ``ir_attachment`` refuses rewriting or deleting the attachments that
 import base64
 import hashlib
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..cfdi import reception
@@ -56,7 +56,7 @@ class IrAttachment(models.Model):
             if not vals:
                 return True
         if "l10n_mx_cfdi_sha256" in vals and not self.env.su:
-            raise UserError(_("The SHA-256 of a CFDI file is computed, never written."))
+            raise UserError(self.env._("The SHA-256 of a CFDI file is computed, never written."))
         if any(name in vals for name in DATA_FIELDS):
             vals = dict(vals, l10n_mx_cfdi_sha256=_stamped_sha256(_content_of(vals)))
         return super().write(vals)

@@ -4,8 +4,10 @@ import io
 import zipfile
 from datetime import timedelta
 from decimal import Decimal
+from unittest.mock import patch
 
 from odoo import fields
+from odoo.addons.l10n_mx_einvoice.cfdi import reception
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -143,7 +145,11 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
     # --- duplicates -------------------------------------------------------------------------
 
     def test_second_import_of_a_uuid_is_refused_with_the_existing_bill(self):
-        first = self.result(self.run_import([("a.xml", self.services)], False), "a.xml").move_id
+        wizard = self.run_import([("a.xml", self.services), ("a-copy.xml", self.services)], False)
+        first = self.result(wizard, "a.xml").move_id
+        copy = self.result(wizard, "a-copy.xml")
+        self.assertEqual((copy.state, copy.move_id), ("duplicate", first))
+        self.assertIn("earlier in this upload", copy.message)
         wizard = self.run_import([("again.xml", self.services), ("copy.xml", self.services)], False)
         for name in ("again.xml", "copy.xml"):
             line = self.result(wizard, name)
@@ -205,6 +211,24 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
     def sealed_only(self):
         from odoo.addons.l10n_mx_einvoice.cfdi.tests import supplier_documents
         return supplier_documents.sealed(supplier_invoice(), self.supplier_credential)
+
+    def test_a_bill_failing_in_a_batch_is_reported_and_the_others_are_created(self):
+        files = [(f"f{n}.xml", self.supplier_cfdi([Line(cantidad=str(n + 1))])) for n in range(3)]
+        bad_uuid = reception.read_cfdi("f1.xml", files[1][1]).uuid
+        Move = type(self.env["account.move"])
+        post_summary = Move._l10n_mx_vendor_cfdi_post_summary
+
+        def refuse_one(move):
+            if move.l10n_mx_vendor_cfdi_uuid == bad_uuid:
+                raise UserError("simulated failure of one bill")
+            return post_summary(move)
+
+        with patch.object(Move, "_l10n_mx_vendor_cfdi_post_summary", refuse_one):
+            wizard = self.run_import(files, check_sat_status=False)
+        self.assertEqual([line.state for line in wizard.line_ids], ["imported", "error", "imported"])
+        self.assertIn("simulated failure", self.result(wizard, "f1.xml").message)
+        self.assertFalse(self.bills(bad_uuid))
+        self.assertEqual(len(wizard.move_ids), 2)
 
     def test_cfdi33_is_refused_with_a_clear_message(self):
         line = self.result(self.run_import([("old.xml", CFDI33)], False), "old.xml")

@@ -8,7 +8,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..cfdi import reception
@@ -49,7 +49,7 @@ class L10nMxEinvoiceArchive(models.TransientModel):
     def _check_dates(self):
         for wizard in self:
             if wizard.date_from > wizard.date_to:
-                raise UserError(_("The start date must be on or before the end date."))
+                raise UserError(self.env._("The start date must be on or before the end date."))
 
     def _bounds(self):
         return self.date_from.isoformat(), (self.date_to + timedelta(days=1)).isoformat()
@@ -111,10 +111,10 @@ class L10nMxEinvoiceArchive(models.TransientModel):
                 row = self._index_row(entry, data, path)
                 rows.append(row)
                 if row["integrity"] != "ok":
-                    problems.append(_(
+                    problems.append(self.env._(
                         "%(file)s (%(uuid)s): %(what)s", file=entry.attachment.name, uuid=row["uuid"],
-                        what=_("the content no longer matches the SHA-256 stored when it was created")
-                        if row["integrity"] == "mismatch" else _("no SHA-256 was stored for it")))
+                        what=self.env._("the content no longer matches the SHA-256 stored when it was created")
+                        if row["integrity"] == "mismatch" else self.env._("no SHA-256 was stored for it")))
                 if self.include_pdf:
                     self._add_pdfs(archive, entry)
             text = io.StringIO()
@@ -144,7 +144,7 @@ class L10nMxEinvoiceArchive(models.TransientModel):
             "zip_filename": f"CFDI-{rfc}-{self.date_from}-{self.date_to}.zip",
             "issued_count": sum(row["type"] == "issued" for row in rows),
             "received_count": sum(row["type"] == "received" for row in rows),
-            "integrity_report": "\n".join(problems) or _("Every file matches its stored SHA-256."),
+            "integrity_report": "\n".join(problems) or self.env._("Every file matches its stored SHA-256."),
         })
         return {
             "type": "ir.actions.act_window",
@@ -152,5 +152,5 @@ class L10nMxEinvoiceArchive(models.TransientModel):
             "res_id": self.id,
             "view_mode": "form",
             "target": "new",
-            "name": _("CFDI archive"),
+            "name": self.env._("CFDI archive"),
         }

@@ -1,12 +1,13 @@
 """Import supplier CFDI (XML files or ZIP archives) as draft vendor bills, one per CFDI,
 with a result per file: a bad file never stops the others."""
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..cfdi import reception
 from ..cfdi.errors import CfdiError
 from ..models.l10n_mx_einvoice_utils import engine_message
 
+BATCH_SIZE = 100  # bills created per ORM call (Odoo computes a batch much faster)
 RESULT_STATES = [
     ("imported", "Imported"),
     ("warning", "Imported, check it"),
@@ -47,7 +48,7 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
     def _compute_summary(self):
         for wizard in self:
             states = wizard.line_ids.mapped("state")
-            wizard.summary = _(
+            wizard.summary = self.env._(
                 "%(ok)s imported, %(dup)s already imported, %(bad)s not imported, %(skip)s ignored",
                 ok=states.count("imported") + states.count("warning"),
                 dup=states.count("duplicate"), bad=states.count("error"),
@@ -57,7 +58,7 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
     def action_import(self):
         self.ensure_one()
         if not self.attachment_ids:
-            raise UserError(_("Add at least one XML or ZIP file to import."))
+            raise UserError(self.env._("Add at least one XML or ZIP file to import."))
         uploads = [(attachment.name, attachment.raw or b"") for attachment in self.attachment_ids]
         self._import_files(uploads)
         self.attachment_ids.unlink()  # uploads were copied into each bill's own attachment
@@ -68,16 +69,20 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
             "res_id": self.id,
             "view_mode": "form",
             "target": "new",
-            "name": _("Supplier CFDI import"),
+            "name": self.env._("Supplier CFDI import"),
         }
 
     def _import_files(self, uploads, limits=reception.DEFAULT_LIMITS):
-        """Import ``[(file name, bytes)]``; one result line per file (ZIP members included)."""
+        """Import ``[(file name, bytes)]``; one result line per file (ZIP members included).
+
+        Each CFDI is read and mapped on its own (a bad one only fails itself); the bills are
+        then created in batches, and a batch that fails is retried one bill at a time.
+        """
         self.ensure_one()
         Move = self.env["account.move"]
         journal = self.journal_id
-        lines = []
-        created = Move
+        tax_index = Move._l10n_mx_vendor_cfdi_tax_index(journal.company_id)
+        lines, prepared, first_of = [], [], {}
         for name, data in uploads:
             for item in reception.read_upload(name, data, limits):
                 if isinstance(item, reception.FileProblem):
@@ -88,37 +93,71 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
                         "code": item.code,
                     })
                     continue
-                lines.append(self._import_one(Move, item, journal))
-                created |= Move.browse(lines[-1].get("move_id"))
+                line = self._prepare_one(Move, item, journal, tax_index, first_of)
+                if line.get("state") is None:
+                    first_of[item.uuid] = len(lines)
+                    prepared.append((len(lines), item, line.pop("values")))
+                lines.append(line)
+        for start in range(0, len(prepared), BATCH_SIZE):
+            self._create_batch(Move, journal, prepared[start:start + BATCH_SIZE], lines)
+        created = Move.browse([line["move_id"] for line in lines if line.get("state") == "imported"])
+        for line in lines:
+            if line.get("same_as") is not None:
+                line["move_id"] = lines[line.pop("same_as")].get("move_id", False)
         if self.check_sat_status and created:
             created._l10n_mx_vendor_cfdi_check_status()
-        for values in lines:
-            move = Move.browse(values.get("move_id"))
-            if move and values["state"] == "imported" and move._l10n_mx_vendor_cfdi_problems():
-                values["state"] = "warning"
-                values["message"] = "; ".join(move._l10n_mx_vendor_cfdi_problems())
+        for line in lines:
+            move = Move.browse(line.get("move_id"))
+            if line["state"] == "imported":
+                problems = move._l10n_mx_vendor_cfdi_problems()
+                if problems:
+                    line.update(state="warning", message="; ".join(problems))
+                else:
+                    line["message"] = move.l10n_mx_vendor_cfdi_notes or self.env._(
+                        "Imported as %(bill)s.", bill=move.display_name)
         self.write({
-            "line_ids": [fields.Command.create(values) for values in lines],
+            "line_ids": [fields.Command.create(line) for line in lines],
             "move_ids": [fields.Command.set(created.ids)],
         })
         return created
 
-    def _import_one(self, Move, received, journal):
-        line = {"name": received.name, "uuid": received.uuid}
+    def _prepare_one(self, Move, received, journal, tax_index, first_of):
+        """The result line of one CFDI: refused (state set) or its bill values (state None)."""
+        line = {"name": received.name, "uuid": received.uuid, "state": None}
         existing = Move._l10n_mx_vendor_cfdi_existing(journal.company_id, received.uuid)
         if existing:
-            return dict(line, state="duplicate", move_id=existing.id, code="DUPLICATE", message=_(
+            return dict(line, state="duplicate", move_id=existing.id, code="DUPLICATE", message=self.env._(
                 "Already imported as %(bill)s: not imported twice.", bill=existing.display_name))
+        if received.uuid in first_of:
+            return dict(line, state="duplicate", same_as=first_of[received.uuid], code="DUPLICATE",
+                        message=self.env._("The same CFDI appears earlier in this upload: imported once."))
         try:
             with self.env.cr.savepoint():
-                move = Move._l10n_mx_vendor_cfdi_create(received, journal)
-        except CfdiError as error:
-            return dict(line, state="error", code=error.code, message=engine_message(self.env, error))
-        except UserError as error:
-            return dict(line, state="error", code="ODOO", message=error.args[0])
-        notes = move.l10n_mx_vendor_cfdi_notes
-        return dict(line, state="imported", move_id=move.id, code="OK",
-                    message=notes or _("Imported as %(bill)s.", bill=move.display_name))
+                values = Move._l10n_mx_vendor_cfdi_values(received, journal, tax_index)
+        except (CfdiError, UserError) as error:
+            return dict(line, **self._error(error))
+        return dict(line, values=values)
+
+    def _create_batch(self, Move, journal, batch, lines):
+        """Create the bills of ``batch``; when the batch fails, one at a time to find which."""
+        try:
+            with self.env.cr.savepoint():
+                moves = Move._l10n_mx_vendor_cfdi_create_many(
+                    journal, [(received, values) for _index, received, values in batch])
+        except (CfdiError, UserError) as error:
+            if len(batch) == 1:
+                lines[batch[0][0]].update(self._error(error))
+            else:
+                for item in batch:
+                    self._create_batch(Move, journal, [item], lines)
+            return
+        for (index, _received, _values), move in zip(batch, moves, strict=True):
+            lines[index].update(state="imported", move_id=move.id, code="OK")
+
+    def _error(self, error):
+        if isinstance(error, CfdiError):
+            return {"state": "error", "code": error.code, "message": engine_message(self.env, error)}
+        return {"state": "error", "code": "ODOO", "message": error.args[0]}
 
     def _spanish(self):
         lang = self.env.context.get("lang") or self.env.user.lang or ""
@@ -129,7 +168,7 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
         return {
             "type": "ir.actions.act_window",
             "res_model": "account.move",
-            "name": _("Imported bills"),
+            "name": self.env._("Imported bills"),
             "view_mode": "list,form",
             "domain": [("id", "in", self.move_ids.ids)],
             "context": {"default_move_type": "in_invoice"},
