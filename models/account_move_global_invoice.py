@@ -213,6 +213,25 @@ class AccountMove(models.Model):
                      "l10n_mx_einvoice_message": False})
         return holder
 
+    @api.model
+    def _cron_l10n_mx_einvoice_stamp(self, limit=200):
+        """Also retry global invoices left pending (their entry is a draft, the base cron
+        only looks at posted ones)."""
+        result = super()._cron_l10n_mx_einvoice_stamp(limit=limit)
+        holders = self.search([
+            ("l10n_mx_global_periodicidad", "!=", False),
+            ("l10n_mx_einvoice_state", "=", "to_stamp"),
+            ("l10n_mx_einvoice_document_ids.state", "=", "pending"),
+        ], limit=limit, order="id")
+        for holder in holders:
+            try:
+                with self.env.cr.savepoint():
+                    holder._l10n_mx_einvoice_stamp()
+            except UserError as error:
+                holder.write({"l10n_mx_einvoice_state": "error", "l10n_mx_einvoice_message": str(error.args[0])})
+            holder._l10n_mx_einvoice_commit()
+        return result
+
     def action_l10n_mx_stamp_global(self):
         for move in self.filtered(lambda m: m._l10n_mx_einvoice_is_global()):
             move._l10n_mx_einvoice_stamp()

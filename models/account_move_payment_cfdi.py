@@ -318,6 +318,12 @@ class AccountMove(models.Model):
             return
         self._l10n_mx_einvoice_stamp()
 
+    def js_assign_outstanding_line(self, line_id):
+        result = super().js_assign_outstanding_line(line_id)
+        line = self.env["account.move.line"].browse(line_id)
+        line.move_id.origin_payment_id._l10n_mx_einvoice_stamp_after_reconcile()
+        return result
+
     def _l10n_mx_payment_stale_complements(self):
         """Stamped complements whose payment no longer pays what the complement says."""
         return self.filtered(lambda move: move.l10n_mx_einvoice_state in COMPLEMENT_LIVE_STATES

@@ -55,13 +55,3 @@ class AccountPayment(models.Model):
                     move.write({"l10n_mx_einvoice_state": "error",
                                 "l10n_mx_einvoice_message": str(error.args[0])})
                     move.message_post(body=self.env._("Payment complement not stamped: %s", error.args[0]))
-
-
-class AccountMoveOutstanding(models.Model):
-    _inherit = "account.move"
-
-    def js_assign_outstanding_line(self, line_id):
-        result = super().js_assign_outstanding_line(line_id)
-        line = self.env["account.move.line"].browse(line_id)
-        line.move_id.origin_payment_id._l10n_mx_einvoice_stamp_after_reconcile()
-        return result

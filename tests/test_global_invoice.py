@@ -1,11 +1,13 @@
 import datetime as dt
 from decimal import Decimal as D
+from unittest.mock import patch
 
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..cfdi import xml as cfdi_xml
+from ..cfdi.pac import Unavailable
 from .cfdi_oracle import CfdiOracleMixin
 from .common import L10nMxEinvoiceCommon
 from .flow_common import FlowFixtures
@@ -81,6 +83,20 @@ class TestGlobalInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         again = self.env["account.move"].browse(self.wizard().action_create_global_invoice()["res_id"])
         self.assertEqual(again.l10n_mx_einvoice_state, "stamped")
         self.assertEqual(sale.l10n_mx_global_invoice_id, again)
+
+    def test_pac_unavailable_then_the_cron_stamps_it(self):
+        sale = self.sale(100.0)
+        connector = self.stamp_account._get_connector()
+        down = Unavailable("Servicio no disponible (prueba).", "Service unavailable (test).")
+        with patch.object(connector, "stamp", side_effect=down), \
+                patch.object(connector, "find_stamped", return_value=None):
+            holder = self.env["account.move"].browse(self.wizard().action_create_global_invoice()["res_id"])
+        self.assertEqual(holder.l10n_mx_einvoice_state, "to_stamp")
+        self.assertEqual(holder.l10n_mx_einvoice_document_ids.state, "pending")
+        self.assertEqual(sale.l10n_mx_global_invoice_id, holder)  # kept: the signed XML waits for the PAC
+        self.env["account.move"]._cron_l10n_mx_einvoice_stamp()
+        self.assertEqual(holder.l10n_mx_einvoice_state, "stamped", holder.l10n_mx_einvoice_message)
+        self.assertEqual(len(holder.l10n_mx_einvoice_document_ids), 1)
 
     def test_no_sales_in_period(self):
         self.sale(100.0, day=self.today - dt.timedelta(days=70))
