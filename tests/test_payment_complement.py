@@ -158,6 +158,30 @@ class TestPaymentComplement(PaymentFixtures, L10nMxEinvoiceCommon):
                          ("USD", D("116.00"), D("58.00"), D("58.00")))
         self.assertEqual(docto.equivalencia, (D("58.00") / D("1015.00")).quantize(D("0.0000000001")))
 
+    def test_usd_payment_of_usd_invoice(self):
+        invoice = self.ppd_invoice([{"price_unit": 100.0}], currency=self.usd)  # 116 USD
+        comprobante, pago = self.stamp_payment(self.pay(invoice, 50.0, currency=self.usd))
+        self.assertEqual((pago.moneda, pago.tipo_cambio, pago.monto), ("USD", D("17.500000"), D("50.00")))
+        (docto,) = pago.doctos
+        self.assertEqual((docto.moneda, docto.equivalencia, docto.imp_saldo_insoluto), ("USD", D("1"), D("66.00")))
+        # Totales are in MXN: 50 USD x 17.5
+        self.assertEqual(comprobante.complemento.pagos.totales.monto_total_pagos, D("875.00"))
+
+    def test_saldo_after_a_credit_note(self):
+        invoice = self.ppd_invoice([{"price_unit": 1000.0}])  # 1160
+        refund = self.env["account.move.reversal"].with_context(
+            active_model="account.move", active_ids=invoice.ids).create({
+                "reason": "descuento", "journal_id": invoice.journal_id.id}).refund_moves()
+        credit_note = self.env["account.move"].browse(refund["res_id"])
+        credit_note.invoice_line_ids.price_unit = 100.0  # 116 with IVA
+        credit_note.action_post()
+        (credit_note.line_ids | invoice.line_ids).filtered(
+            lambda aml: aml.account_type == "asset_receivable" and not aml.reconciled).reconcile()
+        _comprobante, pago = self.stamp_payment(self.pay(invoice, 500.0))
+        (docto,) = pago.doctos
+        self.assertEqual((docto.num_parcialidad, docto.imp_saldo_ant, docto.imp_pagado, docto.imp_saldo_insoluto),
+                         (1, D("1044.00"), D("500.00"), D("544.00")))
+
     def test_invoice_with_withholdings(self):
         taxes = self.tax_16 | self.tax_ret_iva | self.tax_ret_isr
         invoice = self.ppd_invoice([{"price_unit": 1000.0, "tax_ids": [Command.set(taxes.ids)]}])
