@@ -172,6 +172,17 @@ class TestCancellation(CancellationFixtures, L10nMxEinvoiceCommon):
         self.assertNotEqual(payment.l10n_mx_einvoice_uuid, old_uuid)
         self.assertEqual(pago.doctos[0].num_parcialidad, 1)
 
+    def test_invoice_with_standing_complement_is_refused(self):
+        invoice = self.ppd_invoice([{"price_unit": 1000.0}])
+        payment = self.pay(invoice, 500.0)
+        self.stamp_payment(payment)
+        with self.assertRaises(UserError):
+            self.cancel(invoice, "02")
+        self.assertEqual(invoice.l10n_mx_einvoice_state, "stamped")
+        self.cancel(payment.move_id, "02")  # the complement first, then the invoice
+        self.cancel(invoice, "02")
+        self.assertEqual(invoice.l10n_mx_einvoice_state, "cancelled")
+
     def test_replacement_must_be_same_customer(self):
         invoice = self.stamped_invoice()
         other = self.env["res.partner"].create({

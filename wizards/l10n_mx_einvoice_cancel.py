@@ -42,6 +42,14 @@ class L10nMxEinvoiceCancel(models.TransientModel):
             raise UserError(self.env._(
                 "%(move)s has no stamped CFDI to cancel. / %(move)s no tiene un CFDI timbrado que cancelar.",
                 move=move.display_name))
+        complements = move.l10n_mx_payment_complement_ids.filtered(
+            lambda m: m.l10n_mx_einvoice_state in ("stamped", "cancel_requested"))
+        if complements:
+            raise UserError(self.env._(
+                "%(move)s is related by the payment complements %(payments)s: SAT does not cancel it "
+                "while they stand. Cancel them first. / %(move)s está relacionada en los complementos de "
+                "pago %(payments)s: el SAT no la cancela mientras estén vigentes; cancélelos primero.",
+                move=move.display_name, payments=", ".join(complements.mapped("name"))))
         if self.motive == "01":
             replacement = self.replacement_move_id
             if not replacement or replacement.commercial_partner_id != move.commercial_partner_id \
