@@ -14,8 +14,7 @@ from decimal import Decimal
 
 from odoo import _, api, fields, models, modules
 from odoo.exceptions import UserError
-from odoo.tools import float_repr, mute_logger
-from psycopg2 import errors as pg_errors
+from odoo.tools import float_repr
 
 from ..cfdi import amounts, rules, seal, tfd
 from ..cfdi import xml as cfdi_xml
@@ -500,21 +499,35 @@ class AccountMove(models.Model):
         if self._l10n_mx_einvoice_can_commit():
             self.env.cr.commit()
 
+    def _l10n_mx_einvoice_write_state(self, vals):
+        """Write CFDI bookkeeping fields without re-synchronizing the journal items.
+
+        account.move.write() recomputes the dynamic lines of an invoice on every write; the
+        CFDI state, UUID and message change no line, so that work (and the "manually
+        modified" flag) is skipped.
+        """
+        return self.with_context(
+            skip_invoice_sync=True, check_move_validity=False, skip_is_manually_modified=True,
+            l10n_mx_einvoice_storing=True,
+        ).write(vals)
+
     def _l10n_mx_einvoice_lock(self):
-        """Row lock on the invoice, or a clear message when another user holds it."""
+        """Row lock on the invoice, or a clear message when another user holds it.
+
+        ``FOR UPDATE SKIP LOCKED`` answers at once like NOWAIT, but without an SQL error
+        (nothing aborted, nothing logged): no row back means another transaction holds it.
+        """
         self.ensure_one()
-        try:
-            with self.env.cr.savepoint(flush=False), mute_logger("odoo.sql_db"):
-                self.env.cr.execute(
-                    "SELECT id FROM account_move WHERE id = %s FOR UPDATE NOWAIT", [self.id]
-                )
-        except pg_errors.LockNotAvailable:
+        self.env.cr.execute(
+            "SELECT id FROM account_move WHERE id = %s FOR UPDATE SKIP LOCKED", [self.id]
+        )
+        if not self.env.cr.fetchone():
             raise UserError(_(
                 "Another user is stamping %(move)s right now; wait a few seconds and reload the "
                 "invoice. / Otro usuario está timbrando %(move)s en este momento; espere unos "
                 "segundos y recargue la factura.",
                 move=self.name,
-            )) from None
+            ))
         self.invalidate_recordset()
         self.l10n_mx_einvoice_document_ids.invalidate_recordset()
 
@@ -554,8 +567,8 @@ class AccountMove(models.Model):
         if not document:
             signed_xml, fecha, account = self._l10n_mx_einvoice_prepare()
             document = self.env["l10n_mx_einvoice.document"].sudo()._l10n_mx_einvoice_create_pending(
-                self, signed_xml, fecha, account)
-            self.write({"l10n_mx_einvoice_state": "to_stamp", "l10n_mx_einvoice_message": False})
+                self, signed_xml, fecha, account, self._l10n_mx_einvoice_file_prefix())
+            self._l10n_mx_einvoice_write_state({"l10n_mx_einvoice_state": "to_stamp", "l10n_mx_einvoice_message": False})
         # Nothing is lost: the signed XML is in the database before the PAC sees it.
         self._l10n_mx_einvoice_commit()
         self._l10n_mx_einvoice_lock()
@@ -610,24 +623,29 @@ class AccountMove(models.Model):
             )
         if isinstance(error, Unavailable):
             document.write({"message": message, "pac_code": error.code})
-            self.write({"l10n_mx_einvoice_state": "to_stamp", "l10n_mx_einvoice_message": message})
+            self._l10n_mx_einvoice_write_state({"l10n_mx_einvoice_state": "to_stamp", "l10n_mx_einvoice_message": message})
         else:
             document.write({"state": "rejected" if isinstance(error, Rejected) else "error",
                             "message": message, "pac_code": error.code})
-            self.write({"l10n_mx_einvoice_state": "error", "l10n_mx_einvoice_message": message})
+            self._l10n_mx_einvoice_write_state({"l10n_mx_einvoice_state": "error", "l10n_mx_einvoice_message": message})
         _logger.info("CFDI of %s not stamped: %s", self.name, error.code)
         self.message_post(body=_("CFDI not stamped: %s", message))
 
-    def _l10n_mx_einvoice_attachment_name(self, uuid):
+    def _l10n_mx_einvoice_file_prefix(self):
         serie, folio = self._l10n_mx_einvoice_serie_folio()
         rfc = self.company_id.partner_id._l10n_mx_rfc()
-        return f"{rfc}-{serie or ''}{folio or ''}-{uuid}.xml"
+        return f"{rfc}-{serie or ''}{folio or ''}"
+
+    def _l10n_mx_einvoice_attachment_name(self, uuid, document=None):
+        """<RFC>-<serie><folio>-<UUID>.xml (the prefix was kept when the XML was sealed)."""
+        prefix = (document and document.cfdi_name) or self._l10n_mx_einvoice_file_prefix()
+        return f"{prefix}-{uuid}.xml"
 
     def _l10n_mx_einvoice_store_stamp(self, document, result):
         """Keep the stamped XML, set the UUID, use one credit (once per UUID)."""
         uuid = result.uuid.upper()
         attachment = self.env["ir.attachment"].sudo().create({
-            "name": self._l10n_mx_einvoice_attachment_name(uuid),
+            "name": self._l10n_mx_einvoice_attachment_name(uuid, document),
             "raw": result.xml,
             "mimetype": "application/xml",
             "res_model": self._name,
@@ -636,14 +654,14 @@ class AccountMove(models.Model):
         })
         document.write({"state": "stamped", "uuid": uuid, "attachment_id": attachment.id,
                         "message": False, "pac_code": False})
-        self.with_context(l10n_mx_einvoice_storing=True).write({
+        self._l10n_mx_einvoice_write_state({
             "l10n_mx_einvoice_state": "stamped",
             "l10n_mx_einvoice_uuid": uuid,
             "l10n_mx_einvoice_attachment_id": attachment.id,
             "l10n_mx_einvoice_message": False,
         })
         document.stamp_account_id.sudo()._consume_credit(uuid, document)
-        self.message_post(body=_("CFDI stamped. UUID: %s", uuid))
+        # the chatter shows the stamp through the tracked CFDI state and UUID
 
     # --- cancellation -------------------------------------------------------------------
 
@@ -676,7 +694,7 @@ class AccountMove(models.Model):
                        else str(error.args[0]))
             document.write({"state": "error", "message": message,
                             "pac_code": getattr(error, "code", False)})
-            self.write({"l10n_mx_einvoice_message": message})
+            self._l10n_mx_einvoice_write_state({"l10n_mx_einvoice_message": message})
             self.message_post(body=_("CFDI cancellation failed: %s", message))
             return document
         states = {"cancelled": ("cancelled", "cancelled"),
@@ -685,7 +703,7 @@ class AccountMove(models.Model):
         document_state, move_state = states[result.outcome]
         document.write({"state": document_state, "pac_code": result.status_code,
                         "message": result.message})
-        self.with_context(l10n_mx_einvoice_storing=True).write({
+        self._l10n_mx_einvoice_write_state({
             "l10n_mx_einvoice_state": move_state,
             "l10n_mx_einvoice_message": result.message if result.outcome == "rejected" else False,
         })
@@ -697,10 +715,11 @@ class AccountMove(models.Model):
 
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
+        # a CFDI cancelled with SAT and posted again needs a new CFDI (new UUID)
         to_stamp = posted.filtered(lambda m: m._l10n_mx_einvoice_is_cfdi()
-                                   and m.l10n_mx_einvoice_state in (False, "error"))
+                                   and m.l10n_mx_einvoice_state in (False, "error", "cancelled"))
         if to_stamp:
-            to_stamp.write({"l10n_mx_einvoice_state": "to_stamp"})
+            to_stamp._l10n_mx_einvoice_write_state({"l10n_mx_einvoice_state": "to_stamp"})
             for move in to_stamp.filtered(lambda m: m.company_id.l10n_mx_einvoice_stamp_on_post):
                 move._l10n_mx_einvoice_stamp()
         return posted
@@ -714,13 +733,24 @@ class AccountMove(models.Model):
             "|", ("company_id.l10n_mx_einvoice_stamp_on_post", "=", True),
             ("l10n_mx_einvoice_document_ids.state", "=", "pending"),
         ], limit=limit, order="id")
+        can_commit = self._l10n_mx_einvoice_can_commit()
         for move in moves:
             try:
-                with self.env.cr.savepoint():
+                if can_commit:  # stamping commits, which would end a savepoint
                     move._l10n_mx_einvoice_stamp()
+                else:
+                    with self.env.cr.savepoint():
+                        move._l10n_mx_einvoice_stamp()
             except UserError as error:
-                move.write({"l10n_mx_einvoice_state": "error",
-                            "l10n_mx_einvoice_message": str(error.args[0])})
+                if can_commit:
+                    self.env.cr.rollback()
+                move._l10n_mx_einvoice_write_state({"l10n_mx_einvoice_state": "error",
+                                                    "l10n_mx_einvoice_message": str(error.args[0])})
+            except Exception:  # noqa: BLE001 - one invoice must not stop the others
+                if not can_commit:
+                    raise
+                self.env.cr.rollback()
+                _logger.exception("CFDI of %s could not be stamped by the scheduled action", move.name)
             move._l10n_mx_einvoice_commit()
         return True
 
@@ -782,7 +812,7 @@ class AccountMove(models.Model):
                 moves=", ".join(locked.mapped("name")),
             ))
         result = super().button_draft()
-        self.filtered(lambda m: m.l10n_mx_einvoice_state in ("to_stamp", "error")).write(
+        self.filtered(lambda m: m.l10n_mx_einvoice_state in ("to_stamp", "error"))._l10n_mx_einvoice_write_state(
             {"l10n_mx_einvoice_state": False, "l10n_mx_einvoice_message": False})
         return result
 

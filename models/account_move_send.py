@@ -11,8 +11,7 @@ class AccountMoveSend(models.AbstractModel):
     def _l10n_mx_einvoice_xml_placeholder(self, move):
         if not move._l10n_mx_einvoice_is_cfdi() or move.l10n_mx_einvoice_attachment_id:
             return []
-        serie, folio = move._l10n_mx_einvoice_serie_folio()
-        name = f"{move.company_id.partner_id._l10n_mx_rfc()}-{serie or ''}{folio or ''}-UUID.xml"
+        name = f"{move._l10n_mx_einvoice_file_prefix()}-UUID.xml"
         return [{"id": f"placeholder_{name}", "name": name, "mimetype": "application/xml",
                  "placeholder": True}]
 

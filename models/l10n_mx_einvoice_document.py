@@ -48,6 +48,10 @@ class L10nMxEinvoiceDocument(models.Model):
         help="SHA-256 of the signed XML: identifies the document sent to the PAC.",
     )
     cfdi_date = fields.Char(string="Fecha (CFDI)", readonly=True)
+    cfdi_name = fields.Char(
+        string="CFDI file prefix", readonly=True,
+        help="<RFC>-<Serie><Folio>: the stamped XML is named <prefix>-<UUID>.xml.",
+    )
     uuid = fields.Char(string="UUID", readonly=True, index=True, copy=False)
     attachment_id = fields.Many2one(
         "ir.attachment", string="Stamped XML", readonly=True, ondelete="restrict",
@@ -74,7 +78,7 @@ class L10nMxEinvoiceDocument(models.Model):
             document.display_name = f"{document.move_id.name or ''} · {label} · {document.uuid or document.id}"
 
     @api.model
-    def _l10n_mx_einvoice_create_pending(self, move, signed_xml, fecha, stamp_account):
+    def _l10n_mx_einvoice_create_pending(self, move, signed_xml, fecha, stamp_account, cfdi_name):
         return self.create({
             "move_id": move.id,
             "kind": "stamp",
@@ -83,6 +87,7 @@ class L10nMxEinvoiceDocument(models.Model):
             "signed_xml": base64.b64encode(signed_xml),
             "digest": sha256_hex(signed_xml),
             "cfdi_date": fecha.isoformat(timespec="seconds") if fecha else False,
+            "cfdi_name": cfdi_name,
         })
 
     def _l10n_mx_einvoice_signed_bytes(self):

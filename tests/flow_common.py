@@ -23,9 +23,10 @@ def setup_company(env, name=COMPANY_NAME, credits=1000):
         "name": name, "country_id": mx.id, "currency_id": env.ref("base.MXN").id,
         "vat": "EKU9003173C9", "zip": "42501",
     })
-    # The company's name is the Emisor's Nombre: SAT's test CSD belongs to COMPANY_NAME.
-    company.partner_id.write({"name": COMPANY_NAME, "l10n_mx_regimen_fiscal": "601"})
     env["account.chart.template"].try_loading("mx", company, install_demo=False)
+    # The company's name is the Emisor's Nombre: SAT's test CSD belongs to COMPANY_NAME
+    # (renamed after the chart, whose journal mail aliases derive from the name and must stay unique).
+    company.partner_id.write({"name": COMPANY_NAME, "l10n_mx_regimen_fiscal": "601"})
     cer, key, password = csd_files()
     certificate = env["l10n_mx_einvoice.certificate"].create({
         "company_id": company.id, "cer_file": base64.b64encode(cer),

@@ -30,15 +30,17 @@ class TestStampConcurrency(TransactionCase):
             customer = env["res.partner"].create({
                 "name": "XENON INDUSTRIAL ARTICLES", "vat": "XIA190128J61", "zip": "76343",
                 "country_id": env.ref("base.mx").id, "l10n_mx_regimen_fiscal": "601",
-                "l10n_mx_uso_cfdi": "G03",
+                "l10n_mx_uso_cfdi": "G03", "company_id": company.id,
             })
             product = env["product.product"].create({
-                "name": "Servicio", "uom_id": env.ref("uom.product_uom_unit").id,
+                "name": "Servicio", "uom_id": env.ref("uom.product_uom_unit").id, "company_id": company.id,
                 "l10n_mx_clave_prod_serv_id": env["l10n_mx_einvoice.sat.code"]
                 ._l10n_mx_einvoice_find("84111506", "product").id,
             })
             tax = env["account.chart.template"].with_company(company).ref("tax12")
-            cls.move_ids = [make_invoice(env, company, customer, product, tax).id for _ in range(3)]
+            no_regimen = customer.copy({"name": "SIN REGIMEN SA", "l10n_mx_regimen_fiscal": False})
+            cls.ids = {"customer": customer.id, "no_regimen": no_regimen.id, "product": product.id,
+                       "tax": tax.id}
             cls.company_id, cls.account_id = company.id, account.id
             cr.commit()
         cls.addClassCleanup(cls.release_company_name)
@@ -52,6 +54,18 @@ class TestStampConcurrency(TransactionCase):
                 f"EKU concurrency {cls.company_id} (done)")
             cr.commit()
 
+    def new_move(self, customer="customer"):
+        """A posted invoice committed for this test only."""
+        with self.registry.cursor() as cr:
+            env = self.env_of(cr)
+            move = make_invoice(
+                env, env["res.company"].browse(self.company_id),
+                env["res.partner"].browse(self.ids[customer]),
+                env["product.product"].browse(self.ids["product"]),
+                env["account.tax"].browse(self.ids["tax"]))
+            cr.commit()
+            return move.id
+
     def env_of(self, cr):
         if cr.transaction is None:  # Registry(dbname) would wait for the lock the test run holds
             cr.transaction = api.Transaction(self.registry)
@@ -60,7 +74,8 @@ class TestStampConcurrency(TransactionCase):
     def stamp_in_new_cursor(self, move_id, outcomes):
         try:
             with self.registry.cursor() as cr:
-                self.env_of(cr)["account.move"].browse(move_id)._l10n_mx_einvoice_stamp()
+                env = self.env_of(cr)  # a named env: the transaction only keeps weak references
+                env["account.move"].browse(move_id)._l10n_mx_einvoice_stamp()
                 cr.commit()
             outcomes.append("done")
         except UserError as error:
@@ -84,7 +99,7 @@ class TestStampConcurrency(TransactionCase):
             }
 
     def test_two_users_stamping_at_once_get_one_stamp(self):
-        move_id = self.move_ids[0]
+        move_id = self.new_move()
         outcomes = []
         threads = [threading.Thread(target=self.stamp_in_new_cursor, args=(move_id, outcomes))
                    for _ in range(2)]
@@ -102,8 +117,8 @@ class TestStampConcurrency(TransactionCase):
         self.assertEqual(facts["credits"], -1)
         self.assertEqual(facts["findings"], [])
 
-    def test_row_lock_nowait_gives_a_clear_message(self):
-        move_id = self.move_ids[1]
+    def test_row_lock_held_elsewhere_gives_a_clear_message(self):
+        move_id = self.new_move()
         with self.registry.cursor() as holder:
             holder.execute("SELECT id FROM account_move WHERE id = %s FOR UPDATE", [move_id])
             outcomes = []
@@ -117,11 +132,12 @@ class TestStampConcurrency(TransactionCase):
         self.assertEqual(self.facts(move_id)["stamped_documents"], 1)
 
     def test_crash_after_pac_answer_recovers_same_uuid_one_credit(self):
-        move_id = self.move_ids[2]
+        move_id = self.new_move()
         Move = type(self.env["account.move"])
         with patch.object(Move, "_l10n_mx_einvoice_store_stamp", side_effect=RuntimeError("power cut")):
             with self.assertRaises(RuntimeError), self.registry.cursor() as cr:
-                self.env_of(cr)["account.move"].browse(move_id)._l10n_mx_einvoice_stamp()
+                env = self.env_of(cr)
+                env["account.move"].browse(move_id)._l10n_mx_einvoice_stamp()
         before = self.facts(move_id)
         self.assertEqual(before["documents"], ["pending"])  # committed before the PAC was called
         self.assertFalse(before["uuid"])
@@ -137,3 +153,30 @@ class TestStampConcurrency(TransactionCase):
         self.assertEqual(after["documents"], ["stamped"])
         self.assertEqual(after["credits"], -1)
         self.assertEqual(after["findings"], [])
+
+    def test_cron_commits_each_invoice(self):
+        move_ids = [self.new_move(), self.new_move()]
+        bad_move_id = self.new_move("no_regimen")
+        with self.registry.cursor() as cr:
+            env = self.env_of(cr)
+            env["res.company"].browse(self.company_id).l10n_mx_einvoice_stamp_on_post = True
+            cr.commit()
+        try:
+            with self.registry.cursor() as cr:
+                env = self.env_of(cr)
+                env["account.move"]._cron_l10n_mx_einvoice_stamp()
+        finally:
+            with self.registry.cursor() as cr:
+                env = self.env_of(cr)
+                env["res.company"].browse(self.company_id).l10n_mx_einvoice_stamp_on_post = False
+                cr.commit()
+        for move_id in move_ids:
+            facts = self.facts(move_id)
+            self.assertEqual(facts["state"], "stamped")
+            self.assertEqual(facts["credits"], -1)
+            self.assertEqual(facts["findings"], [])
+        with self.registry.cursor() as cr:
+            bad = self.env_of(cr)["account.move"].browse(bad_move_id)
+            self.assertEqual(bad.l10n_mx_einvoice_state, "error")
+            self.assertIn("régimen fiscal", bad.l10n_mx_einvoice_message)
+            self.assertFalse(bad.l10n_mx_einvoice_document_ids)

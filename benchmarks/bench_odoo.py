@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""Stamp 200 ten-line invoices in a real Odoo database with the sandbox PAC.
+
+Prints invoices per second (post + stamp, and stamp alone) and the share of the
+time spent outside the engine: every function of the ``cfdi`` package is wrapped
+with a timer (outermost call only, so nested engine calls are counted once), and
+what is not inside those wrappers is Odoo-side work (ORM, SQL, commits, attachments).
+
+Usage: python3 benchmarks/bench_odoo.py [--db einvoice_bench] [--invoices 200]
+       [--lines 10] [--recreate] [--profile FILE]
+The database is created with l10n_mx and the addon when missing (or with --recreate).
+"""
+import argparse
+import cProfile
+import functools
+import inspect
+import os
+import pstats
+import runpy
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = runpy.run_path(str(ROOT / "scripts" / "demo"))  # find_odoo, ensure_postgresql, standard_addons
+SETUP = runpy.run_path(str(ROOT / "scripts" / "odoo_demo_setup.py"))
+
+
+class EngineClock:
+    """Time spent inside the engine, counted at the outermost engine call of each thread."""
+
+    def __init__(self):
+        self.total = 0.0
+        self.calls = 0
+        self.local = threading.local()
+
+    def wrap(self, function):
+        @functools.wraps(function)
+        def timed(*args, **kwargs):
+            depth = getattr(self.local, "depth", 0)
+            self.local.depth = depth + 1
+            start = time.perf_counter() if depth == 0 else None
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.local.depth = depth
+                if start is not None:
+                    self.total += time.perf_counter() - start
+                    self.calls += 1
+        return timed
+
+    def install(self, package_prefix):
+        """Wrap the functions and the methods of the classes of every loaded engine module."""
+        for name, module in list(sys.modules.items()):
+            if not (name == package_prefix or name.startswith(package_prefix + ".")) or module is None:
+                continue
+            if ".tests" in name:
+                continue
+            for attr, value in list(vars(module).items()):
+                if inspect.isfunction(value) and value.__module__ == name:
+                    setattr(module, attr, self.wrap(value))
+                elif inspect.isclass(value) and value.__module__ == name and not issubclass(value, BaseException):
+                    for method_name, method in list(vars(value).items()):
+                        if inspect.isfunction(method) and not method_name.startswith("__"):
+                            setattr(value, method_name, self.wrap(method))
+
+
+def watch_sql(odoo):
+    """Seconds and count per SQL statement (first 150 characters)."""
+    costs = {}
+    execute = odoo.sql_db.Cursor.execute
+
+    def timed_execute(self, query, params=None, log_exceptions=True):
+        start = time.perf_counter()
+        try:
+            return execute(self, query, params, log_exceptions)
+        finally:
+            text = " ".join(str(getattr(query, "code", query)).split())[:150]
+            seconds, count = costs.get(text, (0.0, 0))
+            costs[text] = (seconds + time.perf_counter() - start, count + 1)
+
+    odoo.sql_db.Cursor.execute = timed_execute
+    return costs
+
+
+def database_exists(db):
+    found = subprocess.run(["psql", "-Atc", f"SELECT 1 FROM pg_database WHERE datname = '{db}'", "postgres"],
+                           capture_output=True, text=True)
+    return found.stdout.strip() == "1"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default="einvoice_bench")
+    parser.add_argument("--invoices", type=int, default=200)
+    parser.add_argument("--lines", type=int, default=10)
+    parser.add_argument("--recreate", action="store_true")
+    parser.add_argument("--profile", help="write a cProfile of the timed phases to this file")
+    parser.add_argument("--sql", action="store_true", help="print the SQL statements that cost most")
+    args = parser.parse_args()
+
+    odoo_cmd = DEMO["find_odoo"]()
+    if not odoo_cmd:
+        print("ODOO NOT FOUND: the Odoo benchmark needs an installed Odoo 18 (see README).")
+        return 1
+    if not DEMO["ensure_postgresql"]():
+        print("PostgreSQL is not running.")
+        return 1
+    work = Path(tempfile.mkdtemp(prefix="einvoice_bench_"))
+    (work / "addons").mkdir()
+    (work / "addons" / "l10n_mx_einvoice").symlink_to(ROOT)
+    addons = f"{work / 'addons'},{DEMO['standard_addons'](odoo_cmd)}"
+    if args.recreate or not database_exists(args.db):
+        print(f"== creating database {args.db} with l10n_mx_einvoice", flush=True)
+        subprocess.run(["dropdb", "--if-exists", args.db])
+        subprocess.run([*odoo_cmd, "-d", args.db, f"--addons-path={addons}", "--without-demo=all",
+                        "-i", "l10n_mx_einvoice", "--stop-after-init", "--log-level=warn", "--no-http"],
+                       check=True)
+
+    os.chdir("/tmp")  # never import the checkout as a top-level package
+    import odoo
+    from odoo.tools import config
+
+    config.parse_config(["-d", args.db, f"--addons-path={addons}", "--log-level=warn", "--no-http"])
+    odoo.service.server.load_server_wide_modules()
+    registry = odoo.modules.registry.Registry(args.db)
+    clock = EngineClock()
+    sql_costs = watch_sql(odoo) if args.sql else None
+    clock.install("odoo.addons.l10n_mx_einvoice.cfdi")
+
+    lines = [(f"Concepto {n + 1}", float(n % 3 + 1), 100.0 + 7.31 * n, 5.0 if n % 4 == 0 else 0.0)
+             for n in range(args.lines)]
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
+        company, customer, product, tax = SETUP["demo_company"](env, credits=10 ** 7)
+        cr.commit()
+        env = company.env
+        # warm-up: caches (credential, connector, catalogs) are not what we measure
+        SETUP["post_invoice"](env, company, customer, product, tax, lines).action_l10n_mx_stamp()
+        cr.commit()
+
+        clock.total, clock.calls = 0.0, 0
+        profiler = cProfile.Profile() if args.profile else None
+        if profiler:
+            profiler.enable()
+        start = time.perf_counter()
+        moves = env["account.move"].create([{
+            "move_type": "out_invoice", "partner_id": customer.id, "company_id": company.id,
+            "invoice_line_ids": [(0, 0, {
+                "product_id": product.id, "name": name, "quantity": quantity, "price_unit": price,
+                "discount": discount, "tax_ids": [(6, 0, tax.ids)],
+            }) for name, quantity, price, discount in lines],
+        } for _ in range(args.invoices)])
+        moves.action_post()
+        cr.commit()
+        posted = time.perf_counter()
+        engine_before_stamp = clock.total
+        if sql_costs is not None:
+            sql_costs.clear()
+        for move in moves:
+            move._l10n_mx_einvoice_stamp()  # commits twice per invoice, as in production
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(args.profile)
+        done = time.perf_counter()
+        stamped = env["account.move"].search_count(
+            [("id", "in", moves.ids), ("l10n_mx_einvoice_state", "=", "stamped")])
+
+    total, stamping = done - start, done - posted
+    engine_stamping = clock.total - engine_before_stamp
+    print(f"invoices: {args.invoices} x {args.lines} lines, stamped: {stamped}")
+    print(f"post + stamp: {total:.2f} s -> {args.invoices / total:.1f} invoices/s")
+    print(f"  posting (Odoo ORM, batch create + action_post): {posted - start:.2f} s")
+    print(f"  stamping (collect, check, seal, commit, PAC, store): {stamping:.2f} s "
+          f"-> {args.invoices / stamping:.1f} invoices/s")
+    print(f"engine time (cfdi.*, {clock.calls} outermost calls): {clock.total:.2f} s; "
+          f"outside the engine: {100 * (1 - clock.total / total):.0f} % of post + stamp, "
+          f"{100 * (1 - engine_stamping / stamping):.0f} % of stamping")
+    if sql_costs:
+        print("costliest SQL during stamping (seconds, count, statement):")
+        for text, (seconds, count) in sorted(sql_costs.items(), key=lambda kv: -kv[1][0])[:15]:
+            print(f"  {seconds:6.2f} {count:5d}  {text}")
+    if profiler:
+        pstats.Stats(args.profile).sort_stats("cumulative").print_stats(25)
+    return 0 if stamped == args.invoices else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
