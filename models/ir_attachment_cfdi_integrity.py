@@ -20,8 +20,9 @@ def _content_of(vals):
     if vals.get("raw") is not None:
         raw = vals["raw"]
         return raw.encode() if isinstance(raw, str) else raw
-    if vals.get("datas"):
-        return base64.b64decode(vals["datas"])
+    datas = vals.get("datas")
+    if datas and base64.b64decode(datas[:344]).lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return base64.b64decode(datas)  # decoded in full only when it may be XML
     return None
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..cfdi import reception
 from ..cfdi.errors import CfdiError
@@ -100,6 +100,8 @@ class L10nMxEinvoiceArchive(models.TransientModel):
     def _build_archive(self):
         """(zip bytes, index rows, integrity problems) of the company's CFDI in the range."""
         self.ensure_one()
+        if self.company_id not in self.env.user.company_ids:  # records are read as superuser
+            raise AccessError(self.env._("You have no access to the company %s.", self.company_id.name))
         entries = self._issued_entries() + self._received_entries()
         rows, problems = [], []
         buffer = io.BytesIO()
