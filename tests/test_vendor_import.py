@@ -220,7 +220,7 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
 
         def refuse_one(move):
             if move.l10n_mx_vendor_cfdi_uuid == bad_uuid:
-                raise UserError("simulated failure of one bill")
+                raise UserError(move.env._("simulated failure of one bill"))
             return post_summary(move)
 
         with patch.object(Move, "_l10n_mx_vendor_cfdi_post_summary", refuse_one):
