@@ -184,10 +184,17 @@ class AccountMove(models.Model):
             ("invoice_date", "<=", date_to),
             ("currency_id", "=", currency.id),
             ("l10n_mx_einvoice_uuid", "=", False),
-            ("l10n_mx_einvoice_document_ids", "=", False),
             "|", ("l10n_mx_global_invoice_id", "=", False),
             ("l10n_mx_global_invoice_id.l10n_mx_einvoice_state", "in", ("cancelled", "error", False)),
         ]
+
+    @api.model
+    def _l10n_mx_global_sales(self, company, date_from, date_to, currency):
+        """The sales a global invoice of the period may include: not stamped on their own,
+        not waiting for the PAC, not in a standing global invoice."""
+        sales = self.search(self._l10n_mx_global_sales_domain(company, date_from, date_to, currency),
+                            order="invoice_date, id")
+        return sales.filtered(lambda sale: not sale._l10n_mx_einvoice_pending_document())
 
     @api.model
     def _l10n_mx_global_create(self, sales, periodicidad, meses, anio, journal):

@@ -37,16 +37,15 @@ class L10nMxEinvoiceGlobalInvoice(models.TransientModel):
     @api.depends("company_id", "currency_id", "date_from", "date_to")
     def _compute_sale_ids(self):
         for wizard in self:
-            wizard.sale_ids = self.env["account.move"].search(wizard._sales_domain()) \
-                if wizard.date_from and wizard.date_to else False
+            wizard.sale_ids = wizard._sales() if wizard.date_from and wizard.date_to else False
 
-    def _sales_domain(self):
-        return self.env["account.move"]._l10n_mx_global_sales_domain(
+    def _sales(self):
+        return self.env["account.move"]._l10n_mx_global_sales(
             self.company_id, self.date_from, self.date_to, self.currency_id)
 
     def action_create_global_invoice(self):
         self.ensure_one()
-        sales = self.env["account.move"].search(self._sales_domain(), order="invoice_date, id")
+        sales = self._sales()
         if not sales:
             raise UserError(self.env._(
                 "No posted, unstamped sales to público en general (XAXX010101000) between %(start)s "
