@@ -86,8 +86,9 @@ def xsd_path() -> Path:
 
 def xsd_codes() -> dict[str, list[str]]:
     tree = etree.parse(str(xsd_path()), etree.XMLParser(no_network=True, huge_tree=True))
+    # dict.fromkeys: SAT's c_CodigoPostal enumeration repeats "00000"; keep each code once.
     return {
-        st.get("name"): [e.get("value") for e in st.iter(f"{XS}enumeration")]
+        st.get("name"): list(dict.fromkeys(e.get("value") for e in st.iter(f"{XS}enumeration")))
         for st in tree.getroot().iter(f"{XS}simpleType")
     }
 
