@@ -12,7 +12,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-from odoo import _, api, fields, models, modules
+from odoo import api, fields, models, modules
 from odoo.exceptions import UserError
 from odoo.tools import float_repr
 
@@ -109,7 +109,7 @@ class AccountMove(models.Model):
     )
 
     def init(self):
-        super().init()
+        result = super().init()
         # A stamped UUID belongs to one invoice of the database.
         self.env.cr.execute(
             """
@@ -118,6 +118,7 @@ class AccountMove(models.Model):
              WHERE l10n_mx_einvoice_uuid IS NOT NULL
             """
         )
+        return result
 
     # --- defaults ---------------------------------------------------------------------
 
@@ -437,7 +438,7 @@ class AccountMove(models.Model):
         return problems, certificate, account
 
     def _l10n_mx_einvoice_raise(self, problems):
-        header = _(
+        header = self.env._(
             "The CFDI of %(move)s cannot be stamped; nothing was sent to the PAC and no stamp "
             "credit was used. / El CFDI de %(move)s no se puede timbrar; no se envió nada al PAC "
             "ni se consumió ningún timbre. Fix / Corrija:",
@@ -496,8 +497,9 @@ class AccountMove(models.Model):
         return not modules.module.current_test
 
     def _l10n_mx_einvoice_commit(self):
+        # committing mid-request is the design: the signed XML must survive a PAC call that fails
         if self._l10n_mx_einvoice_can_commit():
-            self.env.cr.commit()
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _l10n_mx_einvoice_write_state(self, vals):
         """Write CFDI bookkeeping fields without re-synchronizing the journal items.
@@ -522,7 +524,7 @@ class AccountMove(models.Model):
             "SELECT id FROM account_move WHERE id = %s FOR UPDATE SKIP LOCKED", [self.id]
         )
         if not self.env.cr.fetchone():
-            raise UserError(_(
+            raise UserError(self.env._(
                 "Another user is stamping %(move)s right now; wait a few seconds and reload the "
                 "invoice. / Otro usuario está timbrando %(move)s en este momento; espere unos "
                 "segundos y recargue la factura.",
@@ -541,7 +543,7 @@ class AccountMove(models.Model):
         moves = self.filtered(lambda m: m._l10n_mx_einvoice_is_cfdi() and m.state == "posted"
                               and m.l10n_mx_einvoice_state in (False, "to_stamp", "error"))
         if not moves:
-            raise UserError(_(
+            raise UserError(self.env._(
                 "Nothing to stamp: only posted customer invoices and credit notes of a Mexican "
                 "company that are not stamped yet can be stamped. / Nada que timbrar."
             ))
@@ -560,7 +562,7 @@ class AccountMove(models.Model):
         if retry and self._l10n_mx_einvoice_expired(document):
             if self._l10n_mx_einvoice_recover(document):
                 return
-            document.write({"state": "expired", "message": _(
+            document.write({"state": "expired", "message": self.env._(
                 "Sealed more than 70 hours ago and never stamped: sealed again. / Sellado hace "
                 "más de 70 horas y nunca timbrado: se selló de nuevo.")})
             document, retry = self.env["l10n_mx_einvoice.document"], False
@@ -629,7 +631,7 @@ class AccountMove(models.Model):
                             "message": message, "pac_code": error.code})
             self._l10n_mx_einvoice_write_state({"l10n_mx_einvoice_state": "error", "l10n_mx_einvoice_message": message})
         _logger.info("CFDI of %s not stamped: %s", self.name, error.code)
-        self.message_post(body=_("CFDI not stamped: %s", message))
+        self.message_post(body=self.env._("CFDI not stamped: %s", message))
 
     def _l10n_mx_einvoice_file_prefix(self):
         serie, folio = self._l10n_mx_einvoice_serie_folio()
@@ -650,7 +652,7 @@ class AccountMove(models.Model):
             "mimetype": "application/xml",
             "res_model": self._name,
             "res_id": self.id,
-            "description": _("Stamped CFDI %s", uuid),
+            "description": self.env._("Stamped CFDI %s", uuid),
         })
         document.write({"state": "stamped", "uuid": uuid, "attachment_id": attachment.id,
                         "message": False, "pac_code": False})
@@ -674,7 +676,7 @@ class AccountMove(models.Model):
         self.ensure_one()
         self._l10n_mx_einvoice_lock()
         if self.l10n_mx_einvoice_state not in ("stamped", "cancel_requested"):
-            raise UserError(_("Only a stamped CFDI can be cancelled. / Sólo se puede cancelar un CFDI timbrado."))
+            raise UserError(self.env._("Only a stamped CFDI can be cancelled. / Sólo se puede cancelar un CFDI timbrado."))
         stamped = self.l10n_mx_einvoice_document_ids.filtered(
             lambda d: d.kind == "stamp" and d.state == "stamped")[:1]
         account = stamped.stamp_account_id.sudo() or self.company_id.l10n_mx_einvoice_stamp_account_id.sudo()
@@ -695,7 +697,7 @@ class AccountMove(models.Model):
             document.write({"state": "error", "message": message,
                             "pac_code": getattr(error, "code", False)})
             self._l10n_mx_einvoice_write_state({"l10n_mx_einvoice_message": message})
-            self.message_post(body=_("CFDI cancellation failed: %s", message))
+            self.message_post(body=self.env._("CFDI cancellation failed: %s", message))
             return document
         states = {"cancelled": ("cancelled", "cancelled"),
                   "in_process": ("cancel_requested", "cancel_requested"),
@@ -707,7 +709,7 @@ class AccountMove(models.Model):
             "l10n_mx_einvoice_state": move_state,
             "l10n_mx_einvoice_message": result.message if result.outcome == "rejected" else False,
         })
-        self.message_post(body=_("CFDI cancellation (motive %(motive)s): %(message)s",
+        self.message_post(body=self.env._("CFDI cancellation (motive %(motive)s): %(message)s",
                                  motive=motive, message=result.message))
         return document
 
@@ -763,7 +765,7 @@ class AccountMove(models.Model):
             return False
         self._l10n_mx_einvoice_stamp()
         if self.l10n_mx_einvoice_state != "stamped":
-            return self.l10n_mx_einvoice_message or _("The CFDI could not be stamped.")
+            return self.l10n_mx_einvoice_message or self.env._("The CFDI could not be stamped.")
         return False
 
     # --- protection of the stamped CFDI -------------------------------------------------
@@ -791,7 +793,7 @@ class AccountMove(models.Model):
         if CFDI_FIELDS.intersection(vals) and not self.env.context.get("l10n_mx_einvoice_storing"):
             locked = self._l10n_mx_einvoice_is_locked()
             if locked and locked._l10n_mx_einvoice_changed_fields(vals):
-                raise UserError(_(
+                raise UserError(self.env._(
                     "%(moves)s has a stamped (or pending) CFDI: its customer, lines, amounts, "
                     "dates, currency and CFDI data cannot change. Cancel the CFDI and issue a new "
                     "invoice (or a credit note). / %(moves)s tiene un CFDI timbrado (o en "
@@ -804,7 +806,7 @@ class AccountMove(models.Model):
     def button_draft(self):
         locked = self._l10n_mx_einvoice_is_locked()
         if locked:
-            raise UserError(_(
+            raise UserError(self.env._(
                 "%(moves)s has a stamped or pending CFDI and cannot be reset to draft. Cancel the "
                 "CFDI with SAT first (or finish the pending stamping). / %(moves)s tiene un CFDI "
                 "timbrado o en proceso y no puede regresar a borrador: cancele primero el CFDI "
@@ -819,7 +821,7 @@ class AccountMove(models.Model):
     def button_cancel(self):
         locked = self._l10n_mx_einvoice_is_locked()
         if locked:
-            raise UserError(_(
+            raise UserError(self.env._(
                 "%(moves)s has a stamped CFDI: request its cancellation with SAT before "
                 "cancelling the entry. / %(moves)s tiene un CFDI timbrado: solicite su "
                 "cancelación ante el SAT antes de cancelar el asiento.",

@@ -27,7 +27,7 @@ class AccountMoveSend(models.AbstractModel):
 
     @api.model
     def _call_web_service_before_invoice_pdf_render(self, invoices_data):
-        super()._call_web_service_before_invoice_pdf_render(invoices_data)
+        result = super()._call_web_service_before_invoice_pdf_render(invoices_data)
         for invoice, invoice_data in invoices_data.items():
             if invoice_data.get("error"):
                 continue
@@ -40,3 +40,4 @@ class AccountMoveSend(models.AbstractModel):
                     "error_title": "CFDI",
                     "errors": [error],
                 }
+        return result

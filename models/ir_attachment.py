@@ -1,4 +1,4 @@
-from odoo import _, models
+from odoo import models
 from odoo.exceptions import UserError
 
 # Changing these would rewrite or detach a stamped CFDI.
@@ -21,7 +21,7 @@ class IrAttachment(models.Model):
         return self.browse([row[0] for row in self.env.cr.fetchall()])
 
     def _l10n_mx_einvoice_refuse(self, stamped):
-        raise UserError(_(
+        raise UserError(self.env._(
             "%(files)s is a stamped CFDI: it is kept unchanged for at least five years and "
             "cannot be modified or deleted. / %(files)s es un CFDI timbrado: se conserva sin "
             "cambios al menos cinco años y no se puede modificar ni eliminar.",

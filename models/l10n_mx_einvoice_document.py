@@ -1,7 +1,7 @@
 import base64
 import hashlib
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 # A document is "pending" from the moment its signed XML is committed until the PAC's answer
@@ -99,7 +99,7 @@ class L10nMxEinvoiceDocument(models.Model):
     def _unlink_except_kept(self):
         if any(document.state in ("pending", "stamped", "cancel_requested", "cancelled")
                for document in self):
-            raise UserError(_(
+            raise UserError(self.env._(
                 "CFDI documents that are pending, stamped or cancelled are kept (CFF art. 30) "
                 "and cannot be deleted. / Los documentos CFDI pendientes, timbrados o "
                 "cancelados se conservan y no se pueden eliminar."

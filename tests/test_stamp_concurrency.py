@@ -42,7 +42,7 @@ class TestStampConcurrency(TransactionCase):
             cls.ids = {"customer": customer.id, "no_regimen": no_regimen.id, "product": product.id,
                        "tax": tax.id}
             cls.company_id, cls.account_id = company.id, account.id
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
         cls.addClassCleanup(cls.release_company_name)
 
     @classmethod
@@ -52,7 +52,7 @@ class TestStampConcurrency(TransactionCase):
             env = api.Environment(cr, SUPERUSER_ID, {})
             env["res.company"].browse(cls.company_id).partner_id.name = (
                 f"EKU concurrency {cls.company_id} (done)")
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
 
     def new_move(self, customer="customer"):
         """A posted invoice committed for this test only."""
@@ -63,7 +63,7 @@ class TestStampConcurrency(TransactionCase):
                 env["res.partner"].browse(self.ids[customer]),
                 env["product.product"].browse(self.ids["product"]),
                 env["account.tax"].browse(self.ids["tax"]))
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
             return move.id
 
     def env_of(self, cr):
@@ -76,7 +76,7 @@ class TestStampConcurrency(TransactionCase):
             with self.registry.cursor() as cr:
                 env = self.env_of(cr)  # a named env: the transaction only keeps weak references
                 env["account.move"].browse(move_id)._l10n_mx_einvoice_stamp()
-                cr.commit()
+                cr.commit()  # pylint: disable=invalid-commit
             outcomes.append("done")
         except UserError as error:
             outcomes.append(str(error.args[0]))
@@ -160,7 +160,7 @@ class TestStampConcurrency(TransactionCase):
         with self.registry.cursor() as cr:
             env = self.env_of(cr)
             env["res.company"].browse(self.company_id).l10n_mx_einvoice_stamp_on_post = True
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
         try:
             with self.registry.cursor() as cr:
                 env = self.env_of(cr)
@@ -169,7 +169,7 @@ class TestStampConcurrency(TransactionCase):
             with self.registry.cursor() as cr:
                 env = self.env_of(cr)
                 env["res.company"].browse(self.company_id).l10n_mx_einvoice_stamp_on_post = False
-                cr.commit()
+                cr.commit()  # pylint: disable=invalid-commit
         for move_id in move_ids:
             facts = self.facts(move_id)
             self.assertEqual(facts["state"], "stamped")
