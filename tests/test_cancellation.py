@@ -1,6 +1,7 @@
 import datetime as dt
 from unittest.mock import patch
 
+from odoo import Command
 from odoo.addons.l10n_mx_einvoice.cfdi import xml as cfdi_xml
 from odoo.exceptions import UserError
 from odoo.tests import tagged
@@ -182,6 +183,27 @@ class TestCancellation(CancellationFixtures, L10nMxEinvoiceCommon):
         self.cancel(payment.move_id, "02")  # the complement first, then the invoice
         self.cancel(invoice, "02")
         self.assertEqual(invoice.l10n_mx_einvoice_state, "cancelled")
+
+    def test_cfdi_user_stamps_complement_cancels_and_checks_status(self):
+        """A CFDI user (not manager: no access to keys or PAC passwords) does the weekly work."""
+        groups = self.env.ref("account.group_account_invoice") | self.env.ref(
+            "l10n_mx_einvoice.group_l10n_mx_einvoice_user")
+        user = self.env["res.users"].create({
+            "name": "Contadora", "login": "contadora_pay", "email": "contadora@example.com",
+            "company_id": self.company.id,
+            "company_ids": [Command.set(self.company.ids)], "groups_id": [Command.set(groups.ids)],
+        })
+        invoice = self.ppd_invoice([{"price_unit": 1000.0}])
+        payment = self.pay(invoice, 300.0)
+        payment.with_user(user).action_l10n_mx_stamp_payment()
+        self.assertEqual(payment.l10n_mx_einvoice_state, "stamped", payment.l10n_mx_einvoice_message)
+        payment.with_user(user).action_l10n_mx_check_sat_status()
+        self.assertEqual(payment.move_id.l10n_mx_sat_estado, "Vigente")
+        wizard = self.env["l10n_mx_einvoice.cancel"].with_user(user).create(
+            {"move_id": payment.move_id.id, "motive": "02"})
+        wizard.action_cancel_cfdi()
+        self.assertEqual(payment.l10n_mx_einvoice_state, "cancelled")
+        self.assertTrue(self.cancel_documents(payment.move_id).attachment_id)
 
     def test_replacement_must_be_same_customer(self):
         invoice = self.stamped_invoice()
