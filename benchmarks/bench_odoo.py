@@ -8,7 +8,8 @@ what is not inside those wrappers is Odoo-side work (ORM, SQL, commits, attachme
 
 Usage: python3 benchmarks/bench_odoo.py [--db einvoice_bench] [--invoices 200]
        [--lines 10] [--recreate] [--profile FILE]
-The database is created with l10n_mx and the addon when missing (or with --recreate).
+The database is created with l10n_mx and the addon when missing (or with --recreate),
+else the addon is updated to the checkout first.
 """
 import argparse
 import cProfile
@@ -116,9 +117,12 @@ def main():
     if args.recreate or not database_exists(args.db):
         print(f"== creating database {args.db} with l10n_mx_einvoice", flush=True)
         subprocess.run(["dropdb", "--if-exists", args.db])
-        subprocess.run([*odoo_cmd, "-d", args.db, f"--addons-path={addons}", "--without-demo=all",
-                        "-i", "l10n_mx_einvoice", "--stop-after-init", "--log-level=warn", "--no-http"],
-                       check=True)
+        install = ["-i", "l10n_mx_einvoice"]
+    else:
+        print(f"== updating l10n_mx_einvoice in {args.db} to this checkout", flush=True)
+        install = ["-u", "l10n_mx_einvoice"]
+    subprocess.run([*odoo_cmd, "-d", args.db, f"--addons-path={addons}", "--without-demo=all",
+                    *install, "--stop-after-init", "--log-level=warn", "--no-http"], check=True)
 
     os.chdir("/tmp")  # never import the checkout as a top-level package
     import odoo
