@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import typing
+from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass
 from datetime import datetime
@@ -269,22 +270,38 @@ def _plan(cls: type, only: frozenset[str] | None = None) -> _Plan:
 
 # Characters that need an entity, or that XML 1.0 cannot carry at all.
 _SPECIAL = re.compile('[&<>"\x00-\x1f\ud800-\udfff\ufffe\uffff]')
+# ASCII written as it is (all but controls and & < > "). Long ASCII values (Certificado,
+# Sello) are tested by deleting these bytes in C, 8x faster than the regex over 2 KB.
+_PLAIN_ASCII = bytes(c for c in range(0x20, 0x80) if chr(c) not in '&<>"')
+_LONG = 64
 _NOT_XML = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
 
 
 def escape_attribute(value: str) -> str:
     """An attribute value as lxml writes it; ``XmlError`` for characters XML cannot hold."""
-    bad = _NOT_XML.search(value)
-    if bad:
-        raise XmlError(
-            f"El texto '{value[:40]}' contiene el carácter U+{ord(bad.group()):04X}, "
-            "que XML no admite; quítelo.",
-            f"The text '{value[:40]}' holds character U+{ord(bad.group()):04X}, "
-            "which XML does not allow; remove it.",
-        )
-    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;").replace("\t", "&#9;").replace("\n", "&#10;")
-            .replace("\r", "&#13;"))
+    # Printable text (most of it) holds no control character, surrogate or U+FFFE/FFFF:
+    # one C-level test spares the regex. Each replace runs only when needed.
+    printable = value.isprintable()
+    if not printable:
+        bad = _NOT_XML.search(value)
+        if bad:
+            raise XmlError(
+                f"El texto '{value[:40]}' contiene el carácter U+{ord(bad.group()):04X}, "
+                "que XML no admite; quítelo.",
+                f"The text '{value[:40]}' holds character U+{ord(bad.group()):04X}, "
+                "which XML does not allow; remove it.",
+            )
+    if "&" in value:
+        value = value.replace("&", "&amp;")
+    if "<" in value:
+        value = value.replace("<", "&lt;")
+    if ">" in value:
+        value = value.replace(">", "&gt;")
+    if '"' in value:
+        value = value.replace('"', "&quot;")
+    if not printable:
+        value = value.replace("\t", "&#9;").replace("\n", "&#10;").replace("\r", "&#13;")
+    return value
 
 
 def _absent(value: Any) -> bool:
@@ -298,25 +315,54 @@ def _empty_test(plan: _Plan, var: str) -> str:
     return " and ".join(tests) or "True"
 
 
+def _needs_escape(value: str) -> bool:
+    if len(value) < _LONG or not value.isascii():
+        return _SPECIAL.search(value) is not None
+    return bool(value.encode().translate(None, _PLAIN_ASCII))
+
+
+def _write_attribute(value: Any, head: str, add: Callable[[str], Any]) -> None:
+    """Any attribute value (the compiled writers inline the usual kinds)."""
+    kind = type(value)
+    if kind is str:
+        if value:
+            add(head + (escape_attribute(value) if _needs_escape(value) else value) + '"')
+    elif kind is Decimal:
+        text = str(value)  # 3x faster than format(value, "f"); same text without "E"
+        add(head + (text if "E" not in text else format(value, "f")) + '"')
+    else:
+        add(head + escape_attribute(format_value(value)) + '"')
+
+
 def _writer_source(plan: _Plan, name: str) -> list[str]:
     """Source of ``name(o, add, start, end)``: the element for ``o``, attributes in
     field order then children. ``start`` opens the tag ("<cfdi:X ..."), ``end`` closes it.
-    Generated once per plan, so writing a document walks no metadata."""
+    Generated once per plan, so writing a document walks no metadata. Each attribute
+    tests first for the type its field declares; others go to ``_write_attribute``."""
     lines = [f"def {name}(o, add, start, end):", "    add(start)"]
-    for field_name, head in plan.heads:
-        lines += [
-            f"    v = o.{field_name}",
-            "    if v is not None:",
-            "        t = type(v)",
-            "        if t is str:",
-            "            if v:",
-            f"                add({head!r} + (_esc(v) if _special(v) else v) + '\"')",
-            "        elif t is _Decimal:",
-            "            v = str(v)  # 3x faster than format(v, 'f'); same text without 'E'",
-            f"            add({head!r} + (v if 'E' not in v else _plain(v)) + '\"')",
-            "        else:",
-            f"            add({head!r} + _esc(_format_value(v)) + '\"')",
-        ]
+    kinds = {parser: kind for kind, parser in _PARSERS.items()}
+    for (field_name, head), (_, _, parser) in zip(plan.heads, plan.attrs, strict=True):
+        kind = kinds.get(parser)
+        lines.append(f"    v = o.{field_name}")
+        if kind is str:
+            lines += [
+                "    if type(v) is str:",
+                "        if v:",
+                f"            if (_special(v) if len(v) < {_LONG} or not v.isascii() else "
+                "v.encode().translate(None, _PLAIN_ASCII)):",
+                "                v = _esc(v)",
+                f"            add(f{head + '{v}' + chr(34)!r})",
+            ]
+        elif kind is Decimal:
+            lines += [
+                "    if type(v) is _Decimal:",
+                "        v = str(v)",
+                "        if 'E' in v:",
+                "            v = _plain(v)",
+                f"        add(f{head + '{v}' + chr(34)!r})",
+            ]
+        lines += ["    elif v is not None:" if kind in (str, Decimal) else "    if v is not None:",
+                  f"        _write_attribute(v, {head!r}, add)"]
     if not plan.children:
         lines.append("    add('/>')")
         return lines
@@ -354,6 +400,7 @@ def _writer(plan: _Plan) -> Any:
         return found
     namespace = {
         "_Decimal": Decimal, "_special": _SPECIAL.search, "_esc": escape_attribute,
+        "_PLAIN_ASCII": _PLAIN_ASCII, "_write_attribute": _write_attribute,
         "_format_value": format_value, "_absent": _absent,
         "_plain": lambda text: format(Decimal(text), "f"),
         "_child_writers": [_writer(c.plan) if c.plan else None for c in plan.children],
