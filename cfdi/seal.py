@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import dataclasses
+import copy
+import functools
 from datetime import datetime, tzinfo
 
 from . import catalogs
@@ -24,6 +25,7 @@ class SealError(CfdiError):
     code = "SELLO"
 
 
+@functools.lru_cache(maxsize=1024)
 def place_zone(lugar_expedicion: str | None) -> tzinfo:
     """Time zone of the place of issue (c_CodigoPostal); Mexico City when unknown."""
     found = catalogs.postal_code(lugar_expedicion) if lugar_expedicion else None
@@ -67,10 +69,9 @@ def seal(c: Comprobante, credential: Credential, fecha: datetime | None = None) 
     certificate.require_csd()
     certificate.check_valid_at(when.replace(tzinfo=place_zone(c.lugar_expedicion)))
     certificate.check_rfc(c.emisor.rfc if c.emisor is not None else "")
-    sealed = dataclasses.replace(
-        c, fecha=when, no_certificado=certificate.no_certificado,
-        certificado=certificate.base64, sello=None,
-    )
+    sealed = copy.copy(c)  # shallow, like dataclasses.replace but without its per-call introspection
+    sealed.fecha, sealed.no_certificado = when, certificate.no_certificado
+    sealed.certificado, sealed.sello = certificate.base64, None
     signature = credential.sign(cadena_original(sealed).encode("utf-8"))
     sealed.sello = base64.b64encode(signature).decode("ascii")
     return sealed
