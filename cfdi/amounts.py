@@ -62,9 +62,10 @@ def currency_decimals(code: str) -> int:
 # so only ``quantize`` rounds. One shared context (instead of a ``localcontext`` per
 # operation) makes these calls several times cheaper; it is never made current.
 _CONTEXT = Context(prec=60)
-_multiply = _CONTEXT.multiply
-_divide = _CONTEXT.divide
+_mul = _CONTEXT.multiply
+_div = _CONTEXT.divide
 _UNITS = tuple(Decimal(1).scaleb(-n) for n in range(13))  # 10^-n, the quantize exponent
+_HALF_UNITS = tuple(unit / 2 for unit in _UNITS)
 
 
 def quantize(value: Decimal, decimals: int, rounding: str = ROUND_HALF_UP) -> Decimal:
@@ -73,20 +74,18 @@ def quantize(value: Decimal, decimals: int, rounding: str = ROUND_HALF_UP) -> De
 
 
 def decimals_of(value: Decimal) -> int:
-    exponent = value.as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
-
-
-def _mul(a: Decimal, b: Decimal) -> Decimal:
-    return _multiply(a, b)
-
-
-def _div(a: Decimal, b: Decimal) -> Decimal:
-    return _divide(a, b)
+    """Decimals written in ``value`` (2 for 1.50, 0 for 15 or 1E+1)."""
+    text = str(value)  # about 3x faster than value.as_tuple()
+    if "E" in text:
+        exponent = value.as_tuple().exponent
+        return max(0, -exponent) if isinstance(exponent, int) else 0
+    point = text.find(".")
+    return 0 if point < 0 else len(text) - point - 1
 
 
 def _half_unit(value: Decimal) -> Decimal:
-    return Decimal(1).scaleb(-decimals_of(value)) / 2
+    decimals = decimals_of(value)
+    return _HALF_UNITS[decimals] if decimals < len(_HALF_UNITS) else Decimal(1).scaleb(-decimals) / 2
 
 
 # --- SAT tolerances (Anexo 20, "Validaciones adicionales") ----------------
@@ -148,11 +147,11 @@ def concepto_base(concepto: Concepto, tipo_factor: str | None, decimals: int) ->
 
 
 def concepto_importe(concepto: Concepto, decimals: int) -> Decimal:
-    return quantize(_multiply(concepto.cantidad, concepto.valor_unitario), decimals)
+    return quantize(_mul(concepto.cantidad, concepto.valor_unitario), decimals)
 
 
 def tax_importe(base: Decimal, tasa_o_cuota: Decimal, decimals: int) -> Decimal:
-    return quantize(_multiply(base, tasa_o_cuota), decimals)
+    return quantize(_mul(base, tasa_o_cuota), decimals)
 
 
 def _fill_concepto(concepto: Concepto, decimals: int) -> None:

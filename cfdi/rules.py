@@ -15,6 +15,7 @@ checked only when ``now`` is given, so a stored document can be re-validated.
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -57,6 +58,20 @@ class Finding:
 
     def __str__(self) -> str:
         return f"[{self.code}] {self.path}: {self.message_es} / {self.message_en}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _cached_tasa_valid(impuesto: str, tipo_factor: str, value: Decimal, retencion: bool) -> bool:
+    return catalogs.tasa_o_cuota_valid(impuesto, tipo_factor, value, retencion=retencion)
+
+
+def _tasa_valid(impuesto: str, tipo_factor: str, value: Decimal, *, retencion: bool) -> bool:
+    """``catalogs.tasa_o_cuota_valid`` remembered per rate (a document repeats a few rates;
+    equal Decimals such as 0.16 and 0.160000 share an entry, the answer being the same)."""
+    try:
+        return _cached_tasa_valid(impuesto, tipo_factor, value, retencion)
+    except TypeError:  # unhashable value (a signalling NaN): ask the catalog directly
+        return catalogs.tasa_o_cuota_valid(impuesto, tipo_factor, value, retencion=retencion)
 
 
 def _fmt(value: object) -> str:
@@ -526,7 +541,7 @@ class _Checker:
                      f"Con TipoFactor «{t.tipo_factor}» registre TasaOCuota e Importe.",
                      f"With TipoFactor «{t.tipo_factor}» enter TasaOCuota and Importe.")
             return
-        if impuesto_ok and factor_ok and not catalogs.tasa_o_cuota_valid(
+        if impuesto_ok and factor_ok and not _tasa_valid(
                 t.impuesto, t.tipo_factor, t.tasa_o_cuota, retencion=retencion):
             self.add(codes[3], f"{path}.TasaOCuota",
                      f"TasaOCuota {t.tasa_o_cuota} no es válida para el impuesto {t.impuesto} ({t.tipo_factor}) "
@@ -682,7 +697,7 @@ class _Checker:
                          f"There is more than one Traslado with tax {t.impuesto}, {t.tipo_factor} and rate "
                          f"{_fmt(t.tasa_o_cuota)}; merge them into one.")
             seen.add(key)
-            if t.tipo_factor != "Exento" and t.tasa_o_cuota is not None and not catalogs.tasa_o_cuota_valid(
+            if t.tipo_factor != "Exento" and t.tasa_o_cuota is not None and not _tasa_valid(
                     t.impuesto, t.tipo_factor, t.tasa_o_cuota, retencion=False):
                 self.add("CFDI40219", f"{path}.TasaOCuota",
                          f"TasaOCuota {t.tasa_o_cuota} no es válida para el impuesto {t.impuesto} ({t.tipo_factor}).",
