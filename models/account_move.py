@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 from odoo import api, fields, models, modules
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_repr
 
 from ..cfdi import amounts, rules, seal, tfd
@@ -540,6 +540,10 @@ class AccountMove(models.Model):
 
     def action_l10n_mx_stamp(self):
         """Stamp the selected invoices (button). Problems before the PAC raise one UserError."""
+        if not self.env.su and not self.env.user.has_group("l10n_mx_einvoice.group_l10n_mx_einvoice_user"):
+            raise AccessError(self.env._(
+                "Only CFDI users can stamp invoices; ask a CFDI manager to add you to the group. "
+                "/ Sólo los usuarios CFDI pueden timbrar facturas."))
         moves = self.filtered(lambda m: m._l10n_mx_einvoice_is_cfdi() and m.state == "posted"
                               and m.l10n_mx_einvoice_state in (False, "to_stamp", "error"))
         if not moves:
@@ -548,7 +552,9 @@ class AccountMove(models.Model):
                 "company that are not stamped yet can be stamped. / Nada que timbrar."
             ))
         for move in moves:
-            move._l10n_mx_einvoice_stamp()
+            # each stamping commits, which empties the cache: prefetching the other invoices'
+            # rows again after every commit would make a batch quadratic
+            move.with_prefetch()._l10n_mx_einvoice_stamp()
         return True
 
     def _l10n_mx_einvoice_stamp(self):
@@ -723,7 +729,7 @@ class AccountMove(models.Model):
         if to_stamp:
             to_stamp._l10n_mx_einvoice_write_state({"l10n_mx_einvoice_state": "to_stamp"})
             for move in to_stamp.filtered(lambda m: m.company_id.l10n_mx_einvoice_stamp_on_post):
-                move._l10n_mx_einvoice_stamp()
+                move.with_prefetch()._l10n_mx_einvoice_stamp()
         return posted
 
     @api.model
@@ -737,6 +743,7 @@ class AccountMove(models.Model):
         ], limit=limit, order="id")
         can_commit = self._l10n_mx_einvoice_can_commit()
         for move in moves:
+            move = move.with_prefetch()  # noqa: PLW2901 - see action_l10n_mx_stamp
             try:
                 if can_commit:  # stamping commits, which would end a savepoint
                     move._l10n_mx_einvoice_stamp()
