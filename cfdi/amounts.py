@@ -272,7 +272,7 @@ def _copy(value: Any) -> Any:
     if kind in _IMMUTABLE:
         return value
     if kind is list:
-        return [v if type(v) in _IMMUTABLE else _copy(v) for v in value] if value else []
+        return list(map(_copy, value)) if value else []
     if kind in _NODE_CLASSES or _is_node_class(kind):
         values = value.__dict__.copy()
         # One C-level pass decides for a leaf node (only immutable attribute values).

@@ -89,12 +89,12 @@ def _text(value: Any) -> str:
 
 
 # Emitting one value: strings as they are when normalize-space cannot change them
-# (printable, no double space, nothing to strip: three C calls, faster than a
-# regex), else normalized; Decimals without exponent (str() is 3x faster than format(d, "f") and
+# (letters and digits only, the usual case of codes; or printable, no double space,
+# nothing to strip: three C calls, faster than a regex), else normalized; Decimals without exponent (str() is 3x faster than format(d, "f") and
 # gives the same text unless it chose scientific notation); anything else the slow way.
 _EMIT = """{i}t = type(v)
 {i}if t is str:
-{i}    a(v if v.isprintable() and "  " not in v and v.strip() is v else _norm(v))
+{i}    a(v if v.isalnum() or (v.isprintable() and "  " not in v and v.strip() is v) else _norm(v))
 {i}elif t is _Decimal:
 {i}    v = str(v)
 {i}    a(v if "E" not in v else format(_Decimal(v), "f"))

@@ -316,6 +316,8 @@ def _empty_test(plan: _Plan, var: str) -> str:
 
 
 def _needs_escape(value: str) -> bool:
+    if value.isalnum():  # letters and digits only (no control, surrogate or U+FFFE/FFFF)
+        return False
     if len(value) < _LONG or not value.isascii():
         return _SPECIAL.search(value) is not None
     return bool(value.encode().translate(None, _PLAIN_ASCII))
@@ -348,8 +350,9 @@ def _writer_source(plan: _Plan, name: str) -> list[str]:
             lines += [
                 "    if type(v) is str:",
                 "        if v:",
-                f"            if (_special(v) if len(v) < {_LONG} or not v.isascii() else "
-                "v.encode().translate(None, _PLAIN_ASCII)):",
+                # (codes such as "84111506" or "Tasa" pass the first, cheapest test)
+                f"            if not v.isalnum() and (_special(v) if len(v) < {_LONG} or "
+                "not v.isascii() else v.encode().translate(None, _PLAIN_ASCII)):",
                 "                v = _esc(v)",
                 f"            add(f{head + '{v}' + chr(34)!r})",
             ]
