@@ -13,7 +13,8 @@ _logger = logging.getLogger(__name__)
 
 MANAGER = "l10n_mx_einvoice.group_l10n_mx_einvoice_manager"
 
-# (dbname, account id, write_date) -> Connector
+# (dbname, account id, provider settings) -> Connector; keyed by the settings themselves
+# because write_date does not change between writes of one transaction
 _CONNECTOR_CACHE = {}
 
 
@@ -82,7 +83,8 @@ class L10nMxEinvoiceStampAccount(models.Model):
         """The engine's PAC connector for this account (credentials read as superuser)."""
         self.ensure_one()
         record = self.sudo()
-        cache_key = (self.env.cr.dbname, record.id, record.write_date)
+        cache_key = (self.env.cr.dbname, record.id, record.provider, record.environment, record.url,
+                     record.username, record.password, record.token)
         connector = _CONNECTOR_CACHE.get(cache_key)
         if connector is None:
             connector = pac.get_connector(

@@ -33,10 +33,9 @@ class L10nMxEinvoiceCommon(AccountTestInvoicingCommon):
 
     @classmethod
     def setup_independent_company(cls, **kwargs):
-        return cls._create_company(
-            name="ESCUELA KEMPER URGATE", vat="EKU9003173C9", zip="42501",
-            l10n_mx_regimen_fiscal="601", **kwargs,
-        )
+        values = {"name": "ESCUELA KEMPER URGATE", "vat": "EKU9003173C9", "zip": "42501",
+                  "l10n_mx_regimen_fiscal": "601", **kwargs}
+        return cls._create_company(**values)
 
     @classmethod
     @AccountTestInvoicingCommon.setup_country("mx")

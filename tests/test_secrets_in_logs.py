@@ -3,9 +3,6 @@ import contextlib
 import datetime as dt
 import logging
 
-from odoo.addons.l10n_mx_einvoice.models import (
-    l10n_mx_einvoice_stamp_account as stamp_account_module,
-)
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -63,7 +60,6 @@ class TestSecretsInLogs(FlowFixtures, L10nMxEinvoiceCommon):
     def use_account(self, provider, url):
         self.stamp_account.write({"provider": provider, "url": url, "username": "demo@example.com",
                                   "password": PAC_PASSWORD, "token": PAC_TOKEN})
-        stamp_account_module._CONNECTOR_CACHE.clear()
 
     def assert_no_secret_anywhere(self, moves):
         messages = self.env["mail.message"].sudo().search(

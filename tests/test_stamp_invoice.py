@@ -6,9 +6,6 @@ import psycopg2
 from odoo import Command
 from odoo.addons.l10n_mx_einvoice.cfdi import rules
 from odoo.addons.l10n_mx_einvoice.cfdi import xml as cfdi_xml
-from odoo.addons.l10n_mx_einvoice.models import (
-    l10n_mx_einvoice_stamp_account as stamp_account_module,
-)
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -38,7 +35,6 @@ class TestStampInvoice(FlowFixtures, L10nMxEinvoiceCommon):
 
     def set_provider(self, provider, url=False):
         self.stamp_account.write({"provider": provider, "url": url})
-        stamp_account_module._CONNECTOR_CACHE.clear()  # keyed by write_date, constant in a test transaction
 
     def credits_used(self):
         return self.env["l10n_mx_einvoice.credit.move"].search_count(
