@@ -31,6 +31,7 @@
         "data/ir_cron_stamp.xml",
         "views/account_move_views.xml",
         "views/l10n_mx_einvoice_document_views.xml",
+        "report/report_cfdi_seals.xml",
         "report/report_invoice.xml",
         "data/ir_cron_sat_status.xml",
         "wizards/l10n_mx_einvoice_cancel_views.xml",

@@ -257,6 +257,8 @@ class TestPaymentComplement(PaymentFixtures, L10nMxEinvoiceCommon):
             "account.action_report_payment_receipt", payment.ids)[0].decode()
         self.assertIn(payment.l10n_mx_einvoice_uuid, html)
         self.assertIn("data:image/png;base64,", html)  # SAT's QR
+        self.assertIn(payment.move_id._l10n_mx_einvoice_pdf_values()["sello_sat"], html)
+        self.assertIn("representación impresa de un CFDI 4.0 con complemento de pagos 2.0", html)
         self.assertIn(invoice.l10n_mx_einvoice_uuid, html)  # the DoctoRelacionado table
         composer = self.env["mail.compose.message"].with_context(
             default_model="account.payment", default_res_ids=payment.ids,
