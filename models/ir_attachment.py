@@ -14,6 +14,7 @@ class IrAttachment(models.Model):
     def _l10n_mx_einvoice_stamped(self):
         if not self.ids:
             return self.browse()
+        self.env["l10n_mx_einvoice.document"].flush_model(["attachment_id"])
         self.env.cr.execute(
             "SELECT attachment_id FROM l10n_mx_einvoice_document WHERE attachment_id IN %s",
             [tuple(self.ids)],

@@ -5,12 +5,12 @@ ODOO-FLOW's ``ir_attachment`` refuses rewriting or deleting the attachments that
 ``_l10n_mx_einvoice_stamped`` returns; this adds the supplier CFDI of vendor bills.
 """
 import base64
-import hashlib
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..cfdi import reception
+from .l10n_mx_einvoice_document import sha256_hex
 
 DATA_FIELDS = ("raw", "datas")
 LINK_FIELDS = ("res_model", "res_id")
@@ -28,7 +28,7 @@ def _content_of(vals):
 
 def _stamped_sha256(data):
     if data and reception.is_stamped_cfdi(data):
-        return hashlib.sha256(data).hexdigest()
+        return sha256_hex(data)
     return False
 
 
@@ -79,5 +79,5 @@ class IrAttachment(models.Model):
         self.ensure_one()
         if not self.l10n_mx_cfdi_sha256:
             return "unknown"
-        current = hashlib.sha256(self.sudo().raw or b"").hexdigest()
+        current = sha256_hex(self.sudo().raw or b"")
         return "ok" if current == self.l10n_mx_cfdi_sha256 else "mismatch"
