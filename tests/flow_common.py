@@ -1,12 +1,15 @@
 """Fixtures of the accountant's flow: an MX company with SAT's public test CSD
 (EKU9003173C9) and a sandbox stamp account, a customer, products and taxes."""
 import base64
+import itertools
 from pathlib import Path
 
 from odoo import Command
 
 FIXTURES = Path(__file__).resolve().parent.parent / "cfdi" / "tests" / "fixtures" / "csd"
 COMPANY_NAME = "ESCUELA KEMPER URGATE"
+
+_LINE_NUMBERS = itertools.count(1)
 
 
 def csd_files(rfc="EKU9003173C9"):
@@ -94,6 +97,9 @@ class FlowFixtures:
 def make_invoice(env, company, customer, product, tax, lines=None, move_type="out_invoice",
                  currency=None, post=True, **vals):
     lines = lines or [{"price_unit": 1000.0}]
+    # The sandbox remembers stamps by XML digest on disk, beyond the test's rollback: a unique
+    # description keeps two tests' identical invoices stamped in one second from sharing a UUID.
+    lines = [{"name": f"{product.display_name} #{next(_LINE_NUMBERS)}", **line} for line in lines]
     move = env["account.move"].create({
         "move_type": move_type, "partner_id": customer.id, "company_id": company.id,
         "currency_id": (currency or company.currency_id).id,
