@@ -1,7 +1,7 @@
 """Money of a CFDI: Anexo 20 rounding, computed attributes and SAT tolerances.
 
-``compute`` fills every computed attribute left as ``None`` and keeps values the
-caller gave (the Odoo layer passes Odoo's own figures; ``cfdi.rules`` then checks
+``compute`` fills every computed attribute left as ``None`` in a copy and keeps values
+the caller gave (``fill`` does the same in place, for a document the caller just built) (the Odoo layer passes Odoo's own figures; ``cfdi.rules`` then checks
 them against SAT's tolerances, which live here too).
 
 Decisions where Anexo 20 leaves a choice:
@@ -288,7 +288,15 @@ def _copy(value: Any) -> Any:
 
 def compute(c: Comprobante) -> Comprobante:
     """A copy of ``c`` with every computed attribute that was ``None`` filled in."""
-    c = _copy(c)
+    return fill(_copy(c))
+
+
+def fill(c: Comprobante) -> Comprobante:
+    """``compute`` in place: fills ``c`` itself and returns it.
+
+    For a document the caller has just built and nobody else holds (the Odoo layer,
+    the CLI): it spares the copy, which costs as much as the computation.
+    """
     if c.tipo_de_comprobante == "P":
         return _compute_pago(c)
     decimals = currency_decimals(c.moneda)

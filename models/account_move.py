@@ -309,7 +309,7 @@ class AccountMove(models.Model):
             comprobante.cfdi_relacionados = [
                 CfdiRelacionados(tipo_relacion=self.l10n_mx_tipo_relacion, uuids=uuids)
             ]
-        return amounts.compute(comprobante)
+        return amounts.fill(comprobante)
 
     # --- check: every problem before the PAC ------------------------------------------
 

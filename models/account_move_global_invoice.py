@@ -145,7 +145,7 @@ class AccountMove(models.Model):
             conceptos=[self._l10n_mx_global_concepto(sale, decimals)
                        for sale in self.l10n_mx_global_sale_ids.sorted("id")],
         )
-        return amounts.compute(comprobante)
+        return amounts.fill(comprobante)
 
     def _l10n_mx_global_forma_pago(self):
         """The form of payment of the largest amount among the sales (SAT's rule)."""

@@ -277,7 +277,7 @@ class AccountMove(models.Model):
             )],
             complemento=Complemento(pagos=Pagos(pagos=[self._l10n_mx_payment_pago()])),
         )
-        return amounts.compute(comprobante)
+        return amounts.fill(comprobante)
 
     def _l10n_mx_einvoice_emisor(self):
         company = self.company_id

@@ -152,6 +152,13 @@ def test_compute_does_not_change_its_input():
     assert c.conceptos[0].importe is None and c.total is None
 
 
+def test_fill_computes_in_place_what_compute_returns():
+    built = Comprobante(conceptos=[line("3", "33.333", "iva16"), line("1", "10.00", "iva16")])
+    expected = amounts.compute(built)
+    assert amounts.fill(built) is built
+    assert built == expected and built.total == D("127.60")
+
+
 def test_implocal_totals_enter_total():
     c = invoice([line("2", "1800.00", "iva16")])
     local = ImpuestosLocales(traslados=[TrasladoLocal("ISH", D("3.00"), D("108.00"))])
