@@ -51,6 +51,10 @@ CFDI_FIELDS = frozenset({
 })
 # SAT refuses a CFDI sealed more than 72 h before stamping; re-seal a little before that.
 RESEAL_AFTER = timedelta(hours=70)
+# Invoices sealed per commit: bounds how long their rows stay locked and how many PAC
+# answers wait in memory for the batch's commit (a crash loses none: see _stamp).
+STAMP_BATCH_SIZE = 50
+DONE_STATES = ("stamped", "cancel_requested", "cancelled")
 UUID_PATTERN = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
 FOREIGN_RECEPTOR_REGIMEN = "616"
 FOREIGN_RECEPTOR_USO = "S01"
@@ -513,25 +517,31 @@ class AccountMove(models.Model):
             l10n_mx_einvoice_storing=True,
         ).write(vals)
 
-    def _l10n_mx_einvoice_lock(self):
-        """Row lock on the invoice, or a clear message when another user holds it.
+    def _l10n_mx_einvoice_lock(self, skip_held=False):
+        """Row locks on the invoices; the ones obtained.
 
         ``FOR UPDATE SKIP LOCKED`` answers at once like NOWAIT, but without an SQL error
-        (nothing aborted, nothing logged): no row back means another transaction holds it.
+        (nothing aborted, nothing logged): a missing row means another transaction holds
+        it. Those invoices raise a clear message, or are left out with ``skip_held``.
         """
-        self.ensure_one()
+        if not self:
+            return self
         self.env.cr.execute(
-            "SELECT id FROM account_move WHERE id = %s FOR UPDATE SKIP LOCKED", [self.id]
+            "SELECT id FROM account_move WHERE id IN %s FOR UPDATE SKIP LOCKED", [tuple(self.ids)]
         )
-        if not self.env.cr.fetchone():
+        obtained = {row[0] for row in self.env.cr.fetchall()}
+        held = self.filtered(lambda move: move.id not in obtained)
+        if held and not skip_held:
             raise UserError(self.env._(
                 "Another user is stamping %(move)s right now; wait a few seconds and reload the "
                 "invoice. / Otro usuario está timbrando %(move)s en este momento; espere unos "
                 "segundos y recargue la factura.",
-                move=self.name,
+                move=", ".join(held.mapped("name")),
             ))
-        self.invalidate_recordset()
-        self.l10n_mx_einvoice_document_ids.invalidate_recordset()
+        locked = self - held
+        locked.invalidate_recordset()
+        locked.l10n_mx_einvoice_document_ids.invalidate_recordset()
+        return locked
 
     def _l10n_mx_einvoice_pending_document(self):
         return self.l10n_mx_einvoice_document_ids.filtered(
@@ -551,40 +561,88 @@ class AccountMove(models.Model):
                 "Nothing to stamp: only posted customer invoices and credit notes of a Mexican "
                 "company that are not stamped yet can be stamped. / Nada que timbrar."
             ))
-        for move in moves:
-            # each stamping commits, which empties the cache: prefetching the other invoices'
-            # rows again after every commit would make a batch quadratic
-            move.with_prefetch()._l10n_mx_einvoice_stamp()
+        moves._l10n_mx_einvoice_stamp()
         return True
 
     def _l10n_mx_einvoice_stamp(self):
-        """Stamp one invoice. Commits twice in production: the pending document, then the result."""
-        self.ensure_one()
-        self._l10n_mx_einvoice_lock()
-        if self.l10n_mx_einvoice_state in ("stamped", "cancel_requested", "cancelled"):
-            return
-        document = self._l10n_mx_einvoice_pending_document()
-        retry = bool(document)
-        if retry and self._l10n_mx_einvoice_expired(document):
-            if self._l10n_mx_einvoice_recover(document):
-                return
-            document.write({"state": "expired", "message": self.env._(
-                "Sealed more than 70 hours ago and never stamped: sealed again. / Sellado hace "
-                "más de 70 horas y nunca timbrado: se selló de nuevo.")})
-            document, retry = self.env["l10n_mx_einvoice.document"], False
-        if not document:
-            signed_xml, fecha, account = self._l10n_mx_einvoice_prepare()
-            document = self.env["l10n_mx_einvoice.document"].sudo()._l10n_mx_einvoice_create_pending(
-                self, signed_xml, fecha, account, self._l10n_mx_einvoice_file_prefix())
-            self._l10n_mx_einvoice_write_state({"l10n_mx_einvoice_state": "to_stamp", "l10n_mx_einvoice_message": False})
+        """Stamp these invoices, STAMP_BATCH_SIZE at a time.
+
+        In production each batch commits its pending documents (every signed XML) before
+        the first PAC call, and the PAC's answers with the next commit. A crash in between
+        loses nothing: the pending documents are retried, and the retry finds the stamp the
+        PAC already made (same UUID, one credit).
+        """
+        for start in range(0, len(self), STAMP_BATCH_SIZE):
+            # each batch commits, which empties the cache: prefetching the other batches'
+            # rows again after every commit would make a long selection quadratic
+            self[start:start + STAMP_BATCH_SIZE].with_prefetch()._l10n_mx_einvoice_stamp_batch()
+
+    def _l10n_mx_einvoice_stamp_batch(self):
+        moves = self._l10n_mx_einvoice_lock().filtered(
+            lambda m: m.l10n_mx_einvoice_state not in DONE_STATES)
+        to_send = moves._l10n_mx_einvoice_seal_pending()
         # Nothing is lost: the signed XML is in the database before the PAC sees it.
         self._l10n_mx_einvoice_commit()
-        self._l10n_mx_einvoice_lock()
-        document = document.sudo()
-        document.invalidate_recordset()
-        if document.state != "pending":  # finished meanwhile by another transaction
-            return
-        self._l10n_mx_einvoice_send(document, retry)
+        locked = moves._l10n_mx_einvoice_lock(skip_held=True)  # a holder is finishing the others
+        documents = self.env["l10n_mx_einvoice.document"].sudo().browse(
+            [document.id for _move, document, _retry in to_send])
+        documents.invalidate_recordset()
+        for (move, _document, retry), document in zip(to_send, documents, strict=True):
+            if move in locked and document.state == "pending":  # else finished by another transaction
+                move._l10n_mx_einvoice_send(document, retry)
+
+    def _l10n_mx_einvoice_seal_pending(self):
+        """The pending documents to send, as (move, document, retry), sealing where needed.
+
+        Every invoice is checked first: problems with any of them raise one UserError for
+        all, before anything is saved or sent.
+        """
+        to_send, to_seal = [], self.browse()
+        for move in self:
+            document = move._l10n_mx_einvoice_pending_document()
+            if document and move._l10n_mx_einvoice_expired(document):
+                if move._l10n_mx_einvoice_recover(document):
+                    continue
+                document.write({"state": "expired", "message": self.env._(
+                    "Sealed more than 70 hours ago and never stamped: sealed again. / Sellado "
+                    "hace más de 70 horas y nunca timbrado: se selló de nuevo.")})
+                document = None
+            if document:
+                to_send.append((move, document.sudo(), True))
+            else:
+                to_seal |= move
+        sealed, failures = [], []
+        for move in to_seal:
+            try:
+                sealed.append((move, *move._l10n_mx_einvoice_prepare()))
+            except UserError as error:
+                failures.append(str(error.args[0]))
+        failures += self._l10n_mx_einvoice_credit_shortfall([account for *_x, account in sealed])
+        if failures:
+            raise UserError("\n\n".join(failures))
+        Document = self.env["l10n_mx_einvoice.document"].sudo()
+        for move, signed_xml, fecha, account in sealed:
+            document = Document._l10n_mx_einvoice_create_pending(
+                move, signed_xml, fecha, account, move._l10n_mx_einvoice_file_prefix())
+            to_send.append((move, document, False))
+        to_seal._l10n_mx_einvoice_write_state({"l10n_mx_einvoice_state": "to_stamp",
+                                               "l10n_mx_einvoice_message": False})
+        return to_send
+
+    def _l10n_mx_einvoice_credit_shortfall(self, accounts):
+        """Problems when the stamp accounts hold fewer credits than the invoices need."""
+        problems = []
+        for account in set(accounts):
+            needed, account = accounts.count(account), account.sudo()
+            if needed > 1 and not account.is_unlimited_now and account.balance < needed:
+                problems.append(self.env._(
+                    "The stamp account %(account)s has %(left)s stamps left for the %(needed)s "
+                    "invoices selected: nothing was stamped. Select fewer invoices or buy a stamp "
+                    "package. / La cuenta de timbrado %(account)s tiene %(left)s timbres para las "
+                    "%(needed)s facturas seleccionadas: no se timbró ninguna.",
+                    account=account.display_name, left=account.balance, needed=needed,
+                ))
+        return problems
 
     def _l10n_mx_einvoice_expired(self, document):
         if not document.cfdi_date:

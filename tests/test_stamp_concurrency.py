@@ -154,6 +154,38 @@ class TestStampConcurrency(TransactionCase):
         self.assertEqual(after["credits"], -1)
         self.assertEqual(after["findings"], [])
 
+    def test_crash_while_storing_a_batch_recovers_every_uuid_once(self):
+        move_ids = [self.new_move(), self.new_move()]
+        Move = type(self.env["account.move"])
+        store = Move._l10n_mx_einvoice_store_stamp
+        calls = []
+
+        def store_then_cut_power(move, document, result):
+            calls.append(move.id)
+            if len(calls) == 2:
+                raise RuntimeError("power cut")
+            return store(move, document, result)
+
+        with patch.object(Move, "_l10n_mx_einvoice_store_stamp", store_then_cut_power):
+            with self.assertRaises(RuntimeError), self.registry.cursor() as cr:
+                self.env_of(cr)["account.move"].browse(move_ids)._l10n_mx_einvoice_stamp()
+        earlier = {}
+        for move_id in move_ids:
+            before = self.facts(move_id)
+            self.assertEqual(before["documents"], ["pending"])  # the first store was not committed
+            with self.registry.cursor() as cr:
+                account = self.env_of(cr)["l10n_mx_einvoice.stamp.account"].browse(self.account_id)
+                earlier[move_id] = account._get_connector().find_stamped(before["signed"]).uuid
+        with self.registry.cursor() as cr:
+            self.env_of(cr)["account.move"].browse(move_ids)._l10n_mx_einvoice_stamp()
+            cr.commit()  # pylint: disable=invalid-commit
+        for move_id in move_ids:
+            after = self.facts(move_id)
+            self.assertEqual(after["uuid"], earlier[move_id])
+            self.assertEqual(after["documents"], ["stamped"])
+            self.assertEqual(after["credits"], -1)
+            self.assertEqual(after["findings"], [])
+
     def test_cron_commits_each_invoice(self):
         move_ids = [self.new_move(), self.new_move()]
         bad_move_id = self.new_move("no_regimen")

@@ -213,6 +213,49 @@ class TestStampInvoice(FlowFixtures, L10nMxEinvoiceCommon):
         message = self.assert_refused(move, "RFC", "régimen fiscal", "ClaveProdServ")
         self.assertGreaterEqual(message.count("• "), 3)
 
+    # --- several invoices at once (list view selection) ---------------------------------
+
+    def test_selection_stamped_in_batches(self):
+        moves = self.make_invoice() | self.make_invoice() | self.make_invoice([{"price_unit": 77.0}])
+        used = self.credits_used()
+        with patch("odoo.addons.l10n_mx_einvoice.models.account_move.STAMP_BATCH_SIZE", 2):
+            moves.action_l10n_mx_stamp()
+        for move in moves:
+            self.assertEqual(move.l10n_mx_einvoice_state, "stamped", move.l10n_mx_einvoice_message)
+            self.assertEqual(rules.validate(move.l10n_mx_einvoice_attachment_id.raw), [])
+            self.assertEqual(move.l10n_mx_einvoice_document_ids.mapped("state"), ["stamped"])
+        self.assertEqual(len(set(moves.mapped("l10n_mx_einvoice_uuid"))), 3)
+        self.assertEqual(self.credits_used(), used + 3)
+
+    def test_one_bad_invoice_stops_its_batch_before_the_pac(self):
+        good = self.make_invoice()
+        bad = self.make_invoice([{"product_id": self.product_nocode.id, "price_unit": 10.0}])
+        used = self.credits_used()
+        with self.assertRaises(UserError) as caught:
+            (good | bad).action_l10n_mx_stamp()
+        message = str(caught.exception.args[0])
+        self.assertIn(bad.name, message)
+        self.assertIn("ClaveProdServ", message)
+        self.assertNotIn(good.name, message)
+        for move in good | bad:
+            self.assert_nothing_stamped(move, used)
+
+    def test_selection_larger_than_the_credits_left(self):
+        moves = self.make_invoice() | self.make_invoice() | self.make_invoice()
+        self.env["l10n_mx_einvoice.credit.move"].sudo().create({
+            "account_id": self.stamp_account.id, "quantity": 2 - self.stamp_account.balance,
+            "kind": "adjustment", "reason": "two left"})
+        self.stamp_account.invalidate_recordset()
+        used = self.credits_used()
+        with self.assertRaises(UserError) as caught:
+            moves.action_l10n_mx_stamp()
+        self.assertIn("2 timbres para las 3 facturas", str(caught.exception.args[0]))
+        for move in moves:
+            self.assert_nothing_stamped(move, used)
+        self.assertEqual(self.stamp_account.balance, 2)
+        moves[:2].action_l10n_mx_stamp()
+        self.assertEqual(set(moves[:2].mapped("l10n_mx_einvoice_state")), {"stamped"})
+
     # --- PAC answers -------------------------------------------------------------------
 
     def test_rejection_then_retry(self):
