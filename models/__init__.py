@@ -1,6 +1,7 @@
 from . import (
     account_journal,
     account_move,
+    account_move_batch_post,
     account_move_cancel_cfdi,
     account_move_global_invoice,
     account_move_payment_cfdi,

@@ -1,5 +1,6 @@
 from . import (
     test_archive,
+    test_batch_post,
     test_cancellation,
     test_certificate,
     test_fiscal_data,
