@@ -868,6 +868,13 @@ class AccountMove(models.Model):
                 ))
         return super().write(vals)
 
+    @api.depends("l10n_mx_einvoice_state")
+    def _compute_show_reset_to_draft_button(self):
+        super()._compute_show_reset_to_draft_button()
+        # button_draft refuses them anyway: the form does not offer what it would refuse
+        for move in self._l10n_mx_einvoice_is_locked():
+            move.show_reset_to_draft_button = False
+
     def button_draft(self):
         locked = self._l10n_mx_einvoice_is_locked()
         if locked:

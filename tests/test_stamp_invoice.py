@@ -312,7 +312,9 @@ class TestStampInvoice(FlowFixtures, L10nMxEinvoiceCommon):
 
     def test_stamped_cannot_go_back_to_draft_or_change(self):
         move = self.make_invoice()
+        self.assertTrue(move.show_reset_to_draft_button)
         self.stamp(move)
+        self.assertFalse(move.show_reset_to_draft_button)  # the form hides the button
         with self.assertRaises(UserError):
             move.button_draft()
         with self.assertRaises(UserError):
