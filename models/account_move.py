@@ -630,17 +630,27 @@ class AccountMove(models.Model):
         return to_send
 
     def _l10n_mx_einvoice_credit_shortfall(self, accounts):
-        """Problems when the stamp accounts hold fewer credits than the invoices need."""
+        """Problems when the stamp accounts hold fewer free credits than the invoices need.
+
+        Credits of documents already waiting for the PAC are not free: they are spent as
+        soon as the PAC answers.
+        """
         problems = []
         for account in set(accounts):
-            needed, account = accounts.count(account), account.sudo()
-            if needed > 1 and not account.is_unlimited_now and account.balance < needed:
+            account, needed = account.sudo(), accounts.count(account)
+            if account.is_unlimited_now:
+                continue
+            balance, pending = account._claim_credits()
+            if balance - pending < needed:
                 problems.append(self.env._(
-                    "The stamp account %(account)s has %(left)s stamps left for the %(needed)s "
-                    "invoices selected: nothing was stamped. Select fewer invoices or buy a stamp "
-                    "package. / La cuenta de timbrado %(account)s tiene %(left)s timbres para las "
-                    "%(needed)s facturas seleccionadas: no se timbró ninguna.",
-                    account=account.display_name, left=account.balance, needed=needed,
+                    "Sin folios disponibles: the stamp account %(account)s has %(free)s stamps free "
+                    "(balance %(balance)s, %(pending)s waiting for the PAC) for %(needed)s "
+                    "invoice(s): nothing was stamped. Stamp fewer invoices, or buy a stamp package "
+                    "(a vendor bill for a stamp package product) or record an adjustment. / La "
+                    "cuenta de timbrado %(account)s tiene %(free)s timbres libres para %(needed)s "
+                    "factura(s): no se timbró ninguna.",
+                    account=account.display_name, free=balance - pending, balance=balance,
+                    pending=pending, needed=needed,
                 ))
         return problems
 

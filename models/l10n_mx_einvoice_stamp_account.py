@@ -119,6 +119,26 @@ class L10nMxEinvoiceStampAccount(models.Model):
             account=account.display_name, company=account.company_id.display_name,
         ))
 
+    def _claim_credits(self):
+        """(balance, documents waiting for the PAC) of this account, for new stamps.
+
+        The account's row is updated first, so two transactions sealing for the same
+        account cannot both count its last credit: the second waits for the first to
+        commit, then fails with a serialization error, and Odoo replays its request,
+        which then sees the first one's pending documents.
+        """
+        self.ensure_one()
+        self.env.cr.execute(
+            "UPDATE l10n_mx_einvoice_stamp_account SET write_date = write_date WHERE id = %s",
+            [self.id],
+        )
+        account = self.sudo()
+        account.invalidate_recordset(["balance", "is_low_balance", "is_unlimited_now"])
+        pending = self.env["l10n_mx_einvoice.document"].sudo().search_count([
+            ("stamp_account_id", "=", self.id), ("kind", "=", "stamp"), ("state", "=", "pending"),
+        ])
+        return account.balance, pending
+
     def _consume_credit(self, uuid, document=False):
         """Record the stamp of ``uuid``: −1 credit (0 on an unlimited plan), once per UUID."""
         self.ensure_one()

@@ -11,6 +11,8 @@ from odoo import SUPERUSER_ID, api
 from odoo.addons.l10n_mx_einvoice.cfdi import rules
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
+from psycopg2.errors import SerializationFailure
 
 from .flow_common import make_invoice, setup_company
 
@@ -185,6 +187,56 @@ class TestStampConcurrency(TransactionCase):
             self.assertEqual(after["documents"], ["stamped"])
             self.assertEqual(after["credits"], -1)
             self.assertEqual(after["findings"], [])
+
+    def adjust_credits(self, to):
+        with self.registry.cursor() as cr:
+            account = self.env_of(cr)["l10n_mx_einvoice.stamp.account"].browse(self.account_id)
+            if account.balance != to:
+                self.env_of(cr)["l10n_mx_einvoice.credit.move"].create({
+                    "account_id": self.account_id, "kind": "adjustment",
+                    "quantity": to - account.balance, "reason": "concurrency test"})
+            cr.commit()  # pylint: disable=invalid-commit
+
+    def test_two_users_cannot_both_take_the_last_credit(self):
+        move_ids = [self.new_move(), self.new_move()]
+        Account = type(self.env["l10n_mx_einvoice.stamp.account"])
+        claim = Account._claim_credits
+        both_checked, claims = threading.Barrier(2, timeout=20), []
+
+        def claim_together(account):
+            claims.append(account.id)
+            if len(claims) <= 2:  # both users passed the balance check before either claims
+                both_checked.wait()
+            return claim(account)
+
+        def stamp_as_odoo_would(move_id, outcomes):
+            for _attempt in range(5):  # Odoo replays a request that hit a serialization failure
+                try:
+                    self.stamp_in_new_cursor(move_id, outcomes)
+                    return
+                except SerializationFailure:
+                    outcomes.append("replayed")
+
+        self.adjust_credits(1)
+        outcomes = {move_id: [] for move_id in move_ids}
+        try:
+            with patch.object(Account, "_claim_credits", claim_together), mute_logger("odoo.sql_db"):
+                threads = [threading.Thread(target=stamp_as_odoo_would, args=(move_id, outcomes[move_id]))
+                           for move_id in move_ids]
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join()
+            states = {move_id: self.facts(move_id)["state"] for move_id in move_ids}
+            self.assertEqual(sorted(states.values()), ["stamped", "to_stamp"], outcomes)
+            refused = next(outcomes[move_id] for move_id, state in states.items() if state == "to_stamp")
+            self.assertIn("replayed", refused)  # the race did happen: one waited for the other
+            self.assertIn("Sin folios disponibles", refused[-1])
+            with self.registry.cursor() as cr:
+                account = self.env_of(cr)["l10n_mx_einvoice.stamp.account"].browse(self.account_id)
+                self.assertEqual(account.balance, 0)
+        finally:
+            self.adjust_credits(1000)
 
     def test_cron_commits_each_invoice(self):
         move_ids = [self.new_move(), self.new_move()]

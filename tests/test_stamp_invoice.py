@@ -249,12 +249,29 @@ class TestStampInvoice(FlowFixtures, L10nMxEinvoiceCommon):
         used = self.credits_used()
         with self.assertRaises(UserError) as caught:
             moves.action_l10n_mx_stamp()
-        self.assertIn("2 timbres para las 3 facturas", str(caught.exception.args[0]))
+        self.assertIn("2 timbres libres para 3 factura(s)", str(caught.exception.args[0]))
         for move in moves:
             self.assert_nothing_stamped(move, used)
         self.assertEqual(self.stamp_account.balance, 2)
         moves[:2].action_l10n_mx_stamp()
         self.assertEqual(set(moves[:2].mapped("l10n_mx_einvoice_state")), {"stamped"})
+
+    def test_waiting_document_keeps_its_credit(self):
+        waiting, other = self.make_invoice(), self.make_invoice()
+        self.env["l10n_mx_einvoice.credit.move"].sudo().create({
+            "account_id": self.stamp_account.id, "quantity": 1 - self.stamp_account.balance,
+            "kind": "adjustment", "reason": "one left"})
+        self.set_provider("finkok", "http://127.0.0.1:9/")  # the PAC does not answer
+        waiting.action_l10n_mx_stamp()
+        self.assertEqual(waiting.l10n_mx_einvoice_document_ids.state, "pending")
+        self.set_provider("sandbox")
+        used = self.credits_used()
+        with self.assertRaises(UserError) as caught:
+            other.action_l10n_mx_stamp()
+        self.assertIn("0 timbres libres para 1 factura(s)", str(caught.exception.args[0]))
+        self.assert_nothing_stamped(other, used)
+        self.stamp(waiting)  # the last credit was kept for it
+        self.assertEqual(self.stamp_account.balance, 0)
 
     # --- PAC answers -------------------------------------------------------------------
 
