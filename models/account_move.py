@@ -880,10 +880,11 @@ class AccountMove(models.Model):
 
     @api.depends("l10n_mx_einvoice_state")
     def _compute_show_reset_to_draft_button(self):
-        super()._compute_show_reset_to_draft_button()
+        result = super()._compute_show_reset_to_draft_button()
         # button_draft refuses them anyway: the form does not offer what it would refuse
         for move in self._l10n_mx_einvoice_is_locked():
             move.show_reset_to_draft_button = False
+        return result
 
     def button_draft(self):
         locked = self._l10n_mx_einvoice_is_locked()
