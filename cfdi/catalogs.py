@@ -129,6 +129,16 @@ def postal_code(cp: str) -> PostalCode | None:
     return PostalCode(cp, found["state"], found["time_zone"])
 
 
+@lru_cache(maxsize=1)
+def _pais_by_alpha2() -> dict[str, str]:
+    return {r["alpha2"]: r["code"] for r in _rows("c_Pais") if r.get("alpha2")}
+
+
+def pais_of_alpha2(alpha2: str | None) -> str | None:
+    """c_Pais (ISO 3166-1 alpha-3) of an alpha-2 country code, e.g. ``US`` -> ``USA``."""
+    return _pais_by_alpha2().get((alpha2 or "").upper())
+
+
 def regimen_applies(regimen: str, *, moral: bool) -> bool:
     found = _index("c_RegimenFiscal").get(regimen)
     return found is not None and found["moral" if moral else "fisica"] == "1"

@@ -16,7 +16,7 @@ from odoo import api, fields, models, modules
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_repr
 
-from ..cfdi import amounts, rules, seal, tfd
+from ..cfdi import amounts, catalogs, rules, seal, tfd
 from ..cfdi import xml as cfdi_xml
 from ..cfdi.document import (
     CfdiRelacionados,
@@ -269,6 +269,7 @@ class AccountMove(models.Model):
             return Receptor(
                 rfc=rfc, nombre=partner.name or "", domicilio_fiscal=self.company_id.zip or "",
                 regimen_fiscal=FOREIGN_RECEPTOR_REGIMEN, uso_cfdi=FOREIGN_RECEPTOR_USO,
+                residencia_fiscal=catalogs.pais_of_alpha2(partner.country_id.code),
                 num_reg_id_trib=partner.vat or None,
             )
         return Receptor(

@@ -21,6 +21,7 @@ import pickle
 import sqlite3
 from pathlib import Path
 
+from babel.core import get_global
 from lxml import etree
 
 SHARED = Path("/work/shared/sat")
@@ -28,7 +29,7 @@ XS = "{http://www.w3.org/2001/XMLSchema}"
 
 SIMPLE = [
     "c_Exportacion", "c_FormaPago", "c_Impuesto", "c_Meses", "c_MetodoPago", "c_ObjetoImp",
-    "c_Pais", "c_Periodicidad", "c_TipoDeComprobante", "c_TipoFactor", "c_TipoRelacion",
+    "c_Periodicidad", "c_TipoDeComprobante", "c_TipoFactor", "c_TipoRelacion",
     "c_ClaveProdServ", "c_ClaveUnidad",
 ]
 
@@ -139,6 +140,13 @@ def generate(out: Path) -> None:
         if name == "c_TipoFactor":
             table = {k: [v] for k, v in TIPO_FACTOR.items()}
         write(out, name, ["code", "description"], [[c, first(table, c)] for c in codes[name]])
+
+    # c_Pais is ISO 3166-1 alpha-3; the alpha-2 code (what Odoo's countries carry) comes
+    # from CLDR's territory aliases as shipped by Babel.
+    aliases = get_global("territory_aliases")
+    table = extra.table("c_Pais")
+    write(out, "c_Pais", ["code", "description", "alpha2"],
+          [[c, first(table, c), (aliases.get(c) or [""])[0]] for c in codes["c_Pais"]])
 
     table = extra.table("c_Moneda")
     write(out, "c_Moneda", ["code", "description", "decimals"],

@@ -10,12 +10,13 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from .cfdi_oracle import CfdiOracleMixin
 from .common import L10nMxEinvoiceCommon
 from .flow_common import FlowFixtures
 
 
 @tagged("post_install", "-at_install")
-class TestStampInvoice(FlowFixtures, L10nMxEinvoiceCommon):
+class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -95,6 +96,21 @@ class TestStampInvoice(FlowFixtures, L10nMxEinvoiceCommon):
         self.assertEqual(c.moneda, "USD")
         self.assertEqual(c.tipo_cambio, Decimal("17.253400"))
         self.assertEqual(c.total, Decimal("116.00"))
+
+    def test_foreign_customer_with_its_tax_id(self):
+        foreign = self.env["res.partner"].create({
+            "name": "ACME TRADING LLC", "is_company": True, "country_id": self.env.ref("base.us").id,
+            "vat": "123456789", "zip": "10001",
+        })
+        move = self.make_invoice([{"price_unit": 500.0, "tax_ids": [Command.set(self.tax_0.ids)]}],
+                                 partner_id=foreign.id)
+        c = self.stamp(move)
+        self.assertSatValid(move.l10n_mx_einvoice_attachment_id.raw)
+        receptor = c.receptor
+        self.assertEqual((receptor.rfc, receptor.residencia_fiscal, receptor.num_reg_id_trib),
+                         ("XEXX010101000", "USA", "123456789"))
+        self.assertEqual((receptor.regimen_fiscal, receptor.uso_cfdi, receptor.domicilio_fiscal),
+                         ("616", "S01", "42501"))
 
     def test_discount(self):
         move = self.make_invoice([{"price_unit": 200.0, "quantity": 3.0, "discount": 10.0}])

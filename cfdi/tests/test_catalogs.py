@@ -124,3 +124,12 @@ def test_unknown_catalog_is_a_clear_error():
     with pytest.raises(catalogs.UnknownCatalog) as err:
         catalogs.rows("c_Nope")
     assert "generate_catalogs" in err.value.message_en
+
+
+def test_every_country_of_c_pais_has_its_alpha2_code():
+    rows = catalogs.rows("c_Pais")
+    assert all(len(r["alpha2"]) == 2 for r in rows)
+    assert len({r["alpha2"] for r in rows}) == len(rows)  # one c_Pais per alpha-2 code
+    assert catalogs.pais_of_alpha2("us") == "USA"
+    assert catalogs.pais_of_alpha2("MX") == "MEX"
+    assert catalogs.pais_of_alpha2(None) is None
