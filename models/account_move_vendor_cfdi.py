@@ -232,10 +232,21 @@ class AccountMove(models.Model):
         name = concepto.descripcion
         if concepto.no_identificacion:
             name = f"[{concepto.no_identificacion}] {name}"
+        quantity, price_unit = concepto.cantidad, concepto.valor_unitario
+        price_digits = self.env["decimal.precision"].precision_get("Product Price")
+        if price_unit is not None and price_unit != round(price_unit, price_digits):
+            # Odoo would round the price and the line would miss the CFDI's Importe by cents:
+            # one unit at the Importe keeps the bill's total equal to the CFDI's.
+            name = f"{name} ({quantity} × {price_unit})"
+            quantity, price_unit = Decimal(1), importe
+            notes.append(self.env._(
+                "'%(line)s': the unit price has more decimals than Odoo's Product Price precision "
+                "(%(digits)s); imported as 1 × %(importe)s, the CFDI's Importe.",
+                line=concepto.descripcion, digits=price_digits, importe=importe))
         values = {
             "name": name,
-            "quantity": _float(concepto.cantidad),
-            "price_unit": _float(concepto.valor_unitario),
+            "quantity": _float(quantity),
+            "price_unit": _float(price_unit),
             "discount": _float(discount),
             "tax_ids": [Command.set(taxes.ids)],
             "is_imported": True,  # Odoo keeps imported taxes and prices (no product defaults)

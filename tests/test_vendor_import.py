@@ -142,6 +142,18 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertAlmostEqual(bill.amount_total, 1044.0)
         self.assertTrue(bill.l10n_mx_vendor_cfdi_totals_ok)
 
+    def test_unit_price_with_six_decimals_keeps_the_cfdi_total(self):
+        data = self.supplier_cfdi([Line(cantidad="3", valor_unitario="33.333333"),
+                                   Line(cantidad="2", valor_unitario="10.50")])
+        bill = self.result(self.run_import([("p.xml", data)], False), "p.xml").move_id
+        exact, fine = bill.invoice_line_ids.sorted("price_unit")
+        self.assertEqual((exact.quantity, exact.price_unit), (2.0, 10.5))
+        self.assertEqual((fine.quantity, fine.price_unit), (1.0, 100.0))
+        self.assertIn("3 × 33.333333", fine.name)
+        self.assertAlmostEqual(bill.amount_total, 140.36)  # (100.00 + 21.00) × 1.16
+        self.assertTrue(bill.l10n_mx_vendor_cfdi_totals_ok)
+        self.assertIn("1 × 100.00", bill.l10n_mx_vendor_cfdi_notes)
+
     # --- duplicates -------------------------------------------------------------------------
 
     def test_second_import_of_a_uuid_is_refused_with_the_existing_bill(self):
