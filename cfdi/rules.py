@@ -59,6 +59,15 @@ class Finding:
     def __str__(self) -> str:
         return f"[{self.code}] {self.path}: {self.message_es} / {self.message_en}"
 
+    @property
+    def blocking(self) -> bool:
+        return self.severity != "warning"
+
+    def one_line(self) -> str:
+        """``CODE path: message_es / message_en`` (no path for whole-file findings)."""
+        where = f" {self.path}" if self.path else ""
+        return f"{self.code}{where}: {self.message_es} / {self.message_en}"
+
 
 @functools.lru_cache(maxsize=1024)
 def _cached_tasa_valid(impuesto: str, tipo_factor: str, value: Decimal, retencion: bool) -> bool:
