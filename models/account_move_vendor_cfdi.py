@@ -476,7 +476,16 @@ class AccountMove(models.Model):
         if (file_data.get("type") == "xml" and self.is_purchase_document()
                 and reception.is_cfdi_tree(file_data.get("xml_tree"))):
             return self._l10n_mx_vendor_cfdi_decode
+        if file_data.get("type") == "hostile_xml" and self.is_purchase_document():
+            return self._l10n_mx_vendor_cfdi_refuse
         return super()._get_edi_decoder(file_data, new=new)
+
+    def _l10n_mx_vendor_cfdi_refuse(self, invoice, file_data, new):
+        """An XML refused before parsing (DOCTYPE, entities): the bill says why."""
+        invoice.message_post(body=self.env._("%(file)s was not imported: %(reason)s",
+                                    file=file_data["filename"],
+                                    reason=engine_message(self.env, file_data["error"])))
+        return False
 
     def _l10n_mx_vendor_cfdi_decode(self, invoice, file_data, new):
         """Odoo's decoder signature; never raises so the other attachments are processed."""

@@ -384,6 +384,9 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         bill = self.env["account.move"].browse(move_id)
         self.assertFalse(bill.l10n_mx_vendor_cfdi_uuid)
         self.assertFalse(bill.invoice_line_ids)
+        refusal = [m.body for m in bill.message_ids if "x.xml was not imported" in (m.body or "")]
+        self.assertEqual(len(refusal), 1)
+        self.assertIn("DOCTYPE", refusal[0])
 
     def test_dashboard_upload_uses_the_same_import(self):
         attachment = self.env["ir.attachment"].create({
