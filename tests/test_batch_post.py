@@ -12,22 +12,31 @@ class TestBatchPost(FlowFixtures, L10nMxEinvoiceCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.setup_flow()
-        cls.term_30 = cls.env.ref("account.account_payment_term_30days")
+        cls.usd = cls.env.ref("base.USD")
+        cls.usd.active = True
+        today = fields.Date.context_today(cls.env["account.move"])
+        cls.todays_rate = cls.env["res.currency.rate"].create({
+            "currency_id": cls.usd.id, "company_id": cls.company.id, "name": today,
+            "inverse_company_rate": 18.35,
+        })
 
-    def draft(self):
+    def draft(self, term="account.account_payment_term_30days", currency=None):
         lines = [{"price_unit": 1000.0, "name": "Consultoría"},
                  {"price_unit": 333.33, "quantity": 3.0, "discount": 10.0, "name": "Soporte"}]
-        return self.make_invoice(lines, post=False, invoice_payment_term_id=self.term_30.id)
+        return self.make_invoice(lines, post=False, currency=currency,
+                                 invoice_payment_term_id=self.env.ref(term).id)
 
     @staticmethod
     def items(move):
         return sorted((line.display_type, line.account_id.id, line.debit, line.credit,
-                       line.date_maturity) for line in move.line_ids)
+                       line.amount_currency, line.date_maturity) for line in move.line_ids)
 
-    def test_undated_invoices_posted_together_match_one_posted_alone(self):
-        alone = self.draft()
+    def assert_batch_matches_alone(self, before_posting=None, **draft):
+        alone = self.draft(**draft)
+        together = self.draft(**draft) | self.draft(**draft) | self.draft(**draft)
+        if before_posting:
+            before_posting()
         alone.action_post()
-        together = self.draft() | self.draft() | self.draft()
         together.action_post()
         today = fields.Date.context_today(together)
         for move in together:
@@ -38,7 +47,23 @@ class TestBatchPost(FlowFixtures, L10nMxEinvoiceCommon):
             self.assertEqual((move.amount_untaxed, move.amount_tax, move.amount_total),
                              (alone.amount_untaxed, alone.amount_tax, alone.amount_total))
             self.assertEqual(move.checked, move.journal_id.autocheck_on_post)
-        self.assertEqual(alone.invoice_date_due, fields.Date.add(today, days=30))
+        return alone
+
+    def test_undated_invoices_posted_together_match_one_posted_alone(self):
+        alone = self.assert_batch_matches_alone()
+        self.assertEqual(alone.invoice_date_due, fields.Date.add(alone.invoice_date, days=30))
+
+    def test_foreign_currency_is_priced_again_at_posting(self):
+        def rate_changes_after_typing():  # the drafts were priced at 18.35
+            self.todays_rate.inverse_company_rate = 19.02
+
+        alone = self.assert_batch_matches_alone(rate_changes_after_typing, currency=self.usd)
+        receivable = alone.line_ids.filtered(lambda line: line.display_type == "payment_term")
+        self.assertAlmostEqual(sum(receivable.mapped("debit")) / alone.amount_total, 19.02, places=3)
+
+    def test_early_payment_discount_term(self):
+        alone = self.assert_batch_matches_alone(term="account.account_payment_term_30days_early_discount")
+        self.assertTrue(alone.line_ids.filtered(lambda line: line.display_type == "payment_term"))
 
     def test_review_flag_changes_no_journal_item(self):
         move = self.draft()
