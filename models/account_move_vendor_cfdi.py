@@ -234,7 +234,9 @@ class AccountMove(models.Model):
             name = f"[{concepto.no_identificacion}] {name}"
         quantity, price_unit = concepto.cantidad, concepto.valor_unitario
         price_digits = self.env["decimal.precision"].precision_get("Product Price")
-        if price_unit is not None and price_unit != round(price_unit, price_digits):
+        per_unit_tax = any(tax.amount_type == "fixed" for tax in taxes)  # IEPS Cuota: × quantity
+        if (price_unit is not None and price_unit != round(price_unit, price_digits)
+                and not per_unit_tax):
             # Odoo would round the price and the line would miss the CFDI's Importe by cents:
             # one unit at the Importe keeps the bill's total equal to the CFDI's.
             name = f"{name} ({quantity} × {price_unit})"
