@@ -568,15 +568,19 @@ class AccountMove(models.Model):
     def _l10n_mx_einvoice_stamp(self):
         """Stamp these invoices, STAMP_BATCH_SIZE at a time.
 
-        In production each batch commits its pending documents (every signed XML) before
-        the first PAC call, and the PAC's answers with the next commit. A crash in between
-        loses nothing: the pending documents are retried, and the retry finds the stamp the
-        PAC already made (same UUID, one credit).
+        In production each batch commits twice: its pending documents (every signed XML)
+        before the first PAC call, then the PAC's answers, so a later batch's problem never
+        undoes them. A crash in between loses nothing: the pending documents are retried,
+        and the retry finds the stamp the PAC already made (same UUID, one credit).
         """
-        for start in range(0, len(self), STAMP_BATCH_SIZE):
-            # each batch commits, which empties the cache: prefetching the other batches'
-            # rows again after every commit would make a long selection quadratic
-            self[start:start + STAMP_BATCH_SIZE].with_prefetch()._l10n_mx_einvoice_stamp_batch()
+        # credit notes after the invoices: one selected with its invoice is sealed with the
+        # invoice's UUID (CfdiRelacionados) only once that invoice is stamped
+        refunds = self.filtered(lambda m: m.move_type == "out_refund")
+        for moves in (self - refunds, refunds):
+            for start in range(0, len(moves), STAMP_BATCH_SIZE):
+                # each batch commits, which empties the cache: prefetching the other batches'
+                # rows again after every commit would make a long selection quadratic
+                moves[start:start + STAMP_BATCH_SIZE].with_prefetch()._l10n_mx_einvoice_stamp_batch()
 
     def _l10n_mx_einvoice_stamp_batch(self):
         moves = self._l10n_mx_einvoice_lock().filtered(
@@ -591,6 +595,7 @@ class AccountMove(models.Model):
         for (move, _document, retry), document in zip(to_send, documents, strict=True):
             if move in locked and document.state == "pending":  # else finished by another transaction
                 move._l10n_mx_einvoice_send(document, retry)
+        self._l10n_mx_einvoice_commit()
 
     def _l10n_mx_einvoice_seal_pending(self):
         """The pending documents to send, as (move, document, retry), sealing where needed.
@@ -637,7 +642,7 @@ class AccountMove(models.Model):
         soon as the PAC answers.
         """
         problems = []
-        for account in set(accounts):
+        for account in sorted(set(accounts), key=lambda a: a.id):  # one lock order: no deadlock
             account, needed = account.sudo(), accounts.count(account)
             if account.is_unlimited_now:
                 continue
@@ -668,7 +673,7 @@ class AccountMove(models.Model):
         try:
             result = connector.find_stamped(document._l10n_mx_einvoice_signed_bytes())
         except PacError as error:
-            self._l10n_mx_einvoice_pac_failure(document, error)
+            self._l10n_mx_einvoice_pac_failure(document, error, keep_pending=True)
             return True
         if result is None:
             return False
@@ -681,6 +686,11 @@ class AccountMove(models.Model):
         try:
             connector = account._get_connector()
             result = connector.find_stamped(signed_xml) if retry else None
+        except PacError as error:
+            # the PAC may have stamped this XML: it stays pending, never sealed again
+            self._l10n_mx_einvoice_pac_failure(document, error, keep_pending=True)
+            return
+        try:
             if result is None:
                 result = connector.stamp(signed_xml)
         except AlreadyStamped as error:
@@ -690,15 +700,16 @@ class AccountMove(models.Model):
             return
         self._l10n_mx_einvoice_store_stamp(document, result)
 
-    def _l10n_mx_einvoice_pac_failure(self, document, error):
-        """Record what the PAC said; Unavailable keeps the document pending for a retry."""
+    def _l10n_mx_einvoice_pac_failure(self, document, error, keep_pending=False):
+        """Record what the PAC said; Unavailable (or ``keep_pending``: the PAC could not say
+        whether it stamped the XML) keeps the document pending for a retry."""
         message = bilingual(error.message_es, error.message_en)
         if isinstance(error, Rejected):
             message = bilingual(
                 f"[{error.code}] {error.message_es} {error.hint_es}",
                 f"[{error.code}] {error.message_en} {error.hint_en}",
             )
-        if isinstance(error, Unavailable):
+        if keep_pending or isinstance(error, Unavailable):
             document.write({"message": message, "pac_code": error.code})
             self._l10n_mx_einvoice_write_state({"l10n_mx_einvoice_state": "to_stamp", "l10n_mx_einvoice_message": message})
         else:

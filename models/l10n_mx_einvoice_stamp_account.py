@@ -4,6 +4,7 @@ import os
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 from psycopg2 import IntegrityError
+from psycopg2.errors import SerializationFailure
 
 from ..cfdi import pac
 from ..cfdi.errors import CfdiError
@@ -124,14 +125,27 @@ class L10nMxEinvoiceStampAccount(models.Model):
 
         The account's row is updated first, so two transactions sealing for the same
         account cannot both count its last credit: the second waits for the first to
-        commit, then fails with a serialization error, and Odoo replays its request,
-        which then sees the first one's pending documents.
+        commit and is then refused with a clear message (its snapshot cannot see the
+        first one's pending documents).
         """
         self.ensure_one()
-        self.env.cr.execute(
-            "UPDATE l10n_mx_einvoice_stamp_account SET write_date = write_date WHERE id = %s",
-            [self.id],
-        )
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "UPDATE l10n_mx_einvoice_stamp_account SET write_date = write_date WHERE id = %s",
+                    [self.id], log_exceptions=False,
+                )
+        except SerializationFailure:
+            # another transaction sealed with this account since this one began; a replay of
+            # the whole request could repeat work already committed (stamp on post)
+            raise UserError(self.env._(
+                "Another user was stamping with the stamp account %(account)s at the same time: "
+                "these invoices were not stamped (nothing reached the PAC); try again in a few "
+                "seconds. / Otro usuario timbraba con la cuenta de timbrado %(account)s al mismo "
+                "tiempo: estas facturas no se timbraron (nada llegó al PAC); intente de nuevo en "
+                "unos segundos.",
+                account=self.display_name,
+            )) from None
         account = self.sudo()
         account.invalidate_recordset(["balance", "is_low_balance", "is_unlimited_now"])
         pending = self.env["l10n_mx_einvoice.document"].sudo().search_count([

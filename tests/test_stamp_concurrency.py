@@ -11,8 +11,6 @@ from odoo import SUPERUSER_ID, api
 from odoo.addons.l10n_mx_einvoice.cfdi import rules
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
-from odoo.tools import mute_logger
-from psycopg2.errors import SerializationFailure
 
 from .flow_common import make_invoice, setup_company
 
@@ -209,19 +207,11 @@ class TestStampConcurrency(TransactionCase):
                 both_checked.wait()
             return claim(account)
 
-        def stamp_as_odoo_would(move_id, outcomes):
-            for _attempt in range(5):  # Odoo replays a request that hit a serialization failure
-                try:
-                    self.stamp_in_new_cursor(move_id, outcomes)
-                    return
-                except SerializationFailure:
-                    outcomes.append("replayed")
-
         self.adjust_credits(1)
         outcomes = {move_id: [] for move_id in move_ids}
         try:
-            with patch.object(Account, "_claim_credits", claim_together), mute_logger("odoo.sql_db"):
-                threads = [threading.Thread(target=stamp_as_odoo_would, args=(move_id, outcomes[move_id]))
+            with patch.object(Account, "_claim_credits", claim_together):
+                threads = [threading.Thread(target=self.stamp_in_new_cursor, args=(move_id, outcomes[move_id]))
                            for move_id in move_ids]
                 for thread in threads:
                     thread.start()
@@ -230,13 +220,26 @@ class TestStampConcurrency(TransactionCase):
             states = {move_id: self.facts(move_id)["state"] for move_id in move_ids}
             self.assertEqual(sorted(states.values()), ["stamped", "to_stamp"], outcomes)
             refused = next(outcomes[move_id] for move_id, state in states.items() if state == "to_stamp")
-            self.assertIn("replayed", refused)  # the race did happen: one waited for the other
-            self.assertIn("Sin folios disponibles", refused[-1])
+            self.assertIn("Another user was stamping with the stamp account", refused[0])
             with self.registry.cursor() as cr:
                 account = self.env_of(cr)["l10n_mx_einvoice.stamp.account"].browse(self.account_id)
                 self.assertEqual(account.balance, 0)
+            outcomes = []  # tried again: now the credits are known to be spent
+            self.stamp_in_new_cursor(next(m for m, s in states.items() if s == "to_stamp"), outcomes)
+            self.assertIn("Sin folios disponibles", outcomes[0])
         finally:
             self.adjust_credits(1000)
+
+    def test_a_refused_batch_keeps_the_batches_stamped_before_it(self):
+        move_ids = [self.new_move(), self.new_move(), self.new_move("no_regimen")]
+        outcomes = []
+        with patch("odoo.addons.l10n_mx_einvoice.models.account_move.STAMP_BATCH_SIZE", 2):
+            self.stamp_in_new_cursor(move_ids, outcomes)
+        self.assertIn("régimen fiscal", outcomes[0])
+        for move_id in move_ids[:2]:
+            facts = self.facts(move_id)
+            self.assertEqual((facts["state"], facts["credits"], facts["findings"]), ("stamped", -1, []))
+        self.assertFalse(self.facts(move_ids[2])["documents"])
 
     def test_cron_commits_each_invoice(self):
         move_ids = [self.new_move(), self.new_move()]

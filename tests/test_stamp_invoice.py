@@ -6,6 +6,7 @@ import psycopg2
 from odoo import Command
 from odoo.addons.l10n_mx_einvoice.cfdi import rules
 from odoo.addons.l10n_mx_einvoice.cfdi import xml as cfdi_xml
+from odoo.addons.l10n_mx_einvoice.cfdi.pac.base import AuthenticationFailed
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -165,6 +166,18 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertEqual(c.cfdi_relacionados[0].tipo_relacion, "01")
         self.assertEqual(c.cfdi_relacionados[0].uuids, [invoice.l10n_mx_einvoice_uuid])
 
+    def test_credit_note_selected_with_its_invoice_is_related_to_it(self):
+        invoice = self.make_invoice([{"price_unit": 500.0}])
+        wizard = self.env["account.move.reversal"].with_context(
+            active_model="account.move", active_ids=invoice.ids).create({
+                "reason": "devolución", "journal_id": invoice.journal_id.id})
+        refund = self.env["account.move"].browse(wizard.refund_moves()["res_id"])
+        refund.action_post()
+        (refund | invoice).action_l10n_mx_stamp()  # the credit note first in the selection
+        self.assertEqual(set((refund | invoice).mapped("l10n_mx_einvoice_state")), {"stamped"})
+        c = cfdi_xml.from_bytes(refund.l10n_mx_einvoice_attachment_id.raw)
+        self.assertEqual(c.cfdi_relacionados[0].uuids, [invoice.l10n_mx_einvoice_uuid])
+
     def test_total_equals_amount_total_round_globally(self):
         # 3 x 10.03 at 16%: per line 1.6048 -> 1.60 (4.80), globally 30.09 x 16% = 4.81.
         self.assertEqual(self.company.tax_calculation_rounding_method, "round_globally")
@@ -319,6 +332,21 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         self.set_provider("sandbox")
         self.stamp(move)
         self.assertEqual(move.l10n_mx_einvoice_document_ids, document)  # same signed XML, same document
+
+    def test_lookup_failure_on_retry_never_seals_again(self):
+        move = self.make_invoice()
+        self.set_provider("finkok", "http://127.0.0.1:9/")
+        move.action_l10n_mx_stamp()
+        document = move.l10n_mx_einvoice_document_ids
+        self.set_provider("sandbox")
+        connector = self.stamp_account._get_connector()
+        refused = AuthenticationFailed("Usuario o contraseña inválidos.", "Wrong user or password.")
+        with patch.object(type(connector), "find_stamped", side_effect=refused):
+            move.action_l10n_mx_stamp()  # the PAC cannot say whether it stamped that XML
+        self.assertEqual((document.state, move.l10n_mx_einvoice_state), ("pending", "to_stamp"))
+        self.assertIn("Wrong user or password", move.l10n_mx_einvoice_message)
+        self.stamp(move)
+        self.assertEqual(move.l10n_mx_einvoice_document_ids, document)  # the same signed XML
 
     def test_crash_after_pac_answer_recovers_same_uuid(self):
         move = self.make_invoice()
