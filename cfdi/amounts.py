@@ -1,8 +1,9 @@
 """Money of a CFDI: Anexo 20 rounding, computed attributes and SAT tolerances.
 
 ``compute`` fills every computed attribute left as ``None`` in a copy and keeps values
-the caller gave (``fill`` does the same in place, for a document the caller just built) (the Odoo layer passes Odoo's own figures; ``cfdi.rules`` then checks
-them against SAT's tolerances, which live here too).
+the caller gave (the Odoo layer passes Odoo's own figures; ``cfdi.rules`` then checks
+them against SAT's tolerances, which live here too). ``fill`` does the same in place,
+for a document the caller has just built.
 
 Decisions where Anexo 20 leaves a choice:
 

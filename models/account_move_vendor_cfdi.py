@@ -484,10 +484,8 @@ class AccountMove(models.Model):
 
     def _l10n_mx_vendor_cfdi_refuse(self, invoice, file_data, new):
         """An XML refused before parsing (DOCTYPE, entities): the bill says why."""
-        invoice.message_post(body=self.env._("%(file)s was not imported: %(reason)s",
-                                    file=file_data["filename"],
-                                    reason=engine_message(self.env, file_data["error"])))
-        return False
+        return self._l10n_mx_vendor_cfdi_not_imported(
+            invoice, file_data, engine_message(self.env, file_data["error"]))
 
     def _l10n_mx_vendor_cfdi_decode(self, invoice, file_data, new):
         """Odoo's decoder signature; never raises so the other attachments are processed."""
@@ -496,12 +494,13 @@ class AccountMove(models.Model):
             with self.env.cr.savepoint():
                 invoice._l10n_mx_vendor_cfdi_fill(received, file_data.get("attachment"))
         except CfdiError as error:
-            invoice.message_post(body=self.env._("%(file)s was not imported: %(reason)s",
-                                        file=file_data["filename"],
-                                        reason=engine_message(self.env, error)))
-            return False
+            return self._l10n_mx_vendor_cfdi_not_imported(
+                invoice, file_data, engine_message(self.env, error))
         except UserError as error:
-            invoice.message_post(body=self.env._("%(file)s was not imported: %(reason)s",
-                                        file=file_data["filename"], reason=error.args[0]))
-            return False
+            return self._l10n_mx_vendor_cfdi_not_imported(invoice, file_data, error.args[0])
         return True
+
+    def _l10n_mx_vendor_cfdi_not_imported(self, invoice, file_data, reason):
+        invoice.message_post(body=self.env._("%(file)s was not imported: %(reason)s",
+                                    file=file_data["filename"], reason=reason))
+        return False
