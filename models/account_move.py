@@ -9,6 +9,7 @@ nothing is done twice (row lock, one UUID per database, one credit per UUID).
 import base64
 import logging
 import re
+from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -592,9 +593,13 @@ class AccountMove(models.Model):
         documents = self.env["l10n_mx_einvoice.document"].sudo().browse(
             [document.id for _move, document, _retry in to_send])
         documents.invalidate_recordset()
+        answers = []
         for (move, _document, retry), document in zip(to_send, documents, strict=True):
             if move in locked and document.state == "pending":  # else finished by another transaction
-                move._l10n_mx_einvoice_send(document, retry)
+                result = move._l10n_mx_einvoice_send(document, retry)
+                if result:
+                    answers.append((move, document, result))
+        self._l10n_mx_einvoice_store_stamps(answers)
         self._l10n_mx_einvoice_commit()
 
     def _l10n_mx_einvoice_seal_pending(self):
@@ -626,11 +631,11 @@ class AccountMove(models.Model):
         failures += self._l10n_mx_einvoice_credit_shortfall([account for *_x, account in sealed])
         if failures:
             raise UserError("\n\n".join(failures))
-        Document = self.env["l10n_mx_einvoice.document"].sudo()
-        for move, signed_xml, fecha, account in sealed:
-            document = Document._l10n_mx_einvoice_create_pending(
-                move, signed_xml, fecha, account, move._l10n_mx_einvoice_file_prefix())
-            to_send.append((move, document, False))
+        documents = self.env["l10n_mx_einvoice.document"].sudo()._l10n_mx_einvoice_create_pending([
+            (move, signed_xml, fecha, account, move._l10n_mx_einvoice_file_prefix())
+            for move, signed_xml, fecha, account in sealed
+        ])
+        to_send += [(move, document, False) for (move, *_x), document in zip(sealed, documents, strict=True)]
         to_seal._l10n_mx_einvoice_write_state({"l10n_mx_einvoice_state": "to_stamp",
                                                "l10n_mx_einvoice_message": False})
         return to_send
@@ -677,10 +682,11 @@ class AccountMove(models.Model):
             return True
         if result is None:
             return False
-        self._l10n_mx_einvoice_store_stamp(document, result)
+        self._l10n_mx_einvoice_store_stamps([(self, document, result)])
         return True
 
     def _l10n_mx_einvoice_send(self, document, retry):
+        """The PAC's answer for the document's XML, or None (the failure is recorded)."""
         account = document.stamp_account_id.sudo()
         signed_xml = document._l10n_mx_einvoice_signed_bytes()
         try:
@@ -689,16 +695,14 @@ class AccountMove(models.Model):
         except PacError as error:
             # the PAC may have stamped this XML: it stays pending, never sealed again
             self._l10n_mx_einvoice_pac_failure(document, error, keep_pending=True)
-            return
+            return None
         try:
-            if result is None:
-                result = connector.stamp(signed_xml)
+            return result or connector.stamp(signed_xml)
         except AlreadyStamped as error:
-            result = error.result
+            return error.result
         except PacError as error:
             self._l10n_mx_einvoice_pac_failure(document, error)
-            return
-        self._l10n_mx_einvoice_store_stamp(document, result)
+            return None
 
     def _l10n_mx_einvoice_pac_failure(self, document, error, keep_pending=False):
         """Record what the PAC said; Unavailable (or ``keep_pending``: the PAC could not say
@@ -729,26 +733,36 @@ class AccountMove(models.Model):
         prefix = (document and document.cfdi_name) or self._l10n_mx_einvoice_file_prefix()
         return f"{prefix}-{uuid}.xml"
 
-    def _l10n_mx_einvoice_store_stamp(self, document, result):
-        """Keep the stamped XML, set the UUID, use one credit (once per UUID)."""
-        uuid = result.uuid.upper()
-        attachment = self.env["ir.attachment"].sudo().create({
-            "name": self._l10n_mx_einvoice_attachment_name(uuid, document),
+    def _l10n_mx_einvoice_store_stamps(self, answers):
+        """Keep each stamped XML, set the UUIDs, use one credit per UUID.
+
+        ``answers``: (move, document, result) of the PAC, stored together so that the
+        attachments, the ledger lines and the low-balance check are written once.
+        """
+        if not answers:
+            return
+        attachments = self.env["ir.attachment"].sudo().create([{
+            "name": move._l10n_mx_einvoice_attachment_name(result.uuid.upper(), document),
             "raw": result.xml,
             "mimetype": "application/xml",
-            "res_model": self._name,
-            "res_id": self.id,
-            "description": self.env._("Stamped CFDI %s", uuid),
-        })
-        document.write({"state": "stamped", "uuid": uuid, "attachment_id": attachment.id,
-                        "message": False, "pac_code": False})
-        self._l10n_mx_einvoice_write_state({
-            "l10n_mx_einvoice_state": "stamped",
-            "l10n_mx_einvoice_uuid": uuid,
-            "l10n_mx_einvoice_attachment_id": attachment.id,
-            "l10n_mx_einvoice_message": False,
-        })
-        document.stamp_account_id.sudo()._consume_credit(uuid, document)
+            "res_model": move._name,
+            "res_id": move.id,
+            "description": self.env._("Stamped CFDI %s", result.uuid.upper()),
+        } for move, document, result in answers])
+        stamps = defaultdict(list)
+        for (move, document, result), attachment in zip(answers, attachments, strict=True):
+            uuid = result.uuid.upper()
+            document.write({"state": "stamped", "uuid": uuid, "attachment_id": attachment.id,
+                            "message": False, "pac_code": False})
+            move._l10n_mx_einvoice_write_state({
+                "l10n_mx_einvoice_state": "stamped",
+                "l10n_mx_einvoice_uuid": uuid,
+                "l10n_mx_einvoice_attachment_id": attachment.id,
+                "l10n_mx_einvoice_message": False,
+            })
+            stamps[document.stamp_account_id.sudo()].append((uuid, document))
+        for account, account_stamps in stamps.items():
+            account._consume_credits(account_stamps)
         # the chatter shows the stamp through the tracked CFDI state and UUID
 
     # --- cancellation -------------------------------------------------------------------

@@ -78,8 +78,9 @@ class L10nMxEinvoiceDocument(models.Model):
             document.display_name = f"{document.move_id.name or ''} · {label} · {document.uuid or document.id}"
 
     @api.model
-    def _l10n_mx_einvoice_create_pending(self, move, signed_xml, fecha, stamp_account, cfdi_name):
-        return self.create({
+    def _l10n_mx_einvoice_create_pending(self, sealed):
+        """Pending documents for ``sealed``: (move, signed_xml, fecha, stamp_account, cfdi_name)."""
+        return self.create([{
             "move_id": move.id,
             "kind": "stamp",
             "state": "pending",
@@ -88,7 +89,7 @@ class L10nMxEinvoiceDocument(models.Model):
             "digest": sha256_hex(signed_xml),
             "cfdi_date": fecha.isoformat(timespec="seconds") if fecha else False,
             "cfdi_name": cfdi_name,
-        })
+        } for move, signed_xml, fecha, stamp_account, cfdi_name in sealed])
 
     def _l10n_mx_einvoice_signed_bytes(self):
         self.ensure_one()

@@ -155,25 +155,33 @@ class L10nMxEinvoiceStampAccount(models.Model):
 
     def _consume_credit(self, uuid, document=False):
         """Record the stamp of ``uuid``: −1 credit (0 on an unlimited plan), once per UUID."""
+        return self._consume_credits([(uuid, document)])
+
+    def _consume_credits(self, stamps):
+        """The ledger lines of ``stamps`` ((uuid, document) pairs), one per UUID.
+
+        A UUID already in the ledger is not charged again; when another transaction records
+        one of them at the same time, the unique constraint refuses the batch and each
+        stamp is recorded on its own.
+        """
         self.ensure_one()
-        moves = self.env["l10n_mx_einvoice.credit.move"].sudo()
-        uuid = uuid.upper()
-        existing = moves.search([("uuid", "=", uuid)], limit=1)
-        if existing:
-            return existing
-        vals = {
-            "account_id": self.id,
-            "kind": "stamp",
-            "quantity": 0 if self.sudo().is_unlimited_now else -1,
-            "uuid": uuid,
-            "document_id": document.id if document else False,
-        }
+        ledger = self.env["l10n_mx_einvoice.credit.move"].sudo()
+        documents = {uuid.upper(): document for uuid, document in stamps}
+        lines = ledger.search([("uuid", "in", list(documents))])
+        new = [uuid for uuid in documents if uuid not in set(lines.mapped("uuid"))]
+        if not new:
+            return lines
+        quantity = 0 if self.sudo().is_unlimited_now else -1
+        vals_list = [{"account_id": self.id, "kind": "stamp", "quantity": quantity, "uuid": uuid,
+                      "document_id": documents[uuid].id if documents[uuid] else False}
+                     for uuid in new]
         try:
             with self.env.cr.savepoint():
-                move = moves.create(vals)
-        except IntegrityError:  # the same UUID recorded concurrently
-            return moves.search([("uuid", "=", uuid)], limit=1)
-        return move
+                return lines | ledger.create(vals_list)
+        except IntegrityError:  # one of these UUIDs recorded concurrently
+            if len(new) == 1:
+                return lines | ledger.search([("uuid", "=", new[0])], limit=1)
+            return lines.concat(*(self._consume_credits([(uuid, documents[uuid])]) for uuid in new))
 
     def action_sync_balance(self):
         """Align the ledger with the provider's own balance where it reports one."""

@@ -57,6 +57,15 @@ class TestStampAccount(L10nMxEinvoiceCommon):
         self.stamp_account.invalidate_recordset()
         self.assertEqual(self.stamp_account.balance, 98)
 
+    def test_consume_credits_of_a_batch_charges_each_new_uuid_once(self):
+        first = self.stamp_account._consume_credit(UUID_A)
+        lines = self.stamp_account._consume_credits([(UUID_A, False), (UUID_B.lower(), False)])
+        self.assertEqual(len(lines), 2)
+        self.assertIn(first, lines)
+        self.assertEqual(sorted(lines.mapped("uuid")), sorted([UUID_A.upper(), UUID_B.upper()]))
+        self.stamp_account.invalidate_recordset()
+        self.assertEqual(self.stamp_account.balance, 98)
+
     def test_uuid_is_unique_in_the_database(self):
         self.stamp_account._consume_credit(UUID_A)
         with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.cr.savepoint():

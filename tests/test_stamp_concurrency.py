@@ -11,6 +11,7 @@ from odoo import SUPERUSER_ID, api
 from odoo.addons.l10n_mx_einvoice.cfdi import rules
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
 
 from .flow_common import make_invoice, setup_company
 
@@ -134,7 +135,7 @@ class TestStampConcurrency(TransactionCase):
     def test_crash_after_pac_answer_recovers_same_uuid_one_credit(self):
         move_id = self.new_move()
         Move = type(self.env["account.move"])
-        with patch.object(Move, "_l10n_mx_einvoice_store_stamp", side_effect=RuntimeError("power cut")):
+        with patch.object(Move, "_l10n_mx_einvoice_store_stamps", side_effect=RuntimeError("power cut")):
             with self.assertRaises(RuntimeError), self.registry.cursor() as cr:
                 env = self.env_of(cr)
                 env["account.move"].browse(move_id)._l10n_mx_einvoice_stamp()
@@ -157,22 +158,22 @@ class TestStampConcurrency(TransactionCase):
     def test_crash_while_storing_a_batch_recovers_every_uuid_once(self):
         move_ids = [self.new_move(), self.new_move()]
         Move = type(self.env["account.move"])
-        store = Move._l10n_mx_einvoice_store_stamp
+        store = Move._l10n_mx_einvoice_store_stamps
         calls = []
 
-        def store_then_cut_power(move, document, result):
-            calls.append(move.id)
-            if len(calls) == 2:
-                raise RuntimeError("power cut")
-            return store(move, document, result)
+        def store_then_cut_power(moves, answers):
+            calls.append([move.id for move, _document, _result in answers])
+            store(moves, answers)
+            raise RuntimeError("power cut")  # before the answers are committed
 
-        with patch.object(Move, "_l10n_mx_einvoice_store_stamp", store_then_cut_power):
+        with patch.object(Move, "_l10n_mx_einvoice_store_stamps", store_then_cut_power):
             with self.assertRaises(RuntimeError), self.registry.cursor() as cr:
                 self.env_of(cr)["account.move"].browse(move_ids)._l10n_mx_einvoice_stamp()
+        self.assertEqual(calls, [move_ids])  # the batch's answers are stored together
         earlier = {}
         for move_id in move_ids:
             before = self.facts(move_id)
-            self.assertEqual(before["documents"], ["pending"])  # the first store was not committed
+            self.assertEqual(before["documents"], ["pending"])  # the stored answers were not committed
             with self.registry.cursor() as cr:
                 account = self.env_of(cr)["l10n_mx_einvoice.stamp.account"].browse(self.account_id)
                 earlier[move_id] = account._get_connector().find_stamped(before["signed"]).uuid
@@ -185,6 +186,25 @@ class TestStampConcurrency(TransactionCase):
             self.assertEqual(after["documents"], ["stamped"])
             self.assertEqual(after["credits"], -1)
             self.assertEqual(after["findings"], [])
+
+    def test_a_uuid_recorded_concurrently_is_charged_once_and_the_others_still_are(self):
+        uuid_a, uuid_b = (str(uuid_module.uuid4()).upper() for _ in range(2))
+        with self.registry.cursor() as cr:
+            account = self.env_of(cr)["l10n_mx_einvoice.stamp.account"].browse(self.account_id)
+            self.assertTrue(account.name)  # this transaction's snapshot is taken here
+            with self.registry.cursor() as other:
+                self.env_of(other)["l10n_mx_einvoice.stamp.account"].browse(
+                    self.account_id)._consume_credit(uuid_a)
+                other.commit()  # pylint: disable=invalid-commit
+            # the snapshot cannot see uuid_a: the batch insert meets the unique constraint
+            with mute_logger("odoo.sql_db"):
+                lines = account._consume_credits([(uuid_a, False), (uuid_b, False)])
+            self.assertEqual(lines.mapped("uuid"), [uuid_b])
+            cr.commit()  # pylint: disable=invalid-commit
+        with self.registry.cursor() as cr:
+            ledger = self.env_of(cr)["l10n_mx_einvoice.credit.move"]
+            for uuid in (uuid_a, uuid_b):
+                self.assertEqual(ledger.search([("uuid", "=", uuid)]).mapped("quantity"), [-1])
 
     def adjust_credits(self, to):
         with self.registry.cursor() as cr:

@@ -351,9 +351,9 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
     def test_crash_after_pac_answer_recovers_same_uuid(self):
         move = self.make_invoice()
         used = self.credits_used()
-        store = type(move)._l10n_mx_einvoice_store_stamp
+        store = type(move)._l10n_mx_einvoice_store_stamps
         crashed = False
-        with patch.object(type(move), "_l10n_mx_einvoice_store_stamp", side_effect=RuntimeError("crash")):
+        with patch.object(type(move), "_l10n_mx_einvoice_store_stamps", side_effect=RuntimeError("crash")):
             try:  # no assertRaises: its savepoint would also undo the (committed) pending document
                 move.action_l10n_mx_stamp()
             except RuntimeError:
@@ -364,7 +364,7 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         signed = move.l10n_mx_einvoice_document_ids._l10n_mx_einvoice_signed_bytes()
         earlier = self.stamp_account._get_connector().find_stamped(signed)
         self.assertTrue(earlier)
-        self.assertIs(type(move)._l10n_mx_einvoice_store_stamp, store)
+        self.assertIs(type(move)._l10n_mx_einvoice_store_stamps, store)
         self.stamp(move)
         self.assertEqual(move.l10n_mx_einvoice_uuid, earlier.uuid)
         self.assertEqual(self.credits_used(), used + 1)

@@ -188,6 +188,7 @@ class SandboxStore:
     def __init__(self, state_dir: Path):
         self.path = state_dir / "sandbox.sqlite3"
         self.lock = _lock_for(self.path)
+        self.local = threading.local()
         with self.lock:
             db = sqlite3.connect(self.path, timeout=30)
             try:
@@ -196,22 +197,29 @@ class SandboxStore:
             finally:
                 db.close()
 
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection, kept open: opening and closing one per request (a WAL
+        checkpoint on every close) cost more than the stamp itself."""
+        pid, db = getattr(self.local, "connection", (None, None))
+        if pid != os.getpid():  # none yet, or inherited through fork
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable across crashes of the app
+            self.local.connection = (os.getpid(), db)
+        return db
+
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One writer at a time (thread lock + sqlite's own lock across processes)."""
         with self.lock:
-            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable across crashes of the app
+            db = self.connection()
+            db.execute("BEGIN IMMEDIATE")
             try:
-                db.execute("BEGIN IMMEDIATE")
                 yield db
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
-            finally:
-                db.close()
 
     def by_digest(self, db: sqlite3.Connection, key: str) -> sqlite3.Row | None:
         return db.execute("SELECT * FROM stamps WHERE digest = ?", (key,)).fetchone()
