@@ -623,6 +623,9 @@ class AccountMove(models.Model):
             else:
                 to_seal |= move
         sealed, failures = [], []
+        # read for the whole batch at once, not one invoice at a time
+        to_seal.line_ids.mapped("tax_ids")
+        to_seal.line_ids.mapped("tax_tag_ids")
         for move in to_seal:
             try:
                 sealed.append((move, *move._l10n_mx_einvoice_prepare()))
