@@ -33,11 +33,11 @@ class ResCompany(models.Model):
         self.ensure_one()
         if dt.tzinfo is not None:
             dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
-        certificate = self.env["l10n_mx_einvoice.certificate"].sudo().search(
-            [("company_id", "=", self.id), ("date_start", "<=", dt), ("date_end", ">=", dt)],
-            order="date_start desc, id desc",
-            limit=1,
-        )
+        # the company's (few) certificates are read once and stay in the cache: a batch of
+        # invoices asks for each invoice's date
+        valid = self.sudo().l10n_mx_einvoice_certificate_ids.filtered(
+            lambda c: c.date_start and c.date_end and c.date_start <= dt <= c.date_end)
+        certificate = max(valid, key=lambda c: (c.date_start, c.id), default=None)
         if not certificate:
             raise UserError(self.env._(
                 "The company %(company)s has no CSD certificate valid on %(date)s. Upload a "

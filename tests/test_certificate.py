@@ -98,6 +98,10 @@ class TestCertificate(L10nMxEinvoiceCommon):
         # both valid: the most recent one wins
         self.assertEqual(certificate_at(datetime(2023, 6, 1)), self.certificate)
         self.assertEqual(old.state, "expired")
+        self.certificate.active = False  # archived: never used to seal
+        self.assertEqual(certificate_at(datetime(2023, 6, 1)), old)
+        with self.assertRaises(UserError):
+            certificate_at(datetime(2024, 6, 1))
 
     def test_state_and_its_search(self):
         Certificate = self.env["l10n_mx_einvoice.certificate"]
