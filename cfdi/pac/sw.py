@@ -52,6 +52,7 @@ from .base import (
     unavailable_error,
 )
 from .stamped import attach_tfd, result_from_xml
+from .transport import PacSession
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ class SwConnector(Connector):
         self.base_url = (url or (TEST_URL if test else PRODUCTION_URL)).rstrip("/")
         self.timeout = timeout
         self.sat_status_url = sat_status_url
-        self._session = requests.Session()
+        self._session = PacSession()
         self._one_time_secrets: list[str] = []
 
     def __repr__(self) -> str:
