@@ -39,8 +39,10 @@ def demo_company(env, credits=100000):
             "reason": "Demo stamp package",
         })
         company.l10n_mx_einvoice_stamp_account_id = account
-    # the administrator who logs in after the demo sees the demo company first
-    (env.user | env.ref("base.user_admin")).write({"company_ids": [(4, company.id)], "company_id": company.id})
+    # the administrator who logs in after the demo sees the demo company first, and works
+    # in its time zone: the invoice date is the day of the CFDI's Fecha (local time)
+    (env.user | env.ref("base.user_admin")).write({
+        "company_ids": [(4, company.id)], "company_id": company.id, "tz": "America/Mexico_City"})
     env = env(context=dict(env.context, allowed_company_ids=[company.id]))
     company = company.with_env(env)
     customer = env["res.partner"].search([("vat", "=", "XIA190128J61")], limit=1) or env["res.partner"].create({
