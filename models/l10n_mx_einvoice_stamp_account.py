@@ -3,8 +3,7 @@ import os
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
-from psycopg2 import IntegrityError
-from psycopg2.errors import SerializationFailure
+from psycopg2.errors import SerializationFailure, UniqueViolation
 
 from ..cfdi import pac
 from ..cfdi.errors import CfdiError
@@ -178,7 +177,7 @@ class L10nMxEinvoiceStampAccount(models.Model):
         try:
             with self.env.cr.savepoint():
                 return lines | ledger.create(vals_list)
-        except IntegrityError:  # one of these UUIDs recorded concurrently
+        except UniqueViolation:  # one of these UUIDs recorded concurrently
             if len(new) == 1:
                 return lines | ledger.search([("uuid", "=", new[0])], limit=1)
             return lines.concat(*(self._consume_credits([(uuid, documents[uuid])]) for uuid in new))

@@ -177,6 +177,9 @@ _LOCKS: dict[str, threading.Lock] = {}
 _LOCKS_GUARD = threading.Lock()
 
 
+_INHERITED: list[sqlite3.Connection] = []  # connections a forked process must leave alone
+
+
 def _lock_for(path: Path) -> threading.Lock:
     with _LOCKS_GUARD:
         return _LOCKS.setdefault(str(path.resolve()), threading.Lock())
@@ -202,23 +205,36 @@ class SandboxStore:
         checkpoint on every close) cost more than the stamp itself."""
         pid, db = getattr(self.local, "connection", (None, None))
         if pid != os.getpid():  # none yet, or inherited through fork
+            if db is not None:
+                _INHERITED.append(db)  # never used nor closed in the child: sqlite forbids it
             db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             db.row_factory = sqlite3.Row
             db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable across crashes of the app
             self.local.connection = (os.getpid(), db)
         return db
 
+    def drop_connection(self) -> None:
+        """Close this thread's connection (its transaction rolls back); the next opens anew."""
+        _pid, db = getattr(self.local, "connection", (None, None))
+        self.local.connection = (None, None)
+        if db is not None:
+            db.close()
+
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One writer at a time (thread lock + sqlite's own lock across processes)."""
+        """One writer at a time (thread lock + sqlite's own lock across processes).
+
+        Any exception drops the connection, so that a transaction interrupted anywhere
+        (even by a signal between BEGIN and the handler) never keeps sqlite's write lock.
+        """
         with self.lock:
-            db = self.connection()
-            db.execute("BEGIN IMMEDIATE")
             try:
+                db = self.connection()
+                db.execute("BEGIN IMMEDIATE")
                 yield db
                 db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
+                self.drop_connection()
                 raise
 
     def by_digest(self, db: sqlite3.Connection, key: str) -> sqlite3.Row | None:

@@ -31,7 +31,7 @@ class PacSession(requests.Session):
             return super().merge_environment_settings(url, proxies, stream, verify, cert)
         parts = urlparse(url)
         key = (parts.scheme, parts.netloc, tuple(sorted((proxies or {}).items())), stream,
-               verify, cert)
+               verify, cert, tuple(sorted(self.proxies.items())), self.verify, self.cert)
         if key not in self._environment:
             self._environment[key] = super().merge_environment_settings(
                 url, proxies, stream, verify, cert)

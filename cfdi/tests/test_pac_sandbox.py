@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from decimal import Decimal
 
 import pytest
@@ -96,6 +97,21 @@ def test_no_credits_refuses_before_stamping(tmp_path, credential, clock):
     sandbox.add_credits(2)
     assert sandbox.stamp(second).uuid
     assert sandbox.balance().stamps_left == 1
+
+
+def test_an_interrupted_transaction_never_keeps_the_write_lock(tmp_path, credential, clock):
+    sandbox = SandboxPac(tmp_path, credits=5, clock=clock)
+    with pytest.raises(KeyboardInterrupt), sandbox.store.transaction() as db:
+        sandbox.store.set_credits(db, 0)
+        raise KeyboardInterrupt  # e.g. a signal handler's exception mid-request
+    other = sqlite3.connect(tmp_path / "sandbox.sqlite3", timeout=0.2, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # "database is locked" if the lock were still held
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    assert sandbox.balance().stamps_left == 5  # rolled back; the thread's next call works
+    assert sandbox.stamp(signed(credential)).uuid
 
 
 def test_state_and_pac_certificate_survive_a_restart(tmp_path, credential, clock):
