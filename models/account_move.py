@@ -744,17 +744,17 @@ class AccountMove(models.Model):
         """
         if not answers:
             return
+        uuids = [result.uuid.upper() for _move, _document, result in answers]
         attachments = self.env["ir.attachment"].sudo().create([{
-            "name": move._l10n_mx_einvoice_attachment_name(result.uuid.upper(), document),
+            "name": move._l10n_mx_einvoice_attachment_name(uuid, document),
             "raw": result.xml,
             "mimetype": "application/xml",
             "res_model": move._name,
             "res_id": move.id,
-            "description": self.env._("Stamped CFDI %s", result.uuid.upper()),
-        } for move, document, result in answers])
+            "description": self.env._("Stamped CFDI %s", uuid),
+        } for (move, document, result), uuid in zip(answers, uuids, strict=True)])
         stamps = defaultdict(list)
-        for (move, document, result), attachment in zip(answers, attachments, strict=True):
-            uuid = result.uuid.upper()
+        for (move, document, _result), uuid, attachment in zip(answers, uuids, attachments, strict=True):
             document.write({"state": "stamped", "uuid": uuid, "attachment_id": attachment.id,
                             "message": False, "pac_code": False})
             move._l10n_mx_einvoice_write_state({

@@ -167,7 +167,8 @@ class L10nMxEinvoiceStampAccount(models.Model):
         ledger = self.env["l10n_mx_einvoice.credit.move"].sudo()
         documents = {uuid.upper(): document for uuid, document in stamps}
         lines = ledger.search([("uuid", "in", list(documents))])
-        new = [uuid for uuid in documents if uuid not in set(lines.mapped("uuid"))]
+        recorded = set(lines.mapped("uuid"))
+        new = [uuid for uuid in documents if uuid not in recorded]
         if not new:
             return lines
         quantity = 0 if self.sudo().is_unlimited_now else -1
