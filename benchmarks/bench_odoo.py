@@ -19,6 +19,7 @@ Usage: python3 benchmarks/bench_odoo.py [--db einvoice_bench] [--invoices 200]
 The database is created with l10n_mx and the addon when missing (or with --recreate),
 else the addon is updated to the checkout first.
 """
+
 import argparse
 import cProfile
 import functools
@@ -36,7 +37,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO = runpy.run_path(str(ROOT / "scripts" / "demo"))  # find_odoo, ensure_postgresql, standard_addons
+DEMO = runpy.run_path(
+    str(ROOT / "scripts" / "demo")
+)  # find_odoo, ensure_postgresql, standard_addons
 SETUP = runpy.run_path(str(ROOT / "scripts" / "odoo_demo_setup.py"))
 
 
@@ -61,6 +64,7 @@ class EngineClock:
                 if start is not None:
                     self.total += time.perf_counter() - start
                     self.calls += 1
+
         return timed
 
     def install(self, package_prefix):
@@ -70,14 +74,21 @@ class EngineClock:
             if ".tests" not in info.name and not info.name.endswith("__main__"):
                 importlib.import_module(info.name)  # lazily imported ones too (PAC connectors)
         for name, module in list(sys.modules.items()):
-            if not (name == package_prefix or name.startswith(package_prefix + ".")) or module is None:
+            if (
+                not (name == package_prefix or name.startswith(package_prefix + "."))
+                or module is None
+            ):
                 continue
             if ".tests" in name:
                 continue
             for attr, value in list(vars(module).items()):
                 if inspect.isfunction(value) and value.__module__ == name:
                     setattr(module, attr, self.wrap(value))
-                elif inspect.isclass(value) and value.__module__ == name and not issubclass(value, BaseException):
+                elif (
+                    inspect.isclass(value)
+                    and value.__module__ == name
+                    and not issubclass(value, BaseException)
+                ):
                     for method_name, method in list(vars(value).items()):
                         if inspect.isfunction(method) and not method_name.startswith("__"):
                             setattr(value, method_name, self.wrap(method))
@@ -128,8 +139,11 @@ def settle(odoo, db):
 
 
 def database_exists(db):
-    found = subprocess.run(["psql", "-Atc", f"SELECT 1 FROM pg_database WHERE datname = '{db}'", "postgres"],
-                           capture_output=True, text=True)
+    found = subprocess.run(
+        ["psql", "-Atc", f"SELECT 1 FROM pg_database WHERE datname = '{db}'", "postgres"],
+        capture_output=True,
+        text=True,
+    )
     return found.stdout.strip() == "1"
 
 
@@ -140,10 +154,15 @@ def main():
     parser.add_argument("--lines", type=int, default=10)
     parser.add_argument("--recreate", action="store_true")
     parser.add_argument("--profile", help="write a cProfile of the timed phases to this file")
-    parser.add_argument("--sql", action="store_true", help="print the SQL statements that cost most")
-    parser.add_argument("--tracking", action="store_true",
-                        help="keep the chatter's field tracking on while posting and stamping "
-                             "(one message per invoice for each; off by default, as in bulk runs)")
+    parser.add_argument(
+        "--sql", action="store_true", help="print the SQL statements that cost most"
+    )
+    parser.add_argument(
+        "--tracking",
+        action="store_true",
+        help="keep the chatter's field tracking on while posting and stamping "
+        "(one message per invoice for each; off by default, as in bulk runs)",
+    )
     args = parser.parse_args()
 
     odoo_cmd = DEMO["find_odoo"]()
@@ -164,8 +183,20 @@ def main():
     else:
         print(f"== updating l10n_mx_einvoice in {args.db} to this checkout", flush=True)
         install = ["-u", "l10n_mx_einvoice"]
-    subprocess.run([*odoo_cmd, "-d", args.db, f"--addons-path={addons}", "--without-demo=all",
-                    *install, "--stop-after-init", "--log-level=warn", "--no-http"], check=True)
+    subprocess.run(
+        [
+            *odoo_cmd,
+            "-d",
+            args.db,
+            f"--addons-path={addons}",
+            "--without-demo=all",
+            *install,
+            "--stop-after-init",
+            "--log-level=warn",
+            "--no-http",
+        ],
+        check=True,
+    )
 
     os.chdir("/tmp")  # never import the checkout as a top-level package
     import odoo
@@ -178,11 +209,13 @@ def main():
     sql_costs = watch_sql(odoo) if args.sql else None
     clock.install("odoo.addons.l10n_mx_einvoice.cfdi")
 
-    lines = [(f"Concepto {n + 1}", float(n % 3 + 1), 100.0 + 7.31 * n, 5.0 if n % 4 == 0 else 0.0)
-             for n in range(args.lines)]
+    lines = [
+        (f"Concepto {n + 1}", float(n % 3 + 1), 100.0 + 7.31 * n, 5.0 if n % 4 == 0 else 0.0)
+        for n in range(args.lines)
+    ]
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
-        company, customer, product, tax = SETUP["demo_company"](env, credits=10 ** 7)
+        company, customer, product, tax = SETUP["demo_company"](env, credits=10**7)
         cr.commit()
         env = company.env
         # warm-up: caches (credential, connector, catalogs) are not what we measure
@@ -192,13 +225,31 @@ def main():
         # The drafts are data entry (typed in by accountants over the day), not what
         # "post and stamp" costs: they are created first and timed on their own.
         created = time.perf_counter()
-        moves = env["account.move"].create([{
-            "move_type": "out_invoice", "partner_id": customer.id, "company_id": company.id,
-            "invoice_line_ids": [(0, 0, {
-                "product_id": product.id, "name": name, "quantity": quantity, "price_unit": price,
-                "discount": discount, "tax_ids": [(6, 0, tax.ids)],
-            }) for name, quantity, price, discount in lines],
-        } for _ in range(args.invoices)])
+        moves = env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": customer.id,
+                    "company_id": company.id,
+                    "invoice_line_ids": [
+                        (
+                            0,
+                            0,
+                            {
+                                "product_id": product.id,
+                                "name": name,
+                                "quantity": quantity,
+                                "price_unit": price,
+                                "discount": discount,
+                                "tax_ids": [(6, 0, tax.ids)],
+                            },
+                        )
+                        for name, quantity, price, discount in lines
+                    ],
+                }
+                for _ in range(args.invoices)
+            ]
+        )
         cr.commit()
         created = time.perf_counter() - created
         settled = settle(odoo, args.db)
@@ -223,22 +274,33 @@ def main():
             profiler.dump_stats(args.profile)
         done = time.perf_counter()
         stamped = env["account.move"].search_count(
-            [("id", "in", moves.ids), ("l10n_mx_einvoice_state", "=", "stamped")])
+            [("id", "in", moves.ids), ("l10n_mx_einvoice_state", "=", "stamped")]
+        )
 
     total, stamping = done - start, done - posted
     engine_stamping = clock.total - engine_before_stamp
-    print(f"invoices: {args.invoices} x {args.lines} lines, stamped: {stamped}, "
-          f"chatter tracking: {'on' if args.tracking else 'off'}")
-    print(f"creating the drafts beforehand (Odoo's create, not timed below): {created:.2f} s; "
-          f"then PostgreSQL's upkeep of that bulk insert: {settled}")
+    print(
+        f"invoices: {args.invoices} x {args.lines} lines, stamped: {stamped}, "
+        f"chatter tracking: {'on' if args.tracking else 'off'}"
+    )
+    print(
+        f"creating the drafts beforehand (Odoo's create, not timed below): {created:.2f} s; "
+        f"then PostgreSQL's upkeep of that bulk insert: {settled}"
+    )
     print(f"post + stamp: {total:.2f} s -> {args.invoices / total:.1f} invoices/s")
     print(f"  posting (Odoo's action_post on the drafts): {posted - start:.2f} s")
-    print(f"  stamping (collect, check, seal, commit, PAC, store): {stamping:.2f} s "
-          f"-> {args.invoices / stamping:.1f} invoices/s")
-    print(f"  stamping / Odoo's own posting of the same invoices: {stamping / (posted - start):.2f}x")
-    print(f"engine time (cfdi.*, {clock.calls} outermost calls): {clock.total:.2f} s; "
-          f"outside the engine: {100 * (1 - clock.total / total):.0f} % of post + stamp, "
-          f"{100 * (1 - engine_stamping / stamping):.0f} % of stamping")
+    print(
+        f"  stamping (collect, check, seal, commit, PAC, store): {stamping:.2f} s "
+        f"-> {args.invoices / stamping:.1f} invoices/s"
+    )
+    print(
+        f"  stamping / Odoo's own posting of the same invoices: {stamping / (posted - start):.2f}x"
+    )
+    print(
+        f"engine time (cfdi.*, {clock.calls} outermost calls): {clock.total:.2f} s; "
+        f"outside the engine: {100 * (1 - clock.total / total):.0f} % of post + stamp, "
+        f"{100 * (1 - engine_stamping / stamping):.0f} % of stamping"
+    )
     if sql_costs:
         print("costliest SQL during stamping (seconds, count, statement):")
         for text, (seconds, count) in sorted(sql_costs.items(), key=lambda kv: -kv[1][0])[:15]:

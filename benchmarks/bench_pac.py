@@ -20,6 +20,7 @@ Until the sandbox kept its sqlite connection open (in-process 4.0 -> 1.4 ms), th
 script's target was the stricter whole-time ratio < 2; the overhead itself went down
 (2.9 -> about 2.3 ms) but is now larger than the faster in-process time.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,8 +43,9 @@ CSD = ROOT / "cfdi" / "tests" / "fixtures" / "csd"
 
 def credential() -> Credential:
     password = (CSD / "EKU9003173C9.password.txt").read_text().strip()
-    return Credential.load((CSD / "EKU9003173C9.cer").read_bytes(),
-                           (CSD / "EKU9003173C9.key").read_bytes(), password)
+    return Credential.load(
+        (CSD / "EKU9003173C9.cer").read_bytes(), (CSD / "EKU9003173C9.key").read_bytes(), password
+    )
 
 
 def report(label: str, count: int, elapsed: float) -> None:
@@ -66,8 +68,11 @@ def main() -> int:
     from cfdi import seal
 
     documents: list[bytes] = []
-    engine = clock(lambda: documents.extend(
-        seal.seal_bytes(invoice(f"{100 + i}.00"), csd) for i in range(count)))
+    engine = clock(
+        lambda: documents.extend(
+            seal.seal_bytes(invoice(f"{100 + i}.00"), csd) for i in range(count)
+        )
+    )
     in_process, over_http = float("inf"), float("inf")
     with tempfile.TemporaryDirectory() as folder:
         for round_ in range(args.rounds):
@@ -86,8 +91,10 @@ def main() -> int:
     report("sandbox in-process stamp", count, in_process)
     report("Finkok connector -> sandbox_server (HTTP)", count, over_http)
     overhead = (over_http - in_process) / in_process
-    print(f"HTTP round-trip overhead: {(over_http - in_process) / count * 1000:.2f} ms/doc = "
-          f"{overhead:.2f}x the in-process time (target < 2x: {'met' if overhead < 2 else 'NOT met'})")
+    print(
+        f"HTTP round-trip overhead: {(over_http - in_process) / count * 1000:.2f} ms/doc = "
+        f"{overhead:.2f}x the in-process time (target < 2x: {'met' if overhead < 2 else 'NOT met'})"
+    )
     print(f"whole HTTP time / in-process time: {over_http / in_process:.2f}x")
     print(f"stamping in-process vs the engine's own build+seal: {in_process / engine:.2f}x")
     return 0

@@ -18,6 +18,7 @@ Usage: python3 benchmarks/bench_reception.py [--database DB] [--files 1000] [--r
 The database (default einvoice_bench_reception) is created with the addon when missing;
 the demo company (EKU9003173C9) is created in it once and committed.
 """
+
 import argparse
 import base64
 import runpy
@@ -39,10 +40,15 @@ def supplier_files(engine, count):
     credential = docs.supplier_credential()
     files = []
     for n in range(count):
-        lines = [docs.Line(descripcion=f"Artículo {n}-{k}", cantidad=str(1 + k),
-                           valor_unitario=f"{100 + n % 97}.{k * 7:02d}",
-                           retenciones=[("001", Decimal("0.100000"))] if n % 5 == 0 and k == 0 else [])
-                 for k in range(1 + n % 3)]
+        lines = [
+            docs.Line(
+                descripcion=f"Artículo {n}-{k}",
+                cantidad=str(1 + k),
+                valor_unitario=f"{100 + n % 97}.{k * 7:02d}",
+                retenciones=[("001", Decimal("0.100000"))] if n % 5 == 0 and k == 0 else [],
+            )
+            for k in range(1 + n % 3)
+        ]
         c = docs.supplier_invoice(lines, folio=f"B{n:05d}")
         files.append((f"CACX-B{n:05d}.xml", docs.stamped(sandbox, c, credential)))
     return files
@@ -57,7 +63,9 @@ def satcfdi_parse_and_verify(files):
     for _name, data in files:
         cfdi = CFDI.from_string(data)
         certificate = Certificate.load_certificate(base64.b64decode(cfdi["Certificado"]))
-        if certificate.verify_sha256(cfdi.cadena_original().encode(), base64.b64decode(cfdi["Sello"])):
+        if certificate.verify_sha256(
+            cfdi.cadena_original().encode(), base64.b64decode(cfdi["Sello"])
+        ):
             verified += 1
     return time.perf_counter() - start, verified
 
@@ -84,7 +92,9 @@ def main():
     from odoo.addons.l10n_mx_einvoice.cfdi.tests import supplier_documents
 
     print(f"== building {args.files} stamped supplier CFDI", flush=True)
-    files = supplier_files({"supplier_documents": supplier_documents, "SandboxPac": SandboxPac}, args.files)
+    files = supplier_files(
+        {"supplier_documents": supplier_documents, "SandboxPac": SandboxPac}, args.files
+    )
     size = sum(len(data) for _name, data in files) / len(files)
 
     with registry.cursor() as cr:
@@ -92,10 +102,12 @@ def main():
         company, _customer, _product, _tax = SETUP["demo_company"](env)
         cr.commit()
         env = company.env
-        journal = env["account.journal"].search([("company_id", "=", company.id), ("type", "=", "purchase")],
-                                                limit=1)
-        wizard = env["l10n_mx_einvoice.vendor.import"].create({
-            "company_id": company.id, "journal_id": journal.id, "check_sat_status": False})
+        journal = env["account.journal"].search(
+            [("company_id", "=", company.id), ("type", "=", "purchase")], limit=1
+        )
+        wizard = env["l10n_mx_einvoice.vendor.import"].create(
+            {"company_id": company.id, "journal_id": journal.id, "check_sat_status": False}
+        )
         # warm-up outside the measure (ORM caches, tax index); rolled back like the rest
         wizard._import_files(files[:1])
         warm_lines = wizard.line_ids
@@ -110,16 +122,26 @@ def main():
     imported = args.files - 1
     satcfdi_seconds, satcfdi_ok = satcfdi_parse_and_verify(files[1:])
     engine_seconds, engine_ok = engine_read(reception, files[1:])
-    print(f"files: {imported} supplier CFDI ({size / 1024:.1f} KiB average), bills created: {created}, "
-          f"results: {', '.join(f'{s} {states.count(s)}' for s in sorted(set(states)))}")
-    print(f"Odoo import (read + seal check + supplier/products/taxes + draft bill + XML attached): "
-          f"{odoo_seconds:.2f} s -> {imported / odoo_seconds:.1f} files/s")
-    print(f"satcfdi parse + verify (from_string + cadena XSLT + RSA check): {satcfdi_seconds:.2f} s "
-          f"-> {imported / satcfdi_seconds:.1f} files/s ({satcfdi_ok} seals verified)")
-    print(f"this engine alone (cfdi.reception.read_cfdi: safe parse + dataclasses + seal check): "
-          f"{engine_seconds:.2f} s -> {imported / engine_seconds:.1f} files/s ({engine_ok} seals verified)")
-    print(f"ratio Odoo import / satcfdi parse+verify: {odoo_seconds / satcfdi_seconds:.2f}x the time "
-          f"(the whole import costs {odoo_seconds / satcfdi_seconds:.2f} times satcfdi's reading alone)")
+    print(
+        f"files: {imported} supplier CFDI ({size / 1024:.1f} KiB average), bills created: {created}, "
+        f"results: {', '.join(f'{s} {states.count(s)}' for s in sorted(set(states)))}"
+    )
+    print(
+        f"Odoo import (read + seal check + supplier/products/taxes + draft bill + XML attached): "
+        f"{odoo_seconds:.2f} s -> {imported / odoo_seconds:.1f} files/s"
+    )
+    print(
+        f"satcfdi parse + verify (from_string + cadena XSLT + RSA check): {satcfdi_seconds:.2f} s "
+        f"-> {imported / satcfdi_seconds:.1f} files/s ({satcfdi_ok} seals verified)"
+    )
+    print(
+        f"this engine alone (cfdi.reception.read_cfdi: safe parse + dataclasses + seal check): "
+        f"{engine_seconds:.2f} s -> {imported / engine_seconds:.1f} files/s ({engine_ok} seals verified)"
+    )
+    print(
+        f"ratio Odoo import / satcfdi parse+verify: {odoo_seconds / satcfdi_seconds:.2f}x the time "
+        f"(the whole import costs {odoo_seconds / satcfdi_seconds:.2f} times satcfdi's reading alone)"
+    )
     print(f"ratio satcfdi / this engine (reading alone): {satcfdi_seconds / engine_seconds:.2f}x")
     return 0 if created == imported and satcfdi_ok == engine_ok == imported else 1
 

@@ -5,6 +5,7 @@ temporary directory, creates ``db`` with the addon installed when it is missing 
 with ``recreate``), loads Odoo as a library and returns ``(odoo, registry)``; it
 returns ``(None, message)`` when Odoo or PostgreSQL is not available.
 """
+
 import os
 import runpy
 import subprocess
@@ -12,12 +13,17 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO = runpy.run_path(str(ROOT / "scripts" / "demo"))  # find_odoo, ensure_postgresql, standard_addons
+DEMO = runpy.run_path(
+    str(ROOT / "scripts" / "demo")
+)  # find_odoo, ensure_postgresql, standard_addons
 
 
 def database_exists(db):
-    found = subprocess.run(["psql", "-Atc", f"SELECT 1 FROM pg_database WHERE datname = '{db}'",
-                            "postgres"], capture_output=True, text=True)
+    found = subprocess.run(
+        ["psql", "-Atc", f"SELECT 1 FROM pg_database WHERE datname = '{db}'", "postgres"],
+        capture_output=True,
+        text=True,
+    )
     return found.stdout.strip() == "1"
 
 
@@ -34,9 +40,21 @@ def open_registry(db, recreate=False):
     if recreate or not database_exists(db):
         print(f"== creating database {db} with l10n_mx_einvoice", flush=True)
         subprocess.run(["dropdb", "--if-exists", db])
-        subprocess.run([*odoo_cmd, "-d", db, f"--addons-path={addons}", "--without-demo=all",
-                        "-i", "l10n_mx_einvoice", "--stop-after-init", "--log-level=warn", "--no-http"],
-                       check=True)
+        subprocess.run(
+            [
+                *odoo_cmd,
+                "-d",
+                db,
+                f"--addons-path={addons}",
+                "--without-demo=all",
+                "-i",
+                "l10n_mx_einvoice",
+                "--stop-after-init",
+                "--log-level=warn",
+                "--no-http",
+            ],
+            check=True,
+        )
     os.chdir("/tmp")  # never import the checkout as a top-level package
     import odoo
     from odoo.tools import config

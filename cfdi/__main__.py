@@ -6,6 +6,7 @@ Exit status: 0 done / valid; 1 the document has errors or the PAC/SAT refused it
 Key passwords never need to be typed on the command line: ``--password-file F``,
 ``--password-env VAR`` or the ``CFDI_CSD_PASSWORD`` environment variable.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,8 +39,9 @@ def add_credential_arguments(parser: argparse.ArgumentParser, required: bool = F
     group.add_argument("--password", help="key password (prefer --password-file / --password-env)")
     group.add_argument("--password-file", help="file whose first line is the key password")
     group.add_argument(
-        "--password-env", metavar="VAR", help=f"environment variable with the password "
-        f"(default {PASSWORD_ENV})"
+        "--password-env",
+        metavar="VAR",
+        help=f"environment variable with the password (default {PASSWORD_ENV})",
     )
 
 
@@ -122,10 +124,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         credential = credential_from_args(args)
     else:
         credential = load_files(
-            TEST_CSD / "EKU9003173C9.cer", TEST_CSD / "EKU9003173C9.key",
+            TEST_CSD / "EKU9003173C9.cer",
+            TEST_CSD / "EKU9003173C9.key",
             (TEST_CSD / "EKU9003173C9.password.txt").read_text().strip(),
         )
-    engine_demo.run_demo(Path(args.out), credential, stamp=not args.no_stamp, state_dir=args.state_dir)
+    engine_demo.run_demo(
+        Path(args.out), credential, stamp=not args.no_stamp, state_dir=args.state_dir
+    )
     return EXIT_OK
 
 
@@ -139,13 +144,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    build = sub.add_parser("build", help="JSON (Anexo 20 names) -> CFDI XML, sealed with --cer/--key")
+    build = sub.add_parser(
+        "build", help="JSON (Anexo 20 names) -> CFDI XML, sealed with --cer/--key"
+    )
     build.add_argument("input", metavar="INPUT.json", help="JSON document ('-' = stdin)")
     add_credential_arguments(build)
     build.add_argument("-o", "--output", metavar="OUT.xml", help="output file (default stdout)")
     build.set_defaults(handler=cmd_build)
 
-    validate = sub.add_parser("validate", help="check a CFDI XML (structure, catalogs, amounts, seals)")
+    validate = sub.add_parser(
+        "validate", help="check a CFDI XML (structure, catalogs, amounts, seals)"
+    )
     validate.add_argument("file", metavar="FILE.xml")
     validate.add_argument("--json", action="store_true", help="findings as JSON")
     validate.set_defaults(handler=cmd_validate)

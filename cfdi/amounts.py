@@ -19,6 +19,7 @@ Decisions where Anexo 20 leaves a choice:
   decimals; BaseP/ImporteP = sum(xDR / EquivalenciaDR) with 6 decimals; Totales and
   MontoTotalPagos in MXN (x TipoCambioP) with 2 decimals, as SAT's guide shows.
 """
+
 from __future__ import annotations
 
 import copy
@@ -86,13 +87,17 @@ def decimals_of(value: Decimal) -> int:
 
 def _half_unit(value: Decimal) -> Decimal:
     decimals = decimals_of(value)
-    return _HALF_UNITS[decimals] if decimals < len(_HALF_UNITS) else Decimal(1).scaleb(-decimals) / 2
+    return (
+        _HALF_UNITS[decimals] if decimals < len(_HALF_UNITS) else Decimal(1).scaleb(-decimals) / 2
+    )
 
 
 # --- SAT tolerances (Anexo 20, "Validaciones adicionales") ----------------
 
 
-def importe_bounds(cantidad: Decimal, valor_unitario: Decimal, decimals: int) -> tuple[Decimal, Decimal]:
+def importe_bounds(
+    cantidad: Decimal, valor_unitario: Decimal, decimals: int
+) -> tuple[Decimal, Decimal]:
     """Concepto Importe limits: (Cantidad -/+ 10^-dC/2) x (ValorUnitario -/+ 10^-dVU/2),
     the lower one rounded down and the upper one rounded up to ``decimals``."""
     hc, hv = _half_unit(cantidad), _half_unit(valor_unitario)
@@ -143,7 +148,9 @@ def exceeds_decimals(value: Decimal | None, decimals: int) -> bool:
 def concepto_base(concepto: Concepto, tipo_factor: str | None, decimals: int) -> Decimal:
     if tipo_factor == "Cuota":
         return concepto.cantidad
-    importe = concepto.importe if concepto.importe is not None else concepto_importe(concepto, decimals)
+    importe = (
+        concepto.importe if concepto.importe is not None else concepto_importe(concepto, decimals)
+    )
     return importe - (concepto.descuento or ZERO)
 
 
@@ -187,9 +194,12 @@ def summary_traslados(conceptos: Iterable[Concepto], decimals: int) -> list[Tras
             g = groups.get(key)
             if g is None:
                 g = groups[key] = Traslado(
-                    base=ZERO, impuesto=t.impuesto, tipo_factor=t.tipo_factor,
+                    base=ZERO,
+                    impuesto=t.impuesto,
+                    tipo_factor=t.tipo_factor,
                     tasa_o_cuota=t.tasa_o_cuota,
-                    importe=None if t.tipo_factor == "Exento" else ZERO)
+                    importe=None if t.tipo_factor == "Exento" else ZERO,
+                )
             g.base += t.base or ZERO
             if g.importe is not None:
                 g.importe += t.importe or ZERO
@@ -204,8 +214,16 @@ def summary_retenciones(conceptos: Iterable[Concepto], decimals: int) -> list[Re
     for concepto in conceptos:
         for r in concepto.impuestos.retenciones if concepto.impuestos else []:
             groups[r.impuesto] = groups.get(r.impuesto, ZERO) + (r.importe or ZERO)
-    return [Retencion(base=None, impuesto=k, tipo_factor=None, tasa_o_cuota=None,
-                      importe=quantize(v, decimals)) for k, v in groups.items()]
+    return [
+        Retencion(
+            base=None,
+            impuesto=k,
+            tipo_factor=None,
+            tasa_o_cuota=None,
+            importe=quantize(v, decimals),
+        )
+        for k, v in groups.items()
+    ]
 
 
 def summary_impuestos(conceptos: list[Concepto], decimals: int) -> Impuestos | None:
@@ -215,7 +233,9 @@ def summary_impuestos(conceptos: list[Concepto], decimals: int) -> Impuestos | N
         return None
     taxed = [t.importe for t in traslados if t.tipo_factor != "Exento"]
     return Impuestos(
-        total_retenidos=quantize(sum((r.importe for r in retenciones), ZERO), decimals) if retenciones else None,
+        total_retenidos=quantize(sum((r.importe for r in retenciones), ZERO), decimals)
+        if retenciones
+        else None,
         total_trasladados=quantize(sum(taxed, ZERO), decimals) if taxed else None,
         retenciones=retenciones,
         traslados=traslados,
@@ -224,18 +244,28 @@ def summary_impuestos(conceptos: list[Concepto], decimals: int) -> Impuestos | N
 
 def _fill_impuestos_totals(impuestos: Impuestos, decimals: int) -> None:
     """Totals of a summary the caller gave without them."""
-    taxed = [t.importe for t in impuestos.traslados if t.tipo_factor != "Exento" and t.importe is not None]
+    taxed = [
+        t.importe
+        for t in impuestos.traslados
+        if t.tipo_factor != "Exento" and t.importe is not None
+    ]
     if impuestos.total_trasladados is None and taxed:
         impuestos.total_trasladados = quantize(sum(taxed, ZERO), decimals)
     if impuestos.total_retenidos is None and impuestos.retenciones:
-        impuestos.total_retenidos = quantize(sum((r.importe or ZERO for r in impuestos.retenciones), ZERO), decimals)
+        impuestos.total_retenidos = quantize(
+            sum((r.importe or ZERO for r in impuestos.retenciones), ZERO), decimals
+        )
 
 
 def _fill_impuestos_locales(locales: ImpuestosLocales, decimals: int) -> None:
     if not locales.total_traslados and locales.traslados:
-        locales.total_traslados = quantize(sum((t.importe for t in locales.traslados), ZERO), decimals)
+        locales.total_traslados = quantize(
+            sum((t.importe for t in locales.traslados), ZERO), decimals
+        )
     if not locales.total_retenciones and locales.retenciones:
-        locales.total_retenciones = quantize(sum((r.importe for r in locales.retenciones), ZERO), decimals)
+        locales.total_retenciones = quantize(
+            sum((r.importe for r in locales.retenciones), ZERO), decimals
+        )
 
 
 def expected_total(c: Comprobante) -> Decimal:
@@ -332,13 +362,22 @@ def docto_impuestos(invoice: Comprobante, imp_pagado: Decimal) -> ImpuestosDR | 
         return None
     factor = _div(imp_pagado, invoice.total)
     traslados = [
-        TrasladoDR(base=quantize(_mul(t.base, factor), decimals), impuesto=t.impuesto,
-                   tipo_factor=t.tipo_factor, tasa_o_cuota=t.tasa_o_cuota)
+        TrasladoDR(
+            base=quantize(_mul(t.base, factor), decimals),
+            impuesto=t.impuesto,
+            tipo_factor=t.tipo_factor,
+            tasa_o_cuota=t.tasa_o_cuota,
+        )
         for t in summary_traslados(invoice.conceptos, PAGO_DECIMALS)
     ]
     retenciones = [
-        RetencionDR(base=quantize(_mul(base, factor), decimals), impuesto=key[0],
-                    tipo_factor=key[1], tasa_o_cuota=tasa, importe=None)
+        RetencionDR(
+            base=quantize(_mul(base, factor), decimals),
+            impuesto=key[0],
+            tipo_factor=key[1],
+            tasa_o_cuota=tasa,
+            importe=None,
+        )
         for key, (base, tasa) in _retention_bases(invoice.conceptos).items()
     ]
     if not traslados and not retenciones:
@@ -377,9 +416,16 @@ def impuestos_p(pago: Pago) -> ImpuestosP | None:
             continue
         eq = _equivalencia(docto)
         for t in docto.impuestos.traslados:
-            g = traslados.setdefault(traslado_key(t), TrasladoP(
-                base=ZERO, impuesto=t.impuesto, tipo_factor=t.tipo_factor, tasa_o_cuota=t.tasa_o_cuota,
-                importe=None if t.tipo_factor == "Exento" else ZERO))
+            g = traslados.setdefault(
+                traslado_key(t),
+                TrasladoP(
+                    base=ZERO,
+                    impuesto=t.impuesto,
+                    tipo_factor=t.tipo_factor,
+                    tasa_o_cuota=t.tasa_o_cuota,
+                    importe=None if t.tipo_factor == "Exento" else ZERO,
+                ),
+            )
             g.base += _div(t.base, eq)
             if g.importe is not None:
                 g.importe += _div(t.importe or ZERO, eq)
@@ -391,7 +437,10 @@ def impuestos_p(pago: Pago) -> ImpuestosP | None:
         g.base = quantize(g.base, PAGO_DECIMALS)
         g.importe = None if g.importe is None else quantize(g.importe, PAGO_DECIMALS)
     return ImpuestosP(
-        retenciones=[RetencionP(impuesto=k, importe=quantize(v, PAGO_DECIMALS)) for k, v in retenciones.items()],
+        retenciones=[
+            RetencionP(impuesto=k, importe=quantize(v, PAGO_DECIMALS))
+            for k, v in retenciones.items()
+        ],
         traslados=list(traslados.values()),
     )
 
@@ -399,7 +448,9 @@ def impuestos_p(pago: Pago) -> ImpuestosP | None:
 def pago_monto_minimo(pago: Pago) -> Decimal:
     """Sum of ImpPagado / EquivalenciaDR in the payment currency, rounded to its decimals."""
     decimals = currency_decimals(pago.moneda)
-    return quantize(sum((_div(d.imp_pagado, _equivalencia(d)) for d in pago.doctos), ZERO), decimals)
+    return quantize(
+        sum((_div(d.imp_pagado, _equivalencia(d)) for d in pago.doctos), ZERO), decimals
+    )
 
 
 def totales_pagos(pagos: list[Pago]) -> TotalesPagos:
@@ -416,8 +467,13 @@ def totales_pagos(pagos: list[Pago]) -> TotalesPagos:
         if pago.impuestos is None:
             continue
         for r in pago.impuestos.retenciones:
-            add({ISR: "retenciones_isr", IVA: "retenciones_iva", IEPS: "retenciones_ieps"}[r.impuesto],
-                r.importe, rate)
+            add(
+                {ISR: "retenciones_isr", IVA: "retenciones_iva", IEPS: "retenciones_ieps"}[
+                    r.impuesto
+                ],
+                r.importe,
+                rate,
+            )
         for t in pago.impuestos.traslados:
             if t.impuesto != IVA:
                 continue
@@ -425,7 +481,8 @@ def totales_pagos(pagos: list[Pago]) -> TotalesPagos:
                 add("traslados_base_iva_exento", t.base, rate)
                 continue
             suffix = {Decimal("0.16"): "iva16", Decimal("0.08"): "iva8", ZERO: "iva0"}.get(
-                t.tasa_o_cuota.normalize() if t.tasa_o_cuota is not None else None)
+                t.tasa_o_cuota.normalize() if t.tasa_o_cuota is not None else None
+            )
             if suffix:
                 add(f"traslados_base_{suffix}", t.base, rate)
                 add(f"traslados_impuesto_{suffix}", t.importe, rate)
@@ -466,5 +523,7 @@ def _compute_pago(c: Comprobante) -> Comprobante:
 
 
 def _totales_empty(totales: TotalesPagos | None) -> bool:
-    return totales is None or (not totales.monto_total_pagos and all(
-        getattr(totales, f) is None for f in vars(totales) if f != "monto_total_pagos"))
+    return totales is None or (
+        not totales.monto_total_pagos
+        and all(getattr(totales, f) is None for f in vars(totales) if f != "monto_total_pagos")
+    )

@@ -3,6 +3,7 @@
 ``{"Serie": "A", "Emisor": {...}, "Conceptos": [{"ClaveProdServ": ..., "Impuestos":
 {"Traslados": [...]}}]}``: computed attributes left out are filled by the engine.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -70,13 +71,17 @@ def _scalar(value: Any, kind: Any, path: str) -> Any:
         try:
             return int(value)
         except (TypeError, ValueError):
-            raise _bad(path, f"'{value}' no es un entero.", f"'{value}' is not an integer.") from None
+            raise _bad(
+                path, f"'{value}' no es un entero.", f"'{value}' is not an integer."
+            ) from None
     if kind is datetime:
         try:
             return datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%S")
         except ValueError:
             raise _bad(
-                path, f"'{value}' no es AAAA-MM-DDThh:mm:ss.", f"'{value}' is not YYYY-MM-DDThh:mm:ss."
+                path,
+                f"'{value}' no es AAAA-MM-DDThh:mm:ss.",
+                f"'{value}' is not YYYY-MM-DDThh:mm:ss.",
             ) from None
     if not isinstance(value, str):
         raise _bad(path, "se esperaba texto (entre comillas).", "text (in quotes) was expected.")

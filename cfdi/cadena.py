@@ -18,6 +18,7 @@ The TimbreFiscalDigital has no template in the CFDI 4.0 XSLT and adds nothing.
 ``_TEMPLATES`` below transcribes the XSLT templates, one line per template. Each is
 compiled once, at import, into a plain Python function (no introspection per call).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -41,18 +42,18 @@ class CadenaError(CfdiError):
 #   name*       list of plain values, each Requerido (CfdiRelacionado/@UUID)
 _TEMPLATES = {
     "comprobante": "version serie? folio? fecha forma_pago? no_certificado condiciones_de_pago? "
-                   "subtotal descuento? moneda tipo_cambio? total tipo_de_comprobante exportacion "
-                   "metodo_pago? lugar_expedicion confirmacion? "
-                   "informacion_global>informacion_global cfdi_relacionados*relacionados "
-                   "emisor>emisor receptor>receptor conceptos*concepto impuestos>impuestos",
+    "subtotal descuento? moneda tipo_cambio? total tipo_de_comprobante exportacion "
+    "metodo_pago? lugar_expedicion confirmacion? "
+    "informacion_global>informacion_global cfdi_relacionados*relacionados "
+    "emisor>emisor receptor>receptor conceptos*concepto impuestos>impuestos",
     "informacion_global": "periodicidad meses anio",
     "relacionados": "tipo_relacion uuids*",
     "emisor": "rfc nombre regimen_fiscal fac_atr_adquirente?",
     "receptor": "rfc nombre domicilio_fiscal residencia_fiscal? num_reg_id_trib? regimen_fiscal "
-                "uso_cfdi",
+    "uso_cfdi",
     "concepto": "clave_prod_serv no_identificacion? cantidad clave_unidad unidad? descripcion "
-                "valor_unitario importe descuento? objeto_imp impuestos>concepto_impuestos "
-                "a_cuenta_terceros>terceros informacion_aduanera*aduana cuenta_predial*predial",
+    "valor_unitario importe descuento? objeto_imp impuestos>concepto_impuestos "
+    "a_cuenta_terceros>terceros informacion_aduanera*aduana cuenta_predial*predial",
     "concepto_impuestos": "traslados*traslado retenciones*retencion",
     "traslado": "base impuesto tipo_factor tasa_o_cuota? importe?",
     "retencion": "base impuesto tipo_factor tasa_o_cuota importe",
@@ -61,19 +62,19 @@ _TEMPLATES = {
     "aduana": "numero_pedimento",
     "predial": "numero",
     "impuestos": "retenciones*retencion_total total_retenidos? traslados*traslado "
-                 "total_trasladados?",
+    "total_trasladados?",
     # Pagos20.xslt
     "pagos": "version totales>totales pagos*pago",
     "totales": "retenciones_iva? retenciones_isr? retenciones_ieps? traslados_base_iva16? "
-               "traslados_impuesto_iva16? traslados_base_iva8? traslados_impuesto_iva8? "
-               "traslados_base_iva0? traslados_impuesto_iva0? traslados_base_iva_exento? "
-               "monto_total_pagos",
+    "traslados_impuesto_iva16? traslados_base_iva8? traslados_impuesto_iva8? "
+    "traslados_base_iva0? traslados_impuesto_iva0? traslados_base_iva_exento? "
+    "monto_total_pagos",
     "pago": "fecha_pago forma_de_pago moneda tipo_cambio? monto num_operacion? "
-            "rfc_emisor_cta_ord? nom_banco_ord_ext? cta_ordenante? rfc_emisor_cta_ben? "
-            "cta_beneficiario? tipo_cad_pago? cert_pago? cad_pago? sello_pago? doctos*docto "
-            "impuestos>impuestos_p",
+    "rfc_emisor_cta_ord? nom_banco_ord_ext? cta_ordenante? rfc_emisor_cta_ben? "
+    "cta_beneficiario? tipo_cad_pago? cert_pago? cad_pago? sello_pago? doctos*docto "
+    "impuestos>impuestos_p",
     "docto": "id_documento serie? folio? moneda equivalencia? num_parcialidad imp_saldo_ant "
-             "imp_pagado imp_saldo_insoluto objeto_imp impuestos>impuestos_dr",
+    "imp_pagado imp_saldo_insoluto objeto_imp impuestos>impuestos_dr",
     "impuestos_dr": "retenciones*retencion traslados*traslado",
     "impuestos_p": "retenciones*retencion_total traslados*traslado",
     # implocal.xslt
@@ -82,6 +83,7 @@ _TEMPLATES = {
     # cadenaoriginal_TFD_1_1.xslt
     "tfd": "version uuid fecha_timbrado rfc_prov_certif leyenda? sello_cfd no_certificado_sat",
 }
+
 
 def _text(value: Any) -> str:
     """normalize-space(string(value)) for any attribute value."""
@@ -108,9 +110,11 @@ def _compile(templates: dict[str, str]) -> dict[str, Callable[[Any, Callable], N
         lines.append(f"def _t_{name}(o, a):")
         for step in template.split():
             if step.endswith("?"):  # (type check first: Decimal != "" is slow)
-                lines += [f"    v = o.{step[:-1]}",
-                          "    if v is not None and (type(v) is not str or v):",
-                          _EMIT.format(i="        ")]
+                lines += [
+                    f"    v = o.{step[:-1]}",
+                    "    if v is not None and (type(v) is not str or v):",
+                    _EMIT.format(i="        "),
+                ]
             elif step.endswith("*"):
                 lines += [f"    for v in o.{step[:-1]}:", _EMIT.format(i="        ")]
             elif "*" in step:
@@ -118,10 +122,19 @@ def _compile(templates: dict[str, str]) -> dict[str, Callable[[Any, Callable], N
                 lines += [f"    for v in o.{field}:", f"        _t_{child}(v, a)"]
             elif ">" in step:
                 field, child = step.split(">")
-                lines += [f"    v = o.{field}", "    if v is not None:", f"        _t_{child}(v, a)"]
+                lines += [
+                    f"    v = o.{field}",
+                    "    if v is not None:",
+                    f"        _t_{child}(v, a)",
+                ]
             else:
-                lines += [f"    v = o.{step}", "    if v is None:", "        a('')", "    else:",
-                          _EMIT.format(i="        ")]
+                lines += [
+                    f"    v = o.{step}",
+                    "    if v is None:",
+                    "        a('')",
+                    "    else:",
+                    _EMIT.format(i="        "),
+                ]
         lines.append("")
     namespace = {"_Decimal": Decimal, "_norm": normalize_space, "_text": _text}
     exec(compile("\n".join(lines), "<cadena templates>", "exec"), namespace)  # noqa: S102

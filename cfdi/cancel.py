@@ -18,6 +18,7 @@ wrongly when an ancestor declares another default namespace (``Cancelacion``'s
 namespace vs ``Signature``'s), which is exactly this shape; ``SignedInfo`` is
 canonicalized after re-parsing it on its own, with its in-scope namespaces.
 """
+
 from __future__ import annotations
 
 import base64
@@ -60,12 +61,16 @@ _DIGESTS = {
 }
 
 MOTIVE_DESCRIPTIONS = {
-    "01": ("Comprobante emitido con errores con relación",
-           "Issued with errors, with relation (replaced by another CFDI)"),
+    "01": (
+        "Comprobante emitido con errores con relación",
+        "Issued with errors, with relation (replaced by another CFDI)",
+    ),
     "02": ("Comprobante emitido con errores sin relación", "Issued with errors, without relation"),
     "03": ("No se llevó a cabo la operación", "The operation did not take place"),
-    "04": ("Operación nominativa relacionada en una factura global",
-           "Nominative operation related in a global invoice"),
+    "04": (
+        "Operación nominativa relacionada en una factura global",
+        "Nominative operation related in a global invoice",
+    ),
 }
 assert tuple(MOTIVE_DESCRIPTIONS) == MOTIVES
 
@@ -115,7 +120,9 @@ def _check_folio(folio: CancelFolio) -> CancelFolio:
     return CancelFolio(uuid, folio.motivo, replacement)
 
 
-def build_request(rfc_emisor: str, folios: Sequence[CancelFolio], fecha: datetime) -> etree._Element:
+def build_request(
+    rfc_emisor: str, folios: Sequence[CancelFolio], fecha: datetime
+) -> etree._Element:
     """The unsigned ``Cancelacion`` element (one ``Folios`` per UUID, as SAT's XSD has it)."""
     if not folios:
         raise CancelRequestError(
@@ -230,7 +237,9 @@ def read_request(data: bytes) -> CancelRequest:
     try:
         fecha = datetime.strptime(root.get("Fecha", ""), _DATETIME_FORMAT)
     except ValueError:
-        raise _malformed("Fecha no es AAAA-MM-DDThh:mm:ss.", "Fecha is not YYYY-MM-DDThh:mm:ss.") from None
+        raise _malformed(
+            "Fecha no es AAAA-MM-DDThh:mm:ss.", "Fecha is not YYYY-MM-DDThh:mm:ss."
+        ) from None
     folios = tuple(
         CancelFolio(el.get("UUID", ""), el.get("Motivo", ""), el.get("FolioSustitucion"))
         for el in root.iterfind(f"{{{NS_CANCELACION}}}Folios/{{{NS_CANCELACION}}}Folio")
@@ -264,7 +273,9 @@ def verify_request(data: bytes, certificate: Certificate | None = None) -> bool:
     c14n_method = _one(signed_info, "ds:CanonicalizationMethod").get("Algorithm")
     sig_method = _one(signed_info, "ds:SignatureMethod").get("Algorithm")
     reference = _one(signed_info, "ds:Reference")
-    transforms = [t.get("Algorithm") for t in reference.iterfind("ds:Transforms/ds:Transform", {"ds": NS_DS})]
+    transforms = [
+        t.get("Algorithm") for t in reference.iterfind("ds:Transforms/ds:Transform", {"ds": NS_DS})
+    ]
     digest_method = _one(reference, "ds:DigestMethod").get("Algorithm")
     if (
         c14n_method != C14N_10
@@ -283,7 +294,9 @@ def verify_request(data: bytes, certificate: Certificate | None = None) -> bool:
         signature_value = base64.b64decode(
             "".join((_one(signature, "ds:SignatureValue").text or "").split()), validate=True
         )
-        expected_digest = base64.b64decode(_one(reference, "ds:DigestValue").text or "", validate=True)
+        expected_digest = base64.b64decode(
+            _one(reference, "ds:DigestValue").text or "", validate=True
+        )
     except (binascii.Error, ValueError, MalformedCredential):
         return False
 

@@ -18,6 +18,7 @@ Centro"); ``c_TasaOCuota`` (no ``code``): ``impuesto``, ``tipo_factor``,
 ``scripts/generate_catalogs.py`` regenerates the files from SAT's catCFDI.xsd.
 Every function reads a file once (``functools.lru_cache``).
 """
+
 from __future__ import annotations
 
 import csv
@@ -158,8 +159,14 @@ def uso_cfdi_regimenes(uso: str) -> frozenset[str]:
 @lru_cache(maxsize=64)
 def tasas_o_cuotas() -> tuple[TasaOCuota, ...]:
     return tuple(
-        TasaOCuota(r["impuesto"], r["tipo_factor"], Decimal(r["minimo"]), Decimal(r["maximo"]),
-                   r["traslado"] == "1", r["retencion"] == "1")
+        TasaOCuota(
+            r["impuesto"],
+            r["tipo_factor"],
+            Decimal(r["minimo"]),
+            Decimal(r["maximo"]),
+            r["traslado"] == "1",
+            r["retencion"] == "1",
+        )
         for r in _rows("c_TasaOCuota")
     )
 
@@ -167,7 +174,9 @@ def tasas_o_cuotas() -> tuple[TasaOCuota, ...]:
 def tasa_o_cuota_valid(impuesto: str, tipo_factor: str, value: Decimal, *, retencion: bool) -> bool:
     """Is ``value`` a TasaOCuota SAT's c_TasaOCuota allows for this tax and direction?"""
     return any(
-        t.impuesto == impuesto and t.tipo_factor == tipo_factor
-        and (t.retencion if retencion else t.traslado) and t.admits(value)
+        t.impuesto == impuesto
+        and t.tipo_factor == tipo_factor
+        and (t.retencion if retencion else t.traslado)
+        and t.admits(value)
         for t in tasas_o_cuotas()
     )

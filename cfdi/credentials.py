@@ -8,6 +8,7 @@ of the CFDI 4.0 ``Sello``.
 
 Error messages never include the password or key material.
 """
+
 from __future__ import annotations
 
 import base64

@@ -1,6 +1,7 @@
 """The engine's demo (``python -m cfdi demo --out DIR``): an invoice, a credit note related
 to it and a payment, each built from JSON, sealed with SAT's public test CSD, validated,
 stamped with the sandbox PAC; the credit note is then cancelled (motive 02)."""
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,10 @@ from .pac import get_connector
 
 DEMO_EMISOR = {"Rfc": "EKU9003173C9", "Nombre": "ESCUELA KEMPER URGATE", "RegimenFiscal": "601"}
 DEMO_RECEPTOR = {
-    "Rfc": "XIA190128J61", "Nombre": "XENON INDUSTRIAL ARTICLES",
-    "DomicilioFiscalReceptor": "76343", "RegimenFiscalReceptor": "601",
+    "Rfc": "XIA190128J61",
+    "Nombre": "XENON INDUSTRIAL ARTICLES",
+    "DomicilioFiscalReceptor": "76343",
+    "RegimenFiscalReceptor": "601",
 }
 DEMO_LUGAR = "42501"
 DEMO_PLACEHOLDER_UUID = "00000000-0000-4000-8000-000000000000"  # only with --no-stamp
@@ -27,18 +30,39 @@ IVA16 = {"Impuesto": "002", "TipoFactor": "Tasa", "TasaOCuota": "0.160000"}
 def demo_invoice() -> dict[str, Any]:
     """I, PPD (paid later with a payment complement), two lines with IVA 16 %."""
     return {
-        "Serie": "A", "Folio": "1001", "FormaPago": "99", "MetodoPago": "PPD", "Moneda": "MXN",
-        "TipoDeComprobante": "I", "Exportacion": "01", "LugarExpedicion": DEMO_LUGAR,
-        "Emisor": DEMO_EMISOR, "Receptor": {**DEMO_RECEPTOR, "UsoCFDI": "G03"},
+        "Serie": "A",
+        "Folio": "1001",
+        "FormaPago": "99",
+        "MetodoPago": "PPD",
+        "Moneda": "MXN",
+        "TipoDeComprobante": "I",
+        "Exportacion": "01",
+        "LugarExpedicion": DEMO_LUGAR,
+        "Emisor": DEMO_EMISOR,
+        "Receptor": {**DEMO_RECEPTOR, "UsoCFDI": "G03"},
         "Conceptos": [
-            {"ClaveProdServ": "84111506", "Cantidad": "3", "ClaveUnidad": "E48",
-             "Unidad": "Servicio", "Descripcion": "Asesoría contable mensual",
-             "ValorUnitario": "1500.00", "ObjetoImp": "02",
-             "Impuestos": {"Traslados": [IVA16]}},
-            {"ClaveProdServ": "43211503", "NoIdentificacion": "LAP-14", "Cantidad": "1",
-             "ClaveUnidad": "H87", "Unidad": "Pieza", "Descripcion": "Computadora portátil",
-             "ValorUnitario": "12500.00", "Descuento": "500.00", "ObjetoImp": "02",
-             "Impuestos": {"Traslados": [IVA16]}},
+            {
+                "ClaveProdServ": "84111506",
+                "Cantidad": "3",
+                "ClaveUnidad": "E48",
+                "Unidad": "Servicio",
+                "Descripcion": "Asesoría contable mensual",
+                "ValorUnitario": "1500.00",
+                "ObjetoImp": "02",
+                "Impuestos": {"Traslados": [IVA16]},
+            },
+            {
+                "ClaveProdServ": "43211503",
+                "NoIdentificacion": "LAP-14",
+                "Cantidad": "1",
+                "ClaveUnidad": "H87",
+                "Unidad": "Pieza",
+                "Descripcion": "Computadora portátil",
+                "ValorUnitario": "12500.00",
+                "Descuento": "500.00",
+                "ObjetoImp": "02",
+                "Impuestos": {"Traslados": [IVA16]},
+            },
         ],
     }
 
@@ -46,44 +70,86 @@ def demo_invoice() -> dict[str, Any]:
 def demo_credit_note(invoice_uuid: str) -> dict[str, Any]:
     """E related to the invoice (TipoRelacion 01: nota de crédito): a 10 % discount on the services."""
     return {
-        "Serie": "NC", "Folio": "1", "FormaPago": "03", "MetodoPago": "PUE", "Moneda": "MXN",
-        "TipoDeComprobante": "E", "Exportacion": "01", "LugarExpedicion": DEMO_LUGAR,
+        "Serie": "NC",
+        "Folio": "1",
+        "FormaPago": "03",
+        "MetodoPago": "PUE",
+        "Moneda": "MXN",
+        "TipoDeComprobante": "E",
+        "Exportacion": "01",
+        "LugarExpedicion": DEMO_LUGAR,
         "CfdiRelacionados": [{"TipoRelacion": "01", "CfdiRelacionado": [invoice_uuid]}],
-        "Emisor": DEMO_EMISOR, "Receptor": {**DEMO_RECEPTOR, "UsoCFDI": "G02"},
+        "Emisor": DEMO_EMISOR,
+        "Receptor": {**DEMO_RECEPTOR, "UsoCFDI": "G02"},
         "Conceptos": [
-            {"ClaveProdServ": "84111506", "Cantidad": "1", "ClaveUnidad": "ACT",
-             "Descripcion": "Bonificación 10 % sobre asesoría (factura A-1001)",
-             "ValorUnitario": "450.00", "ObjetoImp": "02", "Impuestos": {"Traslados": [IVA16]}},
+            {
+                "ClaveProdServ": "84111506",
+                "Cantidad": "1",
+                "ClaveUnidad": "ACT",
+                "Descripcion": "Bonificación 10 % sobre asesoría (factura A-1001)",
+                "ValorUnitario": "450.00",
+                "ObjetoImp": "02",
+                "Impuestos": {"Traslados": [IVA16]},
+            },
         ],
     }
 
 
-def demo_payment(invoice: document.Comprobante, invoice_uuid: str, saldo: Decimal) -> dict[str, Any]:
+def demo_payment(
+    invoice: document.Comprobante, invoice_uuid: str, saldo: Decimal
+) -> dict[str, Any]:
     """P paying half of what the invoice still owes, with its taxes in proportion."""
     paid = amounts.quantize(saldo / 2, 2)
     impuestos_dr = amounts.docto_impuestos(invoice, paid)
     docto = {
-        "IdDocumento": invoice_uuid, "Serie": invoice.serie, "Folio": invoice.folio,
-        "MonedaDR": "MXN", "EquivalenciaDR": "1", "NumParcialidad": "1",
-        "ImpSaldoAnt": str(saldo), "ImpPagado": str(paid), "ImpSaldoInsoluto": str(saldo - paid),
+        "IdDocumento": invoice_uuid,
+        "Serie": invoice.serie,
+        "Folio": invoice.folio,
+        "MonedaDR": "MXN",
+        "EquivalenciaDR": "1",
+        "NumParcialidad": "1",
+        "ImpSaldoAnt": str(saldo),
+        "ImpPagado": str(paid),
+        "ImpSaldoInsoluto": str(saldo - paid),
         "ObjetoImpDR": "02",
     }
     if impuestos_dr is not None:
         docto["ImpuestosDR"] = to_json(impuestos_dr)
     fecha_pago = seal.local_now(DEMO_LUGAR).replace(hour=9, minute=0, second=0)
     return {
-        "Serie": "P", "Folio": "1", "Moneda": "XXX", "TipoDeComprobante": "P",
-        "Exportacion": "01", "LugarExpedicion": DEMO_LUGAR,
-        "Emisor": DEMO_EMISOR, "Receptor": {**DEMO_RECEPTOR, "UsoCFDI": "CP01"},
+        "Serie": "P",
+        "Folio": "1",
+        "Moneda": "XXX",
+        "TipoDeComprobante": "P",
+        "Exportacion": "01",
+        "LugarExpedicion": DEMO_LUGAR,
+        "Emisor": DEMO_EMISOR,
+        "Receptor": {**DEMO_RECEPTOR, "UsoCFDI": "CP01"},
         "Conceptos": [
-            {"ClaveProdServ": "84111506", "Cantidad": "1", "ClaveUnidad": "ACT",
-             "Descripcion": "Pago", "ValorUnitario": "0", "ObjetoImp": "01"},
+            {
+                "ClaveProdServ": "84111506",
+                "Cantidad": "1",
+                "ClaveUnidad": "ACT",
+                "Descripcion": "Pago",
+                "ValorUnitario": "0",
+                "ObjetoImp": "01",
+            },
         ],
-        "Complemento": {"Pagos": {"Version": "2.0", "Pago": [{
-            "FechaPago": cfdi_xml.format_value(fecha_pago), "FormaDePagoP": "03",
-            "MonedaP": "MXN", "TipoCambioP": "1", "Monto": str(paid),
-            "DoctoRelacionado": [docto],
-        }]}},
+        "Complemento": {
+            "Pagos": {
+                "Version": "2.0",
+                "Pago": [
+                    {
+                        "FechaPago": cfdi_xml.format_value(fecha_pago),
+                        "FormaDePagoP": "03",
+                        "MonedaP": "MXN",
+                        "TipoCambioP": "1",
+                        "Monto": str(paid),
+                        "DoctoRelacionado": [docto],
+                    }
+                ],
+            }
+        },
     }
 
 
@@ -101,11 +167,14 @@ class _Demo:
         print(f"{path}")
         return path
 
-    def issue(self, kind: str, data: dict[str, Any]) -> tuple[document.Comprobante, bytes, str | None]:
+    def issue(
+        self, kind: str, data: dict[str, Any]
+    ) -> tuple[document.Comprobante, bytes, str | None]:
         """JSON -> sealed XML -> validated -> stamped (when a connector is given)."""
         self.write(f"{kind}.json", json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"))
-        sealed = build_document(from_json(json.loads(json.dumps(data), parse_float=Decimal)),
-                                self.credential)
+        sealed = build_document(
+            from_json(json.loads(json.dumps(data), parse_float=Decimal)), self.credential
+        )
         self.write(f"{kind}_sealed.xml", sealed)
         findings = rules.validate(sealed)
         for finding in findings:
@@ -138,8 +207,9 @@ class _Demo:
         print(f"  {kind}: SAT status {status.estado} / {status.estatus_cancelacion or '-'}")
 
 
-def run_demo(out: Path, credential: Credential, *, stamp: bool = True,
-             state_dir: str | None = None) -> None:
+def run_demo(
+    out: Path, credential: Credential, *, stamp: bool = True, state_dir: str | None = None
+) -> None:
     """Invoice I, credit note E related to it, payment P; sealed, validated, stamped with the
     sandbox PAC, and the credit note cancelled (motive 02)."""
     out.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,7 @@ scalars (``str``, ``Decimal``, ``datetime``), child nodes are dataclasses or lis
 Money and quantities are ``Decimal`` and keep the text SAT saw (``Decimal``
 preserves trailing zeros), so parse -> serialize round-trips byte for byte.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,4 +1,5 @@
 """Base error of the engine: a code plus a message in Spanish and English."""
+
 from __future__ import annotations
 
 

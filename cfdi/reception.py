@@ -10,6 +10,7 @@ sizes the archive declares are not trusted: reading stops at the limit).
 CFDI 3.3 is refused with a clear message: SAT stopped accepting it for issuance on
 2023-04-01; such documents are kept as files, not imported as bills.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -108,78 +109,124 @@ def is_zip(data: bytes) -> bool:
     return data.startswith(_ZIP_MAGIC) or data.startswith(_EMPTY_ZIP_MAGIC)
 
 
-def expand(name: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> list[IncomingFile | FileProblem]:
+def expand(
+    name: str, data: bytes, limits: Limits = DEFAULT_LIMITS
+) -> list[IncomingFile | FileProblem]:
     """The files of one upload: the file itself, or the members of a ZIP."""
     if not is_zip(data):
         return [IncomingFile(name, data)]
     if len(data) > limits.max_archive_bytes:
-        return [FileProblem.of(name, _error(
-            "ZIP-TOO-LARGE",
-            f"El ZIP pesa {len(data) // MIB} MiB; el máximo es {limits.max_archive_bytes // MIB} "
-            "MiB. Divídalo en varios archivos.",
-            f"The ZIP is {len(data) // MIB} MiB; the limit is {limits.max_archive_bytes // MIB} "
-            "MiB. Split it into several files."))]
+        return [
+            FileProblem.of(
+                name,
+                _error(
+                    "ZIP-TOO-LARGE",
+                    f"El ZIP pesa {len(data) // MIB} MiB; el máximo es {limits.max_archive_bytes // MIB} "
+                    "MiB. Divídalo en varios archivos.",
+                    f"The ZIP is {len(data) // MIB} MiB; the limit is {limits.max_archive_bytes // MIB} "
+                    "MiB. Split it into several files.",
+                ),
+            )
+        ]
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = [info for info in archive.infolist() if not info.is_dir()]
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
-        return [FileProblem.of(name, _error(
-            "ZIP-BROKEN", "El ZIP está dañado o incompleto: no se puede leer.",
-            "The ZIP is damaged or incomplete: it cannot be read."))]
+        return [
+            FileProblem.of(
+                name,
+                _error(
+                    "ZIP-BROKEN",
+                    "El ZIP está dañado o incompleto: no se puede leer.",
+                    "The ZIP is damaged or incomplete: it cannot be read.",
+                ),
+            )
+        ]
     if len(members) > limits.max_members:
-        return [FileProblem.of(name, _error(
-            "ZIP-MEMBERS",
-            f"El ZIP contiene {len(members)} archivos; el máximo es {limits.max_members}. "
-            "Divídalo en varios ZIP.",
-            f"The ZIP holds {len(members)} files; the limit is {limits.max_members}. "
-            "Split it into several ZIP files."))]
+        return [
+            FileProblem.of(
+                name,
+                _error(
+                    "ZIP-MEMBERS",
+                    f"El ZIP contiene {len(members)} archivos; el máximo es {limits.max_members}. "
+                    "Divídalo en varios ZIP.",
+                    f"The ZIP holds {len(members)} files; the limit is {limits.max_members}. "
+                    "Split it into several ZIP files.",
+                ),
+            )
+        ]
     return list(_members(name, archive, members, limits))
 
 
-def _members(name: str, archive: zipfile.ZipFile, members: list[zipfile.ZipInfo],
-             limits: Limits) -> Iterator[IncomingFile | FileProblem]:
+def _members(
+    name: str, archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], limits: Limits
+) -> Iterator[IncomingFile | FileProblem]:
     total = 0
     for info in members:
         member_name = f"{name}/{info.filename}"
         if total > limits.max_total_bytes:
-            yield FileProblem.of(member_name, _error(
-                "ZIP-TOTAL",
-                f"No se leyó: el contenido del ZIP supera {limits.max_total_bytes // MIB} MiB "
-                "descomprimido (posible bomba ZIP).",
-                f"Not read: the ZIP expands to more than {limits.max_total_bytes // MIB} MiB "
-                "(possible ZIP bomb)."))
+            yield FileProblem.of(
+                member_name,
+                _error(
+                    "ZIP-TOTAL",
+                    f"No se leyó: el contenido del ZIP supera {limits.max_total_bytes // MIB} MiB "
+                    "descomprimido (posible bomba ZIP).",
+                    f"Not read: the ZIP expands to more than {limits.max_total_bytes // MIB} MiB "
+                    "(possible ZIP bomb).",
+                ),
+            )
             continue
         try:
             data = _read_member(archive, info, limits)
         except ReceptionError as error:
             yield FileProblem.of(member_name, error)
             continue
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError,
-                ValueError, EOFError, OSError):
-            yield FileProblem.of(member_name, _error(
-                "ZIP-MEMBER", "Este archivo del ZIP está dañado o usa una compresión no "
-                "soportada.", "This file of the ZIP is damaged or uses an unsupported "
-                "compression."))
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            NotImplementedError,
+            RuntimeError,
+            ValueError,
+            EOFError,
+            OSError,
+        ):
+            yield FileProblem.of(
+                member_name,
+                _error(
+                    "ZIP-MEMBER",
+                    "Este archivo del ZIP está dañado o usa una compresión no soportada.",
+                    "This file of the ZIP is damaged or uses an unsupported compression.",
+                ),
+            )
             continue
         total += len(data)
         if is_zip(data):
-            yield FileProblem.of(member_name, _error(
-                "ZIP-NESTED", "Un ZIP dentro del ZIP no se procesa: súbalo por separado.",
-                "A ZIP inside the ZIP is not processed: upload it separately."))
+            yield FileProblem.of(
+                member_name,
+                _error(
+                    "ZIP-NESTED",
+                    "Un ZIP dentro del ZIP no se procesa: súbalo por separado.",
+                    "A ZIP inside the ZIP is not processed: upload it separately.",
+                ),
+            )
             continue
         yield IncomingFile(member_name, data)
 
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> bytes:
     if info.flag_bits & 0x1:
-        raise _error("ZIP-ENCRYPTED", "El archivo está cifrado con contraseña en el ZIP.",
-                     "The file is password-protected inside the ZIP.")
+        raise _error(
+            "ZIP-ENCRYPTED",
+            "El archivo está cifrado con contraseña en el ZIP.",
+            "The file is password-protected inside the ZIP.",
+        )
     too_large = _error(
         "TOO-LARGE",
         f"El archivo supera {limits.max_file_bytes // MIB} MiB descomprimido: no es un CFDI "
         "o es una bomba ZIP.",
         f"The file expands to more than {limits.max_file_bytes // MIB} MiB: it is not a CFDI "
-        "or it is a ZIP bomb.")
+        "or it is a ZIP bomb.",
+    )
     if info.file_size > limits.max_file_bytes:
         raise too_large
     compressed = max(info.compress_size, 1)
@@ -199,7 +246,8 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits
                     f"Compresión anómala (más de {limits.max_ratio}:1): posible bomba ZIP; no "
                     "se leyó.",
                     f"Abnormal compression (over {limits.max_ratio}:1): possible ZIP bomb; not "
-                    "read.")
+                    "read.",
+                )
             chunks.append(chunk)
     return b"".join(chunks)
 
@@ -218,8 +266,11 @@ def _looks_like_xml(data: bytes) -> bool:
 
 def is_stamped_cfdi(data: bytes) -> bool:
     """Cheap test: XML holding a CFDI (3.3 or 4.0) root namespace and a TimbreFiscalDigital."""
-    return (_looks_like_xml(data) and NS_TFD.encode() in data
-            and (NS_CFDI.encode() in data or NS_CFDI33.encode() in data))
+    return (
+        _looks_like_xml(data)
+        and NS_TFD.encode() in data
+        and (NS_CFDI.encode() in data or NS_CFDI33.encode() in data)
+    )
 
 
 def parse_root(name: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> etree._Element:
@@ -230,13 +281,20 @@ def parse_root(name: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> etree
             f"El archivo pesa {len(data) // 1024} KiB; el máximo para un CFDI es "
             f"{limits.max_file_bytes // MIB} MiB.",
             f"The file is {len(data) // 1024} KiB; the limit for a CFDI is "
-            f"{limits.max_file_bytes // MIB} MiB.")
+            f"{limits.max_file_bytes // MIB} MiB.",
+        )
     if not _looks_like_xml(data):
         if _is_xml_name(name):
-            raise _error("NOT-XML", "El archivo se llama .xml pero no contiene XML.",
-                         "The file is named .xml but holds no XML.")
-        raise _error("SKIPPED", "No es XML: se ignora (solo se importan los XML de CFDI).",
-                     "Not XML: ignored (only CFDI XML files are imported).")
+            raise _error(
+                "NOT-XML",
+                "El archivo se llama .xml pero no contiene XML.",
+                "The file is named .xml but holds no XML.",
+            )
+        raise _error(
+            "SKIPPED",
+            "No es XML: se ignora (solo se importan los XML de CFDI).",
+            "Not XML: ignored (only CFDI XML files are imported).",
+        )
     return cfdi_xml.parse(data)
 
 
@@ -246,7 +304,8 @@ def _check_root(root: etree._Element) -> None:
         raise _error(
             "NOT-CFDI",
             f"No es un CFDI: el elemento raíz es '{qname.localname}', no cfdi:Comprobante.",
-            f"Not a CFDI: the root element is '{qname.localname}', not cfdi:Comprobante.")
+            f"Not a CFDI: the root element is '{qname.localname}', not cfdi:Comprobante.",
+        )
     if qname.namespace == NS_CFDI33:
         raise _error(
             "CFDI33",
@@ -255,18 +314,22 @@ def _check_root(root: etree._Element) -> None:
             "manualmente y conserve el XML.",
             f"It is a CFDI version {root.get('Version') or '3.x'}: only CFDI 4.0 is imported "
             "(SAT stopped accepting version 3.3 on 1 April 2023). Enter the bill by hand and "
-            "keep the XML.")
+            "keep the XML.",
+        )
     if qname.namespace != NS_CFDI:
         raise _error(
             "NAMESPACE",
             f"El Comprobante tiene el espacio de nombres '{qname.namespace or '(ninguno)'}'; un "
             f"CFDI 4.0 usa '{NS_CFDI}'.",
             f"The Comprobante has the namespace '{qname.namespace or '(none)'}'; a CFDI 4.0 "
-            f"uses '{NS_CFDI}'.")
+            f"uses '{NS_CFDI}'.",
+        )
     if root.get("Version") != "4.0":
         raise _error(
-            "VERSION", f"Version='{root.get('Version')}' con el espacio de nombres de CFDI 4.0.",
-            f"Version='{root.get('Version')}' with the CFDI 4.0 namespace.")
+            "VERSION",
+            f"Version='{root.get('Version')}' con el espacio de nombres de CFDI 4.0.",
+            f"Version='{root.get('Version')}' with the CFDI 4.0 namespace.",
+        )
 
 
 def read_cfdi(name: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> ReceivedCfdi:
@@ -281,27 +344,38 @@ def read_cfdi(name: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> Receiv
             "El CFDI no tiene Timbre Fiscal Digital: no está timbrado y no es válido. Pida al "
             "proveedor el XML timbrado.",
             "The CFDI has no TimbreFiscalDigital: it is not stamped and not valid. Ask the "
-            "supplier for the stamped XML.")
+            "supplier for the stamped XML.",
+        )
     if comprobante.tipo_de_comprobante not in BILL_TYPES:
-        kind = {"P": ("complemento de pago", "payment complement"),
-                "T": ("traslado", "transfer"), "N": ("nómina", "payroll")}.get(
-            comprobante.tipo_de_comprobante or "", ("desconocido", "unknown"))
+        kind = {
+            "P": ("complemento de pago", "payment complement"),
+            "T": ("traslado", "transfer"),
+            "N": ("nómina", "payroll"),
+        }.get(comprobante.tipo_de_comprobante or "", ("desconocido", "unknown"))
         raise _error(
             "TYPE",
             f"El CFDI es de tipo {comprobante.tipo_de_comprobante} ({kind[0]}): solo los de "
             "ingreso (I) y egreso (E) se registran como facturas de proveedor.",
             f"The CFDI is of type {comprobante.tipo_de_comprobante} ({kind[1]}): only income "
-            "(I) and expense (E) documents become vendor bills.")
+            "(I) and expense (E) documents become vendor bills.",
+        )
     try:
         seal_ok = verify_seal(comprobante)
     except CadenaError:
         seal_ok = False
-    return ReceivedCfdi(name=name, data=data, comprobante=comprobante,
-                        uuid=timbre.uuid.strip().upper(), seal_ok=seal_ok,
-                        sha256=hashlib.sha256(data).hexdigest())
+    return ReceivedCfdi(
+        name=name,
+        data=data,
+        comprobante=comprobante,
+        uuid=timbre.uuid.strip().upper(),
+        seal_ok=seal_ok,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
 
 
-def read_upload(name: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> list[ReceivedCfdi | FileProblem]:
+def read_upload(
+    name: str, data: bytes, limits: Limits = DEFAULT_LIMITS
+) -> list[ReceivedCfdi | FileProblem]:
     """Every file of one upload, read: a CFDI or the reason it is not one."""
     results: list[ReceivedCfdi | FileProblem] = []
     for item in expand(name, data, limits):
@@ -311,7 +385,9 @@ def read_upload(name: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> list
         try:
             results.append(read_cfdi(item.name, item.data, limits))
         except CfdiError as error:
-            results.append(FileProblem.of(item.name, error, skipped=error.code == "RECEPTION-SKIPPED"))
+            results.append(
+                FileProblem.of(item.name, error, skipped=error.code == "RECEPTION-SKIPPED")
+            )
     return results
 
 

@@ -12,6 +12,7 @@ without it, ``?re=..&rr=..&tt=..&id=..``. ``tt`` is written as the QR writes it
 since CFDI 3.3 (up to 6 decimals, non-significant zeros dropped, "1000.0"); the
 17-character zero-padded total was CFDI 3.2's.
 """
+
 from __future__ import annotations
 
 import logging
@@ -35,13 +36,16 @@ BINDING = "{http://tempuri.org/}BasicHttpBinding_IConsultaCFDIService"
 PROVIDER = "SAT (ConsultaCFDIService)"
 
 
-def expression(uuid: str, issuer_rfc: str, receiver_rfc: str, total: Decimal | str,
-               sello: str | None = None) -> str:
+def expression(
+    uuid: str, issuer_rfc: str, receiver_rfc: str, total: Decimal | str, sello: str | None = None
+) -> str:
     """``expresionImpresa`` for a CFDI 4.0."""
     if sello:
         return verification_url(uuid, issuer_rfc, receiver_rfc, total, sello)
-    return (f"?re={_rfc(issuer_rfc)}&rr={_rfc(receiver_rfc)}&tt={format_qr_total(total)}"
-            f"&id={uuid.strip().upper()}")
+    return (
+        f"?re={_rfc(issuer_rfc)}&rr={_rfc(receiver_rfc)}&tt={format_qr_total(total)}"
+        f"&id={uuid.strip().upper()}"
+    )
 
 
 def _rfc(rfc: str) -> str:
@@ -55,19 +59,27 @@ class SatStatusClient:
         self.url = url
         self.timeout = timeout
         transport = QuietTransport(timeout=timeout, operation_timeout=timeout)
-        client = zeep.Client(str(WSDL), transport=transport,
-                             settings=zeep.Settings(strict=False, xml_huge_tree=True))
+        client = zeep.Client(
+            str(WSDL), transport=transport, settings=zeep.Settings(strict=False, xml_huge_tree=True)
+        )
         self._client = client
         self._service = client.create_service(BINDING, url)
 
-    def query(self, uuid: str, issuer_rfc: str, receiver_rfc: str, total: Decimal | str,
-              sello: str | None = None) -> StatusResult:
+    def query(
+        self,
+        uuid: str,
+        issuer_rfc: str,
+        receiver_rfc: str,
+        total: Decimal | str,
+        sello: str | None = None,
+    ) -> StatusResult:
         text = expression(uuid, issuer_rfc, receiver_rfc, total, sello)
         try:
             answer = self._service.Consulta(expresionImpresa=text)
         except requests.exceptions.Timeout:
-            raise _unavailable(f"sin respuesta en {self.timeout:g} s / no answer within "
-                               f"{self.timeout:g} s") from None
+            raise _unavailable(
+                f"sin respuesta en {self.timeout:g} s / no answer within {self.timeout:g} s"
+            ) from None
         except requests.exceptions.RequestException as exc:
             raise _unavailable(f"error de red / network error: {type(exc).__name__}") from None
         except zeep.exceptions.Fault as exc:
@@ -75,8 +87,9 @@ class SatStatusClient:
         except zeep.exceptions.TransportError as exc:
             raise _unavailable(f"HTTP {exc.status_code}") from None
         except (zeep.exceptions.Error, etree.XMLSyntaxError, ValueError) as exc:
-            raise _unavailable(f"respuesta ilegible / unreadable answer: {type(exc).__name__}") \
-                from None
+            raise _unavailable(
+                f"respuesta ilegible / unreadable answer: {type(exc).__name__}"
+            ) from None
         if answer is None:
             raise _unavailable("respuesta vacía / empty answer")
         result = StatusResult(
@@ -95,8 +108,15 @@ def _unavailable(detail: str) -> Unavailable:
     return unavailable_error(PROVIDER, detail)
 
 
-def status(uuid: str, issuer_rfc: str, receiver_rfc: str, total: Decimal | str, *,
-           sello: str | None = None, url: str = PRODUCTION_URL,
-           timeout: float = 30.0) -> StatusResult:
+def status(
+    uuid: str,
+    issuer_rfc: str,
+    receiver_rfc: str,
+    total: Decimal | str,
+    *,
+    sello: str | None = None,
+    url: str = PRODUCTION_URL,
+    timeout: float = 30.0,
+) -> StatusResult:
     """SAT's status of one CFDI."""
     return SatStatusClient(url, timeout).query(uuid, issuer_rfc, receiver_rfc, total, sello)

@@ -4,6 +4,7 @@ Sello = base64(RSA-SHA256 PKCS#1 v1.5 over the UTF-8 cadena original). The caden
 holds NoCertificado but neither Sello nor Certificado, so sealing sets the
 certificate first and signs after.
 """
+
 from __future__ import annotations
 
 import base64
@@ -69,7 +70,9 @@ def seal(c: Comprobante, credential: Credential, fecha: datetime | None = None) 
     certificate.require_csd()
     certificate.check_valid_at(when.replace(tzinfo=place_zone(c.lugar_expedicion)))
     certificate.check_rfc(c.emisor.rfc if c.emisor is not None else "")
-    sealed = copy.copy(c)  # shallow, like dataclasses.replace but without its per-call introspection
+    sealed = copy.copy(
+        c
+    )  # shallow, like dataclasses.replace but without its per-call introspection
     sealed.fecha, sealed.no_certificado = when, certificate.no_certificado
     sealed.certificado, sealed.sello = certificate.base64, None
     signature = credential.sign(cadena_original(sealed).encode("utf-8"))

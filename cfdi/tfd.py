@@ -1,6 +1,7 @@
 """TimbreFiscalDigital 1.1: read it from a stamped CFDI, build and seal one, and
 the verification URL SAT asks to print as the QR code of the printed CFDI.
 """
+
 from __future__ import annotations
 
 import base64
@@ -118,7 +119,10 @@ def verification_url_of(c: Comprobante) -> str:
             "The CFDI is not stamped (no TimbreFiscalDigital); stamp it first.",
         )
     return verification_url(
-        timbre.uuid, c.emisor.rfc, c.receptor.rfc, c.total if c.total is not None else "0",
+        timbre.uuid,
+        c.emisor.rfc,
+        c.receptor.rfc,
+        c.total if c.total is not None else "0",
         c.sello or timbre.sello_cfd,
     )
 

@@ -8,6 +8,7 @@ exactly lxml's serialization of the same tree (tests check it); ``to_tree`` is
 that text parsed by lxml. Parsing is the reverse, generic walk and refuses hostile
 input: no DTD, no entity expansion, no network.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -42,8 +43,16 @@ _NAMESPACE_OF: dict[type, str] = {
     **{
         cls: doc.NS_PAGO20
         for cls in (
-            doc.Pagos, doc.TotalesPagos, doc.Pago, doc.DoctoRelacionado, doc.ImpuestosDR,
-            doc.RetencionDR, doc.TrasladoDR, doc.ImpuestosP, doc.RetencionP, doc.TrasladoP,
+            doc.Pagos,
+            doc.TotalesPagos,
+            doc.Pago,
+            doc.DoctoRelacionado,
+            doc.ImpuestosDR,
+            doc.RetencionDR,
+            doc.TrasladoDR,
+            doc.ImpuestosP,
+            doc.RetencionP,
+            doc.TrasladoP,
         )
     },
     doc.ImpuestosLocales: doc.NS_IMPLOCAL,
@@ -52,7 +61,9 @@ _NAMESPACE_OF: dict[type, str] = {
     doc.TimbreFiscalDigital: doc.NS_TFD,
 }
 _PREFIX_OF = {
-    doc.NS_CFDI: "cfdi", doc.NS_PAGO20: "pago20", doc.NS_IMPLOCAL: "implocal",
+    doc.NS_CFDI: "cfdi",
+    doc.NS_PAGO20: "pago20",
+    doc.NS_IMPLOCAL: "implocal",
     doc.NS_TFD: "tfd",
 }
 
@@ -171,8 +182,9 @@ def _parse_datetime(text: str, where: str) -> datetime:
     try:
         return datetime.strptime(text.strip(" \t\n\r"), _DATETIME_FORMAT)
     except ValueError:
-        raise _bad_value(where, text, "una fecha AAAA-MM-DDThh:mm:ss",
-                         "a date-time YYYY-MM-DDThh:mm:ss") from None
+        raise _bad_value(
+            where, text, "una fecha AAAA-MM-DDThh:mm:ss", "a date-time YYYY-MM-DDThh:mm:ss"
+        ) from None
 
 
 def _parse_str(text: str, where: str) -> str:
@@ -244,19 +256,22 @@ def _plan(cls: type, only: frozenset[str] | None = None) -> _Plan:
         item = _WRAPPED_ITEM.get(name) if many else None
         item_cls = None if kind is str else kind
         prefix = _PREFIX_OF[ns]
-        children.append(_Child(
-            name=f.name,
-            tag=f"{{{ns}}}{name}",
-            item_tag=f"{{{ns}}}{item}" if item else None,
-            qname=f"{prefix}:{name}",
-            item_qname=f"{prefix}:{item}" if item else None,
-            cls=item_cls,
-            many=many,
-            plan=_plan(item_cls, _ONLY_ATTRIBUTES.get((cls, f.name))) if item_cls else None,
-        ))
+        children.append(
+            _Child(
+                name=f.name,
+                tag=f"{{{ns}}}{name}",
+                item_tag=f"{{{ns}}}{item}" if item else None,
+                qname=f"{prefix}:{name}",
+                item_qname=f"{prefix}:{item}" if item else None,
+                cls=item_cls,
+                many=many,
+                plan=_plan(item_cls, _ONLY_ATTRIBUTES.get((cls, f.name))) if item_cls else None,
+            )
+        )
     heads = tuple((field_name, f' {xml_name}="') for field_name, xml_name, _ in attrs)
-    plan = _Plan(cls, ns, tuple(attrs), heads, tuple(children),
-                 {c.tag: c for c in children}, tuple(absent))
+    plan = _Plan(
+        cls, ns, tuple(attrs), heads, tuple(children), {c.tag: c for c in children}, tuple(absent)
+    )
     _PLANS[(cls, only)] = plan
     return plan
 
@@ -274,7 +289,7 @@ _SPECIAL = re.compile('[&<>"\x00-\x1f\ud800-\udfff\ufffe\uffff]')
 # Sello) are tested by deleting these bytes in C, 8x faster than the regex over 2 KB.
 _PLAIN_ASCII = bytes(c for c in range(0x20, 0x80) if chr(c) not in '&<>"')
 _LONG = 64
-_NOT_XML = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def escape_attribute(value: str) -> str:
@@ -364,8 +379,10 @@ def _writer_source(plan: _Plan, name: str) -> list[str]:
                 "            v = _plain(v)",
                 f"        add(f{head + '{v}' + chr(34)!r})",
             ]
-        lines += ["    elif v is not None:" if kind in (str, Decimal) else "    if v is not None:",
-                  f"        _write_attribute(v, {head!r}, add)"]
+        lines += [
+            "    elif v is not None:" if kind in (str, Decimal) else "    if v is not None:",
+            f"        _write_attribute(v, {head!r}, add)",
+        ]
     if not plan.children:
         lines.append("    add('/>')")
         return lines
@@ -379,19 +396,24 @@ def _writer_source(plan: _Plan, name: str) -> list[str]:
         lines += ["        if not opened:", "            add('>')", "            opened = True"]
         writer = f"_child_writers[{i}]"
         if child.cls is None:  # CfdiRelacionados.uuids
-            lines += ["        for u in v:",
-                      f"            add('<{child.qname} UUID=\"' + _esc(u) + '\"/>')"]
+            lines += [
+                "        for u in v:",
+                f"            add('<{child.qname} UUID=\"' + _esc(u) + '\"/>')",
+            ]
         elif not child.many:
             lines.append(f"        {writer}(v, add, '<{child.qname}', '</{child.qname}>')")
         elif child.item_qname is not None:
-            lines += [f"        add('<{child.qname}>')",
-                      "        for i in v:",
-                      f"            {writer}(i, add, '<{child.item_qname}', "
-                      f"'</{child.item_qname}>')",
-                      f"        add('</{child.qname}>')"]
+            lines += [
+                f"        add('<{child.qname}>')",
+                "        for i in v:",
+                f"            {writer}(i, add, '<{child.item_qname}', '</{child.item_qname}>')",
+                f"        add('</{child.qname}>')",
+            ]
         else:
-            lines += ["        for i in v:",
-                      f"            {writer}(i, add, '<{child.qname}', '</{child.qname}>')"]
+            lines += [
+                "        for i in v:",
+                f"            {writer}(i, add, '<{child.qname}', '</{child.qname}>')",
+            ]
     lines.append("    add(end if opened else '/>')")
     return lines
 
@@ -402,9 +424,13 @@ def _writer(plan: _Plan) -> Any:
     if found is not None:
         return found
     namespace = {
-        "_Decimal": Decimal, "_special": _SPECIAL.search, "_esc": escape_attribute,
-        "_PLAIN_ASCII": _PLAIN_ASCII, "_write_attribute": _write_attribute,
-        "_format_value": format_value, "_absent": _absent,
+        "_Decimal": Decimal,
+        "_special": _SPECIAL.search,
+        "_esc": escape_attribute,
+        "_PLAIN_ASCII": _PLAIN_ASCII,
+        "_write_attribute": _write_attribute,
+        "_format_value": format_value,
+        "_absent": _absent,
         "_plain": lambda text: format(Decimal(text), "f"),
         "_child_writers": [_writer(c.plan) if c.plan else None for c in plan.children],
     }
@@ -426,16 +452,20 @@ def to_bytes(c: doc.Comprobante) -> bytes:
     """UTF-8 bytes with XML declaration, namespaces and xsi:schemaLocation of the
     complements present; None or "" attributes and empty tax nodes are left out."""
     comp = c.complemento or doc.Complemento()
-    present = [(attr, cls, name) for attr, (cls, name) in _COMPLEMENT_ROOTS.items()
-               if getattr(comp, attr) is not None]
+    present = [
+        (attr, cls, name)
+        for attr, (cls, name) in _COMPLEMENT_ROOTS.items()
+        if getattr(comp, attr) is not None
+    ]
     declarations = [f'xmlns:cfdi="{doc.NS_CFDI}"', f'xmlns:xsi="{doc.NS_XSI}"']
     locations = [doc.NS_CFDI, doc.SCHEMA_LOCATIONS[doc.NS_CFDI]]
     for _, cls, _ in present:
         ns = _NAMESPACE_OF[cls]
         declarations.append(f'xmlns:{_PREFIX_OF[ns]}="{ns}"')
         locations += [ns, doc.SCHEMA_LOCATIONS[ns]]
-    open_tag = (f'<cfdi:Comprobante {" ".join(declarations)} '
-                f'xsi:schemaLocation="{" ".join(locations)}"')
+    open_tag = (
+        f'<cfdi:Comprobante {" ".join(declarations)} xsi:schemaLocation="{" ".join(locations)}"'
+    )
     out: list[str] = []
     add = out.append
     _writer(_plan(doc.Comprobante))(c, add, open_tag, "</cfdi:Comprobante>")
@@ -445,19 +475,22 @@ def to_bytes(c: doc.Comprobante) -> bytes:
         for attr, cls, name in present:
             if cls is not doc.TimbreFiscalDigital:
                 qname = f"{_PREFIX_OF[_NAMESPACE_OF[cls]]}:{name}"
-                _writer(_plan(cls))(getattr(comp, attr), complements.append,
-                                    f"<{qname}", f"</{qname}>")
+                _writer(_plan(cls))(
+                    getattr(comp, attr), complements.append, f"<{qname}", f"</{qname}>"
+                )
         complements += [_raw_complement(raw) for raw in comp.others]
         if comp.timbre is not None:
             _writer(_plan(doc.TimbreFiscalDigital))(
-                comp.timbre, complements.append, "<tfd:TimbreFiscalDigital",
-                "</tfd:TimbreFiscalDigital>")
+                comp.timbre,
+                complements.append,
+                "<tfd:TimbreFiscalDigital",
+                "</tfd:TimbreFiscalDigital>",
+            )
         if out[-1] == "/>":
             out[-1] = ">"
         else:
             out.pop()  # "</cfdi:Comprobante>"
-        out += ["<cfdi:Complemento>", *complements, "</cfdi:Complemento>",
-                "</cfdi:Comprobante>"]
+        out += ["<cfdi:Complemento>", *complements, "</cfdi:Complemento>", "</cfdi:Comprobante>"]
     return (_DECLARATION + "".join(out)).encode("utf-8")
 
 
@@ -580,8 +613,10 @@ def _schema_locations(root: etree._Element) -> dict[str, str]:
 
 def _read_complemento(el: etree._Element, root: etree._Element) -> doc.Complemento:
     comp = doc.Complemento()
-    known = {f"{{{_NAMESPACE_OF[cls]}}}{name}": (attr, cls)
-             for attr, (cls, name) in _COMPLEMENT_ROOTS.items()}
+    known = {
+        f"{{{_NAMESPACE_OF[cls]}}}{name}": (attr, cls)
+        for attr, (cls, name) in _COMPLEMENT_ROOTS.items()
+    }
     locations = None
     for sub in el:
         if not isinstance(sub.tag, str):

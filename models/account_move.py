@@ -6,6 +6,7 @@ the PAC and store what it answers. Nothing is lost (the signed XML is committed
 before the PAC is called and a retry first asks the PAC whether it was stamped),
 nothing is done twice (row lock, one UUID per database, one credit per UUID).
 """
+
 import base64
 import logging
 import re
@@ -44,19 +45,37 @@ CFDI_STATES = [
     ("error", "Error"),
 ]
 # Fields whose change would make the stamped CFDI say something else than the invoice.
-CFDI_FIELDS = frozenset({
-    "partner_id", "commercial_partner_id", "invoice_line_ids", "line_ids", "invoice_date", "date",
-    "currency_id", "invoice_payment_term_id", "journal_id", "company_id", "move_type",
-    "l10n_mx_uso_cfdi", "l10n_mx_metodo_pago", "l10n_mx_forma_pago", "l10n_mx_exportacion",
-    "l10n_mx_tipo_relacion", "l10n_mx_related_uuids", "l10n_mx_einvoice_uuid",
-})
+CFDI_FIELDS = frozenset(
+    {
+        "partner_id",
+        "commercial_partner_id",
+        "invoice_line_ids",
+        "line_ids",
+        "invoice_date",
+        "date",
+        "currency_id",
+        "invoice_payment_term_id",
+        "journal_id",
+        "company_id",
+        "move_type",
+        "l10n_mx_uso_cfdi",
+        "l10n_mx_metodo_pago",
+        "l10n_mx_forma_pago",
+        "l10n_mx_exportacion",
+        "l10n_mx_tipo_relacion",
+        "l10n_mx_related_uuids",
+        "l10n_mx_einvoice_uuid",
+    }
+)
 # SAT refuses a CFDI sealed more than 72 h before stamping; re-seal a little before that.
 RESEAL_AFTER = timedelta(hours=70)
 # Invoices sealed per commit: bounds how long their rows stay locked and how many PAC
 # answers wait in memory for the batch's commit (a crash loses none: see _stamp).
 STAMP_BATCH_SIZE = 50
 DONE_STATES = ("stamped", "cancel_requested", "cancelled")
-UUID_PATTERN = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
+UUID_PATTERN = re.compile(
+    r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+)
 FOREIGN_RECEPTOR_REGIMEN = "616"
 FOREIGN_RECEPTOR_USO = "S01"
 
@@ -75,42 +94,82 @@ class AccountMove(models.Model):
 
     l10n_mx_einvoice_needed = fields.Boolean(compute="_compute_l10n_mx_einvoice_needed")
     l10n_mx_einvoice_state = fields.Selection(
-        CFDI_STATES, string="CFDI state", copy=False, readonly=True, index=True, tracking=True,
+        CFDI_STATES,
+        string="CFDI state",
+        copy=False,
+        readonly=True,
+        index=True,
+        tracking=True,
     )
     l10n_mx_einvoice_uuid = fields.Char(
-        string="Fiscal folio (UUID)", copy=False, readonly=True, index=True, tracking=True,
+        string="Fiscal folio (UUID)",
+        copy=False,
+        readonly=True,
+        index=True,
+        tracking=True,
     )
     l10n_mx_einvoice_message = fields.Text(string="CFDI message", copy=False, readonly=True)
     l10n_mx_einvoice_attachment_id = fields.Many2one(
-        "ir.attachment", string="Stamped CFDI (XML)", copy=False, readonly=True,
+        "ir.attachment",
+        string="Stamped CFDI (XML)",
+        copy=False,
+        readonly=True,
     )
     l10n_mx_einvoice_document_ids = fields.One2many(
-        "l10n_mx_einvoice.document", "move_id", string="CFDI documents", copy=False, readonly=True,
+        "l10n_mx_einvoice.document",
+        "move_id",
+        string="CFDI documents",
+        copy=False,
+        readonly=True,
     )
     l10n_mx_uso_cfdi = fields.Selection(
-        selection=lambda self: catalog_selection("c_UsoCFDI"), string="Uso CFDI",
-        compute="_compute_l10n_mx_uso_cfdi", store=True, readonly=False, copy=False,
+        selection=lambda self: catalog_selection("c_UsoCFDI"),
+        string="Uso CFDI",
+        compute="_compute_l10n_mx_uso_cfdi",
+        store=True,
+        readonly=False,
+        copy=False,
     )
     l10n_mx_metodo_pago = fields.Selection(
-        [("PUE", "PUE - Pago en una sola exhibición"), ("PPD", "PPD - Pago en parcialidades o diferido")],
-        string="Método de pago", compute="_compute_l10n_mx_metodo_pago", store=True,
-        readonly=False, copy=False,
+        [
+            ("PUE", "PUE - Pago en una sola exhibición"),
+            ("PPD", "PPD - Pago en parcialidades o diferido"),
+        ],
+        string="Método de pago",
+        compute="_compute_l10n_mx_metodo_pago",
+        store=True,
+        readonly=False,
+        copy=False,
     )
     l10n_mx_forma_pago = fields.Selection(
-        selection=lambda self: catalog_selection("c_FormaPago"), string="Forma de pago",
-        compute="_compute_l10n_mx_forma_pago", store=True, readonly=False, copy=False,
+        selection=lambda self: catalog_selection("c_FormaPago"),
+        string="Forma de pago",
+        compute="_compute_l10n_mx_forma_pago",
+        store=True,
+        readonly=False,
+        copy=False,
     )
     l10n_mx_exportacion = fields.Selection(
-        selection=lambda self: catalog_selection("c_Exportacion"), string="Exportación",
-        default="01", copy=False,
+        selection=lambda self: catalog_selection("c_Exportacion"),
+        string="Exportación",
+        default="01",
+        copy=False,
     )
     l10n_mx_tipo_relacion = fields.Selection(
-        selection=lambda self: catalog_selection("c_TipoRelacion"), string="Tipo de relación",
-        compute="_compute_l10n_mx_related", store=True, readonly=False, copy=False,
+        selection=lambda self: catalog_selection("c_TipoRelacion"),
+        string="Tipo de relación",
+        compute="_compute_l10n_mx_related",
+        store=True,
+        readonly=False,
+        copy=False,
     )
     l10n_mx_related_uuids = fields.Text(
-        string="Related CFDI (UUIDs)", compute="_compute_l10n_mx_related", store=True,
-        readonly=False, copy=False, help="UUIDs of the related CFDI, one per line.",
+        string="Related CFDI (UUIDs)",
+        compute="_compute_l10n_mx_related",
+        store=True,
+        readonly=False,
+        copy=False,
+        help="UUIDs of the related CFDI, one per line.",
     )
 
     def init(self):
@@ -134,8 +193,10 @@ class AccountMove(models.Model):
 
     def _l10n_mx_einvoice_is_cfdi(self):
         self.ensure_one()
-        return (self.move_type in CFDI_MOVE_TYPES
-                and self.company_id.account_fiscal_country_id.code == "MX")
+        return (
+            self.move_type in CFDI_MOVE_TYPES
+            and self.company_id.account_fiscal_country_id.code == "MX"
+        )
 
     @api.depends("partner_id", "move_type")
     def _compute_l10n_mx_uso_cfdi(self):
@@ -175,7 +236,9 @@ class AccountMove(models.Model):
             origin = move.reversed_entry_id
             if move.move_type == "out_refund" and origin.l10n_mx_einvoice_uuid:
                 move.l10n_mx_tipo_relacion = move.l10n_mx_tipo_relacion or "01"
-                move.l10n_mx_related_uuids = move.l10n_mx_related_uuids or origin.l10n_mx_einvoice_uuid
+                move.l10n_mx_related_uuids = (
+                    move.l10n_mx_related_uuids or origin.l10n_mx_einvoice_uuid
+                )
             else:
                 move.l10n_mx_tipo_relacion = move.l10n_mx_tipo_relacion
                 move.l10n_mx_related_uuids = move.l10n_mx_related_uuids
@@ -248,19 +311,33 @@ class AccountMove(models.Model):
                 base = cantidad
             importe = to_decimal(abs(tax_data["tax_amount_currency"]), decimals)
             if values["retention"]:
-                impuestos.retenciones.append(Retencion(
-                    base=base, impuesto=values["impuesto"], tipo_factor=values["tipo_factor"],
-                    tasa_o_cuota=values["tasa_o_cuota"], importe=importe,
-                ))
+                impuestos.retenciones.append(
+                    Retencion(
+                        base=base,
+                        impuesto=values["impuesto"],
+                        tipo_factor=values["tipo_factor"],
+                        tasa_o_cuota=values["tasa_o_cuota"],
+                        importe=importe,
+                    )
+                )
             elif values["tipo_factor"] == "Exento":
-                impuestos.traslados.append(Traslado(
-                    base=base, impuesto=values["impuesto"], tipo_factor="Exento",
-                ))
+                impuestos.traslados.append(
+                    Traslado(
+                        base=base,
+                        impuesto=values["impuesto"],
+                        tipo_factor="Exento",
+                    )
+                )
             else:
-                impuestos.traslados.append(Traslado(
-                    base=base, impuesto=values["impuesto"], tipo_factor=values["tipo_factor"],
-                    tasa_o_cuota=values["tasa_o_cuota"], importe=importe,
-                ))
+                impuestos.traslados.append(
+                    Traslado(
+                        base=base,
+                        impuesto=values["impuesto"],
+                        tipo_factor=values["tipo_factor"],
+                        tasa_o_cuota=values["tasa_o_cuota"],
+                        importe=importe,
+                    )
+                )
         return impuestos
 
     def _l10n_mx_einvoice_receptor(self):
@@ -268,14 +345,20 @@ class AccountMove(models.Model):
         rfc = partner._l10n_mx_rfc()
         if rfc == "XEXX010101000":
             return Receptor(
-                rfc=rfc, nombre=partner.name or "", domicilio_fiscal=self.company_id.zip or "",
-                regimen_fiscal=FOREIGN_RECEPTOR_REGIMEN, uso_cfdi=FOREIGN_RECEPTOR_USO,
+                rfc=rfc,
+                nombre=partner.name or "",
+                domicilio_fiscal=self.company_id.zip or "",
+                regimen_fiscal=FOREIGN_RECEPTOR_REGIMEN,
+                uso_cfdi=FOREIGN_RECEPTOR_USO,
                 residencia_fiscal=catalogs.pais_of_alpha2(partner.country_id.code),
                 num_reg_id_trib=partner.vat or None,
             )
         return Receptor(
-            rfc=rfc, nombre=(partner.name or "").strip(), domicilio_fiscal=(partner.zip or "").strip(),
-            regimen_fiscal=partner.l10n_mx_regimen_fiscal or "", uso_cfdi=self.l10n_mx_uso_cfdi or "",
+            rfc=rfc,
+            nombre=(partner.name or "").strip(),
+            domicilio_fiscal=(partner.zip or "").strip(),
+            regimen_fiscal=partner.l10n_mx_regimen_fiscal or "",
+            uso_cfdi=self.l10n_mx_uso_cfdi or "",
         )
 
     def _l10n_mx_einvoice_comprobante(self, fecha=None):
@@ -325,90 +408,118 @@ class AccountMove(models.Model):
         problems = []
         company = self.company_id
         if not company.vat:
-            problems.append(bilingual(
-                f"La empresa {company.name} no tiene RFC: captúrelo en Ajustes > Empresas (NIF/RFC).",
-                f"The company {company.name} has no RFC: set it in Settings > Companies (Tax ID).",
-            ))
+            problems.append(
+                bilingual(
+                    f"La empresa {company.name} no tiene RFC: captúrelo en Ajustes > Empresas (NIF/RFC).",
+                    f"The company {company.name} has no RFC: set it in Settings > Companies (Tax ID).",
+                )
+            )
         if not company.zip:
-            problems.append(bilingual(
-                f"La empresa {company.name} no tiene código postal (LugarExpedicion): captúrelo en su dirección.",
-                f"The company {company.name} has no postal code (LugarExpedicion): set it in its address.",
-            ))
+            problems.append(
+                bilingual(
+                    f"La empresa {company.name} no tiene código postal (LugarExpedicion): captúrelo en su dirección.",
+                    f"The company {company.name} has no postal code (LugarExpedicion): set it in its address.",
+                )
+            )
         if not company.l10n_mx_regimen_fiscal:
-            problems.append(bilingual(
-                f"La empresa {company.name} no tiene régimen fiscal: selecciónelo en Ajustes > Empresas.",
-                f"The company {company.name} has no fiscal regime: choose it in Settings > Companies.",
-            ))
+            problems.append(
+                bilingual(
+                    f"La empresa {company.name} no tiene régimen fiscal: selecciónelo en Ajustes > Empresas.",
+                    f"The company {company.name} has no fiscal regime: choose it in Settings > Companies.",
+                )
+            )
         partner = self.partner_id.commercial_partner_id
         foreign = partner.country_id and partner.country_id.code != "MX"
         if not foreign:
             if not partner.vat:
-                problems.append(bilingual(
-                    f"El cliente {partner.display_name} no tiene RFC: captúrelo (sin espacios ni "
-                    "guiones) o use XAXX010101000 para público en general.",
-                    f"The customer {partner.display_name} has no RFC: set its Tax ID (no spaces or "
-                    "dashes) or use XAXX010101000 for the general public.",
-                ))
+                problems.append(
+                    bilingual(
+                        f"El cliente {partner.display_name} no tiene RFC: captúrelo (sin espacios ni "
+                        "guiones) o use XAXX010101000 para público en general.",
+                        f"The customer {partner.display_name} has no RFC: set its Tax ID (no spaces or "
+                        "dashes) or use XAXX010101000 for the general public.",
+                    )
+                )
             if not partner.zip:
-                problems.append(bilingual(
-                    f"El cliente {partner.display_name} no tiene código postal (DomicilioFiscalReceptor): "
-                    "capture el de su Constancia de Situación Fiscal.",
-                    f"The customer {partner.display_name} has no postal code (DomicilioFiscalReceptor): "
-                    "set the one of its Constancia de Situación Fiscal.",
-                ))
+                problems.append(
+                    bilingual(
+                        f"El cliente {partner.display_name} no tiene código postal (DomicilioFiscalReceptor): "
+                        "capture el de su Constancia de Situación Fiscal.",
+                        f"The customer {partner.display_name} has no postal code (DomicilioFiscalReceptor): "
+                        "set the one of its Constancia de Situación Fiscal.",
+                    )
+                )
             if not partner.l10n_mx_regimen_fiscal:
-                problems.append(bilingual(
-                    f"El cliente {partner.display_name} no tiene régimen fiscal: selecciónelo en su ficha.",
-                    f"The customer {partner.display_name} has no fiscal regime: choose it on the contact.",
-                ))
+                problems.append(
+                    bilingual(
+                        f"El cliente {partner.display_name} no tiene régimen fiscal: selecciónelo en su ficha.",
+                        f"The customer {partner.display_name} has no fiscal regime: choose it on the contact.",
+                    )
+                )
             if not self.l10n_mx_uso_cfdi:
-                problems.append(bilingual(
-                    f"La factura {self.name} no tiene uso CFDI: selecciónelo en la pestaña CFDI.",
-                    f"The invoice {self.name} has no uso CFDI: choose it in the CFDI tab.",
-                ))
+                problems.append(
+                    bilingual(
+                        f"La factura {self.name} no tiene uso CFDI: selecciónelo en la pestaña CFDI.",
+                        f"The invoice {self.name} has no uso CFDI: choose it in the CFDI tab.",
+                    )
+                )
         lines = self.invoice_line_ids.filtered(lambda line: line.display_type == "product")
         if not lines:
-            problems.append(bilingual(
-                f"La factura {self.name} no tiene conceptos.", f"The invoice {self.name} has no lines.",
-            ))
+            problems.append(
+                bilingual(
+                    f"La factura {self.name} no tiene conceptos.",
+                    f"The invoice {self.name} has no lines.",
+                )
+            )
         for line in lines:
             product = line.product_id
             label = product.display_name or line.name or ""
             if not product:
-                problems.append(bilingual(
-                    f"La línea «{line.name}» no tiene producto: elija un producto con clave SAT.",
-                    f"The line '{line.name}' has no product: choose a product with a SAT code.",
-                ))
+                problems.append(
+                    bilingual(
+                        f"La línea «{line.name}» no tiene producto: elija un producto con clave SAT.",
+                        f"The line '{line.name}' has no product: choose a product with a SAT code.",
+                    )
+                )
             elif not product._l10n_mx_einvoice_clave_prod_serv():
-                problems.append(bilingual(
-                    f"El producto {label} no tiene clave de producto o servicio SAT "
-                    "(ClaveProdServ): asígnela en la ficha del producto, pestaña Contabilidad.",
-                    f"The product {label} has no SAT product/service code (ClaveProdServ): set "
-                    "it on the product form, Accounting tab.",
-                ))
+                problems.append(
+                    bilingual(
+                        f"El producto {label} no tiene clave de producto o servicio SAT "
+                        "(ClaveProdServ): asígnela en la ficha del producto, pestaña Contabilidad.",
+                        f"The product {label} has no SAT product/service code (ClaveProdServ): set "
+                        "it on the product form, Accounting tab.",
+                    )
+                )
             if not line.product_uom_id._l10n_mx_einvoice_clave_unidad():
                 uom = line.product_uom_id.display_name or "-"
-                problems.append(bilingual(
-                    f"La unidad de medida {uom} (línea «{label}») no tiene clave de unidad SAT "
-                    "(ClaveUnidad): asígnela en Inventario/Contabilidad > Unidades de medida.",
-                    f"The unit of measure {uom} (line '{label}') has no SAT unit code "
-                    "(ClaveUnidad): set it in Units of Measure.",
-                ))
+                problems.append(
+                    bilingual(
+                        f"La unidad de medida {uom} (línea «{label}») no tiene clave de unidad SAT "
+                        "(ClaveUnidad): asígnela en Inventario/Contabilidad > Unidades de medida.",
+                        f"The unit of measure {uom} (line '{label}') has no SAT unit code "
+                        "(ClaveUnidad): set it in Units of Measure.",
+                    )
+                )
             if line.price_subtotal < 0 or line.quantity <= 0:
-                problems.append(bilingual(
-                    f"La línea «{label}» tiene importe o cantidad negativos: el CFDI no admite "
-                    "conceptos negativos; use la columna de descuento.",
-                    f"The line '{label}' has a negative amount or quantity: CFDI has no negative "
-                    "lines; use the discount column.",
-                ))
+                problems.append(
+                    bilingual(
+                        f"La línea «{label}» tiene importe o cantidad negativos: el CFDI no admite "
+                        "conceptos negativos; use la columna de descuento.",
+                        f"The line '{label}' has a negative amount or quantity: CFDI has no negative "
+                        "lines; use the discount column.",
+                    )
+                )
             for tax in line.tax_ids.flatten_taxes_hierarchy():
                 try:
                     tax._l10n_mx_einvoice_tax_values()
                 except UserError as error:
-                    problems.append(bilingual(
-                        f"El impuesto {tax.display_name} no se puede expresar en el CFDI: "
-                        "configure su tipo de impuesto SAT.", str(error.args[0]),
-                    ))
+                    problems.append(
+                        bilingual(
+                            f"El impuesto {tax.display_name} no se puede expresar en el CFDI: "
+                            "configure su tipo de impuesto SAT.",
+                            str(error.args[0]),
+                        )
+                    )
         return problems
 
     def _l10n_mx_einvoice_setup_problems(self, when):
@@ -418,29 +529,35 @@ class AccountMove(models.Model):
         try:
             certificate = self.company_id._l10n_mx_einvoice_certificate_at(when)
         except UserError as error:
-            problems.append(bilingual(
-                f"La empresa {self.company_id.name} no tiene un CSD vigente al {when:%Y-%m-%d %H:%M}: "
-                "suba el .cer, el .key y la contraseña en Contabilidad > Configuración > CFDI > Certificados.",
-                str(error.args[0]),
-            ))
+            problems.append(
+                bilingual(
+                    f"La empresa {self.company_id.name} no tiene un CSD vigente al {when:%Y-%m-%d %H:%M}: "
+                    "suba el .cer, el .key y la contraseña en Contabilidad > Configuración > CFDI > Certificados.",
+                    str(error.args[0]),
+                )
+            )
         account = self.company_id.l10n_mx_einvoice_stamp_account_id
         if not account:
-            problems.append(bilingual(
-                f"La empresa {self.company_id.name} no tiene cuenta de timbrado: configúrela en "
-                "Contabilidad > Configuración > Ajustes > CFDI.",
-                f"The company {self.company_id.name} has no stamp account: set it in "
-                "Accounting > Configuration > Settings > CFDI.",
-            ))
+            problems.append(
+                bilingual(
+                    f"La empresa {self.company_id.name} no tiene cuenta de timbrado: configúrela en "
+                    "Contabilidad > Configuración > Ajustes > CFDI.",
+                    f"The company {self.company_id.name} has no stamp account: set it in "
+                    "Accounting > Configuration > Settings > CFDI.",
+                )
+            )
         else:
             try:
                 account._check_can_stamp()
             except UserError as error:
-                problems.append(bilingual(
-                    f"Sin folios disponibles en la cuenta de timbrado {account.display_name}: "
-                    "compre un paquete de timbres (factura de proveedor de un producto paquete de "
-                    "timbres) o registre un ajuste; no se timbró nada.",
-                    str(error.args[0]),
-                ))
+                problems.append(
+                    bilingual(
+                        f"Sin folios disponibles en la cuenta de timbrado {account.display_name}: "
+                        "compre un paquete de timbres (factura de proveedor de un producto paquete de "
+                        "timbres) o registre un ajuste; no se timbró nada.",
+                        str(error.args[0]),
+                    )
+                )
         return problems, certificate, account
 
     def _l10n_mx_einvoice_raise(self, problems):
@@ -473,16 +590,19 @@ class AccountMove(models.Model):
             self._l10n_mx_einvoice_raise([bilingual(error.message_es, error.message_en)])
         problems = [
             bilingual(f"{f.code} {f.path or ''}: {f.message_es}", f.message_en)
-            for f in rules.check(comprobante) if f.severity == "error"
+            for f in rules.check(comprobante)
+            if f.severity == "error"
         ]
         expected = self._l10n_mx_einvoice_expected_total()
         if comprobante.total != expected:
-            problems.append(bilingual(
-                f"El total del CFDI ({comprobante.total}) difiere del total de la factura "
-                f"({expected}); revise líneas de redondeo o descuentos por pronto pago.",
-                f"The CFDI total ({comprobante.total}) differs from the invoice total ({expected}); "
-                "check cash-rounding or early-payment-discount lines.",
-            ))
+            problems.append(
+                bilingual(
+                    f"El total del CFDI ({comprobante.total}) difiere del total de la factura "
+                    f"({expected}); revise líneas de redondeo o descuentos por pronto pago.",
+                    f"The CFDI total ({comprobante.total}) differs from the invoice total ({expected}); "
+                    "check cash-rounding or early-payment-discount lines.",
+                )
+            )
         if problems:
             self._l10n_mx_einvoice_raise(problems)
         try:
@@ -515,7 +635,9 @@ class AccountMove(models.Model):
         modified" flag) is skipped.
         """
         return self.with_context(
-            skip_invoice_sync=True, check_move_validity=False, skip_is_manually_modified=True,
+            skip_invoice_sync=True,
+            check_move_validity=False,
+            skip_is_manually_modified=True,
             l10n_mx_einvoice_storing=True,
         ).write(vals)
 
@@ -534,12 +656,14 @@ class AccountMove(models.Model):
         obtained = {row[0] for row in self.env.cr.fetchall()}
         held = self.filtered(lambda move: move.id not in obtained)
         if held and not skip_held:
-            raise UserError(self.env._(
-                "Another user is stamping %(move)s right now; wait a few seconds and reload the "
-                "invoice. / Otro usuario está timbrando %(move)s en este momento; espere unos "
-                "segundos y recargue la factura.",
-                move=", ".join(held.mapped("name")),
-            ))
+            raise UserError(
+                self.env._(
+                    "Another user is stamping %(move)s right now; wait a few seconds and reload the "
+                    "invoice. / Otro usuario está timbrando %(move)s en este momento; espere unos "
+                    "segundos y recargue la factura.",
+                    move=", ".join(held.mapped("name")),
+                )
+            )
         locked = self - held
         locked.invalidate_recordset()
         locked.l10n_mx_einvoice_document_ids.invalidate_recordset()
@@ -552,17 +676,29 @@ class AccountMove(models.Model):
 
     def action_l10n_mx_stamp(self):
         """Stamp the selected invoices (button). Problems before the PAC raise one UserError."""
-        if not self.env.su and not self.env.user.has_group("l10n_mx_einvoice.group_l10n_mx_einvoice_user"):
-            raise AccessError(self.env._(
-                "Only CFDI users can stamp invoices; ask a CFDI manager to add you to the group. "
-                "/ Sólo los usuarios CFDI pueden timbrar facturas."))
-        moves = self.filtered(lambda m: m._l10n_mx_einvoice_is_cfdi() and m.state == "posted"
-                              and m.l10n_mx_einvoice_state in (False, "to_stamp", "error"))
+        if not self.env.su and not self.env.user.has_group(
+            "l10n_mx_einvoice.group_l10n_mx_einvoice_user"
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only CFDI users can stamp invoices; ask a CFDI manager to add you to the group. "
+                    "/ Sólo los usuarios CFDI pueden timbrar facturas."
+                )
+            )
+        moves = self.filtered(
+            lambda m: (
+                m._l10n_mx_einvoice_is_cfdi()
+                and m.state == "posted"
+                and m.l10n_mx_einvoice_state in (False, "to_stamp", "error")
+            )
+        )
         if not moves:
-            raise UserError(self.env._(
-                "Nothing to stamp: only posted customer invoices and credit notes of a Mexican "
-                "company that are not stamped yet can be stamped. / Nada que timbrar."
-            ))
+            raise UserError(
+                self.env._(
+                    "Nothing to stamp: only posted customer invoices and credit notes of a Mexican "
+                    "company that are not stamped yet can be stamped. / Nada que timbrar."
+                )
+            )
         moves._l10n_mx_einvoice_stamp()
         return True
 
@@ -581,21 +717,29 @@ class AccountMove(models.Model):
             for start in range(0, len(moves), STAMP_BATCH_SIZE):
                 # each batch commits, which empties the cache: prefetching the other batches'
                 # rows again after every commit would make a long selection quadratic
-                moves[start:start + STAMP_BATCH_SIZE].with_prefetch()._l10n_mx_einvoice_stamp_batch()
+                moves[
+                    start : start + STAMP_BATCH_SIZE
+                ].with_prefetch()._l10n_mx_einvoice_stamp_batch()
 
     def _l10n_mx_einvoice_stamp_batch(self):
         moves = self._l10n_mx_einvoice_lock().filtered(
-            lambda m: m.l10n_mx_einvoice_state not in DONE_STATES)
+            lambda m: m.l10n_mx_einvoice_state not in DONE_STATES
+        )
         to_send = moves._l10n_mx_einvoice_seal_pending()
         # Nothing is lost: the signed XML is in the database before the PAC sees it.
         self._l10n_mx_einvoice_commit()
         locked = moves._l10n_mx_einvoice_lock(skip_held=True)  # a holder is finishing the others
-        documents = self.env["l10n_mx_einvoice.document"].sudo().browse(
-            [document.id for _move, document, _retry in to_send])
+        documents = (
+            self.env["l10n_mx_einvoice.document"]
+            .sudo()
+            .browse([document.id for _move, document, _retry in to_send])
+        )
         documents.invalidate_recordset()
         answers = []
         for (move, _document, retry), document in zip(to_send, documents, strict=True):
-            if move in locked and document.state == "pending":  # else finished by another transaction
+            if (
+                move in locked and document.state == "pending"
+            ):  # else finished by another transaction
                 result = move._l10n_mx_einvoice_send(document, retry)
                 if result:
                     answers.append((move, document, result))
@@ -614,9 +758,15 @@ class AccountMove(models.Model):
             if document and move._l10n_mx_einvoice_expired(document):
                 if move._l10n_mx_einvoice_recover(document):
                     continue
-                document.write({"state": "expired", "message": self.env._(
-                    "Sealed more than 70 hours ago and never stamped: sealed again. / Sellado "
-                    "hace más de 70 horas y nunca timbrado: se selló de nuevo.")})
+                document.write(
+                    {
+                        "state": "expired",
+                        "message": self.env._(
+                            "Sealed more than 70 hours ago and never stamped: sealed again. / Sellado "
+                            "hace más de 70 horas y nunca timbrado: se selló de nuevo."
+                        ),
+                    }
+                )
                 document = None
             if document:
                 to_send.append((move, document.sudo(), True))
@@ -634,13 +784,22 @@ class AccountMove(models.Model):
         failures += self._l10n_mx_einvoice_credit_shortfall([account for *_x, account in sealed])
         if failures:
             raise UserError("\n\n".join(failures))
-        documents = self.env["l10n_mx_einvoice.document"].sudo()._l10n_mx_einvoice_create_pending([
-            (move, signed_xml, fecha, account, move._l10n_mx_einvoice_file_prefix())
-            for move, signed_xml, fecha, account in sealed
-        ])
-        to_send += [(move, document, False) for (move, *_x), document in zip(sealed, documents, strict=True)]
-        to_seal._l10n_mx_einvoice_write_state({"l10n_mx_einvoice_state": "to_stamp",
-                                               "l10n_mx_einvoice_message": False})
+        documents = (
+            self.env["l10n_mx_einvoice.document"]
+            .sudo()
+            ._l10n_mx_einvoice_create_pending(
+                [
+                    (move, signed_xml, fecha, account, move._l10n_mx_einvoice_file_prefix())
+                    for move, signed_xml, fecha, account in sealed
+                ]
+            )
+        )
+        to_send += [
+            (move, document, False) for (move, *_x), document in zip(sealed, documents, strict=True)
+        ]
+        to_seal._l10n_mx_einvoice_write_state(
+            {"l10n_mx_einvoice_state": "to_stamp", "l10n_mx_einvoice_message": False}
+        )
         return to_send
 
     def _l10n_mx_einvoice_credit_shortfall(self, accounts):
@@ -656,16 +815,21 @@ class AccountMove(models.Model):
                 continue
             balance, pending = account._claim_credits()
             if balance - pending < needed:
-                problems.append(self.env._(
-                    "Sin folios disponibles: the stamp account %(account)s has %(free)s stamps free "
-                    "(balance %(balance)s, %(pending)s waiting for the PAC) for %(needed)s "
-                    "invoice(s): nothing was stamped. Stamp fewer invoices, or buy a stamp package "
-                    "(a vendor bill for a stamp package product) or record an adjustment. / La "
-                    "cuenta de timbrado %(account)s tiene %(free)s timbres libres para %(needed)s "
-                    "factura(s): no se timbró ninguna.",
-                    account=account.display_name, free=balance - pending, balance=balance,
-                    pending=pending, needed=needed,
-                ))
+                problems.append(
+                    self.env._(
+                        "Sin folios disponibles: the stamp account %(account)s has %(free)s stamps free "
+                        "(balance %(balance)s, %(pending)s waiting for the PAC) for %(needed)s "
+                        "invoice(s): nothing was stamped. Stamp fewer invoices, or buy a stamp package "
+                        "(a vendor bill for a stamp package product) or record an adjustment. / La "
+                        "cuenta de timbrado %(account)s tiene %(free)s timbres libres para %(needed)s "
+                        "factura(s): no se timbró ninguna.",
+                        account=account.display_name,
+                        free=balance - pending,
+                        balance=balance,
+                        pending=pending,
+                        needed=needed,
+                    )
+                )
         return problems
 
     def _l10n_mx_einvoice_expired(self, document):
@@ -718,11 +882,20 @@ class AccountMove(models.Model):
             )
         if keep_pending or isinstance(error, Unavailable):
             document.write({"message": message, "pac_code": error.code})
-            self._l10n_mx_einvoice_write_state({"l10n_mx_einvoice_state": "to_stamp", "l10n_mx_einvoice_message": message})
+            self._l10n_mx_einvoice_write_state(
+                {"l10n_mx_einvoice_state": "to_stamp", "l10n_mx_einvoice_message": message}
+            )
         else:
-            document.write({"state": "rejected" if isinstance(error, Rejected) else "error",
-                            "message": message, "pac_code": error.code})
-            self._l10n_mx_einvoice_write_state({"l10n_mx_einvoice_state": "error", "l10n_mx_einvoice_message": message})
+            document.write(
+                {
+                    "state": "rejected" if isinstance(error, Rejected) else "error",
+                    "message": message,
+                    "pac_code": error.code,
+                }
+            )
+            self._l10n_mx_einvoice_write_state(
+                {"l10n_mx_einvoice_state": "error", "l10n_mx_einvoice_message": message}
+            )
         _logger.info("CFDI of %s not stamped: %s", self.name, error.code)
         self.message_post(body=self.env._("CFDI not stamped: %s", message))
 
@@ -745,24 +918,44 @@ class AccountMove(models.Model):
         if not answers:
             return
         uuids = [result.uuid.upper() for _move, _document, result in answers]
-        attachments = self.env["ir.attachment"].sudo().create([{
-            "name": move._l10n_mx_einvoice_attachment_name(uuid, document),
-            "raw": result.xml,
-            "mimetype": "application/xml",
-            "res_model": move._name,
-            "res_id": move.id,
-            "description": self.env._("Stamped CFDI %s", uuid),
-        } for (move, document, result), uuid in zip(answers, uuids, strict=True)])
+        attachments = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "name": move._l10n_mx_einvoice_attachment_name(uuid, document),
+                        "raw": result.xml,
+                        "mimetype": "application/xml",
+                        "res_model": move._name,
+                        "res_id": move.id,
+                        "description": self.env._("Stamped CFDI %s", uuid),
+                    }
+                    for (move, document, result), uuid in zip(answers, uuids, strict=True)
+                ]
+            )
+        )
         stamps = defaultdict(list)
-        for (move, document, _result), uuid, attachment in zip(answers, uuids, attachments, strict=True):
-            document.write({"state": "stamped", "uuid": uuid, "attachment_id": attachment.id,
-                            "message": False, "pac_code": False})
-            move._l10n_mx_einvoice_write_state({
-                "l10n_mx_einvoice_state": "stamped",
-                "l10n_mx_einvoice_uuid": uuid,
-                "l10n_mx_einvoice_attachment_id": attachment.id,
-                "l10n_mx_einvoice_message": False,
-            })
+        for (move, document, _result), uuid, attachment in zip(
+            answers, uuids, attachments, strict=True
+        ):
+            document.write(
+                {
+                    "state": "stamped",
+                    "uuid": uuid,
+                    "attachment_id": attachment.id,
+                    "message": False,
+                    "pac_code": False,
+                }
+            )
+            move._l10n_mx_einvoice_write_state(
+                {
+                    "l10n_mx_einvoice_state": "stamped",
+                    "l10n_mx_einvoice_uuid": uuid,
+                    "l10n_mx_einvoice_attachment_id": attachment.id,
+                    "l10n_mx_einvoice_message": False,
+                }
+            )
             stamps[document.stamp_account_id.sudo()].append((uuid, document))
         for account, account_stamps in stamps.items():
             account._consume_credits(account_stamps)
@@ -779,41 +972,83 @@ class AccountMove(models.Model):
         self.ensure_one()
         self._l10n_mx_einvoice_lock()
         if self.l10n_mx_einvoice_state not in ("stamped", "cancel_requested"):
-            raise UserError(self.env._("Only a stamped CFDI can be cancelled. / Sólo se puede cancelar un CFDI timbrado."))
+            raise UserError(
+                self.env._(
+                    "Only a stamped CFDI can be cancelled. / Sólo se puede cancelar un CFDI timbrado."
+                )
+            )
         stamped = self.l10n_mx_einvoice_document_ids.filtered(
-            lambda d: d.kind == "stamp" and d.state == "stamped")[:1]
-        account = stamped.stamp_account_id.sudo() or self.company_id.l10n_mx_einvoice_stamp_account_id.sudo()
+            lambda d: d.kind == "stamp" and d.state == "stamped"
+        )[:1]
+        account = (
+            stamped.stamp_account_id.sudo()
+            or self.company_id.l10n_mx_einvoice_stamp_account_id.sudo()
+        )
         comprobante = cfdi_xml.from_bytes(self._l10n_mx_einvoice_stamped_xml())
-        document = self.env["l10n_mx_einvoice.document"].sudo().create({
-            "move_id": self.id, "kind": "cancel", "state": "pending", "stamp_account_id": account.id,
-            "uuid": self.l10n_mx_einvoice_uuid, "motive": motive, "replacement_uuid": replacement_uuid,
-        })
+        document = (
+            self.env["l10n_mx_einvoice.document"]
+            .sudo()
+            .create(
+                {
+                    "move_id": self.id,
+                    "kind": "cancel",
+                    "state": "pending",
+                    "stamp_account_id": account.id,
+                    "uuid": self.l10n_mx_einvoice_uuid,
+                    "motive": motive,
+                    "replacement_uuid": replacement_uuid,
+                }
+            )
+        )
         try:
             credential = self.company_id._l10n_mx_einvoice_certificate_at(
-                datetime.now(timezone.utc))._get_credential()
+                datetime.now(timezone.utc)
+            )._get_credential()
             result = account._get_connector().cancel(
-                self.l10n_mx_einvoice_uuid, motive, replacement_uuid, comprobante.emisor.rfc,
-                comprobante.receptor.rfc, comprobante.total, credential)
+                self.l10n_mx_einvoice_uuid,
+                motive,
+                replacement_uuid,
+                comprobante.emisor.rfc,
+                comprobante.receptor.rfc,
+                comprobante.total,
+                credential,
+            )
         except (CfdiError, UserError) as error:
-            message = (bilingual(error.message_es, error.message_en) if isinstance(error, CfdiError)
-                       else str(error.args[0]))
-            document.write({"state": "error", "message": message,
-                            "pac_code": getattr(error, "code", False)})
+            message = (
+                bilingual(error.message_es, error.message_en)
+                if isinstance(error, CfdiError)
+                else str(error.args[0])
+            )
+            document.write(
+                {"state": "error", "message": message, "pac_code": getattr(error, "code", False)}
+            )
             self._l10n_mx_einvoice_write_state({"l10n_mx_einvoice_message": message})
             self.message_post(body=self.env._("CFDI cancellation failed: %s", message))
             return document
-        states = {"cancelled": ("cancelled", "cancelled"),
-                  "in_process": ("cancel_requested", "cancel_requested"),
-                  "rejected": ("rejected", "stamped")}
+        states = {
+            "cancelled": ("cancelled", "cancelled"),
+            "in_process": ("cancel_requested", "cancel_requested"),
+            "rejected": ("rejected", "stamped"),
+        }
         document_state, move_state = states[result.outcome]
-        document.write({"state": document_state, "pac_code": result.status_code,
-                        "message": result.message})
-        self._l10n_mx_einvoice_write_state({
-            "l10n_mx_einvoice_state": move_state,
-            "l10n_mx_einvoice_message": result.message if result.outcome == "rejected" else False,
-        })
-        self.message_post(body=self.env._("CFDI cancellation (motive %(motive)s): %(message)s",
-                                 motive=motive, message=result.message))
+        document.write(
+            {"state": document_state, "pac_code": result.status_code, "message": result.message}
+        )
+        self._l10n_mx_einvoice_write_state(
+            {
+                "l10n_mx_einvoice_state": move_state,
+                "l10n_mx_einvoice_message": result.message
+                if result.outcome == "rejected"
+                else False,
+            }
+        )
+        self.message_post(
+            body=self.env._(
+                "CFDI cancellation (motive %(motive)s): %(message)s",
+                motive=motive,
+                message=result.message,
+            )
+        )
         return document
 
     # --- posting, cron, Send & Print -----------------------------------------------------
@@ -821,8 +1056,12 @@ class AccountMove(models.Model):
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
         # a CFDI cancelled with SAT and posted again needs a new CFDI (new UUID)
-        to_stamp = posted.filtered(lambda m: m._l10n_mx_einvoice_is_cfdi()
-                                   and m.l10n_mx_einvoice_state in (False, "error", "cancelled"))
+        to_stamp = posted.filtered(
+            lambda m: (
+                m._l10n_mx_einvoice_is_cfdi()
+                and m.l10n_mx_einvoice_state in (False, "error", "cancelled")
+            )
+        )
         if to_stamp:
             to_stamp._l10n_mx_einvoice_write_state({"l10n_mx_einvoice_state": "to_stamp"})
             for move in to_stamp.filtered(lambda m: m.company_id.l10n_mx_einvoice_stamp_on_post):
@@ -832,12 +1071,17 @@ class AccountMove(models.Model):
     @api.model
     def _cron_l10n_mx_einvoice_stamp(self, limit=200):
         """Stamp invoices left waiting (stamp on post, PAC unavailable): one commit per invoice."""
-        moves = self.search([
-            ("state", "=", "posted"),
-            ("l10n_mx_einvoice_state", "=", "to_stamp"),
-            "|", ("company_id.l10n_mx_einvoice_stamp_on_post", "=", True),
-            ("l10n_mx_einvoice_document_ids.state", "=", "pending"),
-        ], limit=limit, order="id")
+        moves = self.search(
+            [
+                ("state", "=", "posted"),
+                ("l10n_mx_einvoice_state", "=", "to_stamp"),
+                "|",
+                ("company_id.l10n_mx_einvoice_stamp_on_post", "=", True),
+                ("l10n_mx_einvoice_document_ids.state", "=", "pending"),
+            ],
+            limit=limit,
+            order="id",
+        )
         can_commit = self._l10n_mx_einvoice_can_commit()
         for move in moves:
             move = move.with_prefetch()  # noqa: PLW2901 - see action_l10n_mx_stamp
@@ -850,13 +1094,19 @@ class AccountMove(models.Model):
             except UserError as error:
                 if can_commit:
                     self.env.cr.rollback()
-                move._l10n_mx_einvoice_write_state({"l10n_mx_einvoice_state": "error",
-                                                    "l10n_mx_einvoice_message": str(error.args[0])})
+                move._l10n_mx_einvoice_write_state(
+                    {
+                        "l10n_mx_einvoice_state": "error",
+                        "l10n_mx_einvoice_message": str(error.args[0]),
+                    }
+                )
             except Exception:  # noqa: BLE001 - one invoice must not stop the others
                 if not can_commit:
                     raise
                 self.env.cr.rollback()
-                _logger.exception("CFDI of %s could not be stamped by the scheduled action", move.name)
+                _logger.exception(
+                    "CFDI of %s could not be stamped by the scheduled action", move.name
+                )
             move._l10n_mx_einvoice_commit()
         return True
 
@@ -875,8 +1125,12 @@ class AccountMove(models.Model):
     # --- protection of the stamped CFDI -------------------------------------------------
 
     def _l10n_mx_einvoice_is_locked(self):
-        return self.filtered(lambda m: m.l10n_mx_einvoice_state in ("stamped", "cancel_requested")
-                             or m._l10n_mx_einvoice_pending_document())
+        return self.filtered(
+            lambda m: (
+                m.l10n_mx_einvoice_state in ("stamped", "cancel_requested")
+                or m._l10n_mx_einvoice_pending_document()
+            )
+        )
 
     def _l10n_mx_einvoice_changed_fields(self, vals):
         """CFDI fields of ``vals`` that would change a value of these moves."""
@@ -887,8 +1141,9 @@ class AccountMove(models.Model):
                 if vals[name]:
                     changed.append(name)
                 continue
-            new_value = field.convert_to_write(field.convert_to_record(
-                field.convert_to_cache(vals[name], self), self), self)
+            new_value = field.convert_to_write(
+                field.convert_to_record(field.convert_to_cache(vals[name], self), self), self
+            )
             if any(field.convert_to_write(move[name], move) != new_value for move in self):
                 changed.append(name)
         return changed
@@ -897,14 +1152,16 @@ class AccountMove(models.Model):
         if CFDI_FIELDS.intersection(vals) and not self.env.context.get("l10n_mx_einvoice_storing"):
             locked = self._l10n_mx_einvoice_is_locked()
             if locked and locked._l10n_mx_einvoice_changed_fields(vals):
-                raise UserError(self.env._(
-                    "%(moves)s has a stamped (or pending) CFDI: its customer, lines, amounts, "
-                    "dates, currency and CFDI data cannot change. Cancel the CFDI and issue a new "
-                    "invoice (or a credit note). / %(moves)s tiene un CFDI timbrado (o en "
-                    "proceso): no se pueden cambiar cliente, conceptos, importes, fechas, moneda "
-                    "ni datos del CFDI. Cancele el CFDI y emita otra factura (o una nota de crédito).",
-                    moves=", ".join(locked.mapped("name")),
-                ))
+                raise UserError(
+                    self.env._(
+                        "%(moves)s has a stamped (or pending) CFDI: its customer, lines, amounts, "
+                        "dates, currency and CFDI data cannot change. Cancel the CFDI and issue a new "
+                        "invoice (or a credit note). / %(moves)s tiene un CFDI timbrado (o en "
+                        "proceso): no se pueden cambiar cliente, conceptos, importes, fechas, moneda "
+                        "ni datos del CFDI. Cancele el CFDI y emita otra factura (o una nota de crédito).",
+                        moves=", ".join(locked.mapped("name")),
+                    )
+                )
         return super().write(vals)
 
     @api.depends("l10n_mx_einvoice_state")
@@ -918,27 +1175,34 @@ class AccountMove(models.Model):
     def button_draft(self):
         locked = self._l10n_mx_einvoice_is_locked()
         if locked:
-            raise UserError(self.env._(
-                "%(moves)s has a stamped or pending CFDI and cannot be reset to draft. Cancel the "
-                "CFDI with SAT first (or finish the pending stamping). / %(moves)s tiene un CFDI "
-                "timbrado o en proceso y no puede regresar a borrador: cancele primero el CFDI "
-                "ante el SAT (o termine el timbrado pendiente).",
-                moves=", ".join(locked.mapped("name")),
-            ))
+            raise UserError(
+                self.env._(
+                    "%(moves)s has a stamped or pending CFDI and cannot be reset to draft. Cancel the "
+                    "CFDI with SAT first (or finish the pending stamping). / %(moves)s tiene un CFDI "
+                    "timbrado o en proceso y no puede regresar a borrador: cancele primero el CFDI "
+                    "ante el SAT (o termine el timbrado pendiente).",
+                    moves=", ".join(locked.mapped("name")),
+                )
+            )
         result = super().button_draft()
-        self.filtered(lambda m: m.l10n_mx_einvoice_state in ("to_stamp", "error"))._l10n_mx_einvoice_write_state(
-            {"l10n_mx_einvoice_state": False, "l10n_mx_einvoice_message": False})
+        self.filtered(
+            lambda m: m.l10n_mx_einvoice_state in ("to_stamp", "error")
+        )._l10n_mx_einvoice_write_state(
+            {"l10n_mx_einvoice_state": False, "l10n_mx_einvoice_message": False}
+        )
         return result
 
     def button_cancel(self):
         locked = self._l10n_mx_einvoice_is_locked()
         if locked:
-            raise UserError(self.env._(
-                "%(moves)s has a stamped CFDI: request its cancellation with SAT before "
-                "cancelling the entry. / %(moves)s tiene un CFDI timbrado: solicite su "
-                "cancelación ante el SAT antes de cancelar el asiento.",
-                moves=", ".join(locked.mapped("name")),
-            ))
+            raise UserError(
+                self.env._(
+                    "%(moves)s has a stamped CFDI: request its cancellation with SAT before "
+                    "cancelling the entry. / %(moves)s tiene un CFDI timbrado: solicite su "
+                    "cancelación ante el SAT antes de cancelar el asiento.",
+                    moves=", ".join(locked.mapped("name")),
+                )
+            )
         return super().button_cancel()
 
     # --- printed CFDI -------------------------------------------------------------------
@@ -987,7 +1251,9 @@ class AccountMove(models.Model):
             "moneda": comprobante.moneda,
             "tipo_cambio": str(comprobante.tipo_cambio) if comprobante.tipo_cambio else "",
             "exportacion": comprobante.exportacion,
-            "relacionados": [(r.tipo_relacion, u) for r in comprobante.cfdi_relacionados for u in r.uuids],
+            "relacionados": [
+                (r.tipo_relacion, u) for r in comprobante.cfdi_relacionados for u in r.uuids
+            ],
             "total_words": amount_in_words(comprobante.total, comprobante.moneda),
         }
 

@@ -14,11 +14,17 @@ class AccountMove(models.Model):
     _inherit = "account.move"
 
     def _post(self, soft=True):
-        undated = self.filtered(lambda m: m.state == "draft" and not m.invoice_date
-                                and m.is_sale_document(include_receipts=True))
+        undated = self.filtered(
+            lambda m: (
+                m.state == "draft"
+                and not m.invoice_date
+                and m.is_sale_document(include_receipts=True)
+            )
+        )
         if len(undated) > 1:
             undated.with_context(skip_is_manually_modified=True).write(
-                {"invoice_date": fields.Date.context_today(self)})
+                {"invoice_date": fields.Date.context_today(self)}
+            )
         return super()._post(soft=soft)
 
     def write(self, vals):

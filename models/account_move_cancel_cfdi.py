@@ -6,6 +6,7 @@ for the receiver (its status is asked instead), SAT's acknowledgment is kept, a 
 CFDI cancels (or reverses) its journal entry as Odoo does, and the SAT status service is
 followed up by a button and a cron.
 """
+
 import logging
 from datetime import timedelta
 
@@ -31,8 +32,12 @@ class AccountMove(models.Model):
 
     l10n_mx_sat_estado = fields.Char(string="Estado (SAT)", copy=False, readonly=True)
     l10n_mx_sat_es_cancelable = fields.Char(string="EsCancelable", copy=False, readonly=True)
-    l10n_mx_sat_estatus_cancelacion = fields.Char(string="EstatusCancelacion", copy=False, readonly=True)
-    l10n_mx_sat_checked = fields.Datetime(string="CFDI status at SAT checked on", copy=False, readonly=True)
+    l10n_mx_sat_estatus_cancelacion = fields.Char(
+        string="EstatusCancelacion", copy=False, readonly=True
+    )
+    l10n_mx_sat_checked = fields.Datetime(
+        string="CFDI status at SAT checked on", copy=False, readonly=True
+    )
 
     # --- cancellation -------------------------------------------------------------------
 
@@ -53,41 +58,59 @@ class AccountMove(models.Model):
     def _l10n_mx_einvoice_request_cancel(self, motive, replacement_uuid=None):
         self.ensure_one()
         earlier = self._l10n_mx_einvoice_cancel_documents().filtered(
-            lambda d: d.state in ("cancelled", "cancel_requested"))[:1]
+            lambda d: d.state in ("cancelled", "cancel_requested")
+        )[:1]
         if self.l10n_mx_einvoice_state == "cancelled" or earlier.state == "cancelled":
-            self.message_post(body=self.env._(
-                "The CFDI %s is already cancelled: no new request was sent. / El CFDI ya está "
-                "cancelado: no se envió otra solicitud.", self.l10n_mx_einvoice_uuid))
+            self.message_post(
+                body=self.env._(
+                    "The CFDI %s is already cancelled: no new request was sent. / El CFDI ya está "
+                    "cancelado: no se envió otra solicitud.",
+                    self.l10n_mx_einvoice_uuid,
+                )
+            )
             return earlier
         if self.l10n_mx_einvoice_state == "cancel_requested":
             # the request is waiting for the receiver: ask SAT how it stands, never ask twice
             self._l10n_mx_einvoice_check_sat_status()
             return earlier
         answers = []
-        document = super(AccountMove, self.with_context(**{ANSWERS_KEY: answers})) \
-            ._l10n_mx_einvoice_request_cancel(motive, replacement_uuid)
+        document = super(
+            AccountMove, self.with_context(**{ANSWERS_KEY: answers})
+        )._l10n_mx_einvoice_request_cancel(motive, replacement_uuid)
         document = document.with_env(self.env)
         if answers and answers[-1].acknowledgment:
             document.sudo().attachment_id = self._l10n_mx_einvoice_keep_acknowledgment(
-                answers[-1].acknowledgment)
+                answers[-1].acknowledgment
+            )
         if document.state == "cancelled":
             self._l10n_mx_einvoice_cancel_entry()
         elif document.state == "cancel_requested":
-            self.message_post(body=self.env._(
-                "The receiver must accept the cancellation; its answer is followed up by the SAT "
-                "status check. / El receptor debe aceptar la cancelación; se le da seguimiento con "
-                "la consulta de estado del SAT."))
+            self.message_post(
+                body=self.env._(
+                    "The receiver must accept the cancellation; its answer is followed up by the SAT "
+                    "status check. / El receptor debe aceptar la cancelación; se le da seguimiento con "
+                    "la consulta de estado del SAT."
+                )
+            )
         return document
 
     def _l10n_mx_einvoice_keep_acknowledgment(self, acknowledgment):
-        return self.env["ir.attachment"].sudo().create({
-            "name": f"Acuse-cancelacion-{self.l10n_mx_einvoice_uuid}.xml",
-            "raw": acknowledgment,
-            "mimetype": "application/xml",
-            "res_model": self._name,
-            "res_id": self.id,
-            "description": self.env._("SAT cancellation acknowledgment of %s", self.l10n_mx_einvoice_uuid),
-        })
+        return (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": f"Acuse-cancelacion-{self.l10n_mx_einvoice_uuid}.xml",
+                    "raw": acknowledgment,
+                    "mimetype": "application/xml",
+                    "res_model": self._name,
+                    "res_id": self.id,
+                    "description": self.env._(
+                        "SAT cancellation acknowledgment of %s", self.l10n_mx_einvoice_uuid
+                    ),
+                }
+            )
+        )
 
     def _l10n_mx_einvoice_cancel_entry(self):
         """Odoo's side of a cancelled CFDI: the invoice is cancelled (reset to draft and
@@ -102,11 +125,21 @@ class AccountMove(models.Model):
                 self.button_cancel()
             self.message_post(body=self.env._("Entry cancelled after the CFDI cancellation."))
         except UserError as error:
-            _logger.info("%s cannot be reset to draft (%s): reversed instead", self.name, error.args[0])
+            _logger.info(
+                "%s cannot be reset to draft (%s): reversed instead", self.name, error.args[0]
+            )
             reversal = self._reverse_moves(
-                [{"ref": self.env._("Cancellation of CFDI %s", self.l10n_mx_einvoice_uuid),
-                  "invoice_date": fields.Date.context_today(self)}], cancel=True)
-            self.message_post(body=self.env._("Entry reversed by %s after the CFDI cancellation.", reversal.name))
+                [
+                    {
+                        "ref": self.env._("Cancellation of CFDI %s", self.l10n_mx_einvoice_uuid),
+                        "invoice_date": fields.Date.context_today(self),
+                    }
+                ],
+                cancel=True,
+            )
+            self.message_post(
+                body=self.env._("Entry reversed by %s after the CFDI cancellation.", reversal.name)
+            )
 
     # --- SAT status follow-up -----------------------------------------------------------
 
@@ -116,20 +149,41 @@ class AccountMove(models.Model):
         self.ensure_one()
         comprobante = cfdi_xml.from_bytes(self._l10n_mx_einvoice_stamped_xml())
         stamp = self.l10n_mx_einvoice_document_ids.filtered(
-            lambda d: d.kind == "stamp" and d.uuid == self.l10n_mx_einvoice_uuid)[:1]
-        account = (stamp.stamp_account_id or self.company_id.l10n_mx_einvoice_stamp_account_id).sudo()
+            lambda d: d.kind == "stamp" and d.uuid == self.l10n_mx_einvoice_uuid
+        )[:1]
+        account = (
+            stamp.stamp_account_id or self.company_id.l10n_mx_einvoice_stamp_account_id
+        ).sudo()
         uuid = self.l10n_mx_einvoice_uuid
-        issuer, receiver, total = comprobante.emisor.rfc, comprobante.receptor.rfc, comprobante.total
+        issuer, receiver, total = (
+            comprobante.emisor.rfc,
+            comprobante.receptor.rfc,
+            comprobante.total,
+        )
         if account.provider == "sandbox":
             return account._get_connector().status(uuid, issuer, receiver, total)
-        url = self.env["ir.config_parameter"].sudo().get_param(SAT_STATUS_URL_PARAM) or sat_status.PRODUCTION_URL
-        return sat_status.status(uuid, issuer, receiver, total, sello=comprobante.sello, url=url,
-                                 timeout=SAT_STATUS_TIMEOUT)
+        url = (
+            self.env["ir.config_parameter"].sudo().get_param(SAT_STATUS_URL_PARAM)
+            or sat_status.PRODUCTION_URL
+        )
+        return sat_status.status(
+            uuid,
+            issuer,
+            receiver,
+            total,
+            sello=comprobante.sello,
+            url=url,
+            timeout=SAT_STATUS_TIMEOUT,
+        )
 
     def action_l10n_mx_check_sat_status(self):
         moves = self.filtered("l10n_mx_einvoice_uuid")
         if not moves:
-            raise UserError(self.env._("Only a stamped CFDI has a SAT status. / Sólo un CFDI timbrado tiene estado en el SAT."))
+            raise UserError(
+                self.env._(
+                    "Only a stamped CFDI has a SAT status. / Sólo un CFDI timbrado tiene estado en el SAT."
+                )
+            )
         for move in moves:
             move._l10n_mx_einvoice_check_sat_status()
         return True
@@ -142,42 +196,60 @@ class AccountMove(models.Model):
             status = self._l10n_mx_einvoice_sat_status_query()
         except Unavailable as error:
             _logger.warning("SAT status of %s not checked: %s", self.name, error.message_en)
-            self.message_post(body=self.env._("SAT status not checked, the service is unavailable; it will "
-                                     "be tried again. / %s", error.message_es))
+            self.message_post(
+                body=self.env._(
+                    "SAT status not checked, the service is unavailable; it will "
+                    "be tried again. / %s",
+                    error.message_es,
+                )
+            )
             return False
         previous = (self.l10n_mx_sat_estado, self.l10n_mx_sat_estatus_cancelacion)
-        self.write({
-            "l10n_mx_sat_estado": status.estado,
-            "l10n_mx_sat_es_cancelable": status.es_cancelable,
-            "l10n_mx_sat_estatus_cancelacion": status.estatus_cancelacion,
-            "l10n_mx_sat_checked": fields.Datetime.now(),
-        })
+        self.write(
+            {
+                "l10n_mx_sat_estado": status.estado,
+                "l10n_mx_sat_es_cancelable": status.es_cancelable,
+                "l10n_mx_sat_estatus_cancelacion": status.estatus_cancelacion,
+                "l10n_mx_sat_checked": fields.Datetime.now(),
+            }
+        )
         if previous != (status.estado, status.estatus_cancelacion):
-            self.message_post(body=self.env._(
-                "SAT status: %(estado)s · %(cancelable)s · %(estatus)s",
-                estado=status.estado, cancelable=status.es_cancelable or "-",
-                estatus=status.estatus_cancelacion or "-"))
+            self.message_post(
+                body=self.env._(
+                    "SAT status: %(estado)s · %(cancelable)s · %(estatus)s",
+                    estado=status.estado,
+                    cancelable=status.es_cancelable or "-",
+                    estatus=status.estatus_cancelacion or "-",
+                )
+            )
         if self.l10n_mx_einvoice_state == "cancel_requested":
             self._l10n_mx_einvoice_settle_cancel_request(status)
         return status
 
     def _l10n_mx_einvoice_settle_cancel_request(self, status):
         pending = self._l10n_mx_einvoice_cancel_documents().filtered(
-            lambda d: d.state == "cancel_requested")[:1]
+            lambda d: d.state == "cancel_requested"
+        )[:1]
         if status.estado == SAT_CANCELLED:
             pending.write({"state": "cancelled", "message": status.estatus_cancelacion})
-            self.with_context(l10n_mx_einvoice_storing=True).write({
-                "l10n_mx_einvoice_state": "cancelled", "l10n_mx_einvoice_message": False})
-            self.message_post(body=self.env._("The receiver accepted: the CFDI is cancelled (%s).",
-                                     status.estatus_cancelacion))
+            self.with_context(l10n_mx_einvoice_storing=True).write(
+                {"l10n_mx_einvoice_state": "cancelled", "l10n_mx_einvoice_message": False}
+            )
+            self.message_post(
+                body=self.env._(
+                    "The receiver accepted: the CFDI is cancelled (%s).", status.estatus_cancelacion
+                )
+            )
             self._l10n_mx_einvoice_cancel_entry()
         elif status.estatus_cancelacion == RECEIVER_REJECTED:
             message = bilingual(
                 "El receptor rechazó la cancelación: el CFDI sigue vigente.",
-                "The receiver rejected the cancellation: the CFDI stays valid.")
+                "The receiver rejected the cancellation: the CFDI stays valid.",
+            )
             pending.write({"state": "rejected", "message": status.estatus_cancelacion})
-            self.with_context(l10n_mx_einvoice_storing=True).write({
-                "l10n_mx_einvoice_state": "stamped", "l10n_mx_einvoice_message": message})
+            self.with_context(l10n_mx_einvoice_storing=True).write(
+                {"l10n_mx_einvoice_state": "stamped", "l10n_mx_einvoice_message": message}
+            )
             self.message_post(body=message)
 
     @api.model
@@ -185,11 +257,18 @@ class AccountMove(models.Model):
         """Follow up cancellations in process and CFDI stamped in the last ``days`` days.
         One commit per document; an unavailable service fails no other document."""
         since = fields.Date.context_today(self) - timedelta(days=days)
-        moves = self.search([
-            ("l10n_mx_einvoice_uuid", "!=", False),
-            "|", ("l10n_mx_einvoice_state", "=", "cancel_requested"),
-            "&", ("l10n_mx_einvoice_state", "=", "stamped"), ("date", ">=", since),
-        ], limit=limit, order="id")
+        moves = self.search(
+            [
+                ("l10n_mx_einvoice_uuid", "!=", False),
+                "|",
+                ("l10n_mx_einvoice_state", "=", "cancel_requested"),
+                "&",
+                ("l10n_mx_einvoice_state", "=", "stamped"),
+                ("date", ">=", since),
+            ],
+            limit=limit,
+            order="id",
+        )
         unavailable = 0
         for move in moves:
             try:
@@ -200,6 +279,9 @@ class AccountMove(models.Model):
                 _logger.exception("SAT status follow-up failed for %s", move.name)
             move._l10n_mx_einvoice_commit()
         if unavailable:
-            _logger.warning("SAT status service unavailable for %d of %d CFDI; retried at the next run",
-                            unavailable, len(moves))
+            _logger.warning(
+                "SAT status service unavailable for %d of %d CFDI; retried at the next run",
+                unavailable,
+                len(moves),
+            )
         return True

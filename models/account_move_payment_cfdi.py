@@ -6,6 +6,7 @@ before the PAC, recover/retry, one credit per UUID, immutable XML) is reused as 
 the dispatch methods (is it a CFDI, its checks, its Comprobante, its expected total) are
 extended here.
 """
+
 from collections import defaultdict
 from datetime import datetime, time
 from decimal import Decimal
@@ -44,13 +45,23 @@ class AccountMove(models.Model):
     _inherit = "account.move"
 
     l10n_mx_payment_invoice_ids = fields.Many2many(
-        "account.move", "l10n_mx_einvoice_payment_invoice_rel", "payment_move_id", "invoice_id",
-        string="Invoices in the payment complement", copy=False, readonly=True,
+        "account.move",
+        "l10n_mx_einvoice_payment_invoice_rel",
+        "payment_move_id",
+        "invoice_id",
+        string="Invoices in the payment complement",
+        copy=False,
+        readonly=True,
         help="The PPD invoices the payment complement (CFDI type P) of this payment relates.",
     )
     l10n_mx_payment_complement_ids = fields.Many2many(
-        "account.move", "l10n_mx_einvoice_payment_invoice_rel", "invoice_id", "payment_move_id",
-        string="Payment complements", copy=False, readonly=True,
+        "account.move",
+        "l10n_mx_einvoice_payment_invoice_rel",
+        "invoice_id",
+        "payment_move_id",
+        string="Payment complements",
+        copy=False,
+        readonly=True,
     )
 
     # --- dispatch -------------------------------------------------------------------
@@ -59,9 +70,12 @@ class AccountMove(models.Model):
         """A customer payment's entry of a Mexican company (a candidate CFDI type P)."""
         self.ensure_one()
         payment = self.origin_payment_id
-        return bool(payment) and payment.payment_type == "inbound" \
-            and payment.partner_type == "customer" \
+        return (
+            bool(payment)
+            and payment.payment_type == "inbound"
+            and payment.partner_type == "customer"
             and self.company_id.account_fiscal_country_id.code == "MX"
+        )
 
     def _l10n_mx_einvoice_is_cfdi(self):
         if self.move_type == "entry" and self._l10n_mx_einvoice_is_payment():
@@ -82,8 +96,11 @@ class AccountMove(models.Model):
         serie, folio = super()._l10n_mx_einvoice_serie_folio()
         if self.move_type == "entry" and self._l10n_mx_einvoice_is_payment():
             # a complement issued again after a cancellation is another document: another Folio
-            earlier = len(self.l10n_mx_einvoice_document_ids.filtered(
-                lambda d: d.kind == "stamp" and d.state == "stamped"))
+            earlier = len(
+                self.l10n_mx_einvoice_document_ids.filtered(
+                    lambda d: d.kind == "stamp" and d.state == "stamped"
+                )
+            )
             if earlier and folio:
                 folio = f"{folio}-{earlier + 1}"[-40:]
         return serie, folio
@@ -97,8 +114,9 @@ class AccountMove(models.Model):
         result = super()._l10n_mx_einvoice_prepare()
         if self._l10n_mx_einvoice_is_payment():
             # the relation counts NumParcialidad of later complements; kept with the pending XML
-            self.l10n_mx_payment_invoice_ids = [fields.Command.set(
-                [invoice.id for invoice in self._l10n_mx_payment_allocations()])]
+            self.l10n_mx_payment_invoice_ids = [
+                fields.Command.set([invoice.id for invoice in self._l10n_mx_payment_allocations()])
+            ]
         return result
 
     # --- what the payment paid ------------------------------------------------------
@@ -111,14 +129,23 @@ class AccountMove(models.Model):
         allocations = defaultdict(list)
         for partial in receivable.matched_debit_ids | receivable.matched_credit_ids:
             if partial.debit_move_id in receivable:
-                own_amount, other, other_amount = (partial.debit_amount_currency, partial.credit_move_id,
-                                                   partial.credit_amount_currency)
+                own_amount, other, other_amount = (
+                    partial.debit_amount_currency,
+                    partial.credit_move_id,
+                    partial.credit_amount_currency,
+                )
             else:
-                own_amount, other, other_amount = (partial.credit_amount_currency, partial.debit_move_id,
-                                                   partial.debit_amount_currency)
+                own_amount, other, other_amount = (
+                    partial.credit_amount_currency,
+                    partial.debit_move_id,
+                    partial.debit_amount_currency,
+                )
             invoice = other.move_id
-            if invoice.move_type == "out_invoice" and invoice.l10n_mx_metodo_pago == "PPD" \
-                    and invoice.l10n_mx_einvoice_state in COMPLEMENT_LIVE_STATES:
+            if (
+                invoice.move_type == "out_invoice"
+                and invoice.l10n_mx_metodo_pago == "PPD"
+                and invoice.l10n_mx_einvoice_state in COMPLEMENT_LIVE_STATES
+            ):
                 allocations[invoice].append((other_amount, own_amount, partial))
         return dict(sorted(allocations.items(), key=lambda item: item[0].id))
 
@@ -130,23 +157,31 @@ class AccountMove(models.Model):
         earlier = 0.0
         for partial in receivable.matched_credit_ids | receivable.matched_debit_ids:
             if partial.id < first:
-                earlier += (partial.debit_amount_currency if partial.debit_move_id in receivable
-                            else partial.credit_amount_currency)
+                earlier += (
+                    partial.debit_amount_currency
+                    if partial.debit_move_id in receivable
+                    else partial.credit_amount_currency
+                )
         return invoice.amount_total - earlier
 
     def _l10n_mx_payment_num_parcialidad(self, invoice):
-        earlier = self.search_count([
-            ("l10n_mx_payment_invoice_ids", "in", invoice.ids),
-            ("l10n_mx_einvoice_state", "in", COMPLEMENT_LIVE_STATES),
-            ("id", "!=", self.id),
-        ])
+        earlier = self.search_count(
+            [
+                ("l10n_mx_payment_invoice_ids", "in", invoice.ids),
+                ("l10n_mx_einvoice_state", "in", COMPLEMENT_LIVE_STATES),
+                ("id", "!=", self.id),
+            ]
+        )
         return earlier + 1
 
     # --- checks -----------------------------------------------------------------------
 
     def _l10n_mx_payment_forma(self):
         payment = self.origin_payment_id
-        return payment.payment_method_line_id.l10n_mx_forma_pago or payment.journal_id.l10n_mx_forma_pago
+        return (
+            payment.payment_method_line_id.l10n_mx_forma_pago
+            or payment.journal_id.l10n_mx_forma_pago
+        )
 
     def _l10n_mx_payment_problems(self):
         self.ensure_one()
@@ -154,31 +189,41 @@ class AccountMove(models.Model):
         partner = self.partner_id.commercial_partner_id
         problems = []
         if not company.vat or not company.zip or not company.l10n_mx_regimen_fiscal:
-            problems.append(bilingual(
-                f"La empresa {company.name} necesita RFC, código postal y régimen fiscal (Ajustes > Empresas).",
-                f"The company {company.name} needs its RFC, postal code and fiscal regime (Settings > Companies).",
-            ))
+            problems.append(
+                bilingual(
+                    f"La empresa {company.name} necesita RFC, código postal y régimen fiscal (Ajustes > Empresas).",
+                    f"The company {company.name} needs its RFC, postal code and fiscal regime (Settings > Companies).",
+                )
+            )
         foreign = partner.country_id and partner.country_id.code != "MX"
-        if not foreign and (not partner.vat or not partner.zip or not partner.l10n_mx_regimen_fiscal):
-            problems.append(bilingual(
-                f"El cliente {partner.display_name} necesita RFC, código postal y régimen fiscal en su ficha.",
-                f"The customer {partner.display_name} needs its RFC, postal code and fiscal regime on the contact.",
-            ))
+        if not foreign and (
+            not partner.vat or not partner.zip or not partner.l10n_mx_regimen_fiscal
+        ):
+            problems.append(
+                bilingual(
+                    f"El cliente {partner.display_name} necesita RFC, código postal y régimen fiscal en su ficha.",
+                    f"The customer {partner.display_name} needs its RFC, postal code and fiscal regime on the contact.",
+                )
+            )
         if not self._l10n_mx_payment_forma() or self._l10n_mx_payment_forma() == "99":
             journal = self.origin_payment_id.journal_id
-            problems.append(bilingual(
-                f"El diario {journal.name} (o su método de pago) no tiene forma de pago SAT: asígnela "
-                "(03 transferencia, 01 efectivo…) en la configuración del diario.",
-                f"The journal {journal.name} (or its payment method) has no SAT form of payment: set it "
-                "(03 transfer, 01 cash…) on the journal.",
-            ))
+            problems.append(
+                bilingual(
+                    f"El diario {journal.name} (o su método de pago) no tiene forma de pago SAT: asígnela "
+                    "(03 transferencia, 01 efectivo…) en la configuración del diario.",
+                    f"The journal {journal.name} (or its payment method) has no SAT form of payment: set it "
+                    "(03 transfer, 01 cash…) on the journal.",
+                )
+            )
         if not self._l10n_mx_payment_allocations():
-            problems.append(bilingual(
-                f"El pago {self.name} no está conciliado con facturas PPD timbradas: concílielo antes "
-                "de emitir el complemento de pago.",
-                f"The payment {self.name} is not reconciled with stamped PPD invoices: reconcile it "
-                "before issuing the payment complement.",
-            ))
+            problems.append(
+                bilingual(
+                    f"El pago {self.name} no está conciliado con facturas PPD timbradas: concílielo antes "
+                    "de emitir el complemento de pago.",
+                    f"The payment {self.name} is not reconciled with stamped PPD invoices: reconcile it "
+                    "before issuing the payment complement.",
+                )
+            )
         return problems
 
     # --- collect: payment -> Comprobante type P ------------------------------------------
@@ -193,7 +238,9 @@ class AccountMove(models.Model):
         amount_currency = sum(liquidity.mapped("amount_currency"))
         if not amount_currency:
             return None
-        ratio = to_decimal(abs(balance), 2) / to_decimal(abs(amount_currency), payment.currency_id.decimal_places)
+        ratio = to_decimal(abs(balance), 2) / to_decimal(
+            abs(amount_currency), payment.currency_id.decimal_places
+        )
         return ratio.quantize(TIPO_CAMBIO)
 
     def _l10n_mx_payment_bank_data(self, forma):
@@ -271,10 +318,16 @@ class AccountMove(models.Model):
             lugar_expedicion=(company.zip or "").strip(),
             emisor=self._l10n_mx_einvoice_emisor(),
             receptor=receptor,
-            conceptos=[Concepto(
-                clave_prod_serv=PAGO_CLAVE_PROD_SERV, cantidad=Decimal(1), clave_unidad=PAGO_CLAVE_UNIDAD,
-                descripcion="Pago", valor_unitario=Decimal(0), objeto_imp="01",
-            )],
+            conceptos=[
+                Concepto(
+                    clave_prod_serv=PAGO_CLAVE_PROD_SERV,
+                    cantidad=Decimal(1),
+                    clave_unidad=PAGO_CLAVE_UNIDAD,
+                    descripcion="Pago",
+                    valor_unitario=Decimal(0),
+                    objeto_imp="01",
+                )
+            ],
             complemento=Complemento(pagos=Pagos(pagos=[self._l10n_mx_payment_pago()])),
         )
         return amounts.fill(comprobante)
@@ -292,16 +345,29 @@ class AccountMove(models.Model):
         self.ensure_one()
         data = self._l10n_mx_einvoice_stamped_xml()
         pagos = cfdi_xml.from_bytes(data).complemento.pagos if data else None
-        return [{
-            "fecha_pago": pago.fecha_pago.isoformat(), "forma": pago.forma_de_pago, "moneda": pago.moneda,
-            "tipo_cambio": str(pago.tipo_cambio or ""), "monto": str(pago.monto),
-            "doctos": [{
-                "uuid": d.id_documento, "serie_folio": f"{d.serie or ''}{d.folio or ''}", "moneda": d.moneda,
-                "equivalencia": str(d.equivalencia or ""), "parcialidad": d.num_parcialidad,
-                "saldo_ant": str(d.imp_saldo_ant), "pagado": str(d.imp_pagado),
-                "insoluto": str(d.imp_saldo_insoluto),
-            } for d in pago.doctos],
-        } for pago in (pagos.pagos if pagos else [])]
+        return [
+            {
+                "fecha_pago": pago.fecha_pago.isoformat(),
+                "forma": pago.forma_de_pago,
+                "moneda": pago.moneda,
+                "tipo_cambio": str(pago.tipo_cambio or ""),
+                "monto": str(pago.monto),
+                "doctos": [
+                    {
+                        "uuid": d.id_documento,
+                        "serie_folio": f"{d.serie or ''}{d.folio or ''}",
+                        "moneda": d.moneda,
+                        "equivalencia": str(d.equivalencia or ""),
+                        "parcialidad": d.num_parcialidad,
+                        "saldo_ant": str(d.imp_saldo_ant),
+                        "pagado": str(d.imp_pagado),
+                        "insoluto": str(d.imp_saldo_insoluto),
+                    }
+                    for d in pago.doctos
+                ],
+            }
+            for pago in (pagos.pagos if pagos else [])
+        ]
 
     # --- the accountant's actions -----------------------------------------------------------
 
@@ -310,10 +376,14 @@ class AccountMove(models.Model):
         self.ensure_one()
         if self.l10n_mx_einvoice_state == "cancelled":
             # a cancelled complement stays in the document history; a new one gets a new UUID
-            self.with_context(l10n_mx_einvoice_storing=True).write({
-                "l10n_mx_einvoice_state": False, "l10n_mx_einvoice_uuid": False,
-                "l10n_mx_einvoice_attachment_id": False, "l10n_mx_einvoice_message": False,
-            })
+            self.with_context(l10n_mx_einvoice_storing=True).write(
+                {
+                    "l10n_mx_einvoice_state": False,
+                    "l10n_mx_einvoice_uuid": False,
+                    "l10n_mx_einvoice_attachment_id": False,
+                    "l10n_mx_einvoice_message": False,
+                }
+            )
         if self.l10n_mx_einvoice_state in COMPLEMENT_LIVE_STATES:
             return
         self._l10n_mx_einvoice_stamp()
@@ -326,17 +396,25 @@ class AccountMove(models.Model):
 
     def _l10n_mx_payment_stale_complements(self):
         """Stamped complements whose payment no longer pays what the complement says."""
-        return self.filtered(lambda move: move.l10n_mx_einvoice_state in COMPLEMENT_LIVE_STATES
-                             and move._l10n_mx_einvoice_is_payment()
-                             and set(move._l10n_mx_payment_allocations()) != set(move.l10n_mx_payment_invoice_ids))
+        return self.filtered(
+            lambda move: (
+                move.l10n_mx_einvoice_state in COMPLEMENT_LIVE_STATES
+                and move._l10n_mx_einvoice_is_payment()
+                and set(move._l10n_mx_payment_allocations())
+                != set(move.l10n_mx_payment_invoice_ids)
+            )
+        )
 
     def _l10n_mx_payment_cancel_stale(self):
         """Cancel (motive 02) the complements of payments unreconciled after stamping."""
         for move in self._l10n_mx_payment_stale_complements():
-            move.message_post(body=self.env._(
-                "The payment was unreconciled after its complement was stamped: the complement no "
-                "longer matches the payment and is cancelled with motive 02. / El pago se desconcilió "
-                "después de timbrar su complemento: se cancela con motivo 02."))
+            move.message_post(
+                body=self.env._(
+                    "The payment was unreconciled after its complement was stamped: the complement no "
+                    "longer matches the payment and is cancelled with motive 02. / El pago se desconcilió "
+                    "después de timbrar su complemento: se cancela con motivo 02."
+                )
+            )
             move._l10n_mx_einvoice_request_cancel("02")
 
 
@@ -345,10 +423,10 @@ class AccountPartialReconcile(models.Model):
 
     def unlink(self):
         moves = (self.debit_move_id | self.credit_move_id).move_id
-        complements = moves.filtered(lambda m: m.l10n_mx_einvoice_state in COMPLEMENT_LIVE_STATES
-                                     and m.origin_payment_id)
+        complements = moves.filtered(
+            lambda m: m.l10n_mx_einvoice_state in COMPLEMENT_LIVE_STATES and m.origin_payment_id
+        )
         result = super().unlink()
         if complements and not self.env.context.get("l10n_mx_einvoice_keep_complement"):
             complements._l10n_mx_payment_cancel_stale()
         return result
-

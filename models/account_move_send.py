@@ -12,18 +12,31 @@ class AccountMoveSend(models.AbstractModel):
         if not move._l10n_mx_einvoice_is_cfdi() or move.l10n_mx_einvoice_attachment_id:
             return []
         name = f"{move._l10n_mx_einvoice_file_prefix()}-UUID.xml"
-        return [{"id": f"placeholder_{name}", "name": name, "mimetype": "application/xml",
-                 "placeholder": True}]
+        return [
+            {
+                "id": f"placeholder_{name}",
+                "name": name,
+                "mimetype": "application/xml",
+                "placeholder": True,
+            }
+        ]
 
     @api.model
-    def _get_placeholder_mail_attachments_data(self, move, invoice_edi_format=None, extra_edis=None):
+    def _get_placeholder_mail_attachments_data(
+        self, move, invoice_edi_format=None, extra_edis=None
+    ):
         return super()._get_placeholder_mail_attachments_data(
-            move, invoice_edi_format=invoice_edi_format, extra_edis=extra_edis,
+            move,
+            invoice_edi_format=invoice_edi_format,
+            extra_edis=extra_edis,
         ) + self._l10n_mx_einvoice_xml_placeholder(move)
 
     @api.model
     def _get_invoice_extra_attachments(self, move):
-        return super()._get_invoice_extra_attachments(move) + move.sudo().l10n_mx_einvoice_attachment_id
+        return (
+            super()._get_invoice_extra_attachments(move)
+            + move.sudo().l10n_mx_einvoice_attachment_id
+        )
 
     @api.model
     def _call_web_service_before_invoice_pdf_render(self, invoices_data):

@@ -39,9 +39,9 @@ class AccountMove(models.Model):
         bills = self.filtered(lambda m: m.move_type in ("in_invoice", "in_refund"))
         if not bills:
             return
-        recorded = dict(ledger._read_group(
-            [("move_id", "in", bills.ids)], ["move_id"], ["quantity:sum"]
-        ))
+        recorded = dict(
+            ledger._read_group([("move_id", "in", bills.ids)], ["move_id"], ["quantity:sum"])
+        )
         for bill in bills:
             expected = bill._l10n_mx_einvoice_bill_credits()
             delta = expected - recorded.get(bill, 0)
@@ -49,22 +49,31 @@ class AccountMove(models.Model):
                 continue
             account = bill.company_id.l10n_mx_einvoice_stamp_account_id
             if not account:
-                bill.message_post(body=self.env._(
-                    "This bill buys %(count)s stamps but the company %(company)s has no stamp "
-                    "account; choose one in Settings > Invoicing > CFDI (México) and post the "
-                    "bill again.",
-                    count=expected, company=bill.company_id.display_name,
-                ))
+                bill.message_post(
+                    body=self.env._(
+                        "This bill buys %(count)s stamps but the company %(company)s has no stamp "
+                        "account; choose one in Settings > Invoicing > CFDI (México) and post the "
+                        "bill again.",
+                        count=expected,
+                        company=bill.company_id.display_name,
+                    )
+                )
                 continue
-            ledger.create({
-                "account_id": account.id,
-                "kind": "purchase",
-                "quantity": delta,
-                "move_id": bill.id,
-                "reason": bill.name if delta > 0 else self.env._("%(bill)s reset or cancelled",
-                                                         bill=bill.name),
-            })
-            bill.message_post(body=self.env._(
-                "%(count)s stamps recorded in the stamp account %(account)s.",
-                count=delta, account=account.display_name,
-            ))
+            ledger.create(
+                {
+                    "account_id": account.id,
+                    "kind": "purchase",
+                    "quantity": delta,
+                    "move_id": bill.id,
+                    "reason": bill.name
+                    if delta > 0
+                    else self.env._("%(bill)s reset or cancelled", bill=bill.name),
+                }
+            )
+            bill.message_post(
+                body=self.env._(
+                    "%(count)s stamps recorded in the stamp account %(account)s.",
+                    count=delta,
+                    account=account.display_name,
+                )
+            )

@@ -5,7 +5,10 @@ class AccountPaymentTerm(models.Model):
     _inherit = "account.payment.term"
 
     l10n_mx_metodo_pago = fields.Selection(
-        [("PUE", "PUE - Pago en una sola exhibición"), ("PPD", "PPD - Pago en parcialidades o diferido")],
+        [
+            ("PUE", "PUE - Pago en una sola exhibición"),
+            ("PPD", "PPD - Pago en parcialidades o diferido"),
+        ],
         string="Método de pago (CFDI)",
         help="Leave empty to derive it: an immediate payment term (one installment due the "
         "same day) is PUE, any other is PPD.",
@@ -18,7 +21,9 @@ class AccountPaymentTerm(models.Model):
             return self.l10n_mx_metodo_pago
         lines = self.line_ids
         immediate = (
-            len(lines) == 1 and lines.nb_days == 0 and lines.delay_type == "days_after"
+            len(lines) == 1
+            and lines.nb_days == 0
+            and lines.delay_type == "days_after"
             and not self.early_discount
         )
         return "PUE" if immediate else "PPD"

@@ -28,12 +28,14 @@ class AccountTax(models.Model):
         tax_type = self.l10n_mx_tax_type or ("iva" if factor == "Exento" else False)
         impuesto = IMPUESTO_BY_TAX_TYPE.get(tax_type)
         if not impuesto:
-            raise UserError(self.env._(
-                "The tax %(tax)s has no SAT tax type (ISR, IVA or IEPS), so it cannot be "
-                "declared in a CFDI. Set its SAT Tax Type in Accounting > Configuration > Taxes "
-                "(local taxes go to the implocal complement).",
-                tax=self.display_name,
-            ))
+            raise UserError(
+                self.env._(
+                    "The tax %(tax)s has no SAT tax type (ISR, IVA or IEPS), so it cannot be "
+                    "declared in a CFDI. Set its SAT Tax Type in Accounting > Configuration > Taxes "
+                    "(local taxes go to the implocal complement).",
+                    tax=self.display_name,
+                )
+            )
         if factor == "Exento":
             tasa = None
         elif self.amount_type == "percent":
@@ -41,11 +43,14 @@ class AccountTax(models.Model):
         elif self.amount_type == "fixed" and factor == "Cuota":
             tasa = abs(Decimal(str(self.amount))).quantize(Decimal("0.000001"))
         else:
-            raise UserError(self.env._(
-                "The tax %(tax)s is computed as '%(kind)s', which CFDI cannot express. Use a "
-                "percentage (TipoFactor Tasa) or a fixed amount per unit (TipoFactor Cuota).",
-                tax=self.display_name, kind=self.amount_type,
-            ))
+            raise UserError(
+                self.env._(
+                    "The tax %(tax)s is computed as '%(kind)s', which CFDI cannot express. Use a "
+                    "percentage (TipoFactor Tasa) or a fixed amount per unit (TipoFactor Cuota).",
+                    tax=self.display_name,
+                    kind=self.amount_type,
+                )
+            )
         return {
             "impuesto": impuesto,
             "tipo_factor": factor,

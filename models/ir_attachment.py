@@ -2,8 +2,20 @@ from odoo import models
 from odoo.exceptions import UserError
 
 # Changing these would rewrite or detach a stamped CFDI.
-PROTECTED_FIELDS = frozenset({"raw", "datas", "db_datas", "store_fname", "name", "res_model",
-                              "res_id", "res_field", "type", "url"})
+PROTECTED_FIELDS = frozenset(
+    {
+        "raw",
+        "datas",
+        "db_datas",
+        "store_fname",
+        "name",
+        "res_model",
+        "res_id",
+        "res_field",
+        "type",
+        "url",
+    }
+)
 
 
 class IrAttachment(models.Model):
@@ -22,12 +34,14 @@ class IrAttachment(models.Model):
         return self.browse([row[0] for row in self.env.cr.fetchall()])
 
     def _l10n_mx_einvoice_refuse(self, stamped):
-        raise UserError(self.env._(
-            "%(files)s is a stamped CFDI: it is kept unchanged for at least five years and "
-            "cannot be modified or deleted. / %(files)s es un CFDI timbrado: se conserva sin "
-            "cambios al menos cinco años y no se puede modificar ni eliminar.",
-            files=", ".join(stamped.mapped("name")),
-        ))
+        raise UserError(
+            self.env._(
+                "%(files)s is a stamped CFDI: it is kept unchanged for at least five years and "
+                "cannot be modified or deleted. / %(files)s es un CFDI timbrado: se conserva sin "
+                "cambios al menos cinco años y no se puede modificar ni eliminar.",
+                files=", ".join(stamped.mapped("name")),
+            )
+        )
 
     def write(self, vals):
         if PROTECTED_FIELDS.intersection(vals):

@@ -4,6 +4,7 @@ XML of received supplier CFDI kept unchanged like the issued ones (CFF art. 30).
 ODOO-FLOW's ``ir_attachment`` refuses rewriting or deleting the attachments that
 ``_l10n_mx_einvoice_stamped`` returns; this adds the supplier CFDI of vendor bills.
 """
+
 import base64
 
 from odoo import api, fields, models
@@ -36,7 +37,9 @@ class IrAttachment(models.Model):
     _inherit = "ir.attachment"
 
     l10n_mx_cfdi_sha256 = fields.Char(
-        string="CFDI SHA-256", readonly=True, copy=False,
+        string="CFDI SHA-256",
+        readonly=True,
+        copy=False,
         help="SHA-256 of the stamped CFDI XML when the attachment was created; the CFDI "
         "archive reports any file that no longer matches it.",
     )
@@ -50,8 +53,11 @@ class IrAttachment(models.Model):
     def write(self, vals):
         # Odoo's EDI import re-links an attachment to the bill it already belongs to; writing
         # the values a record already has is not a change of a kept CFDI.
-        unchanged = [name for name in LINK_FIELDS
-                     if name in vals and all(record[name] == vals[name] for record in self)]
+        unchanged = [
+            name
+            for name in LINK_FIELDS
+            if name in vals and all(record[name] == vals[name] for record in self)
+        ]
         if unchanged:
             vals = {name: value for name, value in vals.items() if name not in unchanged}
             if not vals:

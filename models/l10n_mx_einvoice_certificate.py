@@ -53,20 +53,26 @@ class L10nMxEinvoiceCertificate(models.Model):
     password = fields.Char(string="Key password", copy=False, groups=MANAGER)
     rfc = fields.Char(string="RFC", readonly=True, copy=False)
     legal_name = fields.Char(readonly=True, copy=False)
-    no_certificado = fields.Char(string="Certificate number", readonly=True, copy=False,
-                                 index=True)
+    no_certificado = fields.Char(string="Certificate number", readonly=True, copy=False, index=True)
     date_start = fields.Datetime(string="Valid from", readonly=True, copy=False)
     date_end = fields.Datetime(string="Valid until", readonly=True, copy=False)
     state = fields.Selection(
-        [("valid", "Valid"), ("expiring", "About to expire"), ("expired", "Expired"),
-         ("not_yet_valid", "Not yet valid")],
+        [
+            ("valid", "Valid"),
+            ("expiring", "About to expire"),
+            ("expired", "Expired"),
+            ("not_yet_valid", "Not yet valid"),
+        ],
         compute="_compute_state",
         search="_search_state",
     )
 
     _sql_constraints = [
-        ("no_certificado_company_unique", "unique(company_id, no_certificado)",
-         "This certificate is already loaded for the company."),
+        (
+            "no_certificado_company_unique",
+            "unique(company_id, no_certificado)",
+            "This certificate is already loaded for the company.",
+        ),
     ]
 
     @api.depends("rfc", "no_certificado")
@@ -74,7 +80,8 @@ class L10nMxEinvoiceCertificate(models.Model):
         for certificate in self:
             certificate.name = (
                 f"{certificate.rfc} - {certificate.no_certificado}"
-                if certificate.no_certificado else self.env._("New certificate")
+                if certificate.no_certificado
+                else self.env._("New certificate")
             )
 
     @api.depends("date_start", "date_end")
@@ -102,8 +109,11 @@ class L10nMxEinvoiceCertificate(models.Model):
         domains = {
             "expired": [("date_end", "<", now)],
             "not_yet_valid": [("date_start", ">", now)],
-            "expiring": [("date_start", "<=", now), ("date_end", ">=", now),
-                         ("date_end", "<", soon)],
+            "expiring": [
+                ("date_start", "<=", now),
+                ("date_end", ">=", now),
+                ("date_end", "<", soon),
+            ],
             "valid": [("date_start", "<=", now), ("date_end", ">=", soon)],
         }
         wanted = [value] if isinstance(value, str) else list(value)
@@ -139,39 +149,48 @@ class L10nMxEinvoiceCertificate(models.Model):
                 raise certificate._validation_error(error) from None
             date_end = cert.valid_to.replace(tzinfo=None)
             if date_end < fields.Datetime.now():
-                raise ValidationError(self.env._(
-                    "Certificate %(number)s (%(company)s) expired on %(date)s and cannot seal "
-                    "CFDI. Request a new CSD from SAT (Certifica) and upload it.",
-                    number=cert.no_certificado, company=certificate.company_id.display_name,
-                    date=fields.Datetime.to_string(date_end),
-                ))
-            certificate.write({  # fields read from the .cer: no new check
-                "rfc": cert.rfc,
-                "legal_name": cert.legal_name,
-                "no_certificado": cert.no_certificado,
-                "date_start": cert.valid_from.replace(tzinfo=None),
-                "date_end": date_end,
-            })
+                raise ValidationError(
+                    self.env._(
+                        "Certificate %(number)s (%(company)s) expired on %(date)s and cannot seal "
+                        "CFDI. Request a new CSD from SAT (Certifica) and upload it.",
+                        number=cert.no_certificado,
+                        company=certificate.company_id.display_name,
+                        date=fields.Datetime.to_string(date_end),
+                    )
+                )
+            certificate.write(
+                {  # fields read from the .cer: no new check
+                    "rfc": cert.rfc,
+                    "legal_name": cert.legal_name,
+                    "no_certificado": cert.no_certificado,
+                    "date_start": cert.valid_from.replace(tzinfo=None),
+                    "date_end": date_end,
+                }
+            )
 
     def _validation_error(self, error):
-        return ValidationError(self.env._(
-            "CSD certificate %(name)s of %(company)s: %(message)s",
-            name=self.cer_filename or self.no_certificado or self.env._("(new)"),
-            company=self.company_id.display_name,
-            message=engine_message(self.env, error),
-        ))
+        return ValidationError(
+            self.env._(
+                "CSD certificate %(name)s of %(company)s: %(message)s",
+                name=self.cer_filename or self.no_certificado or self.env._("(new)"),
+                company=self.company_id.display_name,
+                message=engine_message(self.env, error),
+            )
+        )
 
     def _load_credential(self):
         """Decrypt the key (needs sudo or the manager group); ValidationError if unusable."""
         self.ensure_one()
         cer, key = _decode(self.cer_file), _decode(self.key_file)
         if not cer or not key or not self.password:
-            raise ValidationError(self.env._(
-                "CSD certificate %(name)s of %(company)s is incomplete: upload the .cer file, "
-                "the .key file and type the key's password.",
-                name=self.cer_filename or self.no_certificado or self.env._("(new)"),
-                company=self.company_id.display_name,
-            ))
+            raise ValidationError(
+                self.env._(
+                    "CSD certificate %(name)s of %(company)s is incomplete: upload the .cer file, "
+                    "the .key file and type the key's password.",
+                    name=self.cer_filename or self.no_certificado or self.env._("(new)"),
+                    company=self.company_id.display_name,
+                )
+            )
         try:
             return credentials.Credential.load(cer, key, self.password)
         except CfdiError as error:
@@ -202,10 +221,12 @@ class L10nMxEinvoiceCertificate(models.Model):
     def _cron_l10n_mx_einvoice_expiry_warning(self):
         """Schedule an activity for CFDI managers on certificates expiring within 30 days."""
         now = fields.Datetime.now()
-        expiring = self.sudo().search([
-            ("date_end", ">=", now),
-            ("date_end", "<", now + timedelta(days=EXPIRY_WARNING_DAYS)),
-        ])
+        expiring = self.sudo().search(
+            [
+                ("date_end", ">=", now),
+                ("date_end", "<", now + timedelta(days=EXPIRY_WARNING_DAYS)),
+            ]
+        )
         activity_type = self.env.ref("mail.mail_activity_data_warning")
         for certificate in expiring:
             if certificate.activity_ids.filtered(lambda a: a.activity_type_id == activity_type):
@@ -214,11 +235,16 @@ class L10nMxEinvoiceCertificate(models.Model):
                 certificate.activity_schedule(
                     activity_type_id=activity_type.id,
                     date_deadline=certificate.date_end.date(),
-                    summary=self.env._("CSD certificate %(name)s expires on %(date)s",
-                              name=certificate.name, date=certificate.date_end.date()),
-                    note=self.env._("Request a new CSD from SAT (Certifica) and upload it in Accounting "
-                           "> Configuration > CFDI (México) > Certificates before it expires, "
-                           "or invoices cannot be stamped."),
+                    summary=self.env._(
+                        "CSD certificate %(name)s expires on %(date)s",
+                        name=certificate.name,
+                        date=certificate.date_end.date(),
+                    ),
+                    note=self.env._(
+                        "Request a new CSD from SAT (Certifica) and upload it in Accounting "
+                        "> Configuration > CFDI (México) > Certificates before it expires, "
+                        "or invoices cannot be stamped."
+                    ),
                     user_id=user.id,
                 )
 

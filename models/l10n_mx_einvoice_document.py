@@ -29,32 +29,46 @@ class L10nMxEinvoiceDocument(models.Model):
     _order = "id desc"
 
     move_id = fields.Many2one(
-        "account.move", string="Journal entry", required=True, index=True, ondelete="restrict",
+        "account.move",
+        string="Journal entry",
+        required=True,
+        index=True,
+        ondelete="restrict",
         readonly=True,
     )
     company_id = fields.Many2one(related="move_id.company_id", store=True, index=True)
     kind = fields.Selection(
-        [("stamp", "Stamping"), ("cancel", "Cancellation")], required=True, default="stamp",
+        [("stamp", "Stamping"), ("cancel", "Cancellation")],
+        required=True,
+        default="stamp",
         readonly=True,
     )
     state = fields.Selection(STATES, required=True, default="pending", readonly=True, index=True)
     stamp_account_id = fields.Many2one("l10n_mx_einvoice.stamp.account", readonly=True)
     signed_xml = fields.Binary(
-        string="Signed XML", attachment=False, readonly=True,
+        string="Signed XML",
+        attachment=False,
+        readonly=True,
         help="The sealed CFDI exactly as it was (or will be) sent to the PAC.",
     )
     digest = fields.Char(
-        string="SHA-256", readonly=True, index=True,
+        string="SHA-256",
+        readonly=True,
+        index=True,
         help="SHA-256 of the signed XML: identifies the document sent to the PAC.",
     )
     cfdi_date = fields.Char(string="Fecha (CFDI)", readonly=True)
     cfdi_name = fields.Char(
-        string="CFDI file prefix", readonly=True,
+        string="CFDI file prefix",
+        readonly=True,
         help="<RFC>-<Serie><Folio>: the stamped XML is named <prefix>-<UUID>.xml.",
     )
     uuid = fields.Char(string="UUID", readonly=True, index=True, copy=False)
     attachment_id = fields.Many2one(
-        "ir.attachment", string="Stamped XML", readonly=True, ondelete="restrict",
+        "ir.attachment",
+        string="Stamped XML",
+        readonly=True,
+        ondelete="restrict",
     )
     pac_code = fields.Char(string="PAC code", readonly=True)
     message = fields.Text(readonly=True)
@@ -75,21 +89,28 @@ class L10nMxEinvoiceDocument(models.Model):
         kinds = dict(self._fields["kind"].selection)
         for document in self:
             label = kinds.get(document.kind, "")
-            document.display_name = f"{document.move_id.name or ''} · {label} · {document.uuid or document.id}"
+            document.display_name = (
+                f"{document.move_id.name or ''} · {label} · {document.uuid or document.id}"
+            )
 
     @api.model
     def _l10n_mx_einvoice_create_pending(self, sealed):
         """Pending documents for ``sealed``: (move, signed_xml, fecha, stamp_account, cfdi_name)."""
-        return self.create([{
-            "move_id": move.id,
-            "kind": "stamp",
-            "state": "pending",
-            "stamp_account_id": stamp_account.id,
-            "signed_xml": base64.b64encode(signed_xml),
-            "digest": sha256_hex(signed_xml),
-            "cfdi_date": fecha.isoformat(timespec="seconds") if fecha else False,
-            "cfdi_name": cfdi_name,
-        } for move, signed_xml, fecha, stamp_account, cfdi_name in sealed])
+        return self.create(
+            [
+                {
+                    "move_id": move.id,
+                    "kind": "stamp",
+                    "state": "pending",
+                    "stamp_account_id": stamp_account.id,
+                    "signed_xml": base64.b64encode(signed_xml),
+                    "digest": sha256_hex(signed_xml),
+                    "cfdi_date": fecha.isoformat(timespec="seconds") if fecha else False,
+                    "cfdi_name": cfdi_name,
+                }
+                for move, signed_xml, fecha, stamp_account, cfdi_name in sealed
+            ]
+        )
 
     def _l10n_mx_einvoice_signed_bytes(self):
         self.ensure_one()
@@ -98,10 +119,14 @@ class L10nMxEinvoiceDocument(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_kept(self):
-        if any(document.state in ("pending", "stamped", "cancel_requested", "cancelled")
-               for document in self):
-            raise UserError(self.env._(
-                "CFDI documents that are pending, stamped or cancelled are kept (CFF art. 30) "
-                "and cannot be deleted. / Los documentos CFDI pendientes, timbrados o "
-                "cancelados se conservan y no se pueden eliminar."
-            ))
+        if any(
+            document.state in ("pending", "stamped", "cancel_requested", "cancelled")
+            for document in self
+        ):
+            raise UserError(
+                self.env._(
+                    "CFDI documents that are pending, stamped or cancelled are kept (CFF art. 30) "
+                    "and cannot be deleted. / Los documentos CFDI pendientes, timbrados o "
+                    "cancelados se conservan y no se pueden eliminar."
+                )
+            )

@@ -29,8 +29,10 @@ class L10nMxEinvoicePostalCode(models.Model):
         self.ensure_one()
         sat_to_iso = {"DIF": "CMX"}
         return self.env["res.country.state"].search(
-            [("country_id.code", "=", "MX"),
-             ("code", "in", [self.state_code, sat_to_iso.get(self.state_code, self.state_code)])],
+            [
+                ("country_id.code", "=", "MX"),
+                ("code", "in", [self.state_code, sat_to_iso.get(self.state_code, self.state_code)]),
+            ],
             limit=1,
         )
 
@@ -41,8 +43,11 @@ class L10nMxEinvoicePostalCode(models.Model):
             "CREATE TEMP TABLE l10n_mx_einvoice_cp_import (code varchar, state_code varchar, "
             "time_zone varchar) ON COMMIT DROP"
         )
-        _copy_rows(cr, "l10n_mx_einvoice_cp_import",
-                   ((r["code"], r["state"], r["time_zone"]) for r in catalogs.rows("c_CodigoPostal")))
+        _copy_rows(
+            cr,
+            "l10n_mx_einvoice_cp_import",
+            ((r["code"], r["state"], r["time_zone"]) for r in catalogs.rows("c_CodigoPostal")),
+        )
         cr.execute(
             """
             INSERT INTO l10n_mx_einvoice_postal_code

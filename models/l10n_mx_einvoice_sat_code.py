@@ -44,8 +44,11 @@ class L10nMxEinvoiceSatCode(models.Model):
             "applies_to varchar) ON COMMIT DROP"
         )
         for catalog, applies_to in SAT_CODE_CATALOGS:
-            _copy_rows(cr, "l10n_mx_einvoice_code_import",
-                       ((r["code"], r["description"], applies_to) for r in catalogs.rows(catalog)))
+            _copy_rows(
+                cr,
+                "l10n_mx_einvoice_code_import",
+                ((r["code"], r["description"], applies_to) for r in catalogs.rows(catalog)),
+            )
         cr.execute(
             """
             INSERT INTO l10n_mx_einvoice_sat_code

@@ -32,41 +32,55 @@ class L10nMxEinvoiceStampAccount(models.Model):
     )
     active = fields.Boolean(default=True)
     provider = fields.Selection(
-        [("sandbox", "Sandbox (embedded, not valid for tax purposes)"), ("finkok", "Finkok"),
-         ("sw", "SW Sapien")],
-        required=True, default="sandbox", tracking=True,
+        [
+            ("sandbox", "Sandbox (embedded, not valid for tax purposes)"),
+            ("finkok", "Finkok"),
+            ("sw", "SW Sapien"),
+        ],
+        required=True,
+        default="sandbox",
+        tracking=True,
     )
     environment = fields.Selection(
         [("test", "Test"), ("production", "Production")],
-        required=True, default="test", tracking=True,
+        required=True,
+        default="test",
+        tracking=True,
     )
     username = fields.Char(groups=MANAGER, copy=False)
     password = fields.Char(groups=MANAGER, copy=False)
     token = fields.Char(groups=MANAGER, copy=False)
     url = fields.Char(string="Service URL", help="Leave empty to use the provider's own URL.")
     unlimited = fields.Boolean(string="Unlimited plan", tracking=True)
-    unlimited_until = fields.Date(string="Unlimited until", tracking=True,
-                                  help="End of the unlimited plan; empty = no end.")
-    credit_move_ids = fields.One2many("l10n_mx_einvoice.credit.move", "account_id",
-                                      string="Credit ledger")
+    unlimited_until = fields.Date(
+        string="Unlimited until", tracking=True, help="End of the unlimited plan; empty = no end."
+    )
+    credit_move_ids = fields.One2many(
+        "l10n_mx_einvoice.credit.move", "account_id", string="Credit ledger"
+    )
     balance = fields.Integer(compute="_compute_balance", string="Stamps left")
     low_balance_threshold = fields.Integer(
-        default=10, tracking=True,
+        default=10,
+        tracking=True,
         help="Warn the CFDI managers when the stamps left reach this number.",
     )
     is_low_balance = fields.Boolean(compute="_compute_balance")
     low_balance_warned = fields.Boolean(
-        readonly=True, copy=False,
+        readonly=True,
+        copy=False,
         help="The managers were warned of the current low balance (reset when it recovers).",
     )
     is_unlimited_now = fields.Boolean(compute="_compute_balance")
 
-    @api.depends("credit_move_ids.quantity", "unlimited", "unlimited_until",
-                 "low_balance_threshold")
+    @api.depends(
+        "credit_move_ids.quantity", "unlimited", "unlimited_until", "low_balance_threshold"
+    )
     def _compute_balance(self):
-        balances = dict(self.env["l10n_mx_einvoice.credit.move"].sudo()._read_group(
-            [("account_id", "in", self.ids)], ["account_id"], ["quantity:sum"]
-        ))
+        balances = dict(
+            self.env["l10n_mx_einvoice.credit.move"]
+            .sudo()
+            ._read_group([("account_id", "in", self.ids)], ["account_id"], ["quantity:sum"])
+        )
         today = fields.Date.context_today(self)
         for account in self:
             account.balance = balances.get(account._origin, 0) if account._origin else 0
@@ -83,8 +97,16 @@ class L10nMxEinvoiceStampAccount(models.Model):
         """The engine's PAC connector for this account (credentials read as superuser)."""
         self.ensure_one()
         record = self.sudo()
-        cache_key = (self.env.cr.dbname, record.id, record.provider, record.environment, record.url,
-                     record.username, record.password, record.token)
+        cache_key = (
+            self.env.cr.dbname,
+            record.id,
+            record.provider,
+            record.environment,
+            record.url,
+            record.username,
+            record.password,
+            record.token,
+        )
         connector = _CONNECTOR_CACHE.get(cache_key)
         if connector is None:
             connector = pac.get_connector(
@@ -102,8 +124,9 @@ class L10nMxEinvoiceStampAccount(models.Model):
         return connector
 
     def _sandbox_state_dir(self):
-        return os.path.join(tools.config["data_dir"], "l10n_mx_einvoice_sandbox",
-                            self.env.cr.dbname, str(self.id))
+        return os.path.join(
+            tools.config["data_dir"], "l10n_mx_einvoice_sandbox", self.env.cr.dbname, str(self.id)
+        )
 
     def _check_can_stamp(self):
         """UserError "Sin folios disponibles" when the account cannot stamp one more CFDI."""
@@ -111,13 +134,16 @@ class L10nMxEinvoiceStampAccount(models.Model):
         account = self.sudo()
         if account.is_unlimited_now or account.balance > 0:
             return True
-        raise UserError(self.env._(
-            "No stamps left (Sin folios disponibles) in the stamp account %(account)s of "
-            "%(company)s: the document was not stamped. Buy more: post a vendor bill for a "
-            "stamp package product (a product with 'Stamps per unit' set), add credits with a "
-            "manual adjustment, or switch the account to an unlimited plan.",
-            account=account.display_name, company=account.company_id.display_name,
-        ))
+        raise UserError(
+            self.env._(
+                "No stamps left (Sin folios disponibles) in the stamp account %(account)s of "
+                "%(company)s: the document was not stamped. Buy more: post a vendor bill for a "
+                "stamp package product (a product with 'Stamps per unit' set), add credits with a "
+                "manual adjustment, or switch the account to an unlimited plan.",
+                account=account.display_name,
+                company=account.company_id.display_name,
+            )
+        )
 
     def _claim_credits(self):
         """(balance, documents waiting for the PAC) of this account, for new stamps.
@@ -132,24 +158,35 @@ class L10nMxEinvoiceStampAccount(models.Model):
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
                     "UPDATE l10n_mx_einvoice_stamp_account SET write_date = write_date WHERE id = %s",
-                    [self.id], log_exceptions=False,
+                    [self.id],
+                    log_exceptions=False,
                 )
         except SerializationFailure:
             # another transaction sealed with this account since this one began; a replay of
             # the whole request could repeat work already committed (stamp on post)
-            raise UserError(self.env._(
-                "Another user was stamping with the stamp account %(account)s at the same time: "
-                "these invoices were not stamped (nothing reached the PAC); try again in a few "
-                "seconds. / Otro usuario timbraba con la cuenta de timbrado %(account)s al mismo "
-                "tiempo: estas facturas no se timbraron (nada llegó al PAC); intente de nuevo en "
-                "unos segundos.",
-                account=self.display_name,
-            )) from None
+            raise UserError(
+                self.env._(
+                    "Another user was stamping with the stamp account %(account)s at the same time: "
+                    "these invoices were not stamped (nothing reached the PAC); try again in a few "
+                    "seconds. / Otro usuario timbraba con la cuenta de timbrado %(account)s al mismo "
+                    "tiempo: estas facturas no se timbraron (nada llegó al PAC); intente de nuevo en "
+                    "unos segundos.",
+                    account=self.display_name,
+                )
+            ) from None
         account = self.sudo()
         account.invalidate_recordset(["balance", "is_low_balance", "is_unlimited_now"])
-        pending = self.env["l10n_mx_einvoice.document"].sudo().search_count([
-            ("stamp_account_id", "=", self.id), ("kind", "=", "stamp"), ("state", "=", "pending"),
-        ])
+        pending = (
+            self.env["l10n_mx_einvoice.document"]
+            .sudo()
+            .search_count(
+                [
+                    ("stamp_account_id", "=", self.id),
+                    ("kind", "=", "stamp"),
+                    ("state", "=", "pending"),
+                ]
+            )
+        )
         return account.balance, pending
 
     def _consume_credit(self, uuid, document=False):
@@ -172,9 +209,16 @@ class L10nMxEinvoiceStampAccount(models.Model):
         if not new:
             return lines
         quantity = 0 if self.sudo().is_unlimited_now else -1
-        vals_list = [{"account_id": self.id, "kind": "stamp", "quantity": quantity, "uuid": uuid,
-                      "document_id": documents[uuid].id if documents[uuid] else False}
-                     for uuid in new]
+        vals_list = [
+            {
+                "account_id": self.id,
+                "kind": "stamp",
+                "quantity": quantity,
+                "uuid": uuid,
+                "document_id": documents[uuid].id if documents[uuid] else False,
+            }
+            for uuid in new
+        ]
         try:
             with self.env.cr.savepoint():
                 return lines | ledger.create(vals_list)
@@ -189,16 +233,21 @@ class L10nMxEinvoiceStampAccount(models.Model):
             try:
                 balance = account._get_connector().balance()
             except NotImplementedError:
-                raise UserError(self.env._(
-                    "The provider of stamp account %(account)s does not report a balance; "
-                    "keep the ledger with vendor bills and manual adjustments.",
-                    account=account.display_name,
-                )) from None
+                raise UserError(
+                    self.env._(
+                        "The provider of stamp account %(account)s does not report a balance; "
+                        "keep the ledger with vendor bills and manual adjustments.",
+                        account=account.display_name,
+                    )
+                ) from None
             except CfdiError as error:
-                raise UserError(self.env._(
-                    "Could not read the balance of stamp account %(account)s: %(message)s",
-                    account=account.display_name, message=engine_message(self.env, error),
-                )) from None
+                raise UserError(
+                    self.env._(
+                        "Could not read the balance of stamp account %(account)s: %(message)s",
+                        account=account.display_name,
+                        message=engine_message(self.env, error),
+                    )
+                ) from None
             vals = {}
             if balance.unlimited:
                 vals = {"unlimited": True, "unlimited_until": balance.expires}
@@ -207,13 +256,16 @@ class L10nMxEinvoiceStampAccount(models.Model):
             if vals:
                 account.write(vals)
             if balance.stamps_left is not None and balance.stamps_left != account.balance:
-                self.env["l10n_mx_einvoice.credit.move"].sudo().create({
-                    "account_id": account.id,
-                    "kind": "sync",
-                    "quantity": balance.stamps_left - account.balance,
-                    "reason": self.env._("Balance reported by the provider: %(left)s",
-                                left=balance.stamps_left),
-                })
+                self.env["l10n_mx_einvoice.credit.move"].sudo().create(
+                    {
+                        "account_id": account.id,
+                        "kind": "sync",
+                        "quantity": balance.stamps_left - account.balance,
+                        "reason": self.env._(
+                            "Balance reported by the provider: %(left)s", left=balance.stamps_left
+                        ),
+                    }
+                )
                 account.invalidate_recordset(["balance", "is_low_balance"])
         return True
 
@@ -251,8 +303,11 @@ class L10nMxEinvoiceStampAccount(models.Model):
                 account.low_balance_warned = False
                 continue
             account.low_balance_warned = True
-            summary = self.env._("Stamp account %(account)s: %(left)s stamps left",
-                        account=account.display_name, left=account.balance)
+            summary = self.env._(
+                "Stamp account %(account)s: %(left)s stamps left",
+                account=account.display_name,
+                left=account.balance,
+            )
             account.message_post(body=summary)
             for user in group.users.filtered(
                 lambda u, a=account: a.company_id in u.company_ids and u.active and not u.share
@@ -260,8 +315,10 @@ class L10nMxEinvoiceStampAccount(models.Model):
                 account.activity_schedule(
                     activity_type_id=activity_type.id,
                     summary=summary,
-                    note=self.env._("Buy more stamps: post a vendor bill for a stamp package product, "
-                           "or switch the account to an unlimited plan."),
+                    note=self.env._(
+                        "Buy more stamps: post a vendor bill for a stamp package product, "
+                        "or switch the account to an unlimited plan."
+                    ),
                     user_id=user.id,
                 )
 

@@ -1,5 +1,6 @@
 """The stamp account's connector, remembering the cancellation answers it gives
 (``account_move_cancel_cfdi`` keeps SAT's acknowledgment from them)."""
+
 from odoo import models
 
 from .account_move_cancel_cfdi import ANSWERS_KEY

@@ -1,4 +1,5 @@
 """Small bridges between Odoo and the engine: catalog selections, bilingual errors."""
+
 from ..cfdi import catalogs
 
 

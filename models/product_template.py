@@ -21,7 +21,9 @@ class ProductTemplate(models.Model):
     def _check_l10n_mx_stamp_credits(self):
         for template in self:
             if template.l10n_mx_stamp_credits < 0:
-                raise ValidationError(self.env._(
-                    "The number of stamps of %(product)s cannot be negative.",
-                    product=template.display_name,
-                ))
+                raise ValidationError(
+                    self.env._(
+                        "The number of stamps of %(product)s cannot be negative.",
+                        product=template.display_name,
+                    )
+                )

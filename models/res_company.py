@@ -36,13 +36,17 @@ class ResCompany(models.Model):
         # the company's (few) certificates are read once and stay in the cache: a batch of
         # invoices asks for each invoice's date
         valid = self.sudo().l10n_mx_einvoice_certificate_ids.filtered(
-            lambda c: c.date_start and c.date_end and c.date_start <= dt <= c.date_end)
+            lambda c: c.date_start and c.date_end and c.date_start <= dt <= c.date_end
+        )
         certificate = max(valid, key=lambda c: (c.date_start, c.id), default=None)
         if not certificate:
-            raise UserError(self.env._(
-                "The company %(company)s has no CSD certificate valid on %(date)s. Upload a "
-                "valid Certificado de Sello Digital (.cer, .key and password) in Accounting > "
-                "Configuration > CFDI (México) > Certificates.",
-                company=self.display_name, date=fields.Datetime.to_string(dt),
-            ))
+            raise UserError(
+                self.env._(
+                    "The company %(company)s has no CSD certificate valid on %(date)s. Upload a "
+                    "valid Certificado de Sello Digital (.cer, .key and password) in Accounting > "
+                    "Configuration > CFDI (México) > Certificates.",
+                    company=self.display_name,
+                    date=fields.Datetime.to_string(dt),
+                )
+            )
         return certificate.sudo(False)

@@ -15,5 +15,6 @@ class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
     l10n_mx_einvoice_stamp_payments_on_post = fields.Boolean(
-        related="company_id.l10n_mx_einvoice_stamp_payments_on_post", readonly=False,
+        related="company_id.l10n_mx_einvoice_stamp_payments_on_post",
+        readonly=False,
     )

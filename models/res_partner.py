@@ -48,13 +48,17 @@ class ResPartner(models.Model):
             if not partner.vat or not partner._l10n_mx_is_mexican():
                 continue
             if not RFC_PATTERN.match(normalize_rfc(partner.vat)):
-                raise ValidationError(self.env._(
-                    "The RFC %(rfc)s of %(partner)s does not have a valid shape: 12 characters "
-                    "for a company (3 letters, date YYMMDD, 3-character homoclave), 13 for a "
-                    "person (4 letters). Use %(generic)s for the general public. Correct the "
-                    "partner's Tax ID.",
-                    rfc=partner.vat, partner=partner.display_name, generic=GENERIC_RFCS[0],
-                ))
+                raise ValidationError(
+                    self.env._(
+                        "The RFC %(rfc)s of %(partner)s does not have a valid shape: 12 characters "
+                        "for a company (3 letters, date YYMMDD, 3-character homoclave), 13 for a "
+                        "person (4 letters). Use %(generic)s for the general public. Correct the "
+                        "partner's Tax ID.",
+                        rfc=partner.vat,
+                        partner=partner.display_name,
+                        generic=GENERIC_RFCS[0],
+                    )
+                )
 
     @api.constrains("vat", "country_id", "l10n_mx_regimen_fiscal", "l10n_mx_uso_cfdi")
     def _check_l10n_mx_regimen_and_uso(self):
@@ -66,42 +70,63 @@ class ResPartner(models.Model):
             moral = len(rfc) == 12
             regimen, uso = partner.l10n_mx_regimen_fiscal, partner.l10n_mx_uso_cfdi
             if regimen and not catalogs.regimen_applies(regimen, moral=moral):
-                raise ValidationError(self.env._(
-                    "The régimen fiscal %(regimen)s of %(partner)s does not apply to a "
-                    "%(kind)s (RFC %(rfc)s). Choose the régimen shown in the partner's "
-                    "Constancia de Situación Fiscal.",
-                    regimen=regimen, partner=partner.display_name, rfc=rfc,
-                    kind=self.env._("company (persona moral)") if moral else self.env._("person (persona física)"),
-                ))
+                raise ValidationError(
+                    self.env._(
+                        "The régimen fiscal %(regimen)s of %(partner)s does not apply to a "
+                        "%(kind)s (RFC %(rfc)s). Choose the régimen shown in the partner's "
+                        "Constancia de Situación Fiscal.",
+                        regimen=regimen,
+                        partner=partner.display_name,
+                        rfc=rfc,
+                        kind=self.env._("company (persona moral)")
+                        if moral
+                        else self.env._("person (persona física)"),
+                    )
+                )
             if uso and not catalogs.uso_cfdi_applies(uso, moral=moral):
-                raise ValidationError(self.env._(
-                    "The uso CFDI %(uso)s of %(partner)s does not apply to a %(kind)s (RFC "
-                    "%(rfc)s). Choose another default uso CFDI.",
-                    uso=uso, partner=partner.display_name, rfc=rfc,
-                    kind=self.env._("company (persona moral)") if moral else self.env._("person (persona física)"),
-                ))
+                raise ValidationError(
+                    self.env._(
+                        "The uso CFDI %(uso)s of %(partner)s does not apply to a %(kind)s (RFC "
+                        "%(rfc)s). Choose another default uso CFDI.",
+                        uso=uso,
+                        partner=partner.display_name,
+                        rfc=rfc,
+                        kind=self.env._("company (persona moral)")
+                        if moral
+                        else self.env._("person (persona física)"),
+                    )
+                )
             allowed = catalogs.uso_cfdi_regimenes(uso) if uso else frozenset()
             if regimen and allowed and regimen not in allowed:
-                raise ValidationError(self.env._(
-                    "The uso CFDI %(uso)s of %(partner)s cannot be used with the régimen fiscal "
-                    "%(regimen)s (SAT's catalog c_UsoCFDI allows: %(allowed)s). Choose another "
-                    "default uso CFDI, e.g. S01 (sin efectos fiscales).",
-                    uso=uso, partner=partner.display_name, regimen=regimen,
-                    allowed=", ".join(sorted(allowed)),
-                ))
+                raise ValidationError(
+                    self.env._(
+                        "The uso CFDI %(uso)s of %(partner)s cannot be used with the régimen fiscal "
+                        "%(regimen)s (SAT's catalog c_UsoCFDI allows: %(allowed)s). Choose another "
+                        "default uso CFDI, e.g. S01 (sin efectos fiscales).",
+                        uso=uso,
+                        partner=partner.display_name,
+                        regimen=regimen,
+                        allowed=", ".join(sorted(allowed)),
+                    )
+                )
 
     @api.constrains("zip", "country_id")
     def _check_l10n_mx_zip(self):
         for partner in self:
-            if partner.zip and partner.country_id.code == "MX" and not catalogs.postal_code(
-                partner.zip.strip()
+            if (
+                partner.zip
+                and partner.country_id.code == "MX"
+                and not catalogs.postal_code(partner.zip.strip())
             ):
-                raise ValidationError(self.env._(
-                    "The postal code %(zip)s of %(partner)s is not in SAT's catalog "
-                    "c_CodigoPostal. Enter the 5-digit postal code of the fiscal address "
-                    "(Constancia de Situación Fiscal).",
-                    zip=partner.zip, partner=partner.display_name,
-                ))
+                raise ValidationError(
+                    self.env._(
+                        "The postal code %(zip)s of %(partner)s is not in SAT's catalog "
+                        "c_CodigoPostal. Enter the 5-digit postal code of the fiscal address "
+                        "(Constancia de Situación Fiscal).",
+                        zip=partner.zip,
+                        partner=partner.display_name,
+                    )
+                )
 
     @api.onchange("zip", "country_id")
     def _onchange_l10n_mx_zip_state(self):

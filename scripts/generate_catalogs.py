@@ -12,6 +12,7 @@ each UsoCFDI accepts, c_TasaOCuota) are transcribed below from SAT's
 
 Usage: python3 scripts/generate_catalogs.py [--out cfdi/catalogs]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,17 +29,45 @@ SHARED = Path("/work/shared/sat")
 XS = "{http://www.w3.org/2001/XMLSchema}"
 
 SIMPLE = [
-    "c_Exportacion", "c_FormaPago", "c_Impuesto", "c_Meses", "c_MetodoPago", "c_ObjetoImp",
-    "c_Periodicidad", "c_TipoDeComprobante", "c_TipoFactor", "c_TipoRelacion",
-    "c_ClaveProdServ", "c_ClaveUnidad",
+    "c_Exportacion",
+    "c_FormaPago",
+    "c_Impuesto",
+    "c_Meses",
+    "c_MetodoPago",
+    "c_ObjetoImp",
+    "c_Periodicidad",
+    "c_TipoDeComprobante",
+    "c_TipoFactor",
+    "c_TipoRelacion",
+    "c_ClaveProdServ",
+    "c_ClaveUnidad",
 ]
 
 # catCFDI.xls, sheet c_RegimenFiscal: columns "Física" and "Moral".
 REGIMEN_PERSONA = {
-    "601": "M", "603": "M", "605": "F", "606": "F", "607": "F", "608": "F", "609": "M",
-    "610": "FM", "611": "F", "612": "F", "614": "F", "615": "F", "616": "F", "620": "M",
-    "621": "F", "622": "M", "623": "M", "624": "M", "625": "F", "626": "FM", "628": "M",
-    "629": "F", "630": "F",
+    "601": "M",
+    "603": "M",
+    "605": "F",
+    "606": "F",
+    "607": "F",
+    "608": "F",
+    "609": "M",
+    "610": "FM",
+    "611": "F",
+    "612": "F",
+    "614": "F",
+    "615": "F",
+    "616": "F",
+    "620": "M",
+    "621": "F",
+    "622": "M",
+    "623": "M",
+    "624": "M",
+    "625": "F",
+    "626": "FM",
+    "628": "M",
+    "629": "F",
+    "630": "F",
 }
 
 # catCFDI.xls, sheet c_UsoCFDI: "Aplica para tipo persona" and "Régimen Fiscal Receptor".
@@ -65,9 +94,22 @@ TASA_O_CUOTA = [
     ("002", "Tasa", "0.160000", "0.160000", "1", "0"),
     ("002", "Tasa", "0.080000", "0.080000", "1", "0"),
     ("002", "Tasa", "0.000000", "0.160000", "0", "1"),
-    *[("003", "Tasa", t, t, "1", "1") for t in (
-        "0.265000", "0.300000", "0.530000", "0.500000", "1.600000", "0.304000",
-        "0.250000", "0.090000", "0.080000", "0.070000", "0.060000")],
+    *[
+        ("003", "Tasa", t, t, "1", "1")
+        for t in (
+            "0.265000",
+            "0.300000",
+            "0.530000",
+            "0.500000",
+            "1.600000",
+            "0.304000",
+            "0.250000",
+            "0.090000",
+            "0.080000",
+            "0.070000",
+            "0.060000",
+        )
+    ],
     ("003", "Tasa", "0.030000", "0.030000", "1", "0"),
     ("003", "Tasa", "0.000000", "0.000000", "1", "0"),
     ("003", "Cuota", "0.000000", "59.144900", "1", "1"),
@@ -82,7 +124,8 @@ def xsd_path() -> Path:
     import satcfdi
 
     return Path(os.path.dirname(satcfdi.__file__)) / (
-        "transform/schemas/www.sat.gob.mx/sitio_internet/cfd/catalogos/catCFDI.xsd")
+        "transform/schemas/www.sat.gob.mx/sitio_internet/cfd/catalogos/catCFDI.xsd"
+    )
 
 
 def xsd_codes() -> dict[str, list[str]]:
@@ -111,7 +154,9 @@ class Descriptions:
             raw = []
         for key, value in raw:
             value = pickle.loads(value)
-            out[str(pickle.loads(key))] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+            out[str(pickle.loads(key))] = (
+                [str(v) for v in value] if isinstance(value, list) else [str(value)]
+            )
         shared = SHARED / "catalogs" / f"{name}.csv"
         if shared.exists():
             with shared.open(encoding="utf-8", newline="") as fh:
@@ -145,39 +190,84 @@ def generate(out: Path) -> None:
     # from CLDR's territory aliases as shipped by Babel.
     aliases = get_global("territory_aliases")
     table = extra.table("c_Pais")
-    write(out, "c_Pais", ["code", "description", "alpha2"],
-          [[c, first(table, c), (aliases.get(c) or [""])[0]] for c in codes["c_Pais"]])
+    write(
+        out,
+        "c_Pais",
+        ["code", "description", "alpha2"],
+        [[c, first(table, c), (aliases.get(c) or [""])[0]] for c in codes["c_Pais"]],
+    )
 
     table = extra.table("c_Moneda")
-    write(out, "c_Moneda", ["code", "description", "decimals"],
-          [[c, first(table, c), first(table, c, 1) or "2"] for c in codes["c_Moneda"]])
+    write(
+        out,
+        "c_Moneda",
+        ["code", "description", "decimals"],
+        [[c, first(table, c), first(table, c, 1) or "2"] for c in codes["c_Moneda"]],
+    )
 
     table = extra.table("c_Estado")
-    write(out, "c_Estado", ["code", "country", "description"],
-          [[c, first(table, c), first(table, c, 1)] for c in codes["c_Estado"]])
+    write(
+        out,
+        "c_Estado",
+        ["code", "country", "description"],
+        [[c, first(table, c), first(table, c, 1)] for c in codes["c_Estado"]],
+    )
 
     table = extra.table("c_RegimenFiscal")
-    write(out, "c_RegimenFiscal", ["code", "description", "fisica", "moral"],
-          [[c, first(table, c), str(int("F" in REGIMEN_PERSONA[c])), str(int("M" in REGIMEN_PERSONA[c]))]
-           for c in codes["c_RegimenFiscal"]])
+    write(
+        out,
+        "c_RegimenFiscal",
+        ["code", "description", "fisica", "moral"],
+        [
+            [
+                c,
+                first(table, c),
+                str(int("F" in REGIMEN_PERSONA[c])),
+                str(int("M" in REGIMEN_PERSONA[c])),
+            ]
+            for c in codes["c_RegimenFiscal"]
+        ],
+    )
 
     table = extra.table("c_UsoCFDI")
-    write(out, "c_UsoCFDI", ["code", "description", "fisica", "moral", "regimenes_receptor"],
-          [[c, first(table, c), str(int("F" in USO_CFDI[c][0])), str(int("M" in USO_CFDI[c][0])), USO_CFDI[c][1]]
-           for c in codes["c_UsoCFDI"]])
+    write(
+        out,
+        "c_UsoCFDI",
+        ["code", "description", "fisica", "moral", "regimenes_receptor"],
+        [
+            [
+                c,
+                first(table, c),
+                str(int("F" in USO_CFDI[c][0])),
+                str(int("M" in USO_CFDI[c][0])),
+                USO_CFDI[c][1],
+            ]
+            for c in codes["c_UsoCFDI"]
+        ],
+    )
 
     table = extra.table("c_CodigoPostal")
     # SAT's export: code, state, municipality, locality, border flag, time zone.
-    write(out, "c_CodigoPostal", ["code", "state", "time_zone"],
-          [[c, first(table, c), first(table, c, 4)] for c in codes["c_CodigoPostal"]])
+    write(
+        out,
+        "c_CodigoPostal",
+        ["code", "state", "time_zone"],
+        [[c, first(table, c), first(table, c, 4)] for c in codes["c_CodigoPostal"]],
+    )
 
-    write(out, "c_TasaOCuota", ["impuesto", "tipo_factor", "minimo", "maximo", "traslado", "retencion"],
-          [list(r) for r in TASA_O_CUOTA])
+    write(
+        out,
+        "c_TasaOCuota",
+        ["impuesto", "tipo_factor", "minimo", "maximo", "traslado", "retencion"],
+        [list(r) for r in TASA_O_CUOTA],
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "cfdi" / "catalogs"))
+    parser.add_argument(
+        "--out", default=str(Path(__file__).resolve().parent.parent / "cfdi" / "catalogs")
+    )
     generate(Path(parser.parse_args().out))
 
 

@@ -1,6 +1,7 @@
 """SAT's oracles for the Odoo tests: the XSD (cfdv40 + Pagos 2.0 + implocal + TFD 1.1)
 from the schema copies shipped in the ``satcfdi`` package (test-only dependency), as the
 engine tests build it in ``cfdi/tests/conftest.py``; plus the engine's own rules."""
+
 import functools
 import subprocess
 import sys
@@ -17,7 +18,8 @@ def _sat_cfd():
     import satcfdi
 
     return Path(satcfdi.__file__).parent.joinpath(
-        "transform", "schemas", "www.sat.gob.mx", "sitio_internet", "cfd")
+        "transform", "schemas", "www.sat.gob.mx", "sitio_internet", "cfd"
+    )
 
 
 @functools.cache
@@ -27,10 +29,14 @@ def sat_schema():
         "http://www.sat.gob.mx/cfd/4": cfd / "4" / "cfdv40.xsd",
         "http://www.sat.gob.mx/Pagos20": cfd / "Pagos" / "Pagos20.xsd",
         "http://www.sat.gob.mx/implocal": cfd / "implocal" / "implocal.xsd",
-        "http://www.sat.gob.mx/TimbreFiscalDigital": cfd / "TimbreFiscalDigital" / "TimbreFiscalDigitalv11.xsd",
+        "http://www.sat.gob.mx/TimbreFiscalDigital": cfd
+        / "TimbreFiscalDigital"
+        / "TimbreFiscalDigitalv11.xsd",
     }
-    imports = "".join(f'<xs:import namespace="{ns}" schemaLocation="{path.as_uri()}"/>'
-                      for ns, path in xsd_by_namespace.items())
+    imports = "".join(
+        f'<xs:import namespace="{ns}" schemaLocation="{path.as_uri()}"/>'
+        for ns, path in xsd_by_namespace.items()
+    )
     wrapper = f'<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">{imports}</xs:schema>'
     return etree.XMLSchema(etree.fromstring(wrapper.encode(), _PARSER))
 
@@ -38,8 +44,9 @@ def sat_schema():
 @functools.cache
 def sat_cadena_xslt():
     path = _sat_cfd() / "4" / "cadenaoriginal_4_0" / "cadenaoriginal_4_0.xslt"
-    access = etree.XSLTAccessControl(read_network=False, write_network=False, write_file=False,
-                                     create_dir=False)
+    access = etree.XSLTAccessControl(
+        read_network=False, write_network=False, write_file=False, create_dir=False
+    )
     return etree.XSLT(etree.parse(str(path), _PARSER), access_control=access)
 
 
@@ -53,8 +60,10 @@ class CfdiOracleMixin:
         schema = sat_schema()
         document = etree.fromstring(data, _PARSER)
         self.assertTrue(schema.validate(document), "\n".join(str(e) for e in schema.error_log))
-        self.assertEqual(str(sat_cadena_xslt()(document.getroottree())),
-                         cadena.cadena_original(cfdi_xml.from_bytes(data)))
+        self.assertEqual(
+            str(sat_cadena_xslt()(document.getroottree())),
+            cadena.cadena_original(cfdi_xml.from_bytes(data)),
+        )
         self.assertEqual(rules.validate(data), [])
 
     def assertCliValid(self, data):
@@ -63,7 +72,13 @@ class CfdiOracleMixin:
         with tempfile.NamedTemporaryFile(suffix=".xml") as handle:
             handle.write(data)
             handle.flush()
-            run = subprocess.run([sys.executable, "-m", "cfdi", "validate", handle.name], cwd=addon,
-                                 capture_output=True, text=True, timeout=120, check=False)
+            run = subprocess.run(
+                [sys.executable, "-m", "cfdi", "validate", handle.name],
+                cwd=addon,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
         self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
         self.assertIn("OK", run.stdout)

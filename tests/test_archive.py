@@ -34,10 +34,14 @@ class TestArchive(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
 
     def build(self, **values):
         today = fields.Date.today()
-        wizard = self.env["l10n_mx_einvoice.archive"].create({
-            "company_id": self.company.id, "date_from": today - timedelta(days=1),
-            "date_to": today + timedelta(days=1), **values,
-        })
+        wizard = self.env["l10n_mx_einvoice.archive"].create(
+            {
+                "company_id": self.company.id,
+                "date_from": today - timedelta(days=1),
+                "date_to": today + timedelta(days=1),
+                **values,
+            }
+        )
         wizard.action_build()
         archive = zipfile.ZipFile(io.BytesIO(base64.b64decode(wizard.zip_file)))
         self.assertIsNone(archive.testzip())
@@ -51,23 +55,43 @@ class TestArchive(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertEqual(len(rows), 2)
         issued, received = by_type["issued"], by_type["received"]
         invoice_xml = self.invoice.l10n_mx_einvoice_attachment_id
-        self.assertEqual(issued, {
-            "uuid": self.invoice.l10n_mx_einvoice_uuid, "type": "issued", "tipo_comprobante": "I",
-            "issuer_rfc": "EKU9003173C9", "receiver_rfc": "XIA190128J61",
-            "date": issued["date"], "total": "1160.00", "currency": "MXN", "sat_status": "Vigente",
-            "file": f"issued/{invoice_xml.name}", "sha256": hashlib.sha256(invoice_xml.raw).hexdigest(),
-            "integrity": "ok",
-        })
+        self.assertEqual(
+            issued,
+            {
+                "uuid": self.invoice.l10n_mx_einvoice_uuid,
+                "type": "issued",
+                "tipo_comprobante": "I",
+                "issuer_rfc": "EKU9003173C9",
+                "receiver_rfc": "XIA190128J61",
+                "date": issued["date"],
+                "total": "1160.00",
+                "currency": "MXN",
+                "sat_status": "Vigente",
+                "file": f"issued/{invoice_xml.name}",
+                "sha256": hashlib.sha256(invoice_xml.raw).hexdigest(),
+                "integrity": "ok",
+            },
+        )
         self.assertTrue(issued["date"].startswith(str(self.invoice.invoice_date.year)))
         self.assertEqual(archive.read(issued["file"]), invoice_xml.raw)
         bill_xml = self.bill.l10n_mx_vendor_cfdi_attachment_id
-        self.assertEqual(received, {
-            "uuid": self.bill.l10n_mx_vendor_cfdi_uuid, "type": "received", "tipo_comprobante": "I",
-            "issuer_rfc": SUPPLIER_RFC, "receiver_rfc": "EKU9003173C9",
-            "date": self.bill.l10n_mx_vendor_cfdi_fecha, "total": "2113.33", "currency": "MXN",
-            "sat_status": "Vigente", "file": f"received/{bill_xml.name}",
-            "sha256": hashlib.sha256(self.supplier_xml).hexdigest(), "integrity": "ok",
-        })
+        self.assertEqual(
+            received,
+            {
+                "uuid": self.bill.l10n_mx_vendor_cfdi_uuid,
+                "type": "received",
+                "tipo_comprobante": "I",
+                "issuer_rfc": SUPPLIER_RFC,
+                "receiver_rfc": "EKU9003173C9",
+                "date": self.bill.l10n_mx_vendor_cfdi_fecha,
+                "total": "2113.33",
+                "currency": "MXN",
+                "sat_status": "Vigente",
+                "file": f"received/{bill_xml.name}",
+                "sha256": hashlib.sha256(self.supplier_xml).hexdigest(),
+                "integrity": "ok",
+            },
+        )
         self.assertEqual(archive.read(received["file"]), self.supplier_xml)
         self.assertNotIn("INTEGRITY_REPORT.txt", archive.namelist())
         self.assertEqual(wizard.integrity_report, "Every file matches its stored SHA-256.")
@@ -82,11 +106,13 @@ class TestArchive(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         column), as an intruder would; the original file stays for other attachments."""
         if attachment.store_fname:
             fname = attachment._file_write(data, attachment._compute_checksum(data))
-            self.env.cr.execute("UPDATE ir_attachment SET store_fname = %s WHERE id = %s",
-                                [fname, attachment.id])
+            self.env.cr.execute(
+                "UPDATE ir_attachment SET store_fname = %s WHERE id = %s", [fname, attachment.id]
+            )
         else:
-            self.env.cr.execute("UPDATE ir_attachment SET db_datas = %s WHERE id = %s",
-                                [data, attachment.id])
+            self.env.cr.execute(
+                "UPDATE ir_attachment SET db_datas = %s WHERE id = %s", [data, attachment.id]
+            )
         attachment.invalidate_recordset(["raw", "datas", "store_fname"])
 
     def test_a_file_changed_outside_odoo_is_reported(self):
@@ -104,19 +130,42 @@ class TestArchive(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertEqual(issued["integrity"], "ok")
 
     def test_date_range_and_sat_status_and_pdfs(self):
-        wizard = self.env["l10n_mx_einvoice.archive"].create({
-            "company_id": self.company.id, "date_from": "2020-01-01", "date_to": "2020-12-31"})
+        wizard = self.env["l10n_mx_einvoice.archive"].create(
+            {"company_id": self.company.id, "date_from": "2020-01-01", "date_to": "2020-12-31"}
+        )
         wizard.action_build()
         archive = zipfile.ZipFile(io.BytesIO(base64.b64decode(wizard.zip_file)))
         self.assertEqual(archive.namelist(), ["index.csv"])
-        self.assertEqual(archive.read("index.csv").decode().strip(), ",".join([
-            "uuid", "type", "tipo_comprobante", "issuer_rfc", "receiver_rfc", "date", "total",
-            "currency", "sat_status", "file", "sha256", "integrity"]))
+        self.assertEqual(
+            archive.read("index.csv").decode().strip(),
+            ",".join(
+                [
+                    "uuid",
+                    "type",
+                    "tipo_comprobante",
+                    "issuer_rfc",
+                    "receiver_rfc",
+                    "date",
+                    "total",
+                    "currency",
+                    "sat_status",
+                    "file",
+                    "sha256",
+                    "integrity",
+                ]
+            ),
+        )
 
         self.bill.l10n_mx_vendor_cfdi_sat_state = "cancelado"
-        pdf = self.env["ir.attachment"].create({
-            "name": "factura.pdf", "raw": b"%PDF-1.4 proveedor", "mimetype": "application/pdf",
-            "res_model": "account.move", "res_id": self.bill.id})
+        pdf = self.env["ir.attachment"].create(
+            {
+                "name": "factura.pdf",
+                "raw": b"%PDF-1.4 proveedor",
+                "mimetype": "application/pdf",
+                "res_model": "account.move",
+                "res_id": self.bill.id,
+            }
+        )
         _wizard, archive, rows = self.build(include_pdf=True)
         [received] = [row for row in rows if row["type"] == "received"]
         self.assertEqual(received["sat_status"], "Cancelado")
@@ -128,5 +177,7 @@ class TestArchive(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         _wizard, archive, rows = self.build()
         names = archive.namelist()
         self.assertEqual(len(names), len(set(names)))
-        self.assertEqual(sorted(row["file"] for row in rows), sorted(n for n in names if n != "index.csv"))
+        self.assertEqual(
+            sorted(row["file"] for row in rows), sorted(n for n in names if n != "index.csv")
+        )
         self.assertTrue(all(os.path.basename(row["file"]).endswith(".xml") for row in rows))

@@ -1,4 +1,5 @@
 """Posting several invoices at once gives the same journal items as posting each alone."""
+
 from odoo import fields
 from odoo.tests import tagged
 
@@ -15,21 +16,37 @@ class TestBatchPost(FlowFixtures, L10nMxEinvoiceCommon):
         cls.usd = cls.env.ref("base.USD")
         cls.usd.active = True
         today = fields.Date.context_today(cls.env["account.move"])
-        cls.todays_rate = cls.env["res.currency.rate"].create({
-            "currency_id": cls.usd.id, "company_id": cls.company.id, "name": today,
-            "inverse_company_rate": 18.35,
-        })
+        cls.todays_rate = cls.env["res.currency.rate"].create(
+            {
+                "currency_id": cls.usd.id,
+                "company_id": cls.company.id,
+                "name": today,
+                "inverse_company_rate": 18.35,
+            }
+        )
 
     def draft(self, term="account.account_payment_term_30days", currency=None):
-        lines = [{"price_unit": 1000.0, "name": "Consultoría"},
-                 {"price_unit": 333.33, "quantity": 3.0, "discount": 10.0, "name": "Soporte"}]
-        return self.make_invoice(lines, post=False, currency=currency,
-                                 invoice_payment_term_id=self.env.ref(term).id)
+        lines = [
+            {"price_unit": 1000.0, "name": "Consultoría"},
+            {"price_unit": 333.33, "quantity": 3.0, "discount": 10.0, "name": "Soporte"},
+        ]
+        return self.make_invoice(
+            lines, post=False, currency=currency, invoice_payment_term_id=self.env.ref(term).id
+        )
 
     @staticmethod
     def items(move):
-        return sorted((line.display_type, line.account_id.id, line.debit, line.credit,
-                       line.amount_currency, line.date_maturity) for line in move.line_ids)
+        return sorted(
+            (
+                line.display_type,
+                line.account_id.id,
+                line.debit,
+                line.credit,
+                line.amount_currency,
+                line.date_maturity,
+            )
+            for line in move.line_ids
+        )
 
     def assert_batch_matches_alone(self, before_posting=None, **draft):
         alone = self.draft(**draft)
@@ -44,8 +61,10 @@ class TestBatchPost(FlowFixtures, L10nMxEinvoiceCommon):
             self.assertEqual(move.invoice_date, today)
             self.assertEqual(move.invoice_date_due, alone.invoice_date_due)
             self.assertEqual(self.items(move), self.items(alone))
-            self.assertEqual((move.amount_untaxed, move.amount_tax, move.amount_total),
-                             (alone.amount_untaxed, alone.amount_tax, alone.amount_total))
+            self.assertEqual(
+                (move.amount_untaxed, move.amount_tax, move.amount_total),
+                (alone.amount_untaxed, alone.amount_tax, alone.amount_total),
+            )
             self.assertEqual(move.checked, move.journal_id.autocheck_on_post)
         return alone
 
@@ -59,10 +78,14 @@ class TestBatchPost(FlowFixtures, L10nMxEinvoiceCommon):
 
         alone = self.assert_batch_matches_alone(rate_changes_after_typing, currency=self.usd)
         receivable = alone.line_ids.filtered(lambda line: line.display_type == "payment_term")
-        self.assertAlmostEqual(sum(receivable.mapped("debit")) / alone.amount_total, 19.02, places=3)
+        self.assertAlmostEqual(
+            sum(receivable.mapped("debit")) / alone.amount_total, 19.02, places=3
+        )
 
     def test_early_payment_discount_term(self):
-        alone = self.assert_batch_matches_alone(term="account.account_payment_term_30days_early_discount")
+        alone = self.assert_batch_matches_alone(
+            term="account.account_payment_term_30days_early_discount"
+        )
         self.assertTrue(alone.line_ids.filtered(lambda line: line.display_type == "payment_term"))
 
     def test_review_flag_changes_no_journal_item(self):

@@ -22,9 +22,13 @@ class CancellationFixtures(PaymentFixtures):
         self.addCleanup(setattr, connector, "clock", original)
 
     def cancel(self, move, motive="02", replacement=None):
-        wizard = self.env["l10n_mx_einvoice.cancel"].with_context(
-            active_model="account.move", active_id=move.id).create({
-                "motive": motive, "replacement_move_id": replacement.id if replacement else False})
+        wizard = (
+            self.env["l10n_mx_einvoice.cancel"]
+            .with_context(active_model="account.move", active_id=move.id)
+            .create(
+                {"motive": motive, "replacement_move_id": replacement.id if replacement else False}
+            )
+        )
         return wizard.action_cancel_cfdi()
 
     def cancel_documents(self, move):
@@ -44,7 +48,9 @@ class TestCancellation(CancellationFixtures, L10nMxEinvoiceCommon):
     def stamped_invoice(self, price=1000.0, **vals):
         invoice = self.make_invoice([{"price_unit": price}], **vals)
         invoice.action_l10n_mx_stamp()
-        self.assertEqual(invoice.l10n_mx_einvoice_state, "stamped", invoice.l10n_mx_einvoice_message)
+        self.assertEqual(
+            invoice.l10n_mx_einvoice_state, "stamped", invoice.l10n_mx_einvoice_message
+        )
         return invoice
 
     def test_motive_02_cancelled_without_acceptance(self):
@@ -55,14 +61,24 @@ class TestCancellation(CancellationFixtures, L10nMxEinvoiceCommon):
         self.assertEqual(invoice.l10n_mx_einvoice_state, "cancelled")
         self.assertEqual(invoice.state, "cancel")  # Odoo's side follows
         document = self.cancel_documents(invoice)
-        self.assertEqual((document.state, document.motive, document.uuid), ("cancelled", "02", uuid))
+        self.assertEqual(
+            (document.state, document.motive, document.uuid), ("cancelled", "02", uuid)
+        )
         acuse = document.attachment_id
         self.assertEqual(acuse.name, f"Acuse-cancelacion-{uuid}.xml")
         self.assertIn(uuid.encode(), acuse.raw)
         self.assertIn("motive 02", self.chatter(invoice))
-        self.assertEqual(self.connector().status(uuid, "EKU9003173C9", "XIA190128J61",
-                                                 cfdi_xml.from_bytes(invoice.l10n_mx_einvoice_attachment_id.raw).total
-                                                 ).estado, "Cancelado")
+        self.assertEqual(
+            self.connector()
+            .status(
+                uuid,
+                "EKU9003173C9",
+                "XIA190128J61",
+                cfdi_xml.from_bytes(invoice.l10n_mx_einvoice_attachment_id.raw).total,
+            )
+            .estado,
+            "Cancelado",
+        )
 
     def test_retry_never_sends_a_second_request(self):
         invoice = self.stamped_invoice()
@@ -115,26 +131,39 @@ class TestCancellation(CancellationFixtures, L10nMxEinvoiceCommon):
             wizard.action_cancel_cfdi()
         action = wizard.action_create_replacement()
         replacement = self.env["account.move"].browse(action["res_id"])
-        self.assertEqual((replacement.l10n_mx_tipo_relacion, replacement.l10n_mx_related_uuids),
-                         ("04", invoice.l10n_mx_einvoice_uuid))
+        self.assertEqual(
+            (replacement.l10n_mx_tipo_relacion, replacement.l10n_mx_related_uuids),
+            ("04", invoice.l10n_mx_einvoice_uuid),
+        )
         replacement.action_post()
         replacement.action_l10n_mx_stamp()
         stamped = cfdi_xml.from_bytes(replacement.l10n_mx_einvoice_attachment_id.raw)
-        self.assertEqual([(r.tipo_relacion, r.uuids) for r in stamped.cfdi_relacionados],
-                         [("04", [invoice.l10n_mx_einvoice_uuid])])
+        self.assertEqual(
+            [(r.tipo_relacion, r.uuids) for r in stamped.cfdi_relacionados],
+            [("04", [invoice.l10n_mx_einvoice_uuid])],
+        )
         self.assertSatValid(replacement.l10n_mx_einvoice_attachment_id.raw)
         wizard.replacement_move_id = replacement
         wizard.action_cancel_cfdi()
         self.assertEqual(invoice.l10n_mx_einvoice_state, "cancelled")
-        self.assertEqual(self.cancel_documents(invoice).replacement_uuid, replacement.l10n_mx_einvoice_uuid)
+        self.assertEqual(
+            self.cancel_documents(invoice).replacement_uuid, replacement.l10n_mx_einvoice_uuid
+        )
 
     def test_rejected_by_sat_reason_shown_document_stays_valid(self):
         invoice = self.stamped_invoice()
         replacement = self.stamped_invoice(500.0)
         # the replacement is no longer valid at SAT: motive 01 is refused (code 208)
         data = cfdi_xml.from_bytes(replacement.l10n_mx_einvoice_attachment_id.raw)
-        self.connector().cancel(replacement.l10n_mx_einvoice_uuid, "02", None, "EKU9003173C9",
-                                "XIA190128J61", data.total, None)
+        self.connector().cancel(
+            replacement.l10n_mx_einvoice_uuid,
+            "02",
+            None,
+            "EKU9003173C9",
+            "XIA190128J61",
+            data.total,
+            None,
+        )
         action = self.cancel(invoice, "01", replacement)
         self.assertEqual(action["params"]["type"], "danger")
         self.assertIn("sustitución", action["params"]["message"])
@@ -146,13 +175,18 @@ class TestCancellation(CancellationFixtures, L10nMxEinvoiceCommon):
 
     def test_credit_note_cancelled(self):
         invoice = self.stamped_invoice()
-        refund = self.env["account.move.reversal"].with_context(
-            active_model="account.move", active_ids=invoice.ids).create({
-                "reason": "devolución", "journal_id": invoice.journal_id.id}).refund_moves()
+        refund = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"reason": "devolución", "journal_id": invoice.journal_id.id})
+            .refund_moves()
+        )
         credit_note = self.env["account.move"].browse(refund["res_id"])
         credit_note.action_post()
         credit_note.action_l10n_mx_stamp()
-        self.assertEqual(credit_note.l10n_mx_einvoice_state, "stamped", credit_note.l10n_mx_einvoice_message)
+        self.assertEqual(
+            credit_note.l10n_mx_einvoice_state, "stamped", credit_note.l10n_mx_einvoice_message
+        )
         self.later(25)  # type E needs no acceptance even after 24 h
         self.cancel(credit_note, "02")
         self.assertEqual(credit_note.l10n_mx_einvoice_state, "cancelled")
@@ -187,34 +221,52 @@ class TestCancellation(CancellationFixtures, L10nMxEinvoiceCommon):
     def test_cfdi_user_stamps_complement_cancels_and_checks_status(self):
         """A CFDI user (not manager: no access to keys or PAC passwords) does the weekly work."""
         groups = self.env.ref("account.group_account_invoice") | self.env.ref(
-            "l10n_mx_einvoice.group_l10n_mx_einvoice_user")
-        user = self.env["res.users"].create({
-            "name": "Contadora", "login": "contadora_pay", "email": "contadora@example.com",
-            "company_id": self.company.id,
-            "company_ids": [Command.set(self.company.ids)], "groups_id": [Command.set(groups.ids)],
-        })
+            "l10n_mx_einvoice.group_l10n_mx_einvoice_user"
+        )
+        user = self.env["res.users"].create(
+            {
+                "name": "Contadora",
+                "login": "contadora_pay",
+                "email": "contadora@example.com",
+                "company_id": self.company.id,
+                "company_ids": [Command.set(self.company.ids)],
+                "groups_id": [Command.set(groups.ids)],
+            }
+        )
         invoice = self.ppd_invoice([{"price_unit": 1000.0}])
         payment = self.pay(invoice, 300.0)
         payment.with_user(user).action_l10n_mx_stamp_payment()
-        self.assertEqual(payment.l10n_mx_einvoice_state, "stamped", payment.l10n_mx_einvoice_message)
+        self.assertEqual(
+            payment.l10n_mx_einvoice_state, "stamped", payment.l10n_mx_einvoice_message
+        )
         payment.with_user(user).action_l10n_mx_check_sat_status()
         self.assertEqual(payment.move_id.l10n_mx_sat_estado, "Vigente")
-        wizard = self.env["l10n_mx_einvoice.cancel"].with_user(user).create(
-            {"move_id": payment.move_id.id, "motive": "02"})
+        wizard = (
+            self.env["l10n_mx_einvoice.cancel"]
+            .with_user(user)
+            .create({"move_id": payment.move_id.id, "motive": "02"})
+        )
         wizard.action_cancel_cfdi()
         self.assertEqual(payment.l10n_mx_einvoice_state, "cancelled")
         self.assertTrue(self.cancel_documents(payment.move_id).attachment_id)
 
     def test_replacement_must_be_same_customer(self):
         invoice = self.stamped_invoice()
-        other = self.env["res.partner"].create({
-            "name": "OTRO CLIENTE", "is_company": True, "country_id": self.env.ref("base.mx").id,
-            "vat": "XIA190128J61", "zip": "76343", "l10n_mx_regimen_fiscal": "601",
-        })
+        other = self.env["res.partner"].create(
+            {
+                "name": "OTRO CLIENTE",
+                "is_company": True,
+                "country_id": self.env.ref("base.mx").id,
+                "vat": "XIA190128J61",
+                "zip": "76343",
+                "l10n_mx_regimen_fiscal": "601",
+            }
+        )
         replacement = self.make_invoice([{"price_unit": 100.0}], partner_id=other.id)
         replacement.action_l10n_mx_stamp()
-        wizard = self.env["l10n_mx_einvoice.cancel"].create({
-            "move_id": invoice.id, "motive": "01", "replacement_move_id": replacement.id})
+        wizard = self.env["l10n_mx_einvoice.cancel"].create(
+            {"move_id": invoice.id, "motive": "01", "replacement_move_id": replacement.id}
+        )
         with self.assertRaises(UserError):
             wizard.action_cancel_cfdi()
         self.assertEqual(invoice.l10n_mx_einvoice_state, "stamped")

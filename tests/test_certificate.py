@@ -10,14 +10,16 @@ from .common import CSD_PASSWORD, L10nMxEinvoiceCommon, fixture_b64, fixture_byt
 @tagged("post_install", "-at_install")
 class TestCertificate(L10nMxEinvoiceCommon):
     def _create(self, cer, key, password=CSD_PASSWORD, **extra):
-        return self.env["l10n_mx_einvoice.certificate"].create({
-            "company_id": self.company.id,
-            "cer_file": fixture_b64(cer),
-            "cer_filename": cer.rsplit("/", 1)[-1],
-            "key_file": fixture_b64(key),
-            "password": password,
-            **extra,
-        })
+        return self.env["l10n_mx_einvoice.certificate"].create(
+            {
+                "company_id": self.company.id,
+                "cer_file": fixture_b64(cer),
+                "cer_filename": cer.rsplit("/", 1)[-1],
+                "key_file": fixture_b64(key),
+                "password": password,
+                **extra,
+            }
+        )
 
     def test_certificate_read_from_the_cer_file(self):
         cert = self.certificate
@@ -30,7 +32,9 @@ class TestCertificate(L10nMxEinvoiceCommon):
 
     def test_wrong_password_is_refused_without_echoing_it(self):
         with self.assertRaises(ValidationError) as caught:
-            self._create("csd/EKU9003173C9.cer", "csd/EKU9003173C9.key", password="Secreto-Equivocado")
+            self._create(
+                "csd/EKU9003173C9.cer", "csd/EKU9003173C9.key", password="Secreto-Equivocado"
+            )
         message = str(caught.exception)
         self.assertIn("EKU9003173C9.cer", message)
         self.assertIn("password", message)
@@ -38,8 +42,11 @@ class TestCertificate(L10nMxEinvoiceCommon):
 
     def test_fiel_is_refused(self):
         with self.assertRaises(ValidationError) as caught:
-            self._create("fiel/EKU9003173C9_FIEL.cer", "fiel/EKU9003173C9_FIEL.key",
-                         password=fixture_bytes("fiel/EKU9003173C9_FIEL.password.txt").decode().strip())
+            self._create(
+                "fiel/EKU9003173C9_FIEL.cer",
+                "fiel/EKU9003173C9_FIEL.key",
+                password=fixture_bytes("fiel/EKU9003173C9_FIEL.password.txt").decode().strip(),
+            )
         self.assertIn("FIEL", str(caught.exception))
         self.assertIn("CSD", str(caught.exception))
 
@@ -63,16 +70,21 @@ class TestCertificate(L10nMxEinvoiceCommon):
     def test_certificate_not_issued_by_sat_is_refused(self):
         password = fixture_bytes("csd_not_sat/non_sat_selfsigned.password.txt").decode().strip()
         with self.assertRaises(ValidationError) as caught:
-            self._create("csd_not_sat/non_sat_selfsigned.cer", "csd_not_sat/non_sat_selfsigned.key",
-                         password=password)
+            self._create(
+                "csd_not_sat/non_sat_selfsigned.cer",
+                "csd_not_sat/non_sat_selfsigned.key",
+                password=password,
+            )
         self.assertIn("SAT", str(caught.exception))
 
     def test_incomplete_certificate_is_refused(self):
         with self.assertRaises(ValidationError) as caught:
-            self.env["l10n_mx_einvoice.certificate"].create({
-                "company_id": self.company.id,
-                "cer_file": fixture_b64("csd/EKU9003173C9.cer"),
-            })
+            self.env["l10n_mx_einvoice.certificate"].create(
+                {
+                    "company_id": self.company.id,
+                    "cer_file": fixture_b64("csd/EKU9003173C9.cer"),
+                }
+            )
         self.assertIn(".key", str(caught.exception))
 
     def test_rewriting_the_password_checks_again(self):
@@ -80,8 +92,9 @@ class TestCertificate(L10nMxEinvoiceCommon):
             self.certificate.password = "otra-cosa"
 
     def test_certificate_valid_at_a_date(self):
-        self.assertEqual(self.company._l10n_mx_einvoice_certificate_at(datetime(2025, 1, 1)),
-                         self.certificate)
+        self.assertEqual(
+            self.company._l10n_mx_einvoice_certificate_at(datetime(2025, 1, 1)), self.certificate
+        )
         for outside in (datetime(2020, 1, 1), datetime(2028, 1, 1)):
             with self.assertRaises(UserError) as caught:
                 self.company._l10n_mx_einvoice_certificate_at(outside)
@@ -90,7 +103,9 @@ class TestCertificate(L10nMxEinvoiceCommon):
 
     def test_several_certificates_the_one_valid_at_the_date_is_used(self):
         with freeze_time("2021-01-01"):
-            old = self._create("csd_expired/EKU9003173C9_2019.cer", "csd_expired/EKU9003173C9_2019.key")
+            old = self._create(
+                "csd_expired/EKU9003173C9_2019.cer", "csd_expired/EKU9003173C9_2019.key"
+            )
         self.assertEqual(old.no_certificado, "30001000000400002434")
         certificate_at = self.company._l10n_mx_einvoice_certificate_at
         self.assertEqual(certificate_at(datetime(2021, 6, 1)), old)
@@ -118,12 +133,24 @@ class TestCertificate(L10nMxEinvoiceCommon):
             self.assertIn(self.certificate, Certificate.search([("state", "in", ["expired"])]))
 
     def test_credential_signs_and_verifies_for_a_cfdi_user(self):
-        user = self.env["res.users"].create({
-            "name": "Facturista", "login": "facturista_cert",
-            "company_id": self.company.id, "company_ids": [(6, 0, self.company.ids)],
-            "groups_id": [(6, 0, [self.env.ref("account.group_account_invoice").id,
-                                  self.env.ref("l10n_mx_einvoice.group_l10n_mx_einvoice_user").id])],
-        })
+        user = self.env["res.users"].create(
+            {
+                "name": "Facturista",
+                "login": "facturista_cert",
+                "company_id": self.company.id,
+                "company_ids": [(6, 0, self.company.ids)],
+                "groups_id": [
+                    (
+                        6,
+                        0,
+                        [
+                            self.env.ref("account.group_account_invoice").id,
+                            self.env.ref("l10n_mx_einvoice.group_l10n_mx_einvoice_user").id,
+                        ],
+                    )
+                ],
+            }
+        )
         credential = self.certificate.with_user(user)._get_credential()
         self.assertEqual(credential.certificate.no_certificado, "30001000000500003416")
         signature = credential.sign(b"||4.0|A|1|cadena||")
@@ -146,19 +173,25 @@ class TestCertificate(L10nMxEinvoiceCommon):
 
     def test_errors_speak_the_users_language(self):
         self.env["res.lang"]._activate_lang("es_419")
-        self.env["ir.module.module"]._load_module_terms(["l10n_mx_einvoice"], ["es_419"],
-                                                       overwrite=True)
+        self.env["ir.module.module"]._load_module_terms(
+            ["l10n_mx_einvoice"], ["es_419"], overwrite=True
+        )
         spanish = self.env(context=dict(self.env.context, lang="es_419"))
         with self.assertRaises(ValidationError) as caught:
-            spanish["l10n_mx_einvoice.certificate"].create({
-                "company_id": self.company.id,
-                "cer_file": fixture_b64("csd/EKU9003173C9.cer"),
-                "cer_filename": "EKU9003173C9.cer",
-                "key_file": fixture_b64("csd/EKU9003173C9.key"),
-                "password": "mala",
-            })
-        self.assertIn("Certificado CSD EKU9003173C9.cer de ESCUELA KEMPER URGATE: La contraseña "
-                      "de la llave privada (.key) es incorrecta", str(caught.exception))
+            spanish["l10n_mx_einvoice.certificate"].create(
+                {
+                    "company_id": self.company.id,
+                    "cer_file": fixture_b64("csd/EKU9003173C9.cer"),
+                    "cer_filename": "EKU9003173C9.cer",
+                    "key_file": fixture_b64("csd/EKU9003173C9.key"),
+                    "password": "mala",
+                }
+            )
+        self.assertIn(
+            "Certificado CSD EKU9003173C9.cer de ESCUELA KEMPER URGATE: La contraseña "
+            "de la llave privada (.key) es incorrecta",
+            str(caught.exception),
+        )
         with self.assertRaises(UserError) as caught:
             spanish.company._l10n_mx_einvoice_certificate_at(datetime(2030, 1, 1))
         self.assertIn("no tiene un certificado CSD vigente", str(caught.exception))

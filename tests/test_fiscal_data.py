@@ -35,8 +35,11 @@ class TestFiscalData(L10nMxEinvoiceCommon):
         self.assertEqual(self.company.partner_id.l10n_mx_regimen_fiscal, "601")
         self.assertEqual(self.customer._l10n_mx_rfc(), "XIA190128J61")
         self.assertEqual(self.customer.l10n_mx_uso_cfdi, "G03")
-        selection = dict(self.env["res.partner"]._fields["l10n_mx_regimen_fiscal"]
-                         ._description_selection(self.env))
+        selection = dict(
+            self.env["res.partner"]
+            ._fields["l10n_mx_regimen_fiscal"]
+            ._description_selection(self.env)
+        )
         self.assertEqual(selection["601"], "601 - General de Ley Personas Morales")
 
     def test_rfc_shape_is_validated_for_mexican_partners(self):
@@ -46,17 +49,24 @@ class TestFiscalData(L10nMxEinvoiceCommon):
             with self.subTest(rfc=bad), self.assertRaises(ValidationError) as caught:
                 Partner.create({"name": "Mal RFC", "country_id": mx.id, "vat": bad})
             self.assertIn(bad, str(caught.exception))
-        for good in ("XAXX010101000", "XEXX010101000", "CACX7605101P8", "EKU9003173C9",
-                     "eku-900317-3c9"):
+        for good in (
+            "XAXX010101000",
+            "XEXX010101000",
+            "CACX7605101P8",
+            "EKU9003173C9",
+            "eku-900317-3c9",
+        ):
             Partner.create({"name": "Buen RFC", "country_id": mx.id, "vat": good})
-        foreign = Partner.create({"name": "Foreign", "country_id": self.env.ref("base.us").id,
-                                  "vat": "123456789"})
+        foreign = Partner.create(
+            {"name": "Foreign", "country_id": self.env.ref("base.us").id, "vat": "123456789"}
+        )
         self.assertEqual(foreign._l10n_mx_rfc(), "XEXX010101000")
 
     def test_postal_code_is_validated_and_fills_the_state(self):
         with self.assertRaises(ValidationError):
-            self.env["res.partner"].create({"name": "CP", "country_id": self.env.ref("base.mx").id,
-                                            "zip": "00100"})
+            self.env["res.partner"].create(
+                {"name": "CP", "country_id": self.env.ref("base.mx").id, "zip": "00100"}
+            )
         form = Form(self.env["res.partner"])
         form.name = "Cliente de Querétaro"
         form.country_id = self.env.ref("base.mx")
@@ -66,33 +76,51 @@ class TestFiscalData(L10nMxEinvoiceCommon):
     def test_product_and_unit_codes(self):
         self.assertEqual(self.product_a._l10n_mx_einvoice_clave_prod_serv(), "43211507")
         self.assertEqual(self.unit._l10n_mx_einvoice_clave_unidad(), "H87")
-        self.assertEqual(self.env.ref("uom.product_uom_hour")._l10n_mx_einvoice_clave_unidad(), "HUR")
-        self.assertEqual(self.env.ref("uom.product_uom_kgm")._l10n_mx_einvoice_clave_unidad(), "KGM")
+        self.assertEqual(
+            self.env.ref("uom.product_uom_hour")._l10n_mx_einvoice_clave_unidad(), "HUR"
+        )
+        self.assertEqual(
+            self.env.ref("uom.product_uom_kgm")._l10n_mx_einvoice_clave_unidad(), "KGM"
+        )
         no_code = self.env["product.product"].create({"name": "Sin clave"})
         self.assertFalse(no_code._l10n_mx_einvoice_clave_prod_serv())
         with self.assertRaises(ValidationError):
             self.package_template = self.env["product.template"].create(
-                {"name": "Negativo", "l10n_mx_stamp_credits": -1})
+                {"name": "Negativo", "l10n_mx_stamp_credits": -1}
+            )
 
     def test_tax_values_from_l10n_mx_taxes(self):
         def values(xmlid):
             return self._tax(xmlid)._l10n_mx_einvoice_tax_values()
 
         self.assertEqual(self.tax_iva16, self._tax("tax12"))
-        self.assertEqual(values("tax12"), {"impuesto": "002", "tipo_factor": "Tasa",
-                                           "tasa_o_cuota": Decimal("0.160000"), "retention": False})
+        self.assertEqual(
+            values("tax12"),
+            {
+                "impuesto": "002",
+                "tipo_factor": "Tasa",
+                "tasa_o_cuota": Decimal("0.160000"),
+                "retention": False,
+            },
+        )
         self.assertEqual(values("tax17")["tasa_o_cuota"], Decimal("0.080000"))
         self.assertEqual(values("tax9")["tasa_o_cuota"], Decimal("0.000000"))
         exento = values("tax19")
-        self.assertEqual((exento["impuesto"], exento["tipo_factor"], exento["tasa_o_cuota"]),
-                         ("002", "Exento", None))
+        self.assertEqual(
+            (exento["impuesto"], exento["tipo_factor"], exento["tasa_o_cuota"]),
+            ("002", "Exento", None),
+        )
         self.assertEqual(values("ieps_8_sale")["impuesto"], "003")
         retention = values("tax1")
-        self.assertEqual((retention["impuesto"], retention["tasa_o_cuota"], retention["retention"]),
-                         ("002", Decimal("0.040000"), True))
+        self.assertEqual(
+            (retention["impuesto"], retention["tasa_o_cuota"], retention["retention"]),
+            ("002", Decimal("0.040000"), True),
+        )
         isr = values("tax3")
-        self.assertEqual((isr["impuesto"], isr["tasa_o_cuota"], isr["retention"]),
-                         ("001", Decimal("0.100000"), True))
+        self.assertEqual(
+            (isr["impuesto"], isr["tasa_o_cuota"], isr["retention"]),
+            ("001", Decimal("0.100000"), True),
+        )
         local = self._tax("tax12").copy({"name": "Local 2%", "amount": 2.0})
         local.l10n_mx_tax_type = "local"
         with self.assertRaises(UserError) as caught:
@@ -107,15 +135,24 @@ class TestFiscalData(L10nMxEinvoiceCommon):
         self.assertEqual(self.tax_iva16._l10n_mx_einvoice_objeto_imp(), "03")
 
     def test_payment_term_gives_metodo_pago(self):
-        self.assertEqual(self.env.ref("account.account_payment_term_immediate")
-                         ._l10n_mx_einvoice_metodo_pago(), "PUE")
-        self.assertEqual(self.env.ref("account.account_payment_term_30days")
-                         ._l10n_mx_einvoice_metodo_pago(), "PPD")
+        self.assertEqual(
+            self.env.ref("account.account_payment_term_immediate")._l10n_mx_einvoice_metodo_pago(),
+            "PUE",
+        )
+        self.assertEqual(
+            self.env.ref("account.account_payment_term_30days")._l10n_mx_einvoice_metodo_pago(),
+            "PPD",
+        )
         self.assertEqual(self.pay_terms_b._l10n_mx_einvoice_metodo_pago(), "PPD")
-        term = self.env["account.payment.term"].create({
-            "name": "Contado 30 días", "l10n_mx_metodo_pago": "PUE",
-            "line_ids": [Command.create({"value": "percent", "value_amount": 100, "nb_days": 30})],
-        })
+        term = self.env["account.payment.term"].create(
+            {
+                "name": "Contado 30 días",
+                "l10n_mx_metodo_pago": "PUE",
+                "line_ids": [
+                    Command.create({"value": "percent", "value_amount": 100, "nb_days": 30})
+                ],
+            }
+        )
         self.assertEqual(term._l10n_mx_einvoice_metodo_pago(), "PUE")
 
     def test_forma_pago_on_journal_and_payment_method(self):
@@ -126,10 +163,12 @@ class TestFiscalData(L10nMxEinvoiceCommon):
         self.assertEqual((bank.l10n_mx_forma_pago, line.l10n_mx_forma_pago), ("03", "04"))
 
     def test_settings_page_writes_the_company(self):
-        settings = self.env["res.config.settings"].create({
-            "l10n_mx_regimen_fiscal": "626",
-            "l10n_mx_einvoice_stamp_on_post": True,
-        })
+        settings = self.env["res.config.settings"].create(
+            {
+                "l10n_mx_regimen_fiscal": "626",
+                "l10n_mx_einvoice_stamp_on_post": True,
+            }
+        )
         settings.execute()
         self.assertEqual(self.company.l10n_mx_regimen_fiscal, "626")
         self.assertTrue(self.company.l10n_mx_einvoice_stamp_on_post)
@@ -140,13 +179,40 @@ class TestFiscalData(L10nMxEinvoiceCommon):
         mx = self.env.ref("base.mx")
         Partner = self.env["res.partner"]
         with self.assertRaises(ValidationError) as caught:  # 612 is for personas físicas
-            Partner.create({"name": "Moral", "country_id": mx.id, "vat": "XIA190128J61",
-                            "l10n_mx_regimen_fiscal": "612"})
+            Partner.create(
+                {
+                    "name": "Moral",
+                    "country_id": mx.id,
+                    "vat": "XIA190128J61",
+                    "l10n_mx_regimen_fiscal": "612",
+                }
+            )
         self.assertIn("612", str(caught.exception))
         with self.assertRaises(ValidationError):  # G03 is not allowed with régimen 616
-            Partner.create({"name": "Física", "country_id": mx.id, "vat": "CACX7605101P8",
-                            "l10n_mx_regimen_fiscal": "616", "l10n_mx_uso_cfdi": "G03"})
-        Partner.create({"name": "Física", "country_id": mx.id, "vat": "CACX7605101P8",
-                        "l10n_mx_regimen_fiscal": "616", "l10n_mx_uso_cfdi": "S01"})
-        Partner.create({"name": "Público en general", "country_id": mx.id, "vat": "XAXX010101000",
-                        "l10n_mx_regimen_fiscal": "616", "l10n_mx_uso_cfdi": "S01"})
+            Partner.create(
+                {
+                    "name": "Física",
+                    "country_id": mx.id,
+                    "vat": "CACX7605101P8",
+                    "l10n_mx_regimen_fiscal": "616",
+                    "l10n_mx_uso_cfdi": "G03",
+                }
+            )
+        Partner.create(
+            {
+                "name": "Física",
+                "country_id": mx.id,
+                "vat": "CACX7605101P8",
+                "l10n_mx_regimen_fiscal": "616",
+                "l10n_mx_uso_cfdi": "S01",
+            }
+        )
+        Partner.create(
+            {
+                "name": "Público en general",
+                "country_id": mx.id,
+                "vat": "XAXX010101000",
+                "l10n_mx_regimen_fiscal": "616",
+                "l10n_mx_uso_cfdi": "S01",
+            }
+        )

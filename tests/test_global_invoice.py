@@ -19,22 +19,33 @@ class TestGlobalInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.setup_flow()
-        cls.publico = cls.env["res.partner"].create({
-            "name": "PUBLICO EN GENERAL", "country_id": cls.env.ref("base.mx").id,
-            "vat": "XAXX010101000", "zip": "42501", "l10n_mx_regimen_fiscal": "616",
-        })
+        cls.publico = cls.env["res.partner"].create(
+            {
+                "name": "PUBLICO EN GENERAL",
+                "country_id": cls.env.ref("base.mx").id,
+                "vat": "XAXX010101000",
+                "zip": "42501",
+                "l10n_mx_regimen_fiscal": "616",
+            }
+        )
         cls.today = dt.date.today()
 
     def sale(self, price, taxes=None, partner=None, day=None):
         return self.make_invoice(
             [{"price_unit": price, "tax_ids": [Command.set((taxes or self.tax_16).ids)]}],
-            partner_id=(partner or self.publico).id, invoice_date=day or self.today,
+            partner_id=(partner or self.publico).id,
+            invoice_date=day or self.today,
         )
 
     def wizard(self, **vals):
-        return self.env["l10n_mx_einvoice.global.invoice"].create({
-            "date_from": self.today.replace(day=1), "date_to": self.today, "periodicidad": "04", **vals,
-        })
+        return self.env["l10n_mx_einvoice.global.invoice"].create(
+            {
+                "date_from": self.today.replace(day=1),
+                "date_to": self.today,
+                "periodicidad": "04",
+                **vals,
+            }
+        )
 
     def test_global_invoice_of_the_month(self):
         first = self.sale(100.0)
@@ -51,14 +62,34 @@ class TestGlobalInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertSatValid(xml)
         self.assertCliValid(xml)
         c = cfdi_xml.from_bytes(xml)
-        self.assertEqual((c.informacion_global.periodicidad, c.informacion_global.meses, c.informacion_global.anio),
-                         ("04", f"{self.today.month:02d}", self.today.year))
-        self.assertEqual((c.receptor.rfc, c.receptor.nombre, c.receptor.regimen_fiscal, c.receptor.uso_cfdi,
-                          c.receptor.domicilio_fiscal), ("XAXX010101000", "PUBLICO EN GENERAL", "616", "S01", "42501"))
+        self.assertEqual(
+            (
+                c.informacion_global.periodicidad,
+                c.informacion_global.meses,
+                c.informacion_global.anio,
+            ),
+            ("04", f"{self.today.month:02d}", self.today.year),
+        )
+        self.assertEqual(
+            (
+                c.receptor.rfc,
+                c.receptor.nombre,
+                c.receptor.regimen_fiscal,
+                c.receptor.uso_cfdi,
+                c.receptor.domicilio_fiscal,
+            ),
+            ("XAXX010101000", "PUBLICO EN GENERAL", "616", "S01", "42501"),
+        )
         self.assertEqual((c.tipo_de_comprobante, c.metodo_pago), ("I", "PUE"))
-        self.assertEqual([k.no_identificacion for k in c.conceptos], [first.name, second.name, third.name])
-        self.assertTrue(all((k.clave_prod_serv, k.clave_unidad, k.cantidad) == ("01010101", "ACT", D(1))
-                            for k in c.conceptos))
+        self.assertEqual(
+            [k.no_identificacion for k in c.conceptos], [first.name, second.name, third.name]
+        )
+        self.assertTrue(
+            all(
+                (k.clave_prod_serv, k.clave_unidad, k.cantidad) == ("01010101", "ACT", D(1))
+                for k in c.conceptos
+            )
+        )
         self.assertEqual(c.conceptos[1].impuestos.traslados[0].tasa_o_cuota, D("0.000000"))
         self.assertEqual(len(c.conceptos[2].impuestos.traslados), 2)  # IVA and IEPS
         expected = sum(D(str(s.amount_total)).quantize(D("0.01")) for s in first | second | third)
@@ -71,16 +102,21 @@ class TestGlobalInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
             self.wizard().action_create_global_invoice()
         with self.assertRaises(UserError):
             self.env["account.move"]._l10n_mx_global_create(
-                first, "04", f"{self.today.month:02d}", self.today.year, first.journal_id)
+                first, "04", f"{self.today.month:02d}", self.today.year, first.journal_id
+            )
         with self.assertRaises(UserError):
             first.l10n_mx_global_invoice_id = False
 
     def test_cancelled_global_invoice_frees_its_sales(self):
         sale = self.sale(100.0)
-        holder = self.env["account.move"].browse(self.wizard().action_create_global_invoice()["res_id"])
+        holder = self.env["account.move"].browse(
+            self.wizard().action_create_global_invoice()["res_id"]
+        )
         holder._l10n_mx_einvoice_request_cancel("02")
         self.assertEqual(holder.l10n_mx_einvoice_state, "cancelled")
-        again = self.env["account.move"].browse(self.wizard().action_create_global_invoice()["res_id"])
+        again = self.env["account.move"].browse(
+            self.wizard().action_create_global_invoice()["res_id"]
+        )
         self.assertEqual(again.l10n_mx_einvoice_state, "stamped")
         self.assertEqual(sale.l10n_mx_global_invoice_id, again)
 
@@ -88,12 +124,18 @@ class TestGlobalInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         sale = self.sale(100.0)
         connector = self.stamp_account._get_connector()
         down = Unavailable("Servicio no disponible (prueba).", "Service unavailable (test).")
-        with patch.object(connector, "stamp", side_effect=down), \
-                patch.object(connector, "find_stamped", return_value=None):
-            holder = self.env["account.move"].browse(self.wizard().action_create_global_invoice()["res_id"])
+        with (
+            patch.object(connector, "stamp", side_effect=down),
+            patch.object(connector, "find_stamped", return_value=None),
+        ):
+            holder = self.env["account.move"].browse(
+                self.wizard().action_create_global_invoice()["res_id"]
+            )
         self.assertEqual(holder.l10n_mx_einvoice_state, "to_stamp")
         self.assertEqual(holder.l10n_mx_einvoice_document_ids.state, "pending")
-        self.assertEqual(sale.l10n_mx_global_invoice_id, holder)  # kept: the signed XML waits for the PAC
+        self.assertEqual(
+            sale.l10n_mx_global_invoice_id, holder
+        )  # kept: the signed XML waits for the PAC
         self.env["account.move"]._cron_l10n_mx_einvoice_stamp()
         self.assertEqual(holder.l10n_mx_einvoice_state, "stamped", holder.l10n_mx_einvoice_message)
         self.assertEqual(len(holder.l10n_mx_einvoice_document_ids), 1)
@@ -102,4 +144,6 @@ class TestGlobalInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         self.sale(100.0, day=self.today - dt.timedelta(days=70))
         with self.assertRaises(UserError):
             self.wizard().action_create_global_invoice()
-        self.assertFalse(self.env["account.move"].search([("l10n_mx_global_periodicidad", "!=", False)]))
+        self.assertFalse(
+            self.env["account.move"].search([("l10n_mx_global_periodicidad", "!=", False)])
+        )

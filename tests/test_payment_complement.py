@@ -22,38 +22,60 @@ class PaymentFixtures(CfdiOracleMixin, FlowFixtures):
         cls.bank.l10n_mx_forma_pago = "03"
         cls.usd = cls.env.ref("base.USD")
         cls.usd.active = True
-        cls.env["res.currency.rate"].create({
-            "currency_id": cls.usd.id, "company_id": cls.company.id,
-            "name": dt.date.today() - dt.timedelta(days=30), "inverse_company_rate": 17.5,
-        })
+        cls.env["res.currency.rate"].create(
+            {
+                "currency_id": cls.usd.id,
+                "company_id": cls.company.id,
+                "name": dt.date.today() - dt.timedelta(days=30),
+                "inverse_company_rate": 17.5,
+            }
+        )
 
     @classmethod
     def ppd_invoice(cls, lines=None, currency=None):
-        invoice = cls.make_invoice(lines, currency=currency, invoice_payment_term_id=cls.term_30.id,
-                                   invoice_date=dt.date.today())
+        invoice = cls.make_invoice(
+            lines,
+            currency=currency,
+            invoice_payment_term_id=cls.term_30.id,
+            invoice_date=dt.date.today(),
+        )
         assert invoice.l10n_mx_metodo_pago == "PPD"
         invoice.action_l10n_mx_stamp()
         assert invoice.l10n_mx_einvoice_state == "stamped", invoice.l10n_mx_einvoice_message
         return invoice
 
     def pay(self, invoices, amount, currency=None, **vals):
-        wizard = self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=invoices.ids,
-        ).create({
-            "amount": amount, "journal_id": self.bank.id, "payment_date": dt.date.today(),
-            "currency_id": (currency or self.mxn).id, "group_payment": True, **vals,
-        })
+        wizard = (
+            self.env["account.payment.register"]
+            .with_context(
+                active_model="account.move",
+                active_ids=invoices.ids,
+            )
+            .create(
+                {
+                    "amount": amount,
+                    "journal_id": self.bank.id,
+                    "payment_date": dt.date.today(),
+                    "currency_id": (currency or self.mxn).id,
+                    "group_payment": True,
+                    **vals,
+                }
+            )
+        )
         payment = wizard._create_payments()
         self.assertEqual(len(payment), 1)
         return payment
 
     def reconcile(self, payment, invoice):
         (payment.move_id.line_ids | invoice.line_ids).filtered(
-            lambda line: line.account_type == "asset_receivable" and not line.reconciled).reconcile()
+            lambda line: line.account_type == "asset_receivable" and not line.reconciled
+        ).reconcile()
 
     def stamp_payment(self, payment):
         payment.action_l10n_mx_stamp_payment()
-        self.assertEqual(payment.l10n_mx_einvoice_state, "stamped", payment.l10n_mx_einvoice_message)
+        self.assertEqual(
+            payment.l10n_mx_einvoice_state, "stamped", payment.l10n_mx_einvoice_message
+        )
         xml = payment.move_id.l10n_mx_einvoice_attachment_id.raw
         self.assertSatValid(xml)
         comprobante = cfdi_xml.from_bytes(xml)
@@ -75,10 +97,16 @@ class TestPaymentComplement(PaymentFixtures, L10nMxEinvoiceCommon):
 
     def test_one_partial_payment(self):
         invoice = self.ppd_invoice([{"price_unit": 1000.0}])
-        payment = self.env["account.payment"].create({
-            "payment_type": "inbound", "partner_type": "customer", "partner_id": self.customer.id,
-            "amount": 400.0, "journal_id": self.bank.id, "payment_reference": "TRF-12345",
-        })
+        payment = self.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": self.customer.id,
+                "amount": 400.0,
+                "journal_id": self.bank.id,
+                "payment_reference": "TRF-12345",
+            }
+        )
         payment.action_post()
         self.reconcile(payment, invoice)
         self.assertEqual(payment.l10n_mx_einvoice_state, False)  # company option off
@@ -89,15 +117,30 @@ class TestPaymentComplement(PaymentFixtures, L10nMxEinvoiceCommon):
         self.assertEqual(pago.num_operacion, "TRF-12345")
         (docto,) = pago.doctos
         self.assertEqual(docto.id_documento, invoice.l10n_mx_einvoice_uuid)
-        self.assertEqual((docto.num_parcialidad, docto.imp_saldo_ant, docto.imp_pagado, docto.imp_saldo_insoluto),
-                         (1, D("1160.00"), D("400.00"), D("760.00")))
-        self.assertEqual((docto.moneda, docto.equivalencia, docto.objeto_imp), ("MXN", D("1"), "02"))
+        self.assertEqual(
+            (
+                docto.num_parcialidad,
+                docto.imp_saldo_ant,
+                docto.imp_pagado,
+                docto.imp_saldo_insoluto,
+            ),
+            (1, D("1160.00"), D("400.00"), D("760.00")),
+        )
+        self.assertEqual(
+            (docto.moneda, docto.equivalencia, docto.objeto_imp), ("MXN", D("1"), "02")
+        )
         (traslado,) = docto.impuestos.traslados
         self.assertEqual((traslado.base, traslado.importe), (D("344.83"), D("55.17")))
         self.assertEqual(pago.impuestos.traslados[0].base, D("344.830000"))
         totales = comprobante.complemento.pagos.totales
-        self.assertEqual((totales.traslados_base_iva16, totales.traslados_impuesto_iva16,
-                          totales.monto_total_pagos), (D("344.83"), D("55.17"), D("400.00")))
+        self.assertEqual(
+            (
+                totales.traslados_base_iva16,
+                totales.traslados_impuesto_iva16,
+                totales.monto_total_pagos,
+            ),
+            (D("344.83"), D("55.17"), D("400.00")),
+        )
         self.assertEqual(payment.move_id.l10n_mx_payment_invoice_ids, invoice)
         self.assertCliValid(payment.move_id.l10n_mx_einvoice_attachment_id.raw)
         document = payment.move_id.l10n_mx_einvoice_document_ids
@@ -112,12 +155,22 @@ class TestPaymentComplement(PaymentFixtures, L10nMxEinvoiceCommon):
         for amount in (300.0, 500.0, 360.0):
             _comprobante, pago = self.stamp_payment(self.pay(invoice, amount))
             (docto,) = pago.doctos
-            chain.append((docto.num_parcialidad, docto.imp_saldo_ant, docto.imp_pagado, docto.imp_saldo_insoluto))
-        self.assertEqual(chain, [
-            (1, D("1160.00"), D("300.00"), D("860.00")),
-            (2, D("860.00"), D("500.00"), D("360.00")),
-            (3, D("360.00"), D("360.00"), D("0.00")),
-        ])
+            chain.append(
+                (
+                    docto.num_parcialidad,
+                    docto.imp_saldo_ant,
+                    docto.imp_pagado,
+                    docto.imp_saldo_insoluto,
+                )
+            )
+        self.assertEqual(
+            chain,
+            [
+                (1, D("1160.00"), D("300.00"), D("860.00")),
+                (2, D("860.00"), D("500.00"), D("360.00")),
+                (3, D("360.00"), D("360.00"), D("0.00")),
+            ],
+        )
         self.assertEqual(invoice.payment_state, "paid")
         self.assertEqual(len(invoice.l10n_mx_payment_complement_ids), 3)
 
@@ -134,19 +187,28 @@ class TestPaymentComplement(PaymentFixtures, L10nMxEinvoiceCommon):
         self.assertEqual((two.imp_pagado, two.imp_saldo_insoluto), (D("500.00"), D("0.00")))
         self.assertEqual(two.impuestos.traslados[0].tasa_o_cuota, D("0.000000"))
         totales = comprobante.complemento.pagos.totales
-        self.assertEqual((totales.traslados_base_iva16, totales.traslados_base_iva0), (D("1000.00"), D("500.00")))
+        self.assertEqual(
+            (totales.traslados_base_iva16, totales.traslados_base_iva0), (D("1000.00"), D("500.00"))
+        )
 
     def test_usd_payment_of_mxn_invoice(self):
         invoice = self.ppd_invoice([{"price_unit": 1000.0}])  # 1160 MXN
         payment = self.pay(invoice, 40.0, currency=self.usd)  # 40 USD x 17.5 = 700 MXN
         _comprobante, pago = self.stamp_payment(payment)
-        self.assertEqual((pago.moneda, pago.tipo_cambio, pago.monto), ("USD", D("17.500000"), D("40.00")))
+        self.assertEqual(
+            (pago.moneda, pago.tipo_cambio, pago.monto), ("USD", D("17.500000"), D("40.00"))
+        )
         (docto,) = pago.doctos
-        self.assertEqual((docto.moneda, docto.imp_pagado, docto.imp_saldo_insoluto),
-                         ("MXN", D("700.00"), D("460.00")))
+        self.assertEqual(
+            (docto.moneda, docto.imp_pagado, docto.imp_saldo_insoluto),
+            ("MXN", D("700.00"), D("460.00")),
+        )
         self.assertEqual(docto.equivalencia, D("17.5000000000"))
         # ImpuestosP in USD: BaseDR / EquivalenciaDR
-        self.assertEqual(pago.impuestos.traslados[0].base, (docto.impuestos.traslados[0].base / D("17.5")).quantize(D("0.000001")))
+        self.assertEqual(
+            pago.impuestos.traslados[0].base,
+            (docto.impuestos.traslados[0].base / D("17.5")).quantize(D("0.000001")),
+        )
 
     def test_mxn_payment_of_usd_invoice(self):
         invoice = self.ppd_invoice([{"price_unit": 100.0}], currency=self.usd)  # 116 USD
@@ -154,33 +216,53 @@ class TestPaymentComplement(PaymentFixtures, L10nMxEinvoiceCommon):
         _comprobante, pago = self.stamp_payment(payment)
         self.assertEqual((pago.moneda, pago.tipo_cambio, pago.monto), ("MXN", D("1"), D("1015.00")))
         (docto,) = pago.doctos
-        self.assertEqual((docto.moneda, docto.imp_saldo_ant, docto.imp_pagado, docto.imp_saldo_insoluto),
-                         ("USD", D("116.00"), D("58.00"), D("58.00")))
-        self.assertEqual(docto.equivalencia, (D("58.00") / D("1015.00")).quantize(D("0.0000000001")))
+        self.assertEqual(
+            (docto.moneda, docto.imp_saldo_ant, docto.imp_pagado, docto.imp_saldo_insoluto),
+            ("USD", D("116.00"), D("58.00"), D("58.00")),
+        )
+        self.assertEqual(
+            docto.equivalencia, (D("58.00") / D("1015.00")).quantize(D("0.0000000001"))
+        )
 
     def test_usd_payment_of_usd_invoice(self):
         invoice = self.ppd_invoice([{"price_unit": 100.0}], currency=self.usd)  # 116 USD
         comprobante, pago = self.stamp_payment(self.pay(invoice, 50.0, currency=self.usd))
-        self.assertEqual((pago.moneda, pago.tipo_cambio, pago.monto), ("USD", D("17.500000"), D("50.00")))
+        self.assertEqual(
+            (pago.moneda, pago.tipo_cambio, pago.monto), ("USD", D("17.500000"), D("50.00"))
+        )
         (docto,) = pago.doctos
-        self.assertEqual((docto.moneda, docto.equivalencia, docto.imp_saldo_insoluto), ("USD", D("1"), D("66.00")))
+        self.assertEqual(
+            (docto.moneda, docto.equivalencia, docto.imp_saldo_insoluto),
+            ("USD", D("1"), D("66.00")),
+        )
         # Totales are in MXN: 50 USD x 17.5
         self.assertEqual(comprobante.complemento.pagos.totales.monto_total_pagos, D("875.00"))
 
     def test_saldo_after_a_credit_note(self):
         invoice = self.ppd_invoice([{"price_unit": 1000.0}])  # 1160
-        refund = self.env["account.move.reversal"].with_context(
-            active_model="account.move", active_ids=invoice.ids).create({
-                "reason": "descuento", "journal_id": invoice.journal_id.id}).refund_moves()
+        refund = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"reason": "descuento", "journal_id": invoice.journal_id.id})
+            .refund_moves()
+        )
         credit_note = self.env["account.move"].browse(refund["res_id"])
         credit_note.invoice_line_ids.price_unit = 100.0  # 116 with IVA
         credit_note.action_post()
         (credit_note.line_ids | invoice.line_ids).filtered(
-            lambda aml: aml.account_type == "asset_receivable" and not aml.reconciled).reconcile()
+            lambda aml: aml.account_type == "asset_receivable" and not aml.reconciled
+        ).reconcile()
         _comprobante, pago = self.stamp_payment(self.pay(invoice, 500.0))
         (docto,) = pago.doctos
-        self.assertEqual((docto.num_parcialidad, docto.imp_saldo_ant, docto.imp_pagado, docto.imp_saldo_insoluto),
-                         (1, D("1044.00"), D("500.00"), D("544.00")))
+        self.assertEqual(
+            (
+                docto.num_parcialidad,
+                docto.imp_saldo_ant,
+                docto.imp_pagado,
+                docto.imp_saldo_insoluto,
+            ),
+            (1, D("1044.00"), D("500.00"), D("544.00")),
+        )
 
     def test_invoice_with_withholdings(self):
         taxes = self.tax_16 | self.tax_ret_iva | self.tax_ret_isr
@@ -189,8 +271,10 @@ class TestPaymentComplement(PaymentFixtures, L10nMxEinvoiceCommon):
         payment = self.pay(invoice, 476.67)
         comprobante, pago = self.stamp_payment(payment)
         (docto,) = pago.doctos
-        self.assertEqual((docto.imp_saldo_ant, docto.imp_pagado, docto.imp_saldo_insoluto),
-                         (D("953.33"), D("476.67"), D("476.66")))
+        self.assertEqual(
+            (docto.imp_saldo_ant, docto.imp_pagado, docto.imp_saldo_insoluto),
+            (D("953.33"), D("476.67"), D("476.66")),
+        )
         retenciones = {r.impuesto: r for r in docto.impuestos.retenciones}
         self.assertEqual(set(retenciones), {"001", "002"})
         # in proportion ImpPagado / Total: 1000 x 476.67 / 953.33
@@ -208,9 +292,13 @@ class TestPaymentComplement(PaymentFixtures, L10nMxEinvoiceCommon):
         uuid = payment.l10n_mx_einvoice_uuid
         payment.move_id.line_ids.remove_move_reconcile()
         self.assertEqual(payment.l10n_mx_einvoice_state, "cancelled")
-        cancel = payment.move_id.l10n_mx_einvoice_document_ids.filtered(lambda d: d.kind == "cancel")
+        cancel = payment.move_id.l10n_mx_einvoice_document_ids.filtered(
+            lambda d: d.kind == "cancel"
+        )
         self.assertEqual((cancel.state, cancel.motive, cancel.uuid), ("cancelled", "02", uuid))
-        self.assertEqual(payment.state, "in_process")  # the payment itself stays; only its CFDI goes
+        self.assertEqual(
+            payment.state, "in_process"
+        )  # the payment itself stays; only its CFDI goes
         status = payment.move_id._l10n_mx_einvoice_sat_status_query()
         self.assertEqual(status.estado, "Cancelado")
         # reconciled again: a new complement with a new UUID, NumParcialidad 1 again
@@ -223,23 +311,35 @@ class TestPaymentComplement(PaymentFixtures, L10nMxEinvoiceCommon):
         self.company.l10n_mx_einvoice_stamp_payments_on_post = True
         invoice = self.ppd_invoice([{"price_unit": 1000.0}])
         payment = self.pay(invoice, 1160.0)
-        self.assertEqual(payment.l10n_mx_einvoice_state, "stamped", payment.l10n_mx_einvoice_message)
+        self.assertEqual(
+            payment.l10n_mx_einvoice_state, "stamped", payment.l10n_mx_einvoice_message
+        )
         self.assertSatValid(payment.move_id.l10n_mx_einvoice_attachment_id.raw)
 
     def test_outstanding_payment_assigned_on_the_invoice(self):
         self.company.l10n_mx_einvoice_stamp_payments_on_post = True
         invoice = self.ppd_invoice([{"price_unit": 1000.0}])
-        payment = self.env["account.payment"].create({
-            "payment_type": "inbound", "partner_type": "customer", "partner_id": self.customer.id,
-            "amount": 580.0, "journal_id": self.bank.id,
-        })
+        payment = self.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": self.customer.id,
+                "amount": 580.0,
+                "journal_id": self.bank.id,
+            }
+        )
         payment.action_post()
         self.assertFalse(payment.l10n_mx_einvoice_state)  # nothing paid yet: no complement
         line = payment.move_id.line_ids.filtered(lambda aml: aml.account_type == "asset_receivable")
         invoice.js_assign_outstanding_line(line.id)
-        self.assertEqual(payment.l10n_mx_einvoice_state, "stamped", payment.l10n_mx_einvoice_message)
+        self.assertEqual(
+            payment.l10n_mx_einvoice_state, "stamped", payment.l10n_mx_einvoice_message
+        )
         _comprobante, pago = self.stamp_payment(payment)
-        self.assertEqual((pago.doctos[0].imp_pagado, pago.doctos[0].imp_saldo_insoluto), (D("580.00"), D("580.00")))
+        self.assertEqual(
+            (pago.doctos[0].imp_pagado, pago.doctos[0].imp_saldo_insoluto),
+            (D("580.00"), D("580.00")),
+        )
 
     def test_pue_invoice_needs_no_complement(self):
         invoice = self.make_invoice([{"price_unit": 100.0}])
@@ -253,18 +353,28 @@ class TestPaymentComplement(PaymentFixtures, L10nMxEinvoiceCommon):
         invoice = self.ppd_invoice([{"price_unit": 1000.0}])
         payment = self.pay(invoice, 400.0)
         self.stamp_payment(payment)
-        html = self.env["ir.actions.report"]._render_qweb_html(
-            "account.action_report_payment_receipt", payment.ids)[0].decode()
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("account.action_report_payment_receipt", payment.ids)[0]
+            .decode()
+        )
         self.assertIn(payment.l10n_mx_einvoice_uuid, html)
         self.assertIn("data:image/png;base64,", html)  # SAT's QR
         self.assertIn(payment.move_id._l10n_mx_einvoice_pdf_values()["sello_sat"], html)
         self.assertIn("representación impresa de un CFDI 4.0 con complemento de pagos 2.0", html)
         self.assertIn(invoice.l10n_mx_einvoice_uuid, html)  # the DoctoRelacionado table
-        composer = self.env["mail.compose.message"].with_context(
-            default_model="account.payment", default_res_ids=payment.ids,
-            default_composition_mode="comment",
-            default_template_id=self.env.ref("account.mail_template_data_payment_receipt").id,
-        ).create({})
+        composer = (
+            self.env["mail.compose.message"]
+            .with_context(
+                default_model="account.payment",
+                default_res_ids=payment.ids,
+                default_composition_mode="comment",
+                default_template_id=self.env.ref("account.mail_template_data_payment_receipt").id,
+            )
+            .create({})
+        )
         names = composer.attachment_ids.mapped("name")
         self.assertIn(payment.move_id.l10n_mx_einvoice_attachment_id.name, names)
-        self.assertEqual(len(names), 2, names)  # the receipt (PDF; HTML under the test runner) + XML
+        self.assertEqual(
+            len(names), 2, names
+        )  # the receipt (PDF; HTML under the test runner) + XML

@@ -21,10 +21,13 @@ class TestReport(FlowFixtures, L10nMxEinvoiceCommon):
         cls.move.action_l10n_mx_stamp()
 
     def test_amount_in_words(self):
-        self.assertEqual(amount_in_words("1234.56", "MXN"),
-                         "(MIL DOSCIENTOS TREINTA Y CUATRO PESOS 56/100 M.N.)")
+        self.assertEqual(
+            amount_in_words("1234.56", "MXN"), "(MIL DOSCIENTOS TREINTA Y CUATRO PESOS 56/100 M.N.)"
+        )
         self.assertEqual(amount_in_words("1.00", "MXN"), "(UN PESO 00/100 M.N.)")
-        self.assertEqual(amount_in_words("2000000.05", "MXN"), "(DOS MILLONES DE PESOS 05/100 M.N.)")
+        self.assertEqual(
+            amount_in_words("2000000.05", "MXN"), "(DOS MILLONES DE PESOS 05/100 M.N.)"
+        )
         self.assertEqual(amount_in_words("116.00", "USD"), "(CIENTO DIECISÉIS DÓLARES 00/100 USD)")
 
     def test_pdf_values_come_from_the_stamped_xml(self):
@@ -38,32 +41,47 @@ class TestReport(FlowFixtures, L10nMxEinvoiceCommon):
         self.assertTrue(values["cadena_tfd"].startswith("||1.1|" + timbre.uuid + "|"))
         self.assertEqual(values["url"], tfd.verification_url_of(comprobante))
         self.assertTrue(values["url"].endswith("&fe=" + comprobante.sello[-8:]))
-        self.assertEqual(values["total_words"], "(MIL DOSCIENTOS TREINTA Y CUATRO PESOS 55/100 M.N.)")
+        self.assertEqual(
+            values["total_words"], "(MIL DOSCIENTOS TREINTA Y CUATRO PESOS 55/100 M.N.)"
+        )
         png = base64.b64decode(values["qr_src"].split(",", 1)[1])
         self.assertEqual(png[:8], b"\x89PNG\r\n\x1a\n")
 
     def test_invoice_html_shows_the_cfdi_block(self):
         html, _kind = self.env["ir.actions.report"]._render_qweb_html(
-            "account.account_invoices", self.move.ids)
+            "account.account_invoices", self.move.ids
+        )
         html = html.decode()
         values = self.move._l10n_mx_einvoice_pdf_values()
-        for text in (values["uuid"], values["no_certificado"], values["no_certificado_sat"],
-                     values["sello"], values["sello_sat"], values["total_words"], values["qr_src"][:60],
-                     "Cadena original del complemento de certificación digital del SAT"):
+        for text in (
+            values["uuid"],
+            values["no_certificado"],
+            values["no_certificado_sat"],
+            values["sello"],
+            values["sello_sat"],
+            values["total_words"],
+            values["qr_src"][:60],
+            "Cadena original del complemento de certificación digital del SAT",
+        ):
             self.assertIn(text, html)
         self.assertIn(values["cadena_tfd"].replace("&", "&amp;")[:40], html)
 
     def test_unstamped_invoice_has_no_cfdi_block(self):
         draft = self.make_invoice(post=False)
-        html, _kind = self.env["ir.actions.report"]._render_qweb_html("account.account_invoices", draft.ids)
+        html, _kind = self.env["ir.actions.report"]._render_qweb_html(
+            "account.account_invoices", draft.ids
+        )
         self.assertNotIn("l10n_mx_einvoice_cfdi", html.decode())
 
     def test_pdf_renders_with_wkhtmltopdf(self):
         # wkhtmltopdf would fetch the styles from this very server, whose request threads wait
         # for the registry the test run holds: point it to a closed port (unstyled, no wait)
         self.env["ir.config_parameter"].sudo().set_param("report.url", "http://127.0.0.1:9")
-        pdf, kind = self.env["ir.actions.report"].with_context(force_report_rendering=True)._render_qweb_pdf(
-            "account.account_invoices", self.move.ids)
+        pdf, kind = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf("account.account_invoices", self.move.ids)
+        )
         self.assertEqual(kind, "pdf")
         self.assertTrue(pdf.startswith(b"%PDF"))
         # read the text back from the PDF itself (PyPDF2 ships with Odoo)

@@ -29,7 +29,9 @@ class TestSatStatusFollowup(CancellationFixtures, L10nMxEinvoiceCommon):
     def stamped_invoice(self, price=1000.0):
         invoice = self.make_invoice([{"price_unit": price}])
         invoice.action_l10n_mx_stamp()
-        self.assertEqual(invoice.l10n_mx_einvoice_state, "stamped", invoice.l10n_mx_einvoice_message)
+        self.assertEqual(
+            invoice.l10n_mx_einvoice_state, "stamped", invoice.l10n_mx_einvoice_message
+        )
         return invoice
 
     def test_button_stores_status(self):
@@ -52,24 +54,35 @@ class TestSatStatusFollowup(CancellationFixtures, L10nMxEinvoiceCommon):
         self.assertEqual(pending.l10n_mx_einvoice_state, "cancelled")
         self.assertEqual(pending.state, "cancel")
         self.assertEqual(recent.l10n_mx_sat_estado, "Vigente")
-        self.assertEqual(recent.l10n_mx_sat_es_cancelable, "Cancelable sin aceptación")  # 232 MXN ≤ 1,000
+        self.assertEqual(
+            recent.l10n_mx_sat_es_cancelable, "Cancelable sin aceptación"
+        )  # 232 MXN ≤ 1,000
         # a later cron run asks nothing about the settled cancellation again
-        self.assertNotIn(pending, self.env["account.move"].search(
-            [("l10n_mx_einvoice_state", "=", "cancel_requested")]))
+        self.assertNotIn(
+            pending,
+            self.env["account.move"].search([("l10n_mx_einvoice_state", "=", "cancel_requested")]),
+        )
 
     def test_cron_goes_on_when_sat_refuses_connections(self):
         real = self.stamped_invoice()
         sandbox = self.stamped_invoice()
         # ``real`` was stamped through a PAC account: its status comes from SAT's service,
         # which here is a port where nothing listens
-        finkok = self.env["l10n_mx_einvoice.stamp.account"].create({
-            "name": "Finkok", "company_id": self.company.id, "provider": "finkok", "environment": "test",
-        })
+        finkok = self.env["l10n_mx_einvoice.stamp.account"].create(
+            {
+                "name": "Finkok",
+                "company_id": self.company.id,
+                "provider": "finkok",
+                "environment": "test",
+            }
+        )
         real.l10n_mx_einvoice_document_ids.sudo().write({"stamp_account_id": finkok.id})
         self.env["ir.config_parameter"].sudo().set_param(SAT_STATUS_URL_PARAM, closed_port_url())
         with self.assertLogs(LOGGER, level="WARNING") as logs:
             self.assertTrue(self.env["account.move"]._cron_l10n_mx_einvoice_sat_status(days=3))
-        self.assertTrue(any(real.name in line and "not checked" in line for line in logs.output), logs.output)
+        self.assertTrue(
+            any(real.name in line and "not checked" in line for line in logs.output), logs.output
+        )
         self.assertFalse(real.l10n_mx_sat_checked)
         self.assertEqual(real.l10n_mx_einvoice_state, "stamped")
         self.assertIn("unavailable", self.chatter(real))
@@ -86,7 +99,10 @@ class TestSatStatusFollowup(CancellationFixtures, L10nMxEinvoiceCommon):
                 raise Unavailable("Servicio no disponible (prueba).", "Service unavailable (test).")
             return real_status(uuid, *args)
 
-        with patch.object(connector, "status", side_effect=flaky), self.assertLogs(LOGGER, level="WARNING"):
+        with (
+            patch.object(connector, "status", side_effect=flaky),
+            self.assertLogs(LOGGER, level="WARNING"),
+        ):
             self.env["account.move"]._cron_l10n_mx_einvoice_sat_status(days=3)
         self.assertFalse(first.l10n_mx_sat_estado)
         self.assertEqual(second.l10n_mx_sat_estado, "Vigente")

@@ -29,8 +29,14 @@ class TestSecretsInLogs(FlowFixtures, L10nMxEinvoiceCommon):
         super().setUpClass()
         cls.setup_flow()
         cer, key, password = csd_files()
-        cls.secrets = [password, PAC_PASSWORD, PAC_TOKEN, base64.b64encode(key).decode(),
-                       base64.b64encode(key).decode()[20:60], key.hex()[:64]]
+        cls.secrets = [
+            password,
+            PAC_PASSWORD,
+            PAC_TOKEN,
+            base64.b64encode(key).decode(),
+            base64.b64encode(key).decode()[20:60],
+            key.hex()[:64],
+        ]
 
     def setUp(self):
         super().setUp()
@@ -58,12 +64,22 @@ class TestSecretsInLogs(FlowFixtures, L10nMxEinvoiceCommon):
                 handler.setLevel(level)
 
     def use_account(self, provider, url):
-        self.stamp_account.write({"provider": provider, "url": url, "username": "demo@example.com",
-                                  "password": PAC_PASSWORD, "token": PAC_TOKEN})
+        self.stamp_account.write(
+            {
+                "provider": provider,
+                "url": url,
+                "username": "demo@example.com",
+                "password": PAC_PASSWORD,
+                "token": PAC_TOKEN,
+            }
+        )
 
     def assert_no_secret_anywhere(self, moves):
-        messages = self.env["mail.message"].sudo().search(
-            [("model", "=", "account.move"), ("res_id", "in", moves.ids)])
+        messages = (
+            self.env["mail.message"]
+            .sudo()
+            .search([("model", "=", "account.move"), ("res_id", "in", moves.ids)])
+        )
         documents = moves.sudo().l10n_mx_einvoice_document_ids
         places = {
             "logs": "\n".join(self.capture.lines),

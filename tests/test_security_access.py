@@ -25,26 +25,58 @@ class TestSecurityAccess(L10nMxEinvoiceCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.stamp_account.sudo().write({"provider": "finkok", "username": "pac-user",
-                                        "password": "pac-Secret-123", "token": "tok-Secret-456"})
-        groups = cls.env.ref("account.group_account_invoice") | cls.env.ref("base.group_allow_export")
-        cls.invoicing_user = cls.env["res.users"].create({
-            "name": "Plain invoicing user", "login": "plain_invoicing",
-            "company_id": cls.company.id, "company_ids": [(6, 0, cls.company.ids)],
-            "groups_id": [(6, 0, groups.ids)],
-        })
-        cls.cfdi_user = cls.env["res.users"].create({
-            "name": "CFDI user", "login": "cfdi_user_sec",
-            "company_id": cls.company.id, "company_ids": [(6, 0, cls.company.ids)],
-            "groups_id": [(6, 0, (groups | cls.env.ref(
-                "l10n_mx_einvoice.group_l10n_mx_einvoice_user")).ids)],
-        })
-        cls.manager = cls.env["res.users"].create({
-            "name": "CFDI manager", "login": "cfdi_manager_sec",
-            "company_id": cls.company.id, "company_ids": [(6, 0, cls.company.ids)],
-            "groups_id": [(6, 0, (groups | cls.env.ref(
-                "l10n_mx_einvoice.group_l10n_mx_einvoice_manager")).ids)],
-        })
+        cls.stamp_account.sudo().write(
+            {
+                "provider": "finkok",
+                "username": "pac-user",
+                "password": "pac-Secret-123",
+                "token": "tok-Secret-456",
+            }
+        )
+        groups = cls.env.ref("account.group_account_invoice") | cls.env.ref(
+            "base.group_allow_export"
+        )
+        cls.invoicing_user = cls.env["res.users"].create(
+            {
+                "name": "Plain invoicing user",
+                "login": "plain_invoicing",
+                "company_id": cls.company.id,
+                "company_ids": [(6, 0, cls.company.ids)],
+                "groups_id": [(6, 0, groups.ids)],
+            }
+        )
+        cls.cfdi_user = cls.env["res.users"].create(
+            {
+                "name": "CFDI user",
+                "login": "cfdi_user_sec",
+                "company_id": cls.company.id,
+                "company_ids": [(6, 0, cls.company.ids)],
+                "groups_id": [
+                    (
+                        6,
+                        0,
+                        (groups | cls.env.ref("l10n_mx_einvoice.group_l10n_mx_einvoice_user")).ids,
+                    )
+                ],
+            }
+        )
+        cls.manager = cls.env["res.users"].create(
+            {
+                "name": "CFDI manager",
+                "login": "cfdi_manager_sec",
+                "company_id": cls.company.id,
+                "company_ids": [(6, 0, cls.company.ids)],
+                "groups_id": [
+                    (
+                        6,
+                        0,
+                        (
+                            groups | cls.env.ref("l10n_mx_einvoice.group_l10n_mx_einvoice_manager")
+                        ).ids,
+                    )
+                ],
+            }
+        )
 
     def _records(self, user):
         return {
@@ -76,11 +108,15 @@ class TestSecurityAccess(L10nMxEinvoiceCommon):
         certificate = records["l10n_mx_einvoice.certificate"]
         self.assertEqual(certificate.read(["password"])[0]["password"], CSD_PASSWORD)
         key_file = certificate.read(["key_file"])[0]["key_file"]
-        self.assertEqual(key_file if isinstance(key_file, bytes) else key_file.encode(),
-                         fixture_b64("csd/EKU9003173C9.key"))
+        self.assertEqual(
+            key_file if isinstance(key_file, bytes) else key_file.encode(),
+            fixture_b64("csd/EKU9003173C9.key"),
+        )
         account = records["l10n_mx_einvoice.stamp.account"]
-        self.assertEqual(account.search_read([("id", "=", account.id)], ["password"])[0]["password"],
-                         "pac-Secret-123")
+        self.assertEqual(
+            account.search_read([("id", "=", account.id)], ["password"])[0]["password"],
+            "pac-Secret-123",
+        )
         exported = account.export_data(["token"])["datas"]
         self.assertEqual(exported, [["tok-Secret-456"]])
 
@@ -89,15 +125,18 @@ class TestSecurityAccess(L10nMxEinvoiceCommon):
             with self.subTest(model=model), self.assertRaises(AccessError):
                 record.write({"active": False})
         with self.assertRaises(AccessError):
-            self.env["l10n_mx_einvoice.certificate"].with_user(self.cfdi_user).create({
-                "company_id": self.company.id,
-                "cer_file": fixture_b64("csd/EKU9003173C9.cer"),
-            })
+            self.env["l10n_mx_einvoice.certificate"].with_user(self.cfdi_user).create(
+                {
+                    "company_id": self.company.id,
+                    "cer_file": fixture_b64("csd/EKU9003173C9.cer"),
+                }
+            )
 
     def test_records_of_other_companies_are_invisible(self):
         other = self.env["res.company"].create({"name": "Otra empresa"})
-        other_account = self.env["l10n_mx_einvoice.stamp.account"].create({
-            "name": "Otra cuenta", "company_id": other.id})
+        other_account = self.env["l10n_mx_einvoice.stamp.account"].create(
+            {"name": "Otra cuenta", "company_id": other.id}
+        )
         visible = self.env["l10n_mx_einvoice.stamp.account"].with_user(self.manager).search([])
         self.assertIn(self.stamp_account, visible)
         self.assertNotIn(other_account, visible)
@@ -119,12 +158,14 @@ class TestSecurityAccess(L10nMxEinvoiceCommon):
             logger.setLevel(logging.DEBUG)
         try:
             with self.assertRaises(ValidationError) as caught:
-                self.env["l10n_mx_einvoice.certificate"].create({
-                    "company_id": self.company.id,
-                    "cer_file": fixture_b64("csd/EKU9003173C9.cer"),
-                    "key_file": fixture_b64("csd/EKU9003173C9.key"),
-                    "password": "Wr0ng-Passw0rd",
-                })
+                self.env["l10n_mx_einvoice.certificate"].create(
+                    {
+                        "company_id": self.company.id,
+                        "cer_file": fixture_b64("csd/EKU9003173C9.cer"),
+                        "key_file": fixture_b64("csd/EKU9003173C9.key"),
+                        "password": "Wr0ng-Passw0rd",
+                    }
+                )
             self.stamp_account.write({"password": "pac-Other-789", "token": "tok-Other-000"})
             for user in (self.invoicing_user, self.cfdi_user):
                 with self.assertRaises(AccessError) as denied:
@@ -137,14 +178,35 @@ class TestSecurityAccess(L10nMxEinvoiceCommon):
             root.setLevel(old_level)
             for logger, level in zip(ours, old_levels, strict=True):
                 logger.setLevel(level)
-        secrets = ["Wr0ng-Passw0rd", "pac-Other-789", "tok-Other-000", CSD_PASSWORD,
-                   fixture_b64("csd/EKU9003173C9.key").decode()[:40]]
+        secrets = [
+            "Wr0ng-Passw0rd",
+            "pac-Other-789",
+            "tok-Other-000",
+            CSD_PASSWORD,
+            fixture_b64("csd/EKU9003173C9.key").decode()[:40],
+        ]
         texts = handler.messages + [str(caught.exception)]
-        texts += self.env["mail.message"].sudo().search([
-            ("model", "in", list(SECRET_FIELDS)),
-            ("res_id", "in", [self.certificate.id, self.stamp_account.id]),
-        ]).mapped(lambda m: str(m.body) + " " + str(m.tracking_value_ids.mapped(
-            lambda t: f"{t.old_value_char} {t.new_value_char}")))
+        texts += (
+            self.env["mail.message"]
+            .sudo()
+            .search(
+                [
+                    ("model", "in", list(SECRET_FIELDS)),
+                    ("res_id", "in", [self.certificate.id, self.stamp_account.id]),
+                ]
+            )
+            .mapped(
+                lambda m: (
+                    str(m.body)
+                    + " "
+                    + str(
+                        m.tracking_value_ids.mapped(
+                            lambda t: f"{t.old_value_char} {t.new_value_char}"
+                        )
+                    )
+                )
+            )
+        )
         for secret in secrets:
             for text in texts:
                 self.assertNotIn(secret, text)

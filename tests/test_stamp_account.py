@@ -18,28 +18,44 @@ class TestStampAccount(L10nMxEinvoiceCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.Ledger = cls.env["l10n_mx_einvoice.credit.move"]
-        cls.package = cls.env["product.product"].create({
-            "name": "Paquete de 100 timbres",
-            "type": "service",
-            "l10n_mx_stamp_credits": 100,
-            "standard_price": 250.0,
-        })
+        cls.package = cls.env["product.product"].create(
+            {
+                "name": "Paquete de 100 timbres",
+                "type": "service",
+                "l10n_mx_stamp_credits": 100,
+                "standard_price": 250.0,
+            }
+        )
 
     def _adjust(self, quantity, reason="test"):
-        self.Ledger.create({"account_id": self.stamp_account.id, "kind": "adjustment",
-                            "quantity": quantity, "reason": reason})
+        self.Ledger.create(
+            {
+                "account_id": self.stamp_account.id,
+                "kind": "adjustment",
+                "quantity": quantity,
+                "reason": reason,
+            }
+        )
         self.stamp_account.invalidate_recordset()
 
     def _bill(self, quantity=1, move_type="in_invoice"):
-        bill = self.env["account.move"].create({
-            "move_type": move_type,
-            "partner_id": self.partner_a.id,
-            "invoice_date": fields.Date.today(),
-            "invoice_line_ids": [Command.create({
-                "product_id": self.package.id, "quantity": quantity, "price_unit": 250.0,
-                "tax_ids": [Command.clear()],
-            })],
-        })
+        bill = self.env["account.move"].create(
+            {
+                "move_type": move_type,
+                "partner_id": self.partner_a.id,
+                "invoice_date": fields.Date.today(),
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "product_id": self.package.id,
+                            "quantity": quantity,
+                            "price_unit": 250.0,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                ],
+            }
+        )
         return bill
 
     def test_balance_is_the_sum_of_the_ledger(self):
@@ -69,8 +85,14 @@ class TestStampAccount(L10nMxEinvoiceCommon):
     def test_uuid_is_unique_in_the_database(self):
         self.stamp_account._consume_credit(UUID_A)
         with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.cr.savepoint():
-            self.Ledger.create({"account_id": self.stamp_account.id, "kind": "stamp",
-                                "quantity": -1, "uuid": UUID_A.upper()})
+            self.Ledger.create(
+                {
+                    "account_id": self.stamp_account.id,
+                    "kind": "stamp",
+                    "quantity": -1,
+                    "uuid": UUID_A.upper(),
+                }
+            )
 
     def test_zero_credits_stop_stamping_with_a_clear_message(self):
         self.assertTrue(self.stamp_account._check_can_stamp())
@@ -108,7 +130,9 @@ class TestStampAccount(L10nMxEinvoiceCommon):
         bill.action_post()
         self.stamp_account.invalidate_recordset()
         self.assertEqual(self.stamp_account.balance, 300)
-        self.assertEqual(sum(self.Ledger.search([("move_id", "=", bill.id)]).mapped("quantity")), 200)
+        self.assertEqual(
+            sum(self.Ledger.search([("move_id", "=", bill.id)]).mapped("quantity")), 200
+        )
 
     def test_vendor_refund_of_a_stamp_package_removes_credits(self):
         refund = self._bill(quantity=1, move_type="in_refund")
@@ -117,11 +141,16 @@ class TestStampAccount(L10nMxEinvoiceCommon):
         self.assertEqual(self.stamp_account.balance, 0)
 
     def test_customer_invoice_or_plain_bill_adds_nothing(self):
-        bill = self.env["account.move"].create({
-            "move_type": "in_invoice", "partner_id": self.partner_a.id,
-            "invoice_date": fields.Date.today(),
-            "invoice_line_ids": [Command.create({"product_id": self.product_a.id, "price_unit": 10})],
-        })
+        bill = self.env["account.move"].create(
+            {
+                "move_type": "in_invoice",
+                "partner_id": self.partner_a.id,
+                "invoice_date": fields.Date.today(),
+                "invoice_line_ids": [
+                    Command.create({"product_id": self.product_a.id, "price_unit": 10})
+                ],
+            }
+        )
         bill.action_post()
         self.assertFalse(self.Ledger.search([("move_id", "=", bill.id)]))
 
@@ -134,10 +163,17 @@ class TestStampAccount(L10nMxEinvoiceCommon):
 
     def test_manual_adjustment_needs_a_reason(self):
         with self.assertRaises(ValidationError):
-            self.Ledger.create({"account_id": self.stamp_account.id, "kind": "adjustment",
-                                "quantity": 5, "reason": "  "})
-        wizard = self.env["l10n_mx_einvoice.credit.adjust"].create({
-            "account_id": self.stamp_account.id, "quantity": 5, "reason": " "})
+            self.Ledger.create(
+                {
+                    "account_id": self.stamp_account.id,
+                    "kind": "adjustment",
+                    "quantity": 5,
+                    "reason": "  ",
+                }
+            )
+        wizard = self.env["l10n_mx_einvoice.credit.adjust"].create(
+            {"account_id": self.stamp_account.id, "quantity": 5, "reason": " "}
+        )
         with self.assertRaises(UserError):
             wizard.action_apply()
         wizard.reason = "Cortesía del proveedor"
@@ -191,11 +227,14 @@ class TestStampAccount(L10nMxEinvoiceCommon):
 
     def test_no_credits_message_in_spanish(self):
         self.env["res.lang"]._activate_lang("es_419")
-        self.env["ir.module.module"]._load_module_terms(["l10n_mx_einvoice"], ["es_419"],
-                                                       overwrite=True)
+        self.env["ir.module.module"]._load_module_terms(
+            ["l10n_mx_einvoice"], ["es_419"], overwrite=True
+        )
         self._adjust(-100)
         with self.assertRaises(UserError) as caught:
             self.stamp_account.with_context(lang="es_419")._check_can_stamp()
-        self.assertIn("Sin folios disponibles en la cuenta de timbrado Sandbox de ESCUELA KEMPER "
-                      "URGATE", str(caught.exception))
+        self.assertIn(
+            "Sin folios disponibles en la cuenta de timbrado Sandbox de ESCUELA KEMPER URGATE",
+            str(caught.exception),
+        )
         self.assertIn("factura de proveedor", str(caught.exception))

@@ -3,6 +3,7 @@
 The data lives in its own committed company (a fresh name per run), because other
 cursors cannot see the test transaction's uncommitted records.
 """
+
 import threading
 import uuid as uuid_module
 from unittest.mock import patch
@@ -26,22 +27,38 @@ class TestStampConcurrency(TransactionCase):
         with cls.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
             company, _certificate, account = setup_company(
-                env, name=f"EKU concurrency {uuid_module.uuid4().hex[:8]}")
+                env, name=f"EKU concurrency {uuid_module.uuid4().hex[:8]}"
+            )
             env = env(context=dict(env.context, allowed_company_ids=[company.id]))
-            customer = env["res.partner"].create({
-                "name": "XENON INDUSTRIAL ARTICLES", "vat": "XIA190128J61", "zip": "76343",
-                "country_id": env.ref("base.mx").id, "l10n_mx_regimen_fiscal": "601",
-                "l10n_mx_uso_cfdi": "G03", "company_id": company.id,
-            })
-            product = env["product.product"].create({
-                "name": "Servicio", "uom_id": env.ref("uom.product_uom_unit").id, "company_id": company.id,
-                "l10n_mx_clave_prod_serv_id": env["l10n_mx_einvoice.sat.code"]
-                ._l10n_mx_einvoice_find("84111506", "product").id,
-            })
+            customer = env["res.partner"].create(
+                {
+                    "name": "XENON INDUSTRIAL ARTICLES",
+                    "vat": "XIA190128J61",
+                    "zip": "76343",
+                    "country_id": env.ref("base.mx").id,
+                    "l10n_mx_regimen_fiscal": "601",
+                    "l10n_mx_uso_cfdi": "G03",
+                    "company_id": company.id,
+                }
+            )
+            product = env["product.product"].create(
+                {
+                    "name": "Servicio",
+                    "uom_id": env.ref("uom.product_uom_unit").id,
+                    "company_id": company.id,
+                    "l10n_mx_clave_prod_serv_id": env["l10n_mx_einvoice.sat.code"]
+                    ._l10n_mx_einvoice_find("84111506", "product")
+                    .id,
+                }
+            )
             tax = env["account.chart.template"].with_company(company).ref("tax12")
             no_regimen = customer.copy({"name": "SIN REGIMEN SA", "l10n_mx_regimen_fiscal": False})
-            cls.ids = {"customer": customer.id, "no_regimen": no_regimen.id, "product": product.id,
-                       "tax": tax.id}
+            cls.ids = {
+                "customer": customer.id,
+                "no_regimen": no_regimen.id,
+                "product": product.id,
+                "tax": tax.id,
+            }
             cls.company_id, cls.account_id = company.id, account.id
             cr.commit()  # pylint: disable=invalid-commit
         cls.addClassCleanup(cls.release_company_name)
@@ -51,8 +68,9 @@ class TestStampConcurrency(TransactionCase):
         """The committed company keeps its data but gives back the name other tests use."""
         with cls.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            env["res.company"].browse(cls.company_id).partner_id.name = (
-                f"EKU concurrency {cls.company_id} (done)")
+            env["res.company"].browse(
+                cls.company_id
+            ).partner_id.name = f"EKU concurrency {cls.company_id} (done)"
             cr.commit()  # pylint: disable=invalid-commit
 
     def new_move(self, customer="customer"):
@@ -60,17 +78,21 @@ class TestStampConcurrency(TransactionCase):
         with self.registry.cursor() as cr:
             env = self.env_of(cr)
             move = make_invoice(
-                env, env["res.company"].browse(self.company_id),
+                env,
+                env["res.company"].browse(self.company_id),
                 env["res.partner"].browse(self.ids[customer]),
                 env["product.product"].browse(self.ids["product"]),
-                env["account.tax"].browse(self.ids["tax"]))
+                env["account.tax"].browse(self.ids["tax"]),
+            )
             cr.commit()  # pylint: disable=invalid-commit
             return move.id
 
     def env_of(self, cr):
         if cr.transaction is None:  # Registry(dbname) would wait for the lock the test run holds
             cr.transaction = api.Transaction(self.registry)
-        return api.Environment(cr, SUPERUSER_ID, dict(COMMIT, allowed_company_ids=[self.company_id]))
+        return api.Environment(
+            cr, SUPERUSER_ID, dict(COMMIT, allowed_company_ids=[self.company_id])
+        )
 
     def stamp_in_new_cursor(self, move_id, outcomes):
         try:
@@ -88,22 +110,30 @@ class TestStampConcurrency(TransactionCase):
             move = env["account.move"].browse(move_id)
             stamped = move.l10n_mx_einvoice_document_ids.filtered(lambda d: d.state == "stamped")
             credits = env["l10n_mx_einvoice.credit.move"].search(
-                [("account_id", "=", self.account_id), ("document_id", "in", stamped.ids)])
+                [("account_id", "=", self.account_id), ("document_id", "in", stamped.ids)]
+            )
             xml = move.l10n_mx_einvoice_attachment_id.raw
             return {
-                "state": move.l10n_mx_einvoice_state, "uuid": move.l10n_mx_einvoice_uuid,
-                "stamped_documents": len(stamped), "credits": sum(credits.mapped("quantity")),
+                "state": move.l10n_mx_einvoice_state,
+                "uuid": move.l10n_mx_einvoice_uuid,
+                "stamped_documents": len(stamped),
+                "credits": sum(credits.mapped("quantity")),
                 "documents": move.l10n_mx_einvoice_document_ids.mapped("state"),
                 "findings": rules.validate(xml) if xml else None,
-                "signed": (move.l10n_mx_einvoice_document_ids[-1:]._l10n_mx_einvoice_signed_bytes()
-                           if move.l10n_mx_einvoice_document_ids else b""),
+                "signed": (
+                    move.l10n_mx_einvoice_document_ids[-1:]._l10n_mx_einvoice_signed_bytes()
+                    if move.l10n_mx_einvoice_document_ids
+                    else b""
+                ),
             }
 
     def test_two_users_stamping_at_once_get_one_stamp(self):
         move_id = self.new_move()
         outcomes = []
-        threads = [threading.Thread(target=self.stamp_in_new_cursor, args=(move_id, outcomes))
-                   for _ in range(2)]
+        threads = [
+            threading.Thread(target=self.stamp_in_new_cursor, args=(move_id, outcomes))
+            for _ in range(2)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -135,7 +165,9 @@ class TestStampConcurrency(TransactionCase):
     def test_crash_after_pac_answer_recovers_same_uuid_one_credit(self):
         move_id = self.new_move()
         Move = type(self.env["account.move"])
-        with patch.object(Move, "_l10n_mx_einvoice_store_stamps", side_effect=RuntimeError("power cut")):
+        with patch.object(
+            Move, "_l10n_mx_einvoice_store_stamps", side_effect=RuntimeError("power cut")
+        ):
             with self.assertRaises(RuntimeError), self.registry.cursor() as cr:
                 env = self.env_of(cr)
                 env["account.move"].browse(move_id)._l10n_mx_einvoice_stamp()
@@ -173,7 +205,9 @@ class TestStampConcurrency(TransactionCase):
         earlier = {}
         for move_id in move_ids:
             before = self.facts(move_id)
-            self.assertEqual(before["documents"], ["pending"])  # the stored answers were not committed
+            self.assertEqual(
+                before["documents"], ["pending"]
+            )  # the stored answers were not committed
             with self.registry.cursor() as cr:
                 account = self.env_of(cr)["l10n_mx_einvoice.stamp.account"].browse(self.account_id)
                 earlier[move_id] = account._get_connector().find_stamped(before["signed"]).uuid
@@ -194,7 +228,8 @@ class TestStampConcurrency(TransactionCase):
             self.assertTrue(account.name)  # this transaction's snapshot is taken here
             with self.registry.cursor() as other:
                 self.env_of(other)["l10n_mx_einvoice.stamp.account"].browse(
-                    self.account_id)._consume_credit(uuid_a)
+                    self.account_id
+                )._consume_credit(uuid_a)
                 other.commit()  # pylint: disable=invalid-commit
             # the snapshot cannot see uuid_a: the batch insert meets the unique constraint
             with mute_logger("odoo.sql_db"):
@@ -210,9 +245,14 @@ class TestStampConcurrency(TransactionCase):
         with self.registry.cursor() as cr:
             account = self.env_of(cr)["l10n_mx_einvoice.stamp.account"].browse(self.account_id)
             if account.balance != to:
-                self.env_of(cr)["l10n_mx_einvoice.credit.move"].create({
-                    "account_id": self.account_id, "kind": "adjustment",
-                    "quantity": to - account.balance, "reason": "concurrency test"})
+                self.env_of(cr)["l10n_mx_einvoice.credit.move"].create(
+                    {
+                        "account_id": self.account_id,
+                        "kind": "adjustment",
+                        "quantity": to - account.balance,
+                        "reason": "concurrency test",
+                    }
+                )
             cr.commit()  # pylint: disable=invalid-commit
 
     def test_two_users_cannot_both_take_the_last_credit(self):
@@ -231,21 +271,29 @@ class TestStampConcurrency(TransactionCase):
         outcomes = {move_id: [] for move_id in move_ids}
         try:
             with patch.object(Account, "_claim_credits", claim_together):
-                threads = [threading.Thread(target=self.stamp_in_new_cursor, args=(move_id, outcomes[move_id]))
-                           for move_id in move_ids]
+                threads = [
+                    threading.Thread(
+                        target=self.stamp_in_new_cursor, args=(move_id, outcomes[move_id])
+                    )
+                    for move_id in move_ids
+                ]
                 for thread in threads:
                     thread.start()
                 for thread in threads:
                     thread.join()
             states = {move_id: self.facts(move_id)["state"] for move_id in move_ids}
             self.assertEqual(sorted(states.values()), ["stamped", "to_stamp"], outcomes)
-            refused = next(outcomes[move_id] for move_id, state in states.items() if state == "to_stamp")
+            refused = next(
+                outcomes[move_id] for move_id, state in states.items() if state == "to_stamp"
+            )
             self.assertIn("Another user was stamping with the stamp account", refused[0])
             with self.registry.cursor() as cr:
                 account = self.env_of(cr)["l10n_mx_einvoice.stamp.account"].browse(self.account_id)
                 self.assertEqual(account.balance, 0)
             outcomes = []  # tried again: now the credits are known to be spent
-            self.stamp_in_new_cursor(next(m for m, s in states.items() if s == "to_stamp"), outcomes)
+            self.stamp_in_new_cursor(
+                next(m for m, s in states.items() if s == "to_stamp"), outcomes
+            )
             self.assertIn("Sin folios disponibles", outcomes[0])
         finally:
             self.adjust_credits(1000)
@@ -258,7 +306,9 @@ class TestStampConcurrency(TransactionCase):
         self.assertIn("régimen fiscal", outcomes[0])
         for move_id in move_ids[:2]:
             facts = self.facts(move_id)
-            self.assertEqual((facts["state"], facts["credits"], facts["findings"]), ("stamped", -1, []))
+            self.assertEqual(
+                (facts["state"], facts["credits"], facts["findings"]), ("stamped", -1, [])
+            )
         self.assertFalse(self.facts(move_ids[2])["documents"])
 
     def test_cron_commits_each_invoice(self):

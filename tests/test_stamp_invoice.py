@@ -32,7 +32,9 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertEqual(rules.validate(xml), [])
         comprobante = cfdi_xml.from_bytes(xml)
         self.assertEqual(comprobante.complemento.timbre.uuid, move.l10n_mx_einvoice_uuid)
-        self.assertEqual(comprobante.total, Decimal(str(move.amount_total)).quantize(Decimal("0.01")))
+        self.assertEqual(
+            comprobante.total, Decimal(str(move.amount_total)).quantize(Decimal("0.01"))
+        )
         return comprobante
 
     def set_provider(self, provider, url=False):
@@ -40,7 +42,8 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
 
     def credits_used(self):
         return self.env["l10n_mx_einvoice.credit.move"].search_count(
-            [("account_id", "=", self.stamp_account.id), ("kind", "=", "stamp")])
+            [("account_id", "=", self.stamp_account.id), ("kind", "=", "stamp")]
+        )
 
     def assert_nothing_stamped(self, move, used_before):
         self.assertFalse(move.l10n_mx_einvoice_uuid)
@@ -77,7 +80,9 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         self.stamp(move)
         attachment = move.l10n_mx_einvoice_attachment_id
         serie, folio = move._l10n_mx_einvoice_serie_folio()
-        self.assertEqual(attachment.name, f"EKU9003173C9-{serie}{folio}-{move.l10n_mx_einvoice_uuid}.xml")
+        self.assertEqual(
+            attachment.name, f"EKU9003173C9-{serie}{folio}-{move.l10n_mx_einvoice_uuid}.xml"
+        )
         self.assertEqual((attachment.res_model, attachment.res_id), ("account.move", move.id))
         with self.assertRaises(UserError):
             attachment.unlink()
@@ -87,31 +92,46 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
     def test_usd_invoice_tipo_cambio(self):
         usd = self.env.ref("base.USD")
         usd.active = True
-        self.env["res.currency.rate"].create({
-            "currency_id": usd.id, "company_id": self.company.id,
-            "name": dt.date.today() - dt.timedelta(days=1), "inverse_company_rate": 17.2534,
-        })
-        move = self.make_invoice([{"price_unit": 100.0}], currency=usd,
-                                 invoice_date=dt.date.today())
+        self.env["res.currency.rate"].create(
+            {
+                "currency_id": usd.id,
+                "company_id": self.company.id,
+                "name": dt.date.today() - dt.timedelta(days=1),
+                "inverse_company_rate": 17.2534,
+            }
+        )
+        move = self.make_invoice(
+            [{"price_unit": 100.0}], currency=usd, invoice_date=dt.date.today()
+        )
         c = self.stamp(move)
         self.assertEqual(c.moneda, "USD")
         self.assertEqual(c.tipo_cambio, Decimal("17.253400"))
         self.assertEqual(c.total, Decimal("116.00"))
 
     def test_foreign_customer_with_its_tax_id(self):
-        foreign = self.env["res.partner"].create({
-            "name": "ACME TRADING LLC", "is_company": True, "country_id": self.env.ref("base.us").id,
-            "vat": "123456789", "zip": "10001",
-        })
-        move = self.make_invoice([{"price_unit": 500.0, "tax_ids": [Command.set(self.tax_0.ids)]}],
-                                 partner_id=foreign.id)
+        foreign = self.env["res.partner"].create(
+            {
+                "name": "ACME TRADING LLC",
+                "is_company": True,
+                "country_id": self.env.ref("base.us").id,
+                "vat": "123456789",
+                "zip": "10001",
+            }
+        )
+        move = self.make_invoice(
+            [{"price_unit": 500.0, "tax_ids": [Command.set(self.tax_0.ids)]}], partner_id=foreign.id
+        )
         c = self.stamp(move)
         self.assertSatValid(move.l10n_mx_einvoice_attachment_id.raw)
         receptor = c.receptor
-        self.assertEqual((receptor.rfc, receptor.residencia_fiscal, receptor.num_reg_id_trib),
-                         ("XEXX010101000", "USA", "123456789"))
-        self.assertEqual((receptor.regimen_fiscal, receptor.uso_cfdi, receptor.domicilio_fiscal),
-                         ("616", "S01", "42501"))
+        self.assertEqual(
+            (receptor.rfc, receptor.residencia_fiscal, receptor.num_reg_id_trib),
+            ("XEXX010101000", "USA", "123456789"),
+        )
+        self.assertEqual(
+            (receptor.regimen_fiscal, receptor.uso_cfdi, receptor.domicilio_fiscal),
+            ("616", "S01", "42501"),
+        )
 
     def test_discount(self):
         move = self.make_invoice([{"price_unit": 200.0, "quantity": 3.0, "discount": 10.0}])
@@ -122,23 +142,34 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertEqual(c.total, Decimal("626.40"))
 
     def test_iva_rates_and_exento(self):
-        move = self.make_invoice([
-            {"price_unit": 100.0, "tax_ids": [Command.set(self.tax_16.ids)]},
-            {"price_unit": 100.0, "tax_ids": [Command.set(self.tax_8.ids)]},
-            {"price_unit": 100.0, "tax_ids": [Command.set(self.tax_0.ids)]},
-            {"price_unit": 100.0, "tax_ids": [Command.set(self.tax_exento.ids)]},
-        ])
+        move = self.make_invoice(
+            [
+                {"price_unit": 100.0, "tax_ids": [Command.set(self.tax_16.ids)]},
+                {"price_unit": 100.0, "tax_ids": [Command.set(self.tax_8.ids)]},
+                {"price_unit": 100.0, "tax_ids": [Command.set(self.tax_0.ids)]},
+                {"price_unit": 100.0, "tax_ids": [Command.set(self.tax_exento.ids)]},
+            ]
+        )
         c = self.stamp(move)
-        factors = sorted((t.tipo_factor, t.tasa_o_cuota) for cp in c.conceptos
-                         for t in cp.impuestos.traslados)
-        self.assertEqual(factors, [("Exento", None), ("Tasa", Decimal("0.000000")),
-                                   ("Tasa", Decimal("0.080000")), ("Tasa", Decimal("0.160000"))])
+        factors = sorted(
+            (t.tipo_factor, t.tasa_o_cuota) for cp in c.conceptos for t in cp.impuestos.traslados
+        )
+        self.assertEqual(
+            factors,
+            [
+                ("Exento", None),
+                ("Tasa", Decimal("0.000000")),
+                ("Tasa", Decimal("0.080000")),
+                ("Tasa", Decimal("0.160000")),
+            ],
+        )
         self.assertEqual(c.impuestos.total_trasladados, Decimal("24.00"))
         self.assertEqual(c.total, Decimal("424.00"))
 
     def test_ieps(self):
-        move = self.make_invoice([{"price_unit": 100.0,
-                                   "tax_ids": [Command.set((self.tax_ieps_8 | self.tax_16).ids)]}])
+        move = self.make_invoice(
+            [{"price_unit": 100.0, "tax_ids": [Command.set((self.tax_ieps_8 | self.tax_16).ids)]}]
+        )
         c = self.stamp(move)
         traslados = {t.impuesto: t for t in c.conceptos[0].impuestos.traslados}
         self.assertEqual(traslados["003"].importe, Decimal("8.00"))
@@ -146,8 +177,16 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertEqual(c.total, Decimal(str(move.amount_total)))
 
     def test_withholdings(self):
-        move = self.make_invoice([{"price_unit": 1000.0, "tax_ids": [Command.set(
-            (self.tax_16 | self.tax_ret_iva | self.tax_ret_isr).ids)]}])
+        move = self.make_invoice(
+            [
+                {
+                    "price_unit": 1000.0,
+                    "tax_ids": [
+                        Command.set((self.tax_16 | self.tax_ret_iva | self.tax_ret_isr).ids)
+                    ],
+                }
+            ]
+        )
         c = self.stamp(move)
         retenciones = {r.impuesto: r.importe for r in c.impuestos.retenciones}
         self.assertEqual(retenciones, {"001": Decimal("100.00"), "002": Decimal("106.67")})
@@ -156,9 +195,11 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
     def test_credit_note_related_01(self):
         invoice = self.make_invoice([{"price_unit": 500.0}])
         self.stamp(invoice)
-        wizard = self.env["account.move.reversal"].with_context(
-            active_model="account.move", active_ids=invoice.ids).create({
-                "reason": "devolución", "journal_id": invoice.journal_id.id})
+        wizard = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"reason": "devolución", "journal_id": invoice.journal_id.id})
+        )
         refund = self.env["account.move"].browse(wizard.refund_moves()["res_id"])
         refund.action_post()
         c = self.stamp(refund)
@@ -168,9 +209,11 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
 
     def test_credit_note_selected_with_its_invoice_is_related_to_it(self):
         invoice = self.make_invoice([{"price_unit": 500.0}])
-        wizard = self.env["account.move.reversal"].with_context(
-            active_model="account.move", active_ids=invoice.ids).create({
-                "reason": "devolución", "journal_id": invoice.journal_id.id})
+        wizard = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"reason": "devolución", "journal_id": invoice.journal_id.id})
+        )
         refund = self.env["account.move"].browse(wizard.refund_moves()["res_id"])
         refund.action_post()
         (refund | invoice).action_l10n_mx_stamp()  # the credit note first in the selection
@@ -185,8 +228,10 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertEqual(move.amount_tax, 4.81)
         c = self.stamp(move)
         self.assertEqual(c.impuestos.total_trasladados, Decimal("4.81"))
-        self.assertEqual(sorted(t.importe for cp in c.conceptos for t in cp.impuestos.traslados),
-                         [Decimal("1.60"), Decimal("1.60"), Decimal("1.61")])
+        self.assertEqual(
+            sorted(t.importe for cp in c.conceptos for t in cp.impuestos.traslados),
+            [Decimal("1.60"), Decimal("1.60"), Decimal("1.61")],
+        )
         self.assertEqual(c.total, Decimal("34.90"))
 
     def test_total_equals_amount_total_round_per_line(self):
@@ -217,7 +262,9 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         move = self.make_invoice()
         self.customer.zip = False
         self.company.partner_id.zip = False
-        self.assert_refused(move, "código postal", "postal code", self.customer.name, self.company.name)
+        self.assert_refused(
+            move, "código postal", "postal code", self.customer.name, self.company.name
+        )
 
     def test_product_without_clave(self):
         move = self.make_invoice([{"product_id": self.product_nocode.id, "price_unit": 10.0}])
@@ -231,9 +278,14 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
     def test_zero_credits(self):
         move = self.make_invoice()
         balance = self.stamp_account.balance
-        self.env["l10n_mx_einvoice.credit.move"].sudo().create({
-            "account_id": self.stamp_account.id, "quantity": -balance, "kind": "adjustment",
-            "reason": "empty"})
+        self.env["l10n_mx_einvoice.credit.move"].sudo().create(
+            {
+                "account_id": self.stamp_account.id,
+                "quantity": -balance,
+                "kind": "adjustment",
+                "reason": "empty",
+            }
+        )
         self.assert_refused(move, "Sin folios disponibles", self.stamp_account.name)
 
     def test_all_problems_in_one_message(self):
@@ -245,7 +297,9 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
     # --- several invoices at once (list view selection) ---------------------------------
 
     def test_selection_stamped_in_batches(self):
-        moves = self.make_invoice() | self.make_invoice() | self.make_invoice([{"price_unit": 77.0}])
+        moves = (
+            self.make_invoice() | self.make_invoice() | self.make_invoice([{"price_unit": 77.0}])
+        )
         used = self.credits_used()
         with patch("odoo.addons.l10n_mx_einvoice.models.account_move.STAMP_BATCH_SIZE", 2):
             moves.action_l10n_mx_stamp()
@@ -271,9 +325,14 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
 
     def test_selection_larger_than_the_credits_left(self):
         moves = self.make_invoice() | self.make_invoice() | self.make_invoice()
-        self.env["l10n_mx_einvoice.credit.move"].sudo().create({
-            "account_id": self.stamp_account.id, "quantity": 2 - self.stamp_account.balance,
-            "kind": "adjustment", "reason": "two left"})
+        self.env["l10n_mx_einvoice.credit.move"].sudo().create(
+            {
+                "account_id": self.stamp_account.id,
+                "quantity": 2 - self.stamp_account.balance,
+                "kind": "adjustment",
+                "reason": "two left",
+            }
+        )
         self.stamp_account.invalidate_recordset()
         used = self.credits_used()
         with self.assertRaises(UserError) as caught:
@@ -287,9 +346,14 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
 
     def test_waiting_document_keeps_its_credit(self):
         waiting, other = self.make_invoice(), self.make_invoice()
-        self.env["l10n_mx_einvoice.credit.move"].sudo().create({
-            "account_id": self.stamp_account.id, "quantity": 1 - self.stamp_account.balance,
-            "kind": "adjustment", "reason": "one left"})
+        self.env["l10n_mx_einvoice.credit.move"].sudo().create(
+            {
+                "account_id": self.stamp_account.id,
+                "quantity": 1 - self.stamp_account.balance,
+                "kind": "adjustment",
+                "reason": "one left",
+            }
+        )
         self.set_provider("finkok", "http://127.0.0.1:9/")  # the PAC does not answer
         waiting.action_l10n_mx_stamp()
         self.assertEqual(waiting.l10n_mx_einvoice_document_ids.state, "pending")
@@ -317,7 +381,9 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertIn("[401]", move.l10n_mx_einvoice_message)
         self.assertEqual(move.l10n_mx_einvoice_document_ids.state, "rejected")
         self.stamp(move)
-        self.assertEqual(move.l10n_mx_einvoice_document_ids.mapped("state"), ["stamped", "rejected"])
+        self.assertEqual(
+            move.l10n_mx_einvoice_document_ids.mapped("state"), ["stamped", "rejected"]
+        )
 
     def test_unavailable_keeps_pending_then_retry_asks_first(self):
         move = self.make_invoice()
@@ -331,7 +397,9 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
             move.button_draft()  # a pending document may have been stamped
         self.set_provider("sandbox")
         self.stamp(move)
-        self.assertEqual(move.l10n_mx_einvoice_document_ids, document)  # same signed XML, same document
+        self.assertEqual(
+            move.l10n_mx_einvoice_document_ids, document
+        )  # same signed XML, same document
 
     def test_lookup_failure_on_retry_never_seals_again(self):
         move = self.make_invoice()
@@ -353,7 +421,9 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         used = self.credits_used()
         store = type(move)._l10n_mx_einvoice_store_stamps
         crashed = False
-        with patch.object(type(move), "_l10n_mx_einvoice_store_stamps", side_effect=RuntimeError("crash")):
+        with patch.object(
+            type(move), "_l10n_mx_einvoice_store_stamps", side_effect=RuntimeError("crash")
+        ):
             try:  # no assertRaises: its savepoint would also undo the (committed) pending document
                 move.action_l10n_mx_stamp()
             except RuntimeError:
@@ -391,9 +461,14 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         first = self.make_invoice()
         self.stamp(first)
         second = self.make_invoice()
-        with self.assertRaises(psycopg2.IntegrityError), self.cr.savepoint(), mute_logger("odoo.sql_db"):
+        with (
+            self.assertRaises(psycopg2.IntegrityError),
+            self.cr.savepoint(),
+            mute_logger("odoo.sql_db"),
+        ):
             second.with_context(l10n_mx_einvoice_storing=True).write(
-                {"l10n_mx_einvoice_uuid": first.l10n_mx_einvoice_uuid})
+                {"l10n_mx_einvoice_uuid": first.l10n_mx_einvoice_uuid}
+            )
             second.flush_recordset()
 
     # --- stamp on post, cron -------------------------------------------------------------
@@ -419,11 +494,18 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
     def test_send_and_print_stamps_and_mails_xml_and_pdf(self):
         move = self.make_invoice()
         self.env["account.move.send"]._generate_and_send_invoices(
-            move, sending_methods=["email"], allow_fallback_pdf=False)
+            move, sending_methods=["email"], allow_fallback_pdf=False
+        )
         self.assertEqual(move.l10n_mx_einvoice_state, "stamped")
         message = self.env["mail.message"].search(
-            [("model", "=", "account.move"), ("res_id", "=", move.id),
-             ("message_type", "=", "comment")], order="id desc", limit=1)
+            [
+                ("model", "=", "account.move"),
+                ("res_id", "=", move.id),
+                ("message_type", "=", "comment"),
+            ],
+            order="id desc",
+            limit=1,
+        )
         names = sorted(message.attachment_ids.mapped("name"))
         self.assertEqual(len(names), 2, names)
         self.assertTrue(names[0].endswith(".pdf") or names[1].endswith(".pdf"), names)

@@ -37,9 +37,11 @@ BILLION_LAUGHS = (
     b'&lol2;&lol2;">]><cfdi:Comprobante xmlns:cfdi="http://www.sat.gob.mx/cfd/4">&lol3;'
     b"</cfdi:Comprobante>"
 )
-XXE = (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-       b'<cfdi:Comprobante xmlns:cfdi="http://www.sat.gob.mx/cfd/4" Version="4.0">&x;'
-       b"</cfdi:Comprobante>")
+XXE = (
+    b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    b'<cfdi:Comprobante xmlns:cfdi="http://www.sat.gob.mx/cfd/4" Version="4.0">&x;'
+    b"</cfdi:Comprobante>"
+)
 REMOTE_DTD = b'<!DOCTYPE r SYSTEM "http://127.0.0.1:9/evil.dtd"><r/>'
 
 
@@ -74,8 +76,10 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         bill = line.move_id
         self.assertEqual((bill.move_type, bill.state), ("in_invoice", "draft"))
         partner = bill.partner_id
-        self.assertEqual((partner.vat, partner.name, partner.l10n_mx_regimen_fiscal),
-                         (SUPPLIER_RFC, SUPPLIER_NAME, "612"))
+        self.assertEqual(
+            (partner.vat, partner.name, partner.l10n_mx_regimen_fiscal),
+            (SUPPLIER_RFC, SUPPLIER_NAME, "612"),
+        )
         self.assertFalse(partner.is_company)  # 13-character RFC: persona física
         self.assertEqual(len(line.uuid), 36)
         self.assertEqual(bill.l10n_mx_vendor_cfdi_uuid, line.uuid)
@@ -84,8 +88,10 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         paper, fees = bill.invoice_line_ids.sorted("sequence")
         self.assertEqual((paper.quantity, paper.price_unit), (2.0, 500.0))
         self.assertEqual(paper.tax_ids, self.tax_iva16_purchase)
-        self.assertEqual(fees.tax_ids, self.tax_iva16_purchase | self.tax_ret_isr10_purchase
-                         | self.tax_ret_iva_2_3)
+        self.assertEqual(
+            fees.tax_ids,
+            self.tax_iva16_purchase | self.tax_ret_isr10_purchase | self.tax_ret_iva_2_3,
+        )
         self.assertAlmostEqual(bill.amount_untaxed, 2000.0)
         self.assertAlmostEqual(bill.amount_total, 2113.33)
         self.assertTrue(bill.l10n_mx_vendor_cfdi_seal_ok)
@@ -94,7 +100,9 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertEqual(bill.l10n_mx_vendor_cfdi_sat_state, "vigente")
         self.assertTrue(bill.l10n_mx_vendor_cfdi_sat_checked)
         self.assertFalse(bill.l10n_mx_vendor_cfdi_cancelled)
-        self.assertEqual(bill.invoice_date, fields.Date.from_string(bill.l10n_mx_vendor_cfdi_fecha[:10]))
+        self.assertEqual(
+            bill.invoice_date, fields.Date.from_string(bill.l10n_mx_vendor_cfdi_fecha[:10])
+        )
         self.assertEqual(wizard.move_ids, bill)
         # the bill can be posted like any other
         bill.action_post()
@@ -111,20 +119,29 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertFalse(bill.l10n_mx_vendor_cfdi_sat_state)
 
     def test_products_matched_by_supplier_code_default_code_and_clave_prod_serv(self):
-        supplier = self.env["res.partner"].create({
-            "name": "Xochilt (existing)", "vat": SUPPLIER_RFC, "country_id": self.env.ref("base.mx").id,
-        })
-        self.env["product.supplierinfo"].create({
-            "partner_id": supplier.id, "product_tmpl_id": self.product_a.product_tmpl_id.id,
-            "product_code": "PAP-01",
-        })
+        supplier = self.env["res.partner"].create(
+            {
+                "name": "Xochilt (existing)",
+                "vat": SUPPLIER_RFC,
+                "country_id": self.env.ref("base.mx").id,
+            }
+        )
+        self.env["product.supplierinfo"].create(
+            {
+                "partner_id": supplier.id,
+                "product_tmpl_id": self.product_a.product_tmpl_id.id,
+                "product_code": "PAP-01",
+            }
+        )
         product_c = self.env["product.product"].create({"name": "Toner", "default_code": "TON-9"})
-        data = self.supplier_cfdi([
-            Line(no_identificacion="PAP-01", clave_prod_serv="14111507"),
-            Line(no_identificacion="TON-9", descripcion="Toner negro"),
-            Line(clave_prod_serv="84111506", descripcion="Servicio contable"),
-            Line(clave_prod_serv="50202306", descripcion="Agua embotellada"),
-        ])
+        data = self.supplier_cfdi(
+            [
+                Line(no_identificacion="PAP-01", clave_prod_serv="14111507"),
+                Line(no_identificacion="TON-9", descripcion="Toner negro"),
+                Line(clave_prod_serv="84111506", descripcion="Servicio contable"),
+                Line(clave_prod_serv="50202306", descripcion="Agua embotellada"),
+            ]
+        )
         wizard = self.run_import([("f.xml", data)], check_sat_status=False)
         bill = self.result(wizard, "f.xml").move_id
         self.assertEqual(bill.partner_id, supplier)  # matched by RFC, not created again
@@ -136,15 +153,21 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertEqual(supplier.l10n_mx_regimen_fiscal, "612")  # completed from the CFDI
 
     def test_discount_is_kept(self):
-        data = self.supplier_cfdi([Line(cantidad="1", valor_unitario="1000.00", descuento="100.00")])
+        data = self.supplier_cfdi(
+            [Line(cantidad="1", valor_unitario="1000.00", descuento="100.00")]
+        )
         bill = self.result(self.run_import([("d.xml", data)], False), "d.xml").move_id
         self.assertAlmostEqual(bill.invoice_line_ids.discount, 10.0)
         self.assertAlmostEqual(bill.amount_total, 1044.0)
         self.assertTrue(bill.l10n_mx_vendor_cfdi_totals_ok)
 
     def test_unit_price_with_six_decimals_keeps_the_cfdi_total(self):
-        data = self.supplier_cfdi([Line(cantidad="3", valor_unitario="33.333333"),
-                                   Line(cantidad="2", valor_unitario="10.50")])
+        data = self.supplier_cfdi(
+            [
+                Line(cantidad="3", valor_unitario="33.333333"),
+                Line(cantidad="2", valor_unitario="10.50"),
+            ]
+        )
         bill = self.result(self.run_import([("p.xml", data)], False), "p.xml").move_id
         exact, fine = bill.invoice_line_ids.sorted("price_unit")
         self.assertEqual((exact.quantity, exact.price_unit), (2.0, 10.5))
@@ -170,31 +193,42 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertEqual(self.bills(first.l10n_mx_vendor_cfdi_uuid), first)
         with self.assertRaisesRegex(UserError, "already imported"):
             self.env["account.move"]._l10n_mx_vendor_cfdi_refuse_duplicate(
-                self.company, first.l10n_mx_vendor_cfdi_uuid.lower())
+                self.company, first.l10n_mx_vendor_cfdi_uuid.lower()
+            )
 
     # --- hostile and broken input ------------------------------------------------------------
 
     def test_mixed_upload_imports_the_good_files_and_reports_each_bad_one(self):
         good_in_zip = self.supplier_cfdi([Line(cantidad="3")])
         good_plain = self.supplier_cfdi([Line(cantidad="5")])
-        upload = zip_of([
-            ("good.xml", good_in_zip),
-            ("broken.xml", b"<cfdi:Comprobante xmlns:cfdi='http://www.sat.gob.mx/cfd/4'"),
-            ("laughs.xml", BILLION_LAUGHS),
-            ("xxe.xml", XXE),
-            ("dtd.xml", REMOTE_DTD),
-            ("ns.xml", b'<cfdi:Comprobante xmlns:cfdi="http://www.sat.gob.mx/cfd/9" Version="4.0"/>'),
-            ("ubl.xml", b'<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>'),
-            ("old.xml", CFDI33),
-            ("unstamped.xml", self.sealed_only()),
-            ("factura.pdf", b"%PDF-1.4 supplier pdf"),
-            ("inner.zip", zip_of([("x.xml", good_plain)])),
-            ("bomb.xml", b"<a>" + b"0" * (8 * 1024 * 1024) + b"</a>"),
-        ])
+        upload = zip_of(
+            [
+                ("good.xml", good_in_zip),
+                ("broken.xml", b"<cfdi:Comprobante xmlns:cfdi='http://www.sat.gob.mx/cfd/4'"),
+                ("laughs.xml", BILLION_LAUGHS),
+                ("xxe.xml", XXE),
+                ("dtd.xml", REMOTE_DTD),
+                (
+                    "ns.xml",
+                    b'<cfdi:Comprobante xmlns:cfdi="http://www.sat.gob.mx/cfd/9" Version="4.0"/>',
+                ),
+                (
+                    "ubl.xml",
+                    b'<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>',
+                ),
+                ("old.xml", CFDI33),
+                ("unstamped.xml", self.sealed_only()),
+                ("factura.pdf", b"%PDF-1.4 supplier pdf"),
+                ("inner.zip", zip_of([("x.xml", good_plain)])),
+                ("bomb.xml", b"<a>" + b"0" * (8 * 1024 * 1024) + b"</a>"),
+            ]
+        )
         oversize = b"<a>" + b" " * (6 * 1024 * 1024) + b"</a>"
         before = len(self.bills())
-        wizard = self.run_import([("lote.zip", upload), ("plain.xml", good_plain),
-                                  ("huge.xml", oversize)], check_sat_status=False)
+        wizard = self.run_import(
+            [("lote.zip", upload), ("plain.xml", good_plain), ("huge.xml", oversize)],
+            check_sat_status=False,
+        )
         expected = {
             "lote.zip/good.xml": ("imported", "OK"),
             "lote.zip/broken.xml": ("error", "XML"),
@@ -216,12 +250,15 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
             self.assertTrue(line.message, line.name)
             self.assertFalse(line.move_id, line.name)
         self.assertEqual(len(self.bills()), before + 2)
-        self.assertEqual(wizard.move_ids, wizard.line_ids.filtered(lambda line: line.state == "imported").move_id)
+        self.assertEqual(
+            wizard.move_ids, wizard.line_ids.filtered(lambda line: line.state == "imported").move_id
+        )
         self.assertIn("2 imported", wizard.summary)
         self.assertNotIn("root:x:0:0", "".join(wizard.line_ids.mapped("message")))
 
     def sealed_only(self):
         from odoo.addons.l10n_mx_einvoice.cfdi.tests import supplier_documents
+
         return supplier_documents.sealed(supplier_invoice(), self.supplier_credential)
 
     def test_a_bill_failing_in_a_batch_is_reported_and_the_others_are_created(self):
@@ -237,7 +274,9 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
 
         with patch.object(Move, "_l10n_mx_vendor_cfdi_post_summary", refuse_one):
             wizard = self.run_import(files, check_sat_status=False)
-        self.assertEqual([line.state for line in wizard.line_ids], ["imported", "error", "imported"])
+        self.assertEqual(
+            [line.state for line in wizard.line_ids], ["imported", "error", "imported"]
+        )
         self.assertIn("simulated failure", self.result(wizard, "f1.xml").message)
         self.assertFalse(self.bills(bad_uuid))
         self.assertEqual(len(wizard.move_ids), 2)
@@ -251,9 +290,13 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
     def test_missing_purchase_tax_refuses_that_file_only(self):
         untaxed = self.supplier_cfdi([Line(iva=None)])
         taxed = self.supplier_cfdi([Line()])
-        self.env["account.tax"].search([
-            ("company_id", "=", self.company.id), ("type_tax_use", "=", "purchase"),
-            ("amount", "=", 16.0)]).active = False
+        self.env["account.tax"].search(
+            [
+                ("company_id", "=", self.company.id),
+                ("type_tax_use", "=", "purchase"),
+                ("amount", "=", 16.0),
+            ]
+        ).active = False
         before = len(self.bills())
         wizard = self.run_import([("untaxed.xml", untaxed), ("taxed.xml", taxed)], False)
         self.assertEqual(self.result(wizard, "untaxed.xml").state, "imported")
@@ -277,7 +320,9 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertIn("nearest rate", bill.l10n_mx_vendor_cfdi_notes)
 
     def test_receiver_of_another_company_and_altered_xml_are_flagged(self):
-        other = self.supplier_cfdi(receiver_rfc="XIA190128J61", receiver_name="XENON INDUSTRIAL ARTICLES")
+        other = self.supplier_cfdi(
+            receiver_rfc="XIA190128J61", receiver_name="XENON INDUSTRIAL ARTICLES"
+        )
         altered = self.services.replace(b"Papel bond carta", b"Papel bond oficio", 1)
         wizard = self.run_import([("other.xml", other), ("altered.xml", altered)], False)
         other_bill = self.result(wizard, "other.xml").move_id
@@ -308,8 +353,14 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         bill = self.result(self.run_import([("s.xml", self.services_cfdi())]), "s.xml").move_id
         self.assertEqual(bill.l10n_mx_vendor_cfdi_sat_state, "vigente")
         result = self.connector.cancel(
-            bill.l10n_mx_vendor_cfdi_uuid, "02", None, SUPPLIER_RFC, "EKU9003173C9",
-            Decimal("2113.33"), self.supplier_credential)
+            bill.l10n_mx_vendor_cfdi_uuid,
+            "02",
+            None,
+            SUPPLIER_RFC,
+            "EKU9003173C9",
+            Decimal("2113.33"),
+            self.supplier_credential,
+        )
         self.assertEqual(result.outcome, "cancelled", result.message)
         self.env["account.move"]._cron_l10n_mx_vendor_cfdi_status()
         self.assertEqual(bill.l10n_mx_vendor_cfdi_sat_state, "vigente")  # checked today: not due
@@ -319,12 +370,16 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertTrue(bill.l10n_mx_vendor_cfdi_cancelled)
         self.assertIn("CANCELLED", bill.message_ids[0].body)
         self.assertIn("the CFDI is CANCELLED at SAT", bill._l10n_mx_vendor_cfdi_problems())
-        self.assertIn(bill, self.env["account.move"].search([("l10n_mx_vendor_cfdi_cancelled", "=", True)]))
+        self.assertIn(
+            bill, self.env["account.move"].search([("l10n_mx_vendor_cfdi_cancelled", "=", True)])
+        )
 
     def test_status_through_sat_soap_service_on_loopback(self):
         bill = self.result(self.run_import([("s.xml", self.services)], False), "s.xml").move_id
         with sat_status_server(self.connector.status) as server:
-            self.env["ir.config_parameter"].sudo().set_param("l10n_mx_einvoice.sat_status_url", server.url)
+            self.env["ir.config_parameter"].sudo().set_param(
+                "l10n_mx_einvoice.sat_status_url", server.url
+            )
             bill.action_l10n_mx_vendor_cfdi_check_status()
             self.assertEqual(bill.l10n_mx_vendor_cfdi_sat_state, "vigente")
             self.assertIn("Vigente", bill.l10n_mx_vendor_cfdi_sat_message)
@@ -334,7 +389,8 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
             port = server.server_address[1]
         # the service is gone: the bill keeps its state and says why it was not checked
         self.env["ir.config_parameter"].sudo().set_param(
-            "l10n_mx_einvoice.sat_status_url", f"http://127.0.0.1:{port}/ConsultaCFDIService.svc")
+            "l10n_mx_einvoice.sat_status_url", f"http://127.0.0.1:{port}/ConsultaCFDIService.svc"
+        )
         checked = bill.l10n_mx_vendor_cfdi_sat_checked
         bill.action_l10n_mx_vendor_cfdi_check_status()
         self.assertEqual(bill.l10n_mx_vendor_cfdi_sat_state, "vigente")
@@ -348,7 +404,8 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
             "--BOUNDARY\nContent-Type: application/xml\nContent-Transfer-Encoding: base64\n"
             f'Content-Disposition: attachment; filename="{name}"\n\n'
             f"{base64.b64encode(data).decode()}\n"
-            for name, data in attachments)
+            for name, data in attachments
+        )
         message_id = hashlib.md5(b"".join(data for _name, data in attachments)).hexdigest()
         to = self.journal.alias_id.display_name or "bills@example.com"
         return (
@@ -360,9 +417,14 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         )
 
     def test_mail_alias_creates_the_bill_from_the_xml(self):
-        values = {"move_type": "in_invoice", "journal_id": self.journal.id, "company_id": self.company.id}
+        values = {
+            "move_type": "in_invoice",
+            "journal_id": self.journal.id,
+            "company_id": self.company.id,
+        }
         move_id = self.env["mail.thread"].message_process(
-            "account.move", self.mail_with([("factura.xml", self.services)]), custom_values=values)
+            "account.move", self.mail_with([("factura.xml", self.services)]), custom_values=values
+        )
         bill = self.env["account.move"].browse(move_id)
         self.assertTrue(bill.l10n_mx_vendor_cfdi_uuid)
         self.assertEqual(bill.partner_id.vat, SUPPLIER_RFC)
@@ -370,17 +432,28 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertEqual(bill.l10n_mx_vendor_cfdi_attachment_id.name, "factura.xml")
         self.assertTrue(bill.l10n_mx_vendor_cfdi_totals_ok)
         # the same CFDI mailed again: a bill without lines saying why
-        again = self.env["account.move"].browse(self.env["mail.thread"].message_process(
-            "account.move", self.mail_with([("otra-vez.xml", self.services)]).replace(
-                "cfdi-test-", "cfdi-test-again-"), custom_values=values))
+        again = self.env["account.move"].browse(
+            self.env["mail.thread"].message_process(
+                "account.move",
+                self.mail_with([("otra-vez.xml", self.services)]).replace(
+                    "cfdi-test-", "cfdi-test-again-"
+                ),
+                custom_values=values,
+            )
+        )
         self.assertFalse(again.l10n_mx_vendor_cfdi_uuid)
         self.assertFalse(again.invoice_line_ids)
         self.assertTrue(any("already imported" in (m.body or "") for m in again.message_ids))
 
     def test_mail_alias_ignores_hostile_xml(self):
-        values = {"move_type": "in_invoice", "journal_id": self.journal.id, "company_id": self.company.id}
+        values = {
+            "move_type": "in_invoice",
+            "journal_id": self.journal.id,
+            "company_id": self.company.id,
+        }
         move_id = self.env["mail.thread"].message_process(
-            "account.move", self.mail_with([("x.xml", XXE)]), custom_values=values)
+            "account.move", self.mail_with([("x.xml", XXE)]), custom_values=values
+        )
         bill = self.env["account.move"].browse(move_id)
         self.assertFalse(bill.l10n_mx_vendor_cfdi_uuid)
         self.assertFalse(bill.invoice_line_ids)
@@ -389,10 +462,12 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertIn("DOCTYPE", refusal[0])
 
     def test_dashboard_upload_uses_the_same_import(self):
-        attachment = self.env["ir.attachment"].create({
-            "name": "subida.xml", "raw": self.services, "mimetype": "application/xml"})
-        bill = self.journal.with_context(default_move_type="in_invoice")._create_document_from_attachment(
-            attachment.ids)
+        attachment = self.env["ir.attachment"].create(
+            {"name": "subida.xml", "raw": self.services, "mimetype": "application/xml"}
+        )
+        bill = self.journal.with_context(
+            default_move_type="in_invoice"
+        )._create_document_from_attachment(attachment.ids)
         self.assertEqual(bill.l10n_mx_vendor_cfdi_attachment_id, attachment)
         self.assertAlmostEqual(bill.amount_total, 2113.33)
         self.assertEqual(len(bill.invoice_line_ids), 2)

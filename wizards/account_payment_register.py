@@ -1,4 +1,5 @@
 """Registering a payment stamps its complement when the company asks for it."""
+
 from odoo import models
 
 

@@ -1,6 +1,7 @@
 """Archive of a company's CFDI (issued and received) for a date range: one ZIP with the
 XML files (PDFs optional), an index CSV and an integrity report (CFF art. 30: keep every
 CFDI for at least five years)."""
+
 import base64
 import csv
 import io
@@ -14,11 +15,30 @@ from odoo.exceptions import AccessError, UserError
 from ..cfdi import reception
 from ..cfdi.errors import CfdiError
 
-INDEX_COLUMNS = ["uuid", "type", "tipo_comprobante", "issuer_rfc", "receiver_rfc", "date", "total",
-                 "currency", "sat_status", "file", "sha256", "integrity"]
-ISSUED_SAT_STATUS = {"cancelled": "Cancelado", "cancel_requested": "Vigente (cancelación en proceso)"}
-RECEIVED_SAT_STATUS = {"vigente": "Vigente", "cancelado": "Cancelado", "not_found": "No Encontrado",
-                       "unavailable": "Sin consultar"}
+INDEX_COLUMNS = [
+    "uuid",
+    "type",
+    "tipo_comprobante",
+    "issuer_rfc",
+    "receiver_rfc",
+    "date",
+    "total",
+    "currency",
+    "sat_status",
+    "file",
+    "sha256",
+    "integrity",
+]
+ISSUED_SAT_STATUS = {
+    "cancelled": "Cancelado",
+    "cancel_requested": "Vigente (cancelación en proceso)",
+}
+RECEIVED_SAT_STATUS = {
+    "vigente": "Vigente",
+    "cancelado": "Cancelado",
+    "not_found": "No Encontrado",
+    "unavailable": "Sin consultar",
+}
 
 
 @dataclass
@@ -33,11 +53,17 @@ class L10nMxEinvoiceArchive(models.TransientModel):
     _name = "l10n_mx_einvoice.archive"
     _description = "CFDI archive export (ZIP of issued and received CFDI with an index)"
 
-    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
-    date_from = fields.Date(required=True, default=lambda self: fields.Date.today().replace(month=1, day=1))
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    date_from = fields.Date(
+        required=True, default=lambda self: fields.Date.today().replace(month=1, day=1)
+    )
     date_to = fields.Date(required=True, default=fields.Date.context_today)
     include_pdf = fields.Boolean(
-        string="Include PDFs", help="Also add the PDF files attached to the same invoices and bills.")
+        string="Include PDFs",
+        help="Also add the PDF files attached to the same invoices and bills.",
+    )
     state = fields.Selection([("draft", "Options"), ("done", "Download")], default="draft")
     zip_file = fields.Binary(string="Archive", attachment=False, readonly=True)
     zip_filename = fields.Char(readonly=True)
@@ -56,25 +82,55 @@ class L10nMxEinvoiceArchive(models.TransientModel):
 
     def _issued_entries(self):
         start, end = self._bounds()
-        documents = self.env["l10n_mx_einvoice.document"].sudo().search([
-            ("company_id", "=", self.company_id.id), ("kind", "=", "stamp"),
-            ("state", "=", "stamped"), ("attachment_id", "!=", False),
-            ("cfdi_date", ">=", start), ("cfdi_date", "<", end),
-        ], order="cfdi_date, id")
-        return [ArchiveEntry("issued", document.attachment_id, document.move_id,
-                             ISSUED_SAT_STATUS.get(document.move_id.l10n_mx_einvoice_state, "Vigente"))
-                for document in documents]
+        documents = (
+            self.env["l10n_mx_einvoice.document"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("kind", "=", "stamp"),
+                    ("state", "=", "stamped"),
+                    ("attachment_id", "!=", False),
+                    ("cfdi_date", ">=", start),
+                    ("cfdi_date", "<", end),
+                ],
+                order="cfdi_date, id",
+            )
+        )
+        return [
+            ArchiveEntry(
+                "issued",
+                document.attachment_id,
+                document.move_id,
+                ISSUED_SAT_STATUS.get(document.move_id.l10n_mx_einvoice_state, "Vigente"),
+            )
+            for document in documents
+        ]
 
     def _received_entries(self):
         start, end = self._bounds()
-        moves = self.env["account.move"].sudo().search([
-            ("company_id", "=", self.company_id.id),
-            ("l10n_mx_vendor_cfdi_attachment_id", "!=", False),
-            ("l10n_mx_vendor_cfdi_fecha", ">=", start), ("l10n_mx_vendor_cfdi_fecha", "<", end),
-        ], order="l10n_mx_vendor_cfdi_fecha, id")
-        return [ArchiveEntry("received", move.l10n_mx_vendor_cfdi_attachment_id, move,
-                             RECEIVED_SAT_STATUS.get(move.l10n_mx_vendor_cfdi_sat_state, "Sin consultar"))
-                for move in moves]
+        moves = (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("l10n_mx_vendor_cfdi_attachment_id", "!=", False),
+                    ("l10n_mx_vendor_cfdi_fecha", ">=", start),
+                    ("l10n_mx_vendor_cfdi_fecha", "<", end),
+                ],
+                order="l10n_mx_vendor_cfdi_fecha, id",
+            )
+        )
+        return [
+            ArchiveEntry(
+                "received",
+                move.l10n_mx_vendor_cfdi_attachment_id,
+                move,
+                RECEIVED_SAT_STATUS.get(move.l10n_mx_vendor_cfdi_sat_state, "Sin consultar"),
+            )
+            for move in moves
+        ]
 
     def _index_row(self, entry, data, path):
         try:
@@ -101,7 +157,9 @@ class L10nMxEinvoiceArchive(models.TransientModel):
         """(zip bytes, index rows, integrity problems) of the company's CFDI in the range."""
         self.ensure_one()
         if self.company_id not in self.env.user.company_ids:  # records are read as superuser
-            raise AccessError(self.env._("You have no access to the company %s.", self.company_id.name))
+            raise AccessError(
+                self.env._("You have no access to the company %s.", self.company_id.name)
+            )
         entries = self._issued_entries() + self._received_entries()
         rows, problems = [], []
         buffer = io.BytesIO()
@@ -113,10 +171,18 @@ class L10nMxEinvoiceArchive(models.TransientModel):
                 row = self._index_row(entry, data, path)
                 rows.append(row)
                 if row["integrity"] != "ok":
-                    problems.append(self.env._(
-                        "%(file)s (%(uuid)s): %(what)s", file=entry.attachment.name, uuid=row["uuid"],
-                        what=self.env._("the content no longer matches the SHA-256 stored when it was created")
-                        if row["integrity"] == "mismatch" else self.env._("no SHA-256 was stored for it")))
+                    problems.append(
+                        self.env._(
+                            "%(file)s (%(uuid)s): %(what)s",
+                            file=entry.attachment.name,
+                            uuid=row["uuid"],
+                            what=self.env._(
+                                "the content no longer matches the SHA-256 stored when it was created"
+                            )
+                            if row["integrity"] == "mismatch"
+                            else self.env._("no SHA-256 was stored for it"),
+                        )
+                    )
                 if self.include_pdf:
                     self._add_pdfs(archive, entry)
             text = io.StringIO()
@@ -129,10 +195,17 @@ class L10nMxEinvoiceArchive(models.TransientModel):
         return buffer.getvalue(), rows, problems
 
     def _add_pdfs(self, archive, entry):
-        pdfs = self.env["ir.attachment"].sudo().search([
-            ("res_model", "=", "account.move"), ("res_id", "=", entry.move.id),
-            ("mimetype", "=", "application/pdf"),
-        ])
+        pdfs = (
+            self.env["ir.attachment"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", "account.move"),
+                    ("res_id", "=", entry.move.id),
+                    ("mimetype", "=", "application/pdf"),
+                ]
+            )
+        )
         for pdf in pdfs:
             archive.writestr(f"{entry.direction}/pdf/{pdf.id}-{pdf.name}", pdf.raw or b"")
 
@@ -140,14 +213,17 @@ class L10nMxEinvoiceArchive(models.TransientModel):
         self.ensure_one()
         data, rows, problems = self._build_archive()
         rfc = self.company_id.vat or self.company_id.name
-        self.write({
-            "state": "done",
-            "zip_file": base64.b64encode(data),
-            "zip_filename": f"CFDI-{rfc}-{self.date_from}-{self.date_to}.zip",
-            "issued_count": sum(row["type"] == "issued" for row in rows),
-            "received_count": sum(row["type"] == "received" for row in rows),
-            "integrity_report": "\n".join(problems) or self.env._("Every file matches its stored SHA-256."),
-        })
+        self.write(
+            {
+                "state": "done",
+                "zip_file": base64.b64encode(data),
+                "zip_filename": f"CFDI-{rfc}-{self.date_from}-{self.date_to}.zip",
+                "issued_count": sum(row["type"] == "issued" for row in rows),
+                "received_count": sum(row["type"] == "received" for row in rows),
+                "integrity_report": "\n".join(problems)
+                or self.env._("Every file matches its stored SHA-256."),
+            }
+        )
         return {
             "type": "ir.actions.act_window",
             "res_model": self._name,

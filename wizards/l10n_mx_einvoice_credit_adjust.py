@@ -18,10 +18,12 @@ class L10nMxEinvoiceCreditAdjust(models.TransientModel):
             raise UserError(self.env._("Type a number of stamps other than zero."))
         if not (self.reason or "").strip():
             raise UserError(self.env._("Type the reason of the adjustment."))
-        self.env["l10n_mx_einvoice.credit.move"].create({
-            "account_id": self.account_id.id,
-            "kind": "adjustment",
-            "quantity": self.quantity,
-            "reason": self.reason.strip(),
-        })
+        self.env["l10n_mx_einvoice.credit.move"].create(
+            {
+                "account_id": self.account_id.id,
+                "kind": "adjustment",
+                "quantity": self.quantity,
+                "reason": self.reason.strip(),
+            }
+        )
         return {"type": "ir.actions.act_window_close"}

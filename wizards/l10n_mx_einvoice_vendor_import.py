@@ -1,5 +1,6 @@
 """Import supplier CFDI (XML files or ZIP archives) as draft vendor bills, one per CFDI,
 with a result per file: a bad file never stops the others."""
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -21,21 +22,33 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
     _name = "l10n_mx_einvoice.vendor.import"
     _description = "Import supplier CFDI as vendor bills"
 
-    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
     journal_id = fields.Many2one(
-        "account.journal", string="Purchase journal", required=True,
+        "account.journal",
+        string="Purchase journal",
+        required=True,
         domain="[('type', '=', 'purchase'), ('company_id', '=', company_id)]",
-        default=lambda self: self.env["account.journal"].search([
-            *self.env["account.journal"]._check_company_domain(self.env.company),
-            ("type", "=", "purchase")], limit=1),
+        default=lambda self: self.env["account.journal"].search(
+            [
+                *self.env["account.journal"]._check_company_domain(self.env.company),
+                ("type", "=", "purchase"),
+            ],
+            limit=1,
+        ),
     )
     attachment_ids = fields.Many2many(
-        "ir.attachment", "l10n_mx_einvoice_vendor_import_attachment_rel", "wizard_id",
-        "attachment_id", string="Files",
+        "ir.attachment",
+        "l10n_mx_einvoice_vendor_import_attachment_rel",
+        "wizard_id",
+        "attachment_id",
+        string="Files",
         help="Supplier CFDI XML files, or ZIP archives of them (PDFs inside are ignored).",
     )
     check_sat_status = fields.Boolean(
-        string="Check SAT status now", default=True,
+        string="Check SAT status now",
+        default=True,
         help="Ask SAT whether each CFDI is Vigente or Cancelado right after the import (a "
         "scheduled action re-checks them later anyway).",
     )
@@ -51,7 +64,8 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
             wizard.summary = self.env._(
                 "%(ok)s imported, %(dup)s already imported, %(bad)s not imported, %(skip)s ignored",
                 ok=states.count("imported") + states.count("warning"),
-                dup=states.count("duplicate"), bad=states.count("error"),
+                dup=states.count("duplicate"),
+                bad=states.count("error"),
                 skip=states.count("skipped"),
             )
 
@@ -86,12 +100,14 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
         for name, data in uploads:
             for item in reception.read_upload(name, data, limits):
                 if isinstance(item, reception.FileProblem):
-                    lines.append({
-                        "name": item.name,
-                        "state": "skipped" if item.skipped else "error",
-                        "message": item.message_es if self._spanish() else item.message_en,
-                        "code": item.code,
-                    })
+                    lines.append(
+                        {
+                            "name": item.name,
+                            "state": "skipped" if item.skipped else "error",
+                            "message": item.message_es if self._spanish() else item.message_en,
+                            "code": item.code,
+                        }
+                    )
                     continue
                 line = self._prepare_one(Move, item, journal, tax_index, first_of)
                 if line.get("state") is None:
@@ -99,8 +115,10 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
                     prepared.append((len(lines), item, line.pop("values")))
                 lines.append(line)
         for start in range(0, len(prepared), BATCH_SIZE):
-            self._create_batch(Move, journal, prepared[start:start + BATCH_SIZE], lines)
-        created = Move.browse([line["move_id"] for line in lines if line.get("state") == "imported"])
+            self._create_batch(Move, journal, prepared[start : start + BATCH_SIZE], lines)
+        created = Move.browse(
+            [line["move_id"] for line in lines if line.get("state") == "imported"]
+        )
         for line in lines:
             if line.get("same_as") is not None:
                 line["move_id"] = lines[line.pop("same_as")].get("move_id", False)
@@ -114,11 +132,14 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
                     line.update(state="warning", message="; ".join(problems))
                 else:
                     line["message"] = move.l10n_mx_vendor_cfdi_notes or self.env._(
-                        "Imported as %(bill)s.", bill=move.display_name)
-        self.write({
-            "line_ids": [fields.Command.create(line) for line in lines],
-            "move_ids": [fields.Command.set(created.ids)],
-        })
+                        "Imported as %(bill)s.", bill=move.display_name
+                    )
+        self.write(
+            {
+                "line_ids": [fields.Command.create(line) for line in lines],
+                "move_ids": [fields.Command.set(created.ids)],
+            }
+        )
         return created
 
     def _prepare_one(self, Move, received, journal, tax_index, first_of):
@@ -126,11 +147,23 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
         line = {"name": received.name, "uuid": received.uuid, "state": None}
         existing = Move._l10n_mx_vendor_cfdi_existing(journal.company_id, received.uuid)
         if existing:
-            return dict(line, state="duplicate", move_id=existing.id, code="DUPLICATE", message=self.env._(
-                "Already imported as %(bill)s: not imported twice.", bill=existing.display_name))
+            return dict(
+                line,
+                state="duplicate",
+                move_id=existing.id,
+                code="DUPLICATE",
+                message=self.env._(
+                    "Already imported as %(bill)s: not imported twice.", bill=existing.display_name
+                ),
+            )
         if received.uuid in first_of:
-            return dict(line, state="duplicate", same_as=first_of[received.uuid], code="DUPLICATE",
-                        message=self.env._("The same CFDI appears earlier in this upload: imported once."))
+            return dict(
+                line,
+                state="duplicate",
+                same_as=first_of[received.uuid],
+                code="DUPLICATE",
+                message=self.env._("The same CFDI appears earlier in this upload: imported once."),
+            )
         try:
             with self.env.cr.savepoint():
                 values = Move._l10n_mx_vendor_cfdi_values(received, journal, tax_index)
@@ -143,7 +176,8 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
         try:
             with self.env.cr.savepoint():
                 moves = Move._l10n_mx_vendor_cfdi_create_many(
-                    journal, [(received, values) for _index, received, values in batch])
+                    journal, [(received, values) for _index, received, values in batch]
+                )
         except (CfdiError, UserError) as error:
             if len(batch) == 1:
                 lines[batch[0][0]].update(self._error(error))
@@ -156,7 +190,11 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
 
     def _error(self, error):
         if isinstance(error, CfdiError):
-            return {"state": "error", "code": error.code, "message": engine_message(self.env, error)}
+            return {
+                "state": "error",
+                "code": error.code,
+                "message": engine_message(self.env, error),
+            }
         return {"state": "error", "code": "ODOO", "message": error.args[0]}
 
     def _spanish(self):

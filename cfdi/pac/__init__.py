@@ -5,6 +5,7 @@ tax purposes); ``"finkok"`` speaks Finkok's SOAP services, ``"sw"`` SW sapien's
 REST API. ``test=True`` selects the provider's test environment; ``url=`` points
 a connector elsewhere (local test servers). See ``cfdi/pac/README.md``.
 """
+
 from __future__ import annotations
 
 from .base import (
@@ -25,10 +26,18 @@ from .base import (
 PROVIDERS = ("sandbox", "finkok", "sw")
 
 
-def get_connector(provider: str, *, test: bool = True, username: str | None = None,
-                  password: str | None = None, token: str | None = None,
-                  url: str | None = None, timeout: float = 30.0, state_dir=None,
-                  credits: int | None = None) -> Connector:
+def get_connector(
+    provider: str,
+    *,
+    test: bool = True,
+    username: str | None = None,
+    password: str | None = None,
+    token: str | None = None,
+    url: str | None = None,
+    timeout: float = 30.0,
+    state_dir=None,
+    credits: int | None = None,
+) -> Connector:
     """The connector for ``provider`` ("sandbox" | "finkok" | "sw")."""
     if provider == "sandbox":
         from .sandbox import SandboxPac
@@ -37,11 +46,13 @@ def get_connector(provider: str, *, test: bool = True, username: str | None = No
     if provider == "finkok":
         from .finkok import FinkokConnector
 
-        return FinkokConnector(username=username or "", password=password or "", test=test,
-                               url=url, timeout=timeout)
+        return FinkokConnector(
+            username=username or "", password=password or "", test=test, url=url, timeout=timeout
+        )
     if provider == "sw":
         from .sw import SwConnector
 
-        return SwConnector(username=username, password=password, token=token, test=test,
-                           url=url, timeout=timeout)
+        return SwConnector(
+            username=username, password=password, token=token, test=test, url=url, timeout=timeout
+        )
     raise ValueError(f"unknown PAC provider {provider!r}; use one of {', '.join(PROVIDERS)}")

@@ -19,6 +19,7 @@ Errors say what happened and what to do, in Spanish and English:
 Secrets (passwords, tokens, keys) never reach an exception text or a log line:
 connectors pass the secrets they hold through ``redact`` before building a message.
 """
+
 from __future__ import annotations
 
 import abc
@@ -62,7 +63,9 @@ class CancelResult:
 class StatusResult:
     estado: str  # Vigente | Cancelado | No Encontrado
     es_cancelable: str  # Cancelable sin aceptación | Cancelable con aceptación | No cancelable
-    estatus_cancelacion: str  # "" | En proceso | Cancelado sin/con aceptación | Plazo vencido | Solicitud rechazada
+    estatus_cancelacion: (
+        str  # "" | En proceso | Cancelado sin/con aceptación | Plazo vencido | Solicitud rechazada
+    )
     codigo_estatus: str  # "S - Comprobante obtenido satisfactoriamente." | "N - 602: ..."
     validacion_efos: str  # "200": issuer not in SAT's EFOS list; "100": listed
 
@@ -89,31 +92,51 @@ class Unavailable(PacError):
 
 # What to fix, by SAT's stamping-validation code (the codes Finkok and others relay).
 HINTS: dict[str, tuple[str, str]] = {
-    "301": ("Genere el XML con el sistema (no lo edite a mano) y vuelva a sellarlo.",
-            "Produce the XML with the system (do not edit it by hand) and seal it again."),
-    "302": ("Vuelva a sellar el comprobante y no lo modifique después de sellarlo.",
-            "Seal the document again and do not change it after sealing."),
-    "303": ("Selle con el CSD del RFC emisor del comprobante.",
-            "Seal with the CSD of the document's issuer RFC."),
-    "304": ("El CSD venció o fue revocado: tramite uno nuevo en el SAT y cárguelo.",
-            "The CSD expired or was revoked: get a new one from SAT and upload it."),
-    "305": ("Selle con el CSD vigente en la fecha del comprobante.",
-            "Seal with the CSD that is valid on the document's date."),
-    "306": ("Use el Certificado de Sello Digital (CSD), no la e.firma (FIEL).",
-            "Use the Digital Seal Certificate (CSD), not the e.firma (FIEL)."),
-    "308": ("Use el CSD que emitió el SAT para el RFC emisor.",
-            "Use the CSD SAT issued to the issuer RFC."),
-    "401": ("Vuelva a sellar el comprobante con la fecha y hora actuales (máximo 72 horas "
-            "antes del timbrado).",
-            "Seal the document again with the current date and time (at most 72 hours before "
-            "stamping)."),
-    "402": ("El RFC emisor no está en la lista de contribuyentes del SAT (LCO); revise el RFC "
-            "y su situación ante el SAT.",
-            "The issuer RFC is not in SAT's taxpayer list (LCO); check the RFC and its status "
-            "with SAT."),
+    "301": (
+        "Genere el XML con el sistema (no lo edite a mano) y vuelva a sellarlo.",
+        "Produce the XML with the system (do not edit it by hand) and seal it again.",
+    ),
+    "302": (
+        "Vuelva a sellar el comprobante y no lo modifique después de sellarlo.",
+        "Seal the document again and do not change it after sealing.",
+    ),
+    "303": (
+        "Selle con el CSD del RFC emisor del comprobante.",
+        "Seal with the CSD of the document's issuer RFC.",
+    ),
+    "304": (
+        "El CSD venció o fue revocado: tramite uno nuevo en el SAT y cárguelo.",
+        "The CSD expired or was revoked: get a new one from SAT and upload it.",
+    ),
+    "305": (
+        "Selle con el CSD vigente en la fecha del comprobante.",
+        "Seal with the CSD that is valid on the document's date.",
+    ),
+    "306": (
+        "Use el Certificado de Sello Digital (CSD), no la e.firma (FIEL).",
+        "Use the Digital Seal Certificate (CSD), not the e.firma (FIEL).",
+    ),
+    "308": (
+        "Use el CSD que emitió el SAT para el RFC emisor.",
+        "Use the CSD SAT issued to the issuer RFC.",
+    ),
+    "401": (
+        "Vuelva a sellar el comprobante con la fecha y hora actuales (máximo 72 horas "
+        "antes del timbrado).",
+        "Seal the document again with the current date and time (at most 72 hours before "
+        "stamping).",
+    ),
+    "402": (
+        "El RFC emisor no está en la lista de contribuyentes del SAT (LCO); revise el RFC "
+        "y su situación ante el SAT.",
+        "The issuer RFC is not in SAT's taxpayer list (LCO); check the RFC and its status "
+        "with SAT.",
+    ),
 }
-DEFAULT_HINT = ("Corrija el comprobante y vuelva a sellarlo antes de timbrar.",
-                "Fix the document and seal it again before stamping.")
+DEFAULT_HINT = (
+    "Corrija el comprobante y vuelva a sellarlo antes de timbrar.",
+    "Fix the document and seal it again before stamping.",
+)
 
 
 class Rejected(PacError):
@@ -121,8 +144,14 @@ class Rejected(PacError):
 
     code = "PAC_REJECTED"
 
-    def __init__(self, message_es: str, message_en: str, code: str | None = None,
-                 hint_es: str = "", hint_en: str = ""):
+    def __init__(
+        self,
+        message_es: str,
+        message_en: str,
+        code: str | None = None,
+        hint_es: str = "",
+        hint_en: str = "",
+    ):
         default_es, default_en = HINTS.get(code or "", DEFAULT_HINT)
         self.hint_es = hint_es or default_es
         self.hint_en = hint_en or default_en
@@ -205,13 +234,20 @@ class Connector(abc.ABC):
         """The earlier stamp of exactly this document, or None if it was never stamped."""
 
     @abc.abstractmethod
-    def cancel(self, uuid: str, motive: str, replacement_uuid: str | None, issuer_rfc: str,
-               receiver_rfc: str, total: Decimal, credential) -> CancelResult:
+    def cancel(
+        self,
+        uuid: str,
+        motive: str,
+        replacement_uuid: str | None,
+        issuer_rfc: str,
+        receiver_rfc: str,
+        total: Decimal,
+        credential,
+    ) -> CancelResult:
         """Ask SAT to cancel ``uuid`` with a SAT motive (01 needs ``replacement_uuid``)."""
 
     @abc.abstractmethod
-    def status(self, uuid: str, issuer_rfc: str, receiver_rfc: str,
-               total: Decimal) -> StatusResult:
+    def status(self, uuid: str, issuer_rfc: str, receiver_rfc: str, total: Decimal) -> StatusResult:
         """SAT's status of a stamped CFDI."""
 
     def balance(self) -> Balance:

@@ -20,6 +20,7 @@ stamping, for receivers XAXX010101000/XEXX010101000, and for types E, T and N;
 otherwise the request is "En proceso" until the receiver accepts or rejects
 (``respond_to_cancellation``) or 72 h pass ("Plazo vencido": cancelled).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -87,7 +88,9 @@ except Exception:  # no tz database: central time has had no DST since 2022
 
 
 def default_state_dir() -> Path:
-    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "cfdi-sandbox"
+    return (
+        Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "cfdi-sandbox"
+    )
 
 
 def digest(signed_xml: bytes) -> str:
@@ -116,12 +119,16 @@ def load_or_create_pac_credential(state_dir: Path) -> Credential:
 
 def _generate_pac_certificate(cer_path: Path, key_path: Path) -> None:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([
-        x509.NameAttribute(NameOID.COMMON_NAME, "SANDBOX PAC - SIN VALIDEZ FISCAL"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "SANDBOX PAC (NOT VALID FOR TAX PURPOSES)"),
-        x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "Sandbox"),
-        x509.NameAttribute(OID_UNIQUE_IDENTIFIER, f"{SANDBOX_RFC} / "),
-    ])
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, "SANDBOX PAC - SIN VALIDEZ FISCAL"),
+            x509.NameAttribute(
+                NameOID.ORGANIZATION_NAME, "SANDBOX PAC (NOT VALID FOR TAX PURPOSES)"
+            ),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "Sandbox"),
+            x509.NameAttribute(OID_UNIQUE_IDENTIFIER, f"{SANDBOX_RFC} / "),
+        ]
+    )
     now = utc_now()
     cert = (
         x509.CertificateBuilder()
@@ -131,17 +138,23 @@ def _generate_pac_certificate(cer_path: Path, key_path: Path) -> None:
         .serial_number(int.from_bytes(PAC_NO_CERTIFICADO.encode("ascii"), "big"))
         .not_valid_before(now - dt.timedelta(days=1))
         .not_valid_after(now + dt.timedelta(days=3650))
-        .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False),
-                       critical=True)
+        .add_extension(
+            x509.KeyUsage(True, True, False, False, False, False, False, False, False),
+            critical=True,
+        )
         .sign(key, hashes.SHA256())
     )
     cer_path.parent.mkdir(parents=True, exist_ok=True)
     tmp_key = key_path.with_suffix(".tmp")
     fd = os.open(tmp_key, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as handle:
-        handle.write(key.private_bytes(serialization.Encoding.DER,
-                                       serialization.PrivateFormat.PKCS8,
-                                       serialization.NoEncryption()))
+        handle.write(
+            key.private_bytes(
+                serialization.Encoding.DER,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
     os.replace(tmp_key, key_path)
     cer_path.write_bytes(cert.public_bytes(serialization.Encoding.DER))
 
@@ -259,8 +272,13 @@ class SandboxPac(Connector):
 
     name = "Sandbox PAC"
 
-    def __init__(self, state_dir: str | os.PathLike | None = None, *, credits: int | None = None,
-                 clock: Callable[[], dt.datetime] = utc_now):
+    def __init__(
+        self,
+        state_dir: str | os.PathLike | None = None,
+        *,
+        credits: int | None = None,
+        clock: Callable[[], dt.datetime] = utc_now,
+    ):
         self.state_dir = Path(state_dir) if state_dir else default_state_dir()
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.clock = clock
@@ -298,7 +316,11 @@ class SandboxPac(Connector):
         now = self.clock()
         fecha_timbrado = mexico_local(now)
         timbre = tfd_module.build_tfd(
-            comprobante, str(uuid_module.uuid4()).upper(), fecha_timbrado, SANDBOX_RFC, LEYENDA,
+            comprobante,
+            str(uuid_module.uuid4()).upper(),
+            fecha_timbrado,
+            SANDBOX_RFC,
+            LEYENDA,
             self.pac_credential,
         )
         stamped_xml = attach_tfd(signed_xml, timbre)
@@ -312,9 +334,17 @@ class SandboxPac(Connector):
             db.execute(
                 "INSERT INTO stamps (digest, uuid, xml, issuer, receiver, total, total_mxn, tipo,"
                 " stamped_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (key, timbre.uuid, stamped_xml, comprobante.emisor.rfc, comprobante.receptor.rfc,
-                 str(comprobante.total), str(_total_mxn(comprobante)),
-                 comprobante.tipo_de_comprobante, now.isoformat()),
+                (
+                    key,
+                    timbre.uuid,
+                    stamped_xml,
+                    comprobante.emisor.rfc,
+                    comprobante.receptor.rfc,
+                    str(comprobante.total),
+                    str(_total_mxn(comprobante)),
+                    comprobante.tipo_de_comprobante,
+                    now.isoformat(),
+                ),
             )
             if credits is not None:
                 self.store.set_credits(db, credits - 1)
@@ -330,9 +360,11 @@ class SandboxPac(Connector):
         """SAT's stamping checks; raises Rejected / AlreadyStamped, returns the document."""
         root = parse_document(signed_xml)
         if tfd_module.read(root) is not None:
-            raise AlreadyStamped(result_from_xml(signed_xml),
-                                 "El CFDI contiene un timbre previo (307).",
-                                 "The CFDI already holds a stamp (307).")
+            raise AlreadyStamped(
+                result_from_xml(signed_xml),
+                "El CFDI contiene un timbre previo (307).",
+                "The CFDI already holds a stamp (307).",
+            )
         try:
             comprobante = cfdi_xml.from_tree(root)
         except Exception as exc:  # structure the model cannot read: malformed for SAT
@@ -341,10 +373,12 @@ class SandboxPac(Connector):
         self._check_certificate(comprobante, now)
         if not seal.verify_seal(comprobante):
             raise _rejected(
-                "302", "Sello mal formado o inválido: el sello no corresponde a la cadena "
+                "302",
+                "Sello mal formado o inválido: el sello no corresponde a la cadena "
                 "original del comprobante (¿se modificó después de sellarlo?).",
                 "Malformed or invalid seal: it does not match the document's original string "
-                "(was it changed after sealing?).")
+                "(was it changed after sealing?).",
+            )
         self._check_window(comprobante, now)
         errors = [f for f in rules.check(comprobante, now=now) if f.severity == "error"]
         if errors:
@@ -362,27 +396,37 @@ class SandboxPac(Connector):
         except CredentialError as exc:
             raise _rejected("308", exc.message_es, exc.message_en) from exc
         if not cert.issuer_is_sat:
-            raise _rejected("308", "Certificado no expedido por el SAT.",
-                            "Certificate not issued by SAT.")
+            raise _rejected(
+                "308", "Certificado no expedido por el SAT.", "Certificate not issued by SAT."
+            )
         if cert.is_fiel:
-            raise _rejected("306", "El certificado no es de tipo CSD (es una e.firma).",
-                            "The certificate is not a CSD (it is an e.firma).")
+            raise _rejected(
+                "306",
+                "El certificado no es de tipo CSD (es una e.firma).",
+                "The certificate is not a CSD (it is an e.firma).",
+            )
         if cert.rfc != (c.emisor.rfc or "").upper() or cert.no_certificado != c.no_certificado:
             raise _rejected(
-                "303", f"Sello no corresponde a emisor: el certificado {cert.no_certificado} es "
+                "303",
+                f"Sello no corresponde a emisor: el certificado {cert.no_certificado} es "
                 f"de {cert.rfc}, el emisor es {c.emisor.rfc} con NoCertificado {c.no_certificado}.",
                 f"Seal does not belong to the issuer: certificate {cert.no_certificado} belongs "
-                f"to {cert.rfc}; the issuer is {c.emisor.rfc} with NoCertificado {c.no_certificado}.")
+                f"to {cert.rfc}; the issuer is {c.emisor.rfc} with NoCertificado {c.no_certificado}.",
+            )
         if now > cert.valid_to:
-            raise _rejected("304", f"Certificado revocado o caduco: venció el {cert.valid_to:%Y-%m-%d}.",
-                            f"Certificate revoked or expired: it expired on {cert.valid_to:%Y-%m-%d}.")
+            raise _rejected(
+                "304",
+                f"Certificado revocado o caduco: venció el {cert.valid_to:%Y-%m-%d}.",
+                f"Certificate revoked or expired: it expired on {cert.valid_to:%Y-%m-%d}.",
+            )
         if c.fecha is None:
             raise _rejected("301", "Falta el atributo Fecha.", "The Fecha attribute is missing.")
         try:
             cert.check_valid_at(c.fecha)
         except CredentialError as exc:
             raise _rejected(
-                "305", "La fecha de emisión no está dentro de la vigencia del CSD del emisor. "
+                "305",
+                "La fecha de emisión no está dentro de la vigencia del CSD del emisor. "
                 + exc.message_es,
                 "The issue date is outside the validity of the issuer's CSD. " + exc.message_en,
             ) from exc
@@ -392,50 +436,66 @@ class SandboxPac(Connector):
         fecha = c.fecha.replace(tzinfo=zone) if c.fecha.tzinfo is None else c.fecha
         if now - fecha > STAMP_WINDOW or fecha - now > CLOCK_SKEW:
             raise _rejected(
-                "401", f"Fecha y hora de generación fuera de rango: Fecha {c.fecha:%Y-%m-%dT%H:%M:%S}"
+                "401",
+                f"Fecha y hora de generación fuera de rango: Fecha {c.fecha:%Y-%m-%dT%H:%M:%S}"
                 " debe estar dentro de las 72 horas anteriores al timbrado (y no en el futuro).",
                 f"Issue date and time out of range: Fecha {c.fecha:%Y-%m-%dT%H:%M:%S} must be "
-                "within the 72 hours before stamping (and not in the future).")
+                "within the 72 hours before stamping (and not in the future).",
+            )
 
     # -- cancellation --
 
-    def cancel(self, uuid, motive, replacement_uuid, issuer_rfc, receiver_rfc, total,
-               credential) -> CancelResult:
+    def cancel(
+        self, uuid, motive, replacement_uuid, issuer_rfc, receiver_rfc, total, credential
+    ) -> CancelResult:
         check_motive(motive, replacement_uuid)
         uuid = uuid.upper()
         if credential is not None:
             credential.certificate.require_csd()
             if credential.certificate.rfc != issuer_rfc.upper():
-                return _cancel_rejected(uuid, "203", "No corresponde el RFC del emisor y de quien "
-                                        "solicita la cancelación.")
+                return _cancel_rejected(
+                    uuid,
+                    "203",
+                    "No corresponde el RFC del emisor y de quien solicita la cancelación.",
+                )
         now = self.clock()
         with self.store.transaction() as db:
             row = self.store.by_uuid(db, uuid)
             if row is None or not _matches(row, issuer_rfc, receiver_rfc, total):
-                return _cancel_rejected(uuid, "205", "UUID no existe (no encontrado para ese "
-                                        "emisor, receptor y total).")
+                return _cancel_rejected(
+                    uuid, "205", "UUID no existe (no encontrado para ese emisor, receptor y total)."
+                )
             row = self._expire(db, row, now)
             if row["estado"] == "Cancelado":
-                return CancelResult(uuid, "cancelled", "202", "Previamente cancelado",
-                                    row["acuse"])
+                return CancelResult(uuid, "cancelled", "202", "Previamente cancelado", row["acuse"])
             if motive == "01":
                 replacement = self.store.by_uuid(db, replacement_uuid)
                 if replacement is None or replacement["estado"] != "Vigente":
-                    return _cancel_rejected(uuid, "208", "El folio de sustitución no corresponde "
-                                            "a un CFDI vigente timbrado.")
+                    return _cancel_rejected(
+                        uuid,
+                        "208",
+                        "El folio de sustitución no corresponde a un CFDI vigente timbrado.",
+                    )
             acuse = _acuse(uuid, issuer_rfc, now)
             if _needs_acceptance(row, now):
                 db.execute(
                     "UPDATE stamps SET estatus_cancelacion = 'En proceso', motive = ?, "
                     "replacement = ?, cancel_requested_at = ?, acuse = ? WHERE uuid = ?",
-                    (motive, replacement_uuid, now.isoformat(), acuse, uuid))
-                return CancelResult(uuid, "in_process", "201", "Solicitud de cancelación "
-                                    "recibida; en espera de la aceptación del receptor.", acuse)
+                    (motive, replacement_uuid, now.isoformat(), acuse, uuid),
+                )
+                return CancelResult(
+                    uuid,
+                    "in_process",
+                    "201",
+                    "Solicitud de cancelación recibida; en espera de la aceptación del receptor.",
+                    acuse,
+                )
             db.execute(
                 "UPDATE stamps SET estado = 'Cancelado', estatus_cancelacion = "
                 "'Cancelado sin aceptación', motive = ?, replacement = ?, cancel_requested_at = ?,"
                 " acuse = ? WHERE uuid = ?",
-                (motive, replacement_uuid, now.isoformat(), acuse, uuid))
+                (motive, replacement_uuid, now.isoformat(), acuse, uuid),
+            )
         return CancelResult(uuid, "cancelled", "201", "Cancelado sin aceptación", acuse)
 
     def respond_to_cancellation(self, uuid: str, accept: bool) -> StatusResult:
@@ -443,15 +503,22 @@ class SandboxPac(Connector):
         with self.store.transaction() as db:
             row = self.store.by_uuid(db, uuid)
             if row is None or row["estatus_cancelacion"] != "En proceso":
-                raise Rejected("No hay una solicitud de cancelación pendiente para ese UUID.",
-                               "There is no pending cancellation request for that UUID.",
-                               code="2001")
+                raise Rejected(
+                    "No hay una solicitud de cancelación pendiente para ese UUID.",
+                    "There is no pending cancellation request for that UUID.",
+                    code="2001",
+                )
             if accept:
-                db.execute("UPDATE stamps SET estado = 'Cancelado', estatus_cancelacion = "
-                           "'Cancelado con aceptación' WHERE uuid = ?", (row["uuid"],))
+                db.execute(
+                    "UPDATE stamps SET estado = 'Cancelado', estatus_cancelacion = "
+                    "'Cancelado con aceptación' WHERE uuid = ?",
+                    (row["uuid"],),
+                )
             else:
-                db.execute("UPDATE stamps SET estatus_cancelacion = 'Solicitud rechazada' "
-                           "WHERE uuid = ?", (row["uuid"],))
+                db.execute(
+                    "UPDATE stamps SET estatus_cancelacion = 'Solicitud rechazada' WHERE uuid = ?",
+                    (row["uuid"],),
+                )
         return self.status(row["uuid"], row["issuer"], row["receiver"], Decimal(row["total"]))
 
     def status(self, uuid, issuer_rfc, receiver_rfc, total) -> StatusResult:
@@ -461,8 +528,11 @@ class SandboxPac(Connector):
             if row is None or not _matches(row, issuer_rfc, receiver_rfc, total):
                 return StatusResult("No Encontrado", "", "", NOT_FOUND, "")
             row = self._expire(db, row, now)
-        cancelable = ("Cancelable con aceptación" if _needs_acceptance(row, now)
-                      else "Cancelable sin aceptación")
+        cancelable = (
+            "Cancelable con aceptación"
+            if _needs_acceptance(row, now)
+            else "Cancelable sin aceptación"
+        )
         return StatusResult(row["estado"], cancelable, row["estatus_cancelacion"], FOUND, "200")
 
     def stamped_xml(self, uuid: str) -> bytes | None:
@@ -483,8 +553,11 @@ class SandboxPac(Connector):
         requested = dt.datetime.fromisoformat(row["cancel_requested_at"])
         if now - requested <= ANSWER_WINDOW:
             return row
-        db.execute("UPDATE stamps SET estado = 'Cancelado', estatus_cancelacion = 'Plazo vencido'"
-                   " WHERE uuid = ?", (row["uuid"],))
+        db.execute(
+            "UPDATE stamps SET estado = 'Cancelado', estatus_cancelacion = 'Plazo vencido'"
+            " WHERE uuid = ?",
+            (row["uuid"],),
+        )
         return self.store.by_uuid(db, row["uuid"])
 
 

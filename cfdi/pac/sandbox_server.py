@@ -16,6 +16,7 @@ with a non-empty user and password).
 For tests, ``running()`` starts it on a random port in a thread; subclass
 ``FinkokSoapHandler`` and override ``reply`` to inject faults.
 """
+
 from __future__ import annotations
 
 import base64
@@ -71,8 +72,13 @@ class LoopbackServer(ThreadingHTTPServer):
 class SandboxHttpServer(LoopbackServer):
     path = PATH_PREFIX  # url: the base address for ``FinkokConnector(url=...)``
 
-    def __init__(self, port: int, sandbox: SandboxPac, users: dict[str, str] | None,
-                 handler: type[BaseHTTPRequestHandler]):
+    def __init__(
+        self,
+        port: int,
+        sandbox: SandboxPac,
+        users: dict[str, str] | None,
+        handler: type[BaseHTTPRequestHandler],
+    ):
         super().__init__(port, handler)
         self.sandbox = sandbox
         self.users = users
@@ -93,8 +99,9 @@ class FinkokSoapHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         name = self.path.split("?")[0].removeprefix(PATH_PREFIX).removesuffix(".wsdl")
         if name in SERVICES:
-            self.send_body(200, "text/xml; charset=utf-8",
-                           (WSDL_DIR / "finkok" / f"{name}.wsdl").read_bytes())
+            self.send_body(
+                200, "text/xml; charset=utf-8", (WSDL_DIR / "finkok" / f"{name}.wsdl").read_bytes()
+            )
         else:
             self.send_body(404, "text/plain", b"not found")
 
@@ -122,7 +129,8 @@ class FinkokSoapHandler(BaseHTTPRequestHandler):
             self.reply(name, 500, fault("Server", "Internal error of the sandbox PAC"))
             return
         answer = self.server.types[service].element(
-            SERVICES[service], f"{name}Response", {f"{name}Result": result})
+            SERVICES[service], f"{name}Response", {f"{name}Result": result}
+        )
         self.reply(name, 200, envelope(answer))
 
     def reply(self, operation: str, status: int, body: bytes) -> None:
@@ -160,16 +168,30 @@ class FinkokSoapHandler(BaseHTTPRequestHandler):
         return mexico_local(self.sandbox.clock()).strftime(FECHA_FORMAT)
 
     def incidence(self, code: str, message: str, **extra) -> dict:
-        return {"Incidencias": {"Incidencia": [{
-            "IdIncidencia": "1", "CodigoError": code, "MensajeIncidencia": message,
-            "NoCertificadoPac": self.sandbox.pac_credential.certificate.no_certificado,
-            "FechaRegistro": self.now_text(), **extra}]}}
+        return {
+            "Incidencias": {
+                "Incidencia": [
+                    {
+                        "IdIncidencia": "1",
+                        "CodigoError": code,
+                        "MensajeIncidencia": message,
+                        "NoCertificadoPac": self.sandbox.pac_credential.certificate.no_certificado,
+                        "FechaRegistro": self.now_text(),
+                        **extra,
+                    }
+                ]
+            }
+        }
 
     def acuse(self, result, status: str) -> dict:
-        return {"xml": result.xml.decode("utf-8"), "UUID": result.uuid,
-                "Fecha": result.tfd.fecha_timbrado.strftime(FECHA_FORMAT),
-                "CodEstatus": status, "SatSeal": result.tfd.sello_sat,
-                "NoCertificadoSAT": result.tfd.no_certificado_sat}
+        return {
+            "xml": result.xml.decode("utf-8"),
+            "UUID": result.uuid,
+            "Fecha": result.tfd.fecha_timbrado.strftime(FECHA_FORMAT),
+            "CodEstatus": status,
+            "SatSeal": result.tfd.sello_sat,
+            "NoCertificadoSAT": result.tfd.no_certificado_sat,
+        }
 
     # -- stamp service --
 
@@ -180,9 +202,10 @@ class FinkokSoapHandler(BaseHTTPRequestHandler):
             xml = _base64(text_of(f, "xml"))
             result = self.sandbox.stamp(xml)
         except AlreadyStamped as exc:
-            return {**self.acuse(exc.result, "Comprobante timbrado previamente"),
-                    **self.incidence("307", "El CFDI contiene un timbre previo",
-                                     Uuid=exc.result.uuid)}
+            return {
+                **self.acuse(exc.result, "Comprobante timbrado previamente"),
+                **self.incidence("307", "El CFDI contiene un timbre previo", Uuid=exc.result.uuid),
+            }
         except NoCredits:
             return self.incidence(NO_CREDITS_CODE, NO_CREDITS_MESSAGE)
         except Rejected as exc:
@@ -211,31 +234,55 @@ class FinkokSoapHandler(BaseHTTPRequestHandler):
         if not self.authorized(f):
             return {"CodEstatus": f"{AUTH_CODE} - {AUTH_MESSAGE}", "RfcEmisor": taxpayer}
         try:
-            credential = Credential.load(_base64(text_of(f, "cer")), _base64(text_of(f, "key")),
-                                         text_of(f, "password"))
+            credential = Credential.load(
+                _base64(text_of(f, "cer")), _base64(text_of(f, "key")), text_of(f, "password")
+            )
         except (CredentialError, ValueError) as exc:
-            return {"CodEstatus": f"Certificado o llave inválidos: {getattr(exc, 'message_es', exc)}",
-                    "RfcEmisor": taxpayer}
+            return {
+                "CodEstatus": f"Certificado o llave inválidos: {getattr(exc, 'message_es', exc)}",
+                "RfcEmisor": taxpayer,
+            }
         folios, acuse = [], None
         uuids = f.get("UUIDS")
-        for item in (uuids if uuids is not None else []):
+        for item in uuids if uuids is not None else []:
             try:
                 result = self.sandbox.cancel(
-                    item.get("UUID", ""), item.get("Motivo", ""),
-                    item.get("FolioSustitucion") or None, taxpayer, None, None, credential)
+                    item.get("UUID", ""),
+                    item.get("Motivo", ""),
+                    item.get("FolioSustitucion") or None,
+                    taxpayer,
+                    None,
+                    None,
+                    credential,
+                )
             except Rejected as exc:
-                folios.append({"UUID": item.get("UUID"), "EstatusUUID": exc.code,
-                               "EstatusCancelacion": exc.message_es})
+                folios.append(
+                    {
+                        "UUID": item.get("UUID"),
+                        "EstatusUUID": exc.code,
+                        "EstatusCancelacion": exc.message_es,
+                    }
+                )
                 continue
             except CredentialError as exc:
                 return {"CodEstatus": exc.message_es, "RfcEmisor": taxpayer}
             acuse = result.acknowledgment or acuse
             status = {"in_process": "En proceso", "cancelled": result.message}.get(
-                result.outcome, result.message)
-            folios.append({"UUID": result.uuid, "EstatusUUID": result.status_code,
-                           "EstatusCancelacion": status})
-        return {"Folios": {"Folio": folios}, "Acuse": acuse, "Fecha": self.now_text(),
-                "RfcEmisor": taxpayer}
+                result.outcome, result.message
+            )
+            folios.append(
+                {
+                    "UUID": result.uuid,
+                    "EstatusUUID": result.status_code,
+                    "EstatusCancelacion": status,
+                }
+            )
+        return {
+            "Folios": {"Folio": folios},
+            "Acuse": acuse,
+            "Fecha": self.now_text(),
+            "RfcEmisor": taxpayer,
+        }
 
     def op_cancel_get_sat_status(self, f: dict) -> dict:
         if not self.authorized(f):
@@ -244,12 +291,18 @@ class FinkokSoapHandler(BaseHTTPRequestHandler):
             total = Decimal(text_of(f, "total") or "0")
         except ArithmeticError:
             return {"error": "El total no es un número"}
-        status = self.sandbox.status(text_of(f, "uuid"), text_of(f, "taxpayer_id"),
-                                     text_of(f, "rtaxpayer_id"), total)
-        return {"sat": {"EsCancelable": status.es_cancelable,
-                        "ValidacionEFOS": status.validacion_efos,
-                        "CodigoEstatus": status.codigo_estatus, "Estado": status.estado,
-                        "EstatusCancelacion": status.estatus_cancelacion}}
+        status = self.sandbox.status(
+            text_of(f, "uuid"), text_of(f, "taxpayer_id"), text_of(f, "rtaxpayer_id"), total
+        )
+        return {
+            "sat": {
+                "EsCancelable": status.es_cancelable,
+                "ValidacionEFOS": status.validacion_efos,
+                "CodigoEstatus": status.codigo_estatus,
+                "Estado": status.estado,
+                "EstatusCancelacion": status.estatus_cancelacion,
+            }
+        }
 
     def op_cancel_get_receipt(self, f: dict) -> dict:
         uuid = text_of(f, "uuid").upper()
@@ -258,8 +311,13 @@ class FinkokSoapHandler(BaseHTTPRequestHandler):
         receipt = self.sandbox.receipt(uuid)
         if receipt is None:
             return {"uuid": uuid, "success": False, "error": "No se encontró el acuse"}
-        return {"uuid": uuid, "success": True, "receipt": receipt.decode("utf-8"),
-                "taxpayer_id": text_of(f, "taxpayer_id"), "date": self.now_text()}
+        return {
+            "uuid": uuid,
+            "success": True,
+            "receipt": receipt.decode("utf-8"),
+            "taxpayer_id": text_of(f, "taxpayer_id"),
+            "date": self.now_text(),
+        }
 
     def op_cancel_accept_reject(self, f: dict) -> dict:
         """The receiver accepts ("Aceptacion") or rejects ("Rechazo") pending cancellations."""
@@ -286,24 +344,34 @@ class FinkokSoapHandler(BaseHTTPRequestHandler):
             return {"message": AUTH_MESSAGE}
         balance = self.sandbox.balance()
         credit = -1 if balance.unlimited else balance.stamps_left
-        return {"message": "", "users": {"ResellerUser": [{
-            "status": "A", "counter": 0, "taxpayer_id": text_of(f, "taxpayer_id"),
-            "credit": credit}]}}
+        return {
+            "message": "",
+            "users": {
+                "ResellerUser": [
+                    {
+                        "status": "A",
+                        "counter": 0,
+                        "taxpayer_id": text_of(f, "taxpayer_id"),
+                        "credit": credit,
+                    }
+                ]
+            },
+        }
 
 
 def _base64(text: str) -> bytes:
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise Rejected("El contenido no está en base64.", "The content is not base64.",
-                       code="301") from exc
+        raise Rejected(
+            "El contenido no está en base64.", "The content is not base64.", code="301"
+        ) from exc
 
 
 @contextlib.contextmanager
 def serve_in_thread(server: T) -> Iterator[T]:
     """Run ``server`` in a daemon thread for the duration of the block, then stop it."""
-    thread = threading.Thread(target=server.serve_forever, name=type(server).__name__,
-                              daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name=type(server).__name__, daemon=True)
     thread.start()
     try:
         yield server
@@ -314,20 +382,28 @@ def serve_in_thread(server: T) -> Iterator[T]:
 
 
 @contextlib.contextmanager
-def running(state_dir=None, *, users: dict[str, str] | None = None, credits: int | None = None,
-            sandbox: SandboxPac | None = None, handler: type[FinkokSoapHandler] = FinkokSoapHandler,
-            port: int = 0) -> Iterator[SandboxHttpServer]:
+def running(
+    state_dir=None,
+    *,
+    users: dict[str, str] | None = None,
+    credits: int | None = None,
+    sandbox: SandboxPac | None = None,
+    handler: type[FinkokSoapHandler] = FinkokSoapHandler,
+    port: int = 0,
+) -> Iterator[SandboxHttpServer]:
     """The server on 127.0.0.1 (random port by default) in a thread, for tests."""
     sandbox = sandbox or SandboxPac(state_dir, credits=credits)
     with serve_in_thread(SandboxHttpServer(port, sandbox, users, handler)) as server:
         yield server
 
 
-def serve(port: int, state_dir=None, *, users: dict[str, str] | None = None,
-          credits: int | None = None) -> None:
+def serve(
+    port: int, state_dir=None, *, users: dict[str, str] | None = None, credits: int | None = None
+) -> None:
     """Serve until interrupted (``python -m cfdi sandbox``)."""
-    server = SandboxHttpServer(port, SandboxPac(state_dir, credits=credits), users,
-                               FinkokSoapHandler)
+    server = SandboxHttpServer(
+        port, SandboxPac(state_dir, credits=credits), users, FinkokSoapHandler
+    )
     logger.info("sandbox PAC listening on %s", server.url)
     print(f"Sandbox PAC (Finkok protocol) on {server.url} - state in {server.sandbox.state_dir}")
     try:

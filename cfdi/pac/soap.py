@@ -4,6 +4,7 @@
 an answer is written in the order and namespaces the WSDL declares (what zeep, the
 client, checks), from a plain dict of values.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,8 +17,9 @@ NS_XS = "http://www.w3.org/2001/XMLSchema"
 NS_WSDL = "http://schemas.xmlsoap.org/wsdl/"
 WSDL_DIR = Path(__file__).parent / "wsdl"
 
-_PARSER = etree.XMLParser(no_network=True, load_dtd=False, resolve_entities=False,
-                          remove_blank_text=True)
+_PARSER = etree.XMLParser(
+    no_network=True, load_dtd=False, resolve_entities=False, remove_blank_text=True
+)
 
 
 class WsdlTypes:

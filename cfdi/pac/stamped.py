@@ -4,6 +4,7 @@ A PAC adds the TFD inside ``cfdi:Complemento`` and leaves every byte the issuer
 signed as it was. These helpers do that (for the sandbox, and for providers that
 answer with the TFD alone) and read a stamped document back into a StampResult.
 """
+
 from __future__ import annotations
 
 from lxml import etree

@@ -18,6 +18,7 @@
 Hosts: test ``https://services.test.sw.com.mx``, production
 ``https://services.sw.com.mx``, or ``url=``.
 """
+
 from __future__ import annotations
 
 import base64
@@ -61,17 +62,26 @@ PRODUCTION_URL = "https://services.sw.com.mx"
 STAMP_PATH = "/v4/cfdi33/stamp/v4"
 PROVIDER = "SW sapien"
 DUPLICATE = re.compile(r"^\s*(CFDI)?3?307\b")
-NO_CREDITS_TEXT = re.compile(r"(sin|no tiene|no cuenta con).{0,25}(folios|timbres|cr[eé]ditos|saldo)",
-                             re.IGNORECASE)
+NO_CREDITS_TEXT = re.compile(
+    r"(sin|no tiene|no cuenta con).{0,25}(folios|timbres|cr[eé]ditos|saldo)", re.IGNORECASE
+)
 CODE = re.compile(r"^\s*([A-Z]*\d+)\b")
 
 
 class SwConnector(Connector):
     name = PROVIDER
 
-    def __init__(self, *, username: str | None = None, password: str | None = None,
-                 token: str | None = None, test: bool = True, url: str | None = None,
-                 timeout: float = 30.0, sat_status_url: str = SAT_STATUS_URL):
+    def __init__(
+        self,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        token: str | None = None,
+        test: bool = True,
+        url: str | None = None,
+        timeout: float = 30.0,
+        sat_status_url: str = SAT_STATUS_URL,
+    ):
         if not token and not (username and password):
             raise ValueError("SW needs a token, or a user and a password")
         self.username = username
@@ -94,22 +104,24 @@ class SwConnector(Connector):
     def _secrets(self) -> list[str | None]:
         return [self._password, self._token, *self._one_time_secrets]
 
-    def _request(self, method: str, path: str, *, auth: bool = True, retry_auth: bool = True,
-                 **kwargs) -> tuple[int, dict[str, Any]]:
+    def _request(
+        self, method: str, path: str, *, auth: bool = True, retry_auth: bool = True, **kwargs
+    ) -> tuple[int, dict[str, Any]]:
         """(HTTP status, JSON body). Transport problems and 5xx raise Unavailable."""
         headers = kwargs.pop("headers", {})
         if auth:
             headers["Authorization"] = f"bearer {self._get_token()}"
         try:
-            response = self._session.request(method, self.base_url + path, headers=headers,
-                                             timeout=self.timeout, **kwargs)
+            response = self._session.request(
+                method, self.base_url + path, headers=headers, timeout=self.timeout, **kwargs
+            )
             status, content = response.status_code, response.content
         except requests.exceptions.Timeout:
-            raise self._unavailable(f"sin respuesta en {self.timeout:g} s / no answer within "
-                                    f"{self.timeout:g} s") from None
+            raise self._unavailable(
+                f"sin respuesta en {self.timeout:g} s / no answer within {self.timeout:g} s"
+            ) from None
         except requests.exceptions.RequestException as exc:
-            raise self._unavailable(f"error de red / network error: {type(exc).__name__}") \
-                from None
+            raise self._unavailable(f"error de red / network error: {type(exc).__name__}") from None
         if status >= 500:
             raise self._unavailable(f"HTTP {status}")
         try:
@@ -117,12 +129,14 @@ class SwConnector(Connector):
             if not isinstance(body, dict):
                 raise ValueError("not a JSON object")
         except ValueError:
-            raise self._unavailable(f"respuesta ilegible (HTTP {status}) / unreadable answer") \
-                from None
+            raise self._unavailable(
+                f"respuesta ilegible (HTTP {status}) / unreadable answer"
+            ) from None
         if auth and status == 401 and retry_auth and not self._long_lived:
             self._token, self._token_expires = None, 0.0  # expired token: log in again once
-            return self._request(method, path, auth=auth, retry_auth=False, headers=headers,
-                                 **kwargs)
+            return self._request(
+                method, path, auth=auth, retry_auth=False, headers=headers, **kwargs
+            )
         if status in (401, 403) or str(body.get("message", "")).startswith("AU"):
             raise authentication_error(PROVIDER)
         return status, body
@@ -135,16 +149,20 @@ class SwConnector(Connector):
     def _get_token(self) -> str:
         if self._token and time.time() < self._token_expires:
             return self._token
-        status, body = self._request("POST", "/security/authenticate", auth=False,
-                                     headers={"user": self.username or "",
-                                              "password": self._password or ""})
+        status, body = self._request(
+            "POST",
+            "/security/authenticate",
+            auth=False,
+            headers={"user": self.username or "", "password": self._password or ""},
+        )
         data = body.get("data") or {}
         if status != 200 or body.get("status") != "success" or not data.get("token"):
             raise authentication_error(PROVIDER)
         self._token = str(data["token"])
         expires = data.get("expires_in")
-        self._token_expires = (float(expires) - 60 if isinstance(expires, (int, float))
-                               else time.time() + 3600)
+        self._token_expires = (
+            float(expires) - 60 if isinstance(expires, (int, float)) else time.time() + 3600
+        )
         logger.debug("SW token obtained for %s", self.username)
         return self._token
 
@@ -152,8 +170,11 @@ class SwConnector(Connector):
 
     def stamp(self, signed_xml: bytes) -> StampResult:
         status, body = self._request(
-            "POST", STAMP_PATH, files={"xml": ("xml", signed_xml, "text/xml")},
-            headers={"customid": hashlib.sha256(signed_xml).hexdigest()})
+            "POST",
+            STAMP_PATH,
+            files={"xml": ("xml", signed_xml, "text/xml")},
+            headers={"customid": hashlib.sha256(signed_xml).hexdigest()},
+        )
         if status == 200 and body.get("status") == "success":
             data = body.get("data") or {}
             result = result_from_xml(str(data.get("cfdi") or ""))
@@ -169,12 +190,16 @@ class SwConnector(Connector):
         if data.get("cfdi"):
             return result_from_xml(str(data["cfdi"]))
         if data.get("tfd"):
-            tfd = etree.fromstring(str(data["tfd"]).encode("utf-8"),
-                                   etree.XMLParser(no_network=True, resolve_entities=False))
+            tfd = etree.fromstring(
+                str(data["tfd"]).encode("utf-8"),
+                etree.XMLParser(no_network=True, resolve_entities=False),
+            )
             return result_from_xml(attach_tfd(signed_xml, tfd))
-        raise Rejected(f"SW indica que el comprobante ya fue timbrado, sin devolver el timbre: "
-                       f"{message}", f"SW says the document was already stamped but did not "
-                       f"return the stamp: {message}", code="307")
+        raise Rejected(
+            f"SW indica que el comprobante ya fue timbrado, sin devolver el timbre: {message}",
+            f"SW says the document was already stamped but did not return the stamp: {message}",
+            code="307",
+        )
 
     def find_stamped(self, signed_xml: bytes) -> StampResult | None:
         """SW has no look-up by document: ``stamp`` is idempotent through ``customid``
@@ -186,24 +211,33 @@ class SwConnector(Connector):
         if NO_CREDITS_TEXT.search(text):
             return no_credits_error(PROVIDER)
         match = CODE.match(message)
-        return Rejected(f"SW rechazó el comprobante: {text}", f"SW rejected the document: {text}",
-                        code=match.group(1) if match else None)
+        return Rejected(
+            f"SW rechazó el comprobante: {text}",
+            f"SW rejected the document: {text}",
+            code=match.group(1) if match else None,
+        )
 
     # -- cancellation, status, balance --
 
-    def cancel(self, uuid, motive, replacement_uuid, issuer_rfc, receiver_rfc, total,
-               credential) -> CancelResult:
+    def cancel(
+        self, uuid, motive, replacement_uuid, issuer_rfc, receiver_rfc, total, credential
+    ) -> CancelResult:
         check_motive(motive, replacement_uuid)
         one_time = secrets.token_urlsafe(18)
         self._one_time_secrets.append(one_time)
         key_der = credential.private_key.private_bytes(
-            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-            serialization.BestAvailableEncryption(one_time.encode("ascii")))
+            serialization.Encoding.DER,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(one_time.encode("ascii")),
+        )
         payload = {
-            "uuid": uuid.upper(), "rfc": issuer_rfc.upper(), "motivo": motive,
+            "uuid": uuid.upper(),
+            "rfc": issuer_rfc.upper(),
+            "motivo": motive,
             "foliosustitucion": replacement_uuid or "",
             "b64Cer": credential.certificate.base64,
-            "b64Key": base64.b64encode(key_der).decode("ascii"), "password": one_time,
+            "b64Key": base64.b64encode(key_der).decode("ascii"),
+            "password": one_time,
         }
         try:
             status, body = self._request("POST", "/cfdi33/cancel/csd", json=payload)
@@ -222,8 +256,9 @@ class SwConnector(Connector):
             return CancelResult(uuid.upper(), outcome, code, message, acuse)
         message = redact(str(body.get("message") or ""), self._secrets)
         match = CODE.match(message)
-        return CancelResult(uuid.upper(), "rejected", match.group(1) if match else "",
-                            message, None)
+        return CancelResult(
+            uuid.upper(), "rejected", match.group(1) if match else "", message, None
+        )
 
     def _after_request(self, uuid, issuer_rfc, receiver_rfc, total) -> tuple[str, str]:
         try:
@@ -236,7 +271,8 @@ class SwConnector(Connector):
 
     def status(self, uuid, issuer_rfc, receiver_rfc, total) -> StatusResult:
         return SatStatusClient(self.sat_status_url, self.timeout).query(
-            uuid, issuer_rfc, receiver_rfc, Decimal(str(total)))
+            uuid, issuer_rfc, receiver_rfc, Decimal(str(total))
+        )
 
     def balance(self) -> Balance:
         status, body = self._request("GET", "/account/balance")
@@ -251,5 +287,8 @@ class SwConnector(Connector):
                 expires = None
         unlimited = bool(data.get("unlimited"))
         left = data.get("saldoTimbres")
-        return Balance(stamps_left=None if unlimited or left is None else int(left),
-                       unlimited=unlimited, expires=expires)
+        return Balance(
+            stamps_left=None if unlimited or left is None else int(left),
+            unlimited=unlimited,
+            expires=expires,
+        )

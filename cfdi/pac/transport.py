@@ -5,6 +5,7 @@ never logs SOAP bodies (they carry PAC passwords and, when cancelling, keys).
 ``PacSession``: a requests session that reads the environment's proxy and CA settings
 once per address.
 """
+
 from __future__ import annotations
 
 import logging
@@ -30,11 +31,21 @@ class PacSession(requests.Session):
         if not self.trust_env:
             return super().merge_environment_settings(url, proxies, stream, verify, cert)
         parts = urlparse(url)
-        key = (parts.scheme, parts.netloc, tuple(sorted((proxies or {}).items())), stream,
-               verify, cert, tuple(sorted(self.proxies.items())), self.verify, self.cert)
+        key = (
+            parts.scheme,
+            parts.netloc,
+            tuple(sorted((proxies or {}).items())),
+            stream,
+            verify,
+            cert,
+            tuple(sorted(self.proxies.items())),
+            self.verify,
+            self.cert,
+        )
         if key not in self._environment:
             self._environment[key] = super().merge_environment_settings(
-                url, proxies, stream, verify, cert)
+                url, proxies, stream, verify, cert
+            )
         settings = self._environment[key]
         return {**settings, "proxies": dict(settings["proxies"])}
 
@@ -50,8 +61,13 @@ class QuietTransport(zeep.Transport):
         return super().load(url)
 
     def post(self, address, message, headers):
-        response = self.session.post(address, data=message, headers=headers,
-                                     timeout=self.operation_timeout)
-        logger.debug("SOAP POST %s -> HTTP %s (%d bytes)", address, response.status_code,
-                     len(response.content))
+        response = self.session.post(
+            address, data=message, headers=headers, timeout=self.operation_timeout
+        )
+        logger.debug(
+            "SOAP POST %s -> HTTP %s (%d bytes)",
+            address,
+            response.status_code,
+            len(response.content),
+        )
         return response

@@ -3,6 +3,7 @@
 The engine tests must not import it, so folders are collected as plain
 directories, never as Python packages (no parent __init__.py is executed).
 """
+
 import pytest
 
 

@@ -3,6 +3,7 @@
 SAT's XSD and XSLT are taken from the installed ``satcfdi`` package (a test-only
 dependency that ships SAT's schema files), so the suite runs on any machine.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -27,14 +28,17 @@ XSD_BY_NAMESPACE = {
     "http://www.sat.gob.mx/cfd/4": SAT_CFD / "4" / "cfdv40.xsd",
     "http://www.sat.gob.mx/Pagos20": SAT_CFD / "Pagos" / "Pagos20.xsd",
     "http://www.sat.gob.mx/implocal": SAT_CFD / "implocal" / "implocal.xsd",
-    "http://www.sat.gob.mx/TimbreFiscalDigital": SAT_CFD / "TimbreFiscalDigital" / "TimbreFiscalDigitalv11.xsd",
+    "http://www.sat.gob.mx/TimbreFiscalDigital": SAT_CFD
+    / "TimbreFiscalDigital"
+    / "TimbreFiscalDigitalv11.xsd",
 }
 CSD_PASSWORD = (CSD_DIR / "EKU9003173C9.password.txt").read_text().strip()
 
 # Oracles read SAT's files from disk only: no network, no DTD.
 _ORACLE_PARSER = etree.XMLParser(no_network=True, load_dtd=False, resolve_entities=False)
-_OFFLINE = etree.XSLTAccessControl(read_network=False, write_network=False,
-                                   write_file=False, create_dir=False)
+_OFFLINE = etree.XSLTAccessControl(
+    read_network=False, write_network=False, write_file=False, create_dir=False
+)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -129,67 +133,136 @@ def sat_certificates() -> dict:
 def _invoice_all_features():
     from cfdi import document as d
 
-    iva16 = d.Traslado(base=D("1000.00"), impuesto="002", tipo_factor="Tasa",
-                       tasa_o_cuota=D("0.160000"), importe=D("160.00"))
+    iva16 = d.Traslado(
+        base=D("1000.00"),
+        impuesto="002",
+        tipo_factor="Tasa",
+        tasa_o_cuota=D("0.160000"),
+        importe=D("160.00"),
+    )
     return d.Comprobante(
-        serie="F-Ñ", folio="00012", fecha=datetime(2026, 11, 20, 10, 30, 5),
-        forma_pago="03", condiciones_de_pago="  Contado   30  días  ",
-        subtotal=D("1850.50"), descuento=D("50.50"), moneda="USD",
-        tipo_cambio=D("17.2345"), total=D("2020.71"), tipo_de_comprobante="I",
-        exportacion="01", metodo_pago="PUE", lugar_expedicion="06000",
+        serie="F-Ñ",
+        folio="00012",
+        fecha=datetime(2026, 11, 20, 10, 30, 5),
+        forma_pago="03",
+        condiciones_de_pago="  Contado   30  días  ",
+        subtotal=D("1850.50"),
+        descuento=D("50.50"),
+        moneda="USD",
+        tipo_cambio=D("17.2345"),
+        total=D("2020.71"),
+        tipo_de_comprobante="I",
+        exportacion="01",
+        metodo_pago="PUE",
+        lugar_expedicion="06000",
         informacion_global=d.InformacionGlobal(periodicidad="01", meses="11", anio=2026),
         cfdi_relacionados=[
-            d.CfdiRelacionados(tipo_relacion="04", uuids=[
-                "0A1B2C3D-0000-4000-8000-000000000001", "0A1B2C3D-0000-4000-8000-000000000002"]),
+            d.CfdiRelacionados(
+                tipo_relacion="04",
+                uuids=[
+                    "0A1B2C3D-0000-4000-8000-000000000001",
+                    "0A1B2C3D-0000-4000-8000-000000000002",
+                ],
+            ),
             d.CfdiRelacionados(tipo_relacion="07", uuids=["0A1B2C3D-0000-4000-8000-000000000003"]),
         ],
-        emisor=d.Emisor(rfc="EKU9003173C9", nombre="ESCUELA KEMPER URGATE",
-                        regimen_fiscal="601", fac_atr_adquirente="0123456789"),
-        receptor=d.Receptor(rfc="XAXX010101000", nombre="PUBLICO EN GENERAL",
-                            domicilio_fiscal="06000", regimen_fiscal="616", uso_cfdi="S01"),
+        emisor=d.Emisor(
+            rfc="EKU9003173C9",
+            nombre="ESCUELA KEMPER URGATE",
+            regimen_fiscal="601",
+            fac_atr_adquirente="0123456789",
+        ),
+        receptor=d.Receptor(
+            rfc="XAXX010101000",
+            nombre="PUBLICO EN GENERAL",
+            domicilio_fiscal="06000",
+            regimen_fiscal="616",
+            uso_cfdi="S01",
+        ),
         conceptos=[
             d.Concepto(
-                clave_prod_serv="01010101", no_identificacion="SKU-<1>&'2'",
-                cantidad=D("2.500000"), clave_unidad="H87", unidad="Pieza",
+                clave_prod_serv="01010101",
+                no_identificacion="SKU-<1>&'2'",
+                cantidad=D("2.500000"),
+                clave_unidad="H87",
+                unidad="Pieza",
                 descripcion='Café "orgánico" & pingüino <ñ> ü   doble\tespacio ',
-                valor_unitario=D("400.00"), importe=D("1000.00"), descuento=D("50.50"),
+                valor_unitario=D("400.00"),
+                importe=D("1000.00"),
+                descuento=D("50.50"),
                 objeto_imp="02",
                 impuestos=d.ConceptoImpuestos(
-                    traslados=[iva16, d.Traslado(base=D("1000.00"), impuesto="003",
-                                                 tipo_factor="Cuota",
-                                                 tasa_o_cuota=D("0.354800"),
-                                                 importe=D("354.80"))],
-                    retenciones=[d.Retencion(base=D("1000.00"), impuesto="001",
-                                             tipo_factor="Tasa", tasa_o_cuota=D("0.100000"),
-                                             importe=D("100.00"))]),
+                    traslados=[
+                        iva16,
+                        d.Traslado(
+                            base=D("1000.00"),
+                            impuesto="003",
+                            tipo_factor="Cuota",
+                            tasa_o_cuota=D("0.354800"),
+                            importe=D("354.80"),
+                        ),
+                    ],
+                    retenciones=[
+                        d.Retencion(
+                            base=D("1000.00"),
+                            impuesto="001",
+                            tipo_factor="Tasa",
+                            tasa_o_cuota=D("0.100000"),
+                            importe=D("100.00"),
+                        )
+                    ],
+                ),
                 a_cuenta_terceros=d.ACuentaTerceros(
-                    rfc="CACX7605101P8", nombre="XOCHILT CASAS CHAVEZ",
-                    regimen_fiscal="612", domicilio_fiscal="36257"),
+                    rfc="CACX7605101P8",
+                    nombre="XOCHILT CASAS CHAVEZ",
+                    regimen_fiscal="612",
+                    domicilio_fiscal="36257",
+                ),
                 informacion_aduanera=[
                     d.InformacionAduanera("21  47  3807  8003832"),
-                    d.InformacionAduanera("21  47  3807  8003833")],
+                    d.InformacionAduanera("21  47  3807  8003833"),
+                ],
             ),
             d.Concepto(
-                clave_prod_serv="80131500", cantidad=D("1"), clave_unidad="E48",
-                descripcion="Renta", valor_unitario=D("850.50"), importe=D("850.50"),
+                clave_prod_serv="80131500",
+                cantidad=D("1"),
+                clave_unidad="E48",
+                descripcion="Renta",
+                valor_unitario=D("850.50"),
+                importe=D("850.50"),
                 objeto_imp="02",
-                impuestos=d.ConceptoImpuestos(traslados=[
-                    d.Traslado(base=D("850.50"), impuesto="002", tipo_factor="Exento")]),
+                impuestos=d.ConceptoImpuestos(
+                    traslados=[d.Traslado(base=D("850.50"), impuesto="002", tipo_factor="Exento")]
+                ),
                 cuenta_predial=[d.CuentaPredial("12345678901234567890")],
             ),
         ],
         impuestos=d.Impuestos(
-            total_retenidos=D("100.00"), total_trasladados=D("514.80"),
-            retenciones=[d.Retencion(impuesto="001", importe=D("100.00"), base=None,
-                                     tipo_factor=None)],
-            traslados=[iva16,
-                       d.Traslado(base=D("1000.00"), impuesto="003", tipo_factor="Cuota",
-                                  tasa_o_cuota=D("0.354800"), importe=D("354.80")),
-                       d.Traslado(base=D("850.50"), impuesto="002", tipo_factor="Exento")]),
-        complemento=d.Complemento(impuestos_locales=d.ImpuestosLocales(
-            total_retenciones=D("5.00"), total_traslados=D("30.00"),
-            retenciones=[d.RetencionLocal("5 AL MILLAR", D("0.50"), D("5.00"))],
-            traslados=[d.TrasladoLocal("ISH", D("3.00"), D("30.00"))])),
+            total_retenidos=D("100.00"),
+            total_trasladados=D("514.80"),
+            retenciones=[
+                d.Retencion(impuesto="001", importe=D("100.00"), base=None, tipo_factor=None)
+            ],
+            traslados=[
+                iva16,
+                d.Traslado(
+                    base=D("1000.00"),
+                    impuesto="003",
+                    tipo_factor="Cuota",
+                    tasa_o_cuota=D("0.354800"),
+                    importe=D("354.80"),
+                ),
+                d.Traslado(base=D("850.50"), impuesto="002", tipo_factor="Exento"),
+            ],
+        ),
+        complemento=d.Complemento(
+            impuestos_locales=d.ImpuestosLocales(
+                total_retenciones=D("5.00"),
+                total_traslados=D("30.00"),
+                retenciones=[d.RetencionLocal("5 AL MILLAR", D("0.50"), D("5.00"))],
+                traslados=[d.TrasladoLocal("ISH", D("3.00"), D("30.00"))],
+            )
+        ),
     )
 
 
@@ -197,39 +270,81 @@ def _payment():
     from cfdi import document as d
 
     return d.Comprobante(
-        fecha=datetime(2026, 11, 21, 9, 0, 0), subtotal=D("0"), moneda="XXX", total=D("0"),
-        tipo_de_comprobante="P", lugar_expedicion="52000",
+        fecha=datetime(2026, 11, 21, 9, 0, 0),
+        subtotal=D("0"),
+        moneda="XXX",
+        total=D("0"),
+        tipo_de_comprobante="P",
+        lugar_expedicion="52000",
         emisor=d.Emisor("EKU9003173C9", "ESCUELA KEMPER URGATE", "601"),
-        receptor=d.Receptor("CACX7605101P8", "XOCHILT CASAS CHAVEZ", "36257",
-                            regimen_fiscal="612", uso_cfdi="CP01"),
-        conceptos=[d.Concepto(clave_prod_serv="84111506", cantidad=D("1"), clave_unidad="ACT",
-                              descripcion="Pago", valor_unitario=D("0"), importe=D("0"),
-                              objeto_imp="01")],
-        complemento=d.Complemento(pagos=d.Pagos(
-            totales=d.TotalesPagos(retenciones_isr=D("100.00"),
-                                   traslados_base_iva16=D("1000.00"),
-                                   traslados_impuesto_iva16=D("160.00"),
-                                   monto_total_pagos=D("1060.00")),
-            pagos=[d.Pago(
-                fecha_pago=datetime(2026, 11, 20, 17, 18, 19), forma_de_pago="03",
-                moneda="MXN", tipo_cambio=D("1"), monto=D("1060.00"),
-                num_operacion="OP & 1", rfc_emisor_cta_ord="BMI9704113PA",
-                cta_ordenante="0001970000",
-                doctos=[d.DoctoRelacionado(
-                    id_documento="0A1B2C3D-0000-4000-8000-000000000001", serie="A", folio="7",
-                    moneda="MXN", equivalencia=D("1"), num_parcialidad=2,
-                    imp_saldo_ant=D("2000.00"), imp_pagado=D("1060.00"),
-                    imp_saldo_insoluto=D("940.00"), objeto_imp="02",
-                    impuestos=d.ImpuestosDR(
-                        retenciones=[d.RetencionDR(D("1000.00"), "001", "Tasa",
-                                                   D("0.100000"), D("100.00"))],
-                        traslados=[d.TrasladoDR(D("1000.00"), "002", "Tasa",
-                                                D("0.160000"), D("160.00"))]))],
-                impuestos=d.ImpuestosP(
-                    retenciones=[d.RetencionP("001", D("100.00"))],
-                    traslados=[d.TrasladoP(D("1000.00"), "002", "Tasa", D("0.160000"),
-                                           D("160.00"))]),
-            )])),
+        receptor=d.Receptor(
+            "CACX7605101P8", "XOCHILT CASAS CHAVEZ", "36257", regimen_fiscal="612", uso_cfdi="CP01"
+        ),
+        conceptos=[
+            d.Concepto(
+                clave_prod_serv="84111506",
+                cantidad=D("1"),
+                clave_unidad="ACT",
+                descripcion="Pago",
+                valor_unitario=D("0"),
+                importe=D("0"),
+                objeto_imp="01",
+            )
+        ],
+        complemento=d.Complemento(
+            pagos=d.Pagos(
+                totales=d.TotalesPagos(
+                    retenciones_isr=D("100.00"),
+                    traslados_base_iva16=D("1000.00"),
+                    traslados_impuesto_iva16=D("160.00"),
+                    monto_total_pagos=D("1060.00"),
+                ),
+                pagos=[
+                    d.Pago(
+                        fecha_pago=datetime(2026, 11, 20, 17, 18, 19),
+                        forma_de_pago="03",
+                        moneda="MXN",
+                        tipo_cambio=D("1"),
+                        monto=D("1060.00"),
+                        num_operacion="OP & 1",
+                        rfc_emisor_cta_ord="BMI9704113PA",
+                        cta_ordenante="0001970000",
+                        doctos=[
+                            d.DoctoRelacionado(
+                                id_documento="0A1B2C3D-0000-4000-8000-000000000001",
+                                serie="A",
+                                folio="7",
+                                moneda="MXN",
+                                equivalencia=D("1"),
+                                num_parcialidad=2,
+                                imp_saldo_ant=D("2000.00"),
+                                imp_pagado=D("1060.00"),
+                                imp_saldo_insoluto=D("940.00"),
+                                objeto_imp="02",
+                                impuestos=d.ImpuestosDR(
+                                    retenciones=[
+                                        d.RetencionDR(
+                                            D("1000.00"), "001", "Tasa", D("0.100000"), D("100.00")
+                                        )
+                                    ],
+                                    traslados=[
+                                        d.TrasladoDR(
+                                            D("1000.00"), "002", "Tasa", D("0.160000"), D("160.00")
+                                        )
+                                    ],
+                                ),
+                            )
+                        ],
+                        impuestos=d.ImpuestosP(
+                            retenciones=[d.RetencionP("001", D("100.00"))],
+                            traslados=[
+                                d.TrasladoP(D("1000.00"), "002", "Tasa", D("0.160000"), D("160.00"))
+                            ],
+                        ),
+                    )
+                ],
+            )
+        ),
     )
 
 
@@ -237,21 +352,45 @@ def _credit_note():
     from cfdi import document as d
 
     return d.Comprobante(
-        serie="NC", folio="3", fecha=datetime(2026, 11, 22, 8, 0, 0), forma_pago="01",
-        subtotal=D("100.00"), moneda="MXN", total=D("108.00"), tipo_de_comprobante="E",
-        metodo_pago="PUE", lugar_expedicion="22000",
+        serie="NC",
+        folio="3",
+        fecha=datetime(2026, 11, 22, 8, 0, 0),
+        forma_pago="01",
+        subtotal=D("100.00"),
+        moneda="MXN",
+        total=D("108.00"),
+        tipo_de_comprobante="E",
+        metodo_pago="PUE",
+        lugar_expedicion="22000",
         cfdi_relacionados=[d.CfdiRelacionados("01", ["0A1B2C3D-0000-4000-8000-000000000009"])],
         emisor=d.Emisor("EKU9003173C9", "ESCUELA KEMPER URGATE", "601"),
-        receptor=d.Receptor("XEXX010101000", "FOREIGN BUYER INC", "22000",
-                            residencia_fiscal="USA", num_reg_id_trib="123456789",
-                            regimen_fiscal="616", uso_cfdi="S01"),
-        conceptos=[d.Concepto(
-            clave_prod_serv="84111506", cantidad=D("1"), clave_unidad="ACT",
-            descripcion="Devolución", valor_unitario=D("100.00"), importe=D("100.00"),
-            objeto_imp="02", impuestos=d.ConceptoImpuestos(traslados=[
-                d.Traslado(D("100.00"), "002", "Tasa", D("0.080000"), D("8.00"))]))],
-        impuestos=d.Impuestos(total_trasladados=D("8.00"), traslados=[
-            d.Traslado(D("100.00"), "002", "Tasa", D("0.080000"), D("8.00"))]),
+        receptor=d.Receptor(
+            "XEXX010101000",
+            "FOREIGN BUYER INC",
+            "22000",
+            residencia_fiscal="USA",
+            num_reg_id_trib="123456789",
+            regimen_fiscal="616",
+            uso_cfdi="S01",
+        ),
+        conceptos=[
+            d.Concepto(
+                clave_prod_serv="84111506",
+                cantidad=D("1"),
+                clave_unidad="ACT",
+                descripcion="Devolución",
+                valor_unitario=D("100.00"),
+                importe=D("100.00"),
+                objeto_imp="02",
+                impuestos=d.ConceptoImpuestos(
+                    traslados=[d.Traslado(D("100.00"), "002", "Tasa", D("0.080000"), D("8.00"))]
+                ),
+            )
+        ],
+        impuestos=d.Impuestos(
+            total_trasladados=D("8.00"),
+            traslados=[d.Traslado(D("100.00"), "002", "Tasa", D("0.080000"), D("8.00"))],
+        ),
     )
 
 

@@ -5,6 +5,7 @@ régimen 612) and the receiver SAT's test company ESCUELA KEMPER URGATE
 (EKU9003173C9), the company of the Odoo tests. Documents are sealed with the
 supplier's test CSD and stamped by the sandbox PAC.
 """
+
 from __future__ import annotations
 
 import uuid as uuid_module
@@ -39,8 +40,9 @@ IVA16 = Decimal("0.160000")
 
 def supplier_credential() -> Credential:
     base = FIXTURES / "csd" / SUPPLIER_RFC
-    return Credential.load(base.with_suffix(".cer").read_bytes(),
-                           base.with_suffix(".key").read_bytes(), PASSWORD)
+    return Credential.load(
+        base.with_suffix(".cer").read_bytes(), base.with_suffix(".key").read_bytes(), PASSWORD
+    )
 
 
 @dataclass
@@ -58,33 +60,60 @@ class Line:
     retenciones: list[tuple[str, Decimal]] = field(default_factory=list)
 
 
-def supplier_invoice(lines: list[Line] | None = None, *, tipo: str = "I",
-                     receiver_rfc: str = RECEIVER_RFC, receiver_name: str = RECEIVER_NAME,
-                     moneda: str = "MXN", folio: str | None = None) -> Comprobante:
+def supplier_invoice(
+    lines: list[Line] | None = None,
+    *,
+    tipo: str = "I",
+    receiver_rfc: str = RECEIVER_RFC,
+    receiver_name: str = RECEIVER_NAME,
+    moneda: str = "MXN",
+    folio: str | None = None,
+) -> Comprobante:
     conceptos = []
     for line in lines or [Line()]:
-        traslados = [Traslado(impuesto="002", tipo_factor="Tasa", tasa_o_cuota=line.iva)] \
-            if line.iva is not None else []
-        retenciones = [Retencion(impuesto=imp, tipo_factor="Tasa", tasa_o_cuota=tasa)
-                       for imp, tasa in line.retenciones]
+        traslados = (
+            [Traslado(impuesto="002", tipo_factor="Tasa", tasa_o_cuota=line.iva)]
+            if line.iva is not None
+            else []
+        )
+        retenciones = [
+            Retencion(impuesto=imp, tipo_factor="Tasa", tasa_o_cuota=tasa)
+            for imp, tasa in line.retenciones
+        ]
         taxed = bool(traslados or retenciones)
-        conceptos.append(Concepto(
-            clave_prod_serv=line.clave_prod_serv, no_identificacion=line.no_identificacion,
-            cantidad=Decimal(line.cantidad), clave_unidad=line.clave_unidad,
-            descripcion=line.descripcion, valor_unitario=Decimal(line.valor_unitario),
-            descuento=Decimal(line.descuento) if line.descuento else None,
-            objeto_imp="02" if taxed else "01",
-            impuestos=ConceptoImpuestos(traslados=traslados, retenciones=retenciones)
-            if taxed else None,
-        ))
+        conceptos.append(
+            Concepto(
+                clave_prod_serv=line.clave_prod_serv,
+                no_identificacion=line.no_identificacion,
+                cantidad=Decimal(line.cantidad),
+                clave_unidad=line.clave_unidad,
+                descripcion=line.descripcion,
+                valor_unitario=Decimal(line.valor_unitario),
+                descuento=Decimal(line.descuento) if line.descuento else None,
+                objeto_imp="02" if taxed else "01",
+                impuestos=ConceptoImpuestos(traslados=traslados, retenciones=retenciones)
+                if taxed
+                else None,
+            )
+        )
     c = Comprobante(
-        serie="F" if tipo == "I" else "NC", folio=folio or uuid_module.uuid4().hex[:10].upper(),
-        forma_pago="03", metodo_pago="PUE", moneda=moneda,
+        serie="F" if tipo == "I" else "NC",
+        folio=folio or uuid_module.uuid4().hex[:10].upper(),
+        forma_pago="03",
+        metodo_pago="PUE",
+        moneda=moneda,
         tipo_cambio=Decimal("17.50") if moneda != "MXN" else None,
-        tipo_de_comprobante=tipo, exportacion="01", lugar_expedicion=LUGAR,
+        tipo_de_comprobante=tipo,
+        exportacion="01",
+        lugar_expedicion=LUGAR,
         emisor=Emisor(rfc=SUPPLIER_RFC, nombre=SUPPLIER_NAME, regimen_fiscal=SUPPLIER_REGIMEN),
-        receptor=Receptor(rfc=receiver_rfc, nombre=receiver_name, domicilio_fiscal="42501",
-                          regimen_fiscal="601", uso_cfdi="G03"),
+        receptor=Receptor(
+            rfc=receiver_rfc,
+            nombre=receiver_name,
+            domicilio_fiscal="42501",
+            regimen_fiscal="601",
+            uso_cfdi="G03",
+        ),
         conceptos=conceptos,
     )
     return amounts.compute(c)

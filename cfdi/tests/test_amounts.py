@@ -1,4 +1,5 @@
 """Anexo 20 arithmetic of cfdi.amounts: rounding edge cases, taxes, totals, Pagos 2.0."""
+
 from __future__ import annotations
 
 from decimal import Decimal as D
@@ -14,16 +15,27 @@ def only_traslado(c: Comprobante, i: int = 0, j: int = 0):
     return c.conceptos[i].impuestos.traslados[j]
 
 
-@pytest.mark.parametrize("value, decimals, expected", [
-    ("2.675", 2, "2.68"), ("0.125", 2, "0.13"), ("0.124999", 2, "0.12"), ("1.005", 2, "1.01"),
-    ("-0.125", 2, "-0.13"), ("12.5", 0, "13"), ("0.0005", 3, "0.001"), ("7", 2, "7.00"),
-])
+@pytest.mark.parametrize(
+    "value, decimals, expected",
+    [
+        ("2.675", 2, "2.68"),
+        ("0.125", 2, "0.13"),
+        ("0.124999", 2, "0.12"),
+        ("1.005", 2, "1.01"),
+        ("-0.125", 2, "-0.13"),
+        ("12.5", 0, "13"),
+        ("0.0005", 3, "0.001"),
+        ("7", 2, "7.00"),
+    ],
+)
 def test_round_half_up(value, decimals, expected):
     assert str(amounts.quantize(D(value), decimals)) == expected
 
 
 def test_importe_half_up_at_x_xx5():
-    c = invoice([line("1", "0.125", "iva16"), line("3", "0.335", "iva16"), line("1", "10.005", "iva16")])
+    c = invoice(
+        [line("1", "0.125", "iva16"), line("3", "0.335", "iva16"), line("1", "10.005", "iva16")]
+    )
     assert [str(k.importe) for k in c.conceptos] == ["0.13", "1.01", "10.01"]
     assert c.subtotal == D("11.15")
 
@@ -61,7 +73,9 @@ def test_exento_has_base_only_and_no_total_trasladados():
     t = only_traslado(c)
     assert t.base == D("8500.00") and t.tasa_o_cuota is None and t.importe is None
     summary = c.impuestos.traslados[0]
-    assert summary.tipo_factor == "Exento" and summary.base == D("8500.00") and summary.importe is None
+    assert (
+        summary.tipo_factor == "Exento" and summary.base == D("8500.00") and summary.importe is None
+    )
     assert c.impuestos.total_trasladados is None
     assert c.total == D("8500.00")
 
@@ -94,21 +108,30 @@ def test_retention_two_thirds_of_iva():
     assert isr.importe == D("1000.00")
     assert iva.importe == D("1066.67")  # 10000 x 0.106667
     assert c.impuestos.total_retenidos == D("2066.67")
-    assert [(r.impuesto, r.importe) for r in c.impuestos.retenciones] == [("001", D("1000.00")),
-                                                                         ("002", D("1066.67"))]
+    assert [(r.impuesto, r.importe) for r in c.impuestos.retenciones] == [
+        ("001", D("1000.00")),
+        ("002", D("1066.67")),
+    ]
     assert c.total == D("10000.00") + D("1600.00") - D("2066.67")
 
 
 def test_retenciones_grouped_by_impuesto_only():
-    c = invoice([line("1", "100.00", "iva16", "ret_iva2/3"), line("1", "100.00", "iva16", "ret_iva4")])
+    c = invoice(
+        [line("1", "100.00", "iva16", "ret_iva2/3"), line("1", "100.00", "iva16", "ret_iva4")]
+    )
     assert [(r.impuesto, r.importe) for r in c.impuestos.retenciones] == [("002", D("14.67"))]
     assert c.impuestos.retenciones[0].tasa_o_cuota is None
 
 
 def test_summary_groups_by_rate():
-    c = invoice([line("1", "100.00", "iva16"), line("2", "50.00", "iva16"), line("1", "10.00", "iva8")])
+    c = invoice(
+        [line("1", "100.00", "iva16"), line("2", "50.00", "iva16"), line("1", "10.00", "iva8")]
+    )
     groups = [(t.tasa_o_cuota, t.base, t.importe) for t in c.impuestos.traslados]
-    assert groups == [(D("0.160000"), D("200.00"), D("32.00")), (D("0.080000"), D("10.00"), D("0.80"))]
+    assert groups == [
+        (D("0.160000"), D("200.00"), D("32.00")),
+        (D("0.080000"), D("10.00"), D("0.80")),
+    ]
 
 
 def test_summary_is_sum_of_rounded_concept_taxes():
@@ -118,8 +141,10 @@ def test_summary_is_sum_of_rounded_concept_taxes():
     assert c.impuestos.total_trasladados == D("0.03")
 
 
-@pytest.mark.parametrize("moneda, price, expected", [("JPY", "333", "333"), ("BHD", "0.505", "0.505"),
-                                                     ("USD", "1.005", "1.01")])
+@pytest.mark.parametrize(
+    "moneda, price, expected",
+    [("JPY", "333", "333"), ("BHD", "0.505", "0.505"), ("USD", "1.005", "1.01")],
+)
 def test_currency_decimals(moneda, price, expected):
     c = invoice([line("1", price, "iva16")], moneda=moneda, tipo_cambio="1.5")
     assert str(c.conceptos[0].importe) == expected
@@ -196,6 +221,7 @@ def test_no_float_anywhere_in_a_computed_document():
         elif isinstance(obj, list):
             for v in obj:
                 walk(v)
+
     walk(c)
 
 
@@ -222,7 +248,9 @@ def test_docto_impuestos_with_withholdings():
     inv = invoice([line("1", "20000.00", "iva16", "ret_isr10", "ret_iva2/3")], metodo="PPD")
     dr = amounts.docto_impuestos(inv, inv.total)
     assert [(r.impuesto, r.base, r.importe) for r in dr.retenciones] == [
-        ("001", D("20000.00"), D("2000.00")), ("002", D("20000.00"), D("2133.34"))]
+        ("001", D("20000.00"), D("2000.00")),
+        ("002", D("20000.00"), D("2133.34")),
+    ]
 
 
 def test_saldo_insoluto_impuestos_p_and_totales():
@@ -243,7 +271,9 @@ def test_saldo_insoluto_impuestos_p_and_totales():
 
 def test_usd_payment_of_mxn_document_uses_equivalencia_and_tipo_cambio():
     inv = invoice([line("1", "12000.00", "iva16")], metodo="PPD")
-    p = payment([(inv, "13920.00", "1725.00", 1)], moneda="USD", tipo_cambio="17.25", equivalencia="17.25")
+    p = payment(
+        [(inv, "13920.00", "1725.00", 1)], moneda="USD", tipo_cambio="17.25", equivalencia="17.25"
+    )
     pago = p.complemento.pagos.pagos[0]
     assert pago.monto == D("100.00")  # 1725 MXN / 17.25
     assert pago.impuestos.traslados[0].base == D("86.206957")  # 1487.07 / 17.25
@@ -252,7 +282,9 @@ def test_usd_payment_of_mxn_document_uses_equivalencia_and_tipo_cambio():
 
 
 def test_payment_retention_totals():
-    inv = invoice([line("1", "20000.00", "iva16", "ret_isr10", "ret_iva2/3")], metodo="PPD", party=XIA)
+    inv = invoice(
+        [line("1", "20000.00", "iva16", "ret_isr10", "ret_iva2/3")], metodo="PPD", party=XIA
+    )
     p = payment([(inv, str(inv.total), "10000.00", 1)])
     totales = p.complemento.pagos.totales
     assert totales.retenciones_isr is not None and totales.retenciones_iva is not None
@@ -277,5 +309,7 @@ def test_given_summary_without_totals_gets_totals():
     partial.impuestos.total_trasladados = None
     partial.impuestos.total_retenidos = None
     done = amounts.compute(partial)
-    assert done.impuestos.total_trasladados == D("1600.00") and done.impuestos.total_retenidos == D("1000.00")
+    assert done.impuestos.total_trasladados == D("1600.00") and done.impuestos.total_retenidos == D(
+        "1000.00"
+    )
     assert done.total == full.total

@@ -1,4 +1,5 @@
 """cadena.py against SAT's own XSLT (cadenaoriginal_4_0.xslt, TFD 1.1), byte for byte."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -31,13 +32,20 @@ def test_built_document_cadena_equals_sat_xslt(built_document, sat_cadena):
 
 def test_cadena_framing_and_order():
     c = d.Comprobante(
-        fecha=None, subtotal=Decimal("10"), total=Decimal("10"), lugar_expedicion="01000",
+        fecha=None,
+        subtotal=Decimal("10"),
+        total=Decimal("10"),
+        lugar_expedicion="01000",
         emisor=d.Emisor("EKU9003173C9", "E", "601"),
         receptor=d.Receptor("XAXX010101000", "R", "01000", regimen_fiscal="616"),
-        impuestos=d.Impuestos(total_retenidos=Decimal("1.00"), total_trasladados=Decimal("2.00"),
-                              retenciones=[d.Retencion(impuesto="001", importe=Decimal("1.00"))],
-                              traslados=[d.Traslado(Decimal("10"), "002", "Tasa",
-                                                    Decimal("0.200000"), Decimal("2.00"))]),
+        impuestos=d.Impuestos(
+            total_retenidos=Decimal("1.00"),
+            total_trasladados=Decimal("2.00"),
+            retenciones=[d.Retencion(impuesto="001", importe=Decimal("1.00"))],
+            traslados=[
+                d.Traslado(Decimal("10"), "002", "Tasa", Decimal("0.200000"), Decimal("2.00"))
+            ],
+        ),
     )
     # Required but absent (Fecha, NoCertificado) still take a field; summary
     # Retenciones and their total come before the Traslados.
@@ -47,17 +55,42 @@ def test_cadena_framing_and_order():
     )
 
 
-@pytest.mark.parametrize("text", [
-    "  leading", "trailing  ", "many    inner   spaces", "tab\there", "new\nline\r\nx",
-    "\t \n", "non\u00a0breaking\u2003space stays", "pipe | inside", "Ñandú & <pingüino> \"'",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "  leading",
+        "trailing  ",
+        "many    inner   spaces",
+        "tab\there",
+        "new\nline\r\nx",
+        "\t \n",
+        "non\u00a0breaking\u2003space stays",
+        "pipe | inside",
+        "Ñandú & <pingüino> \"'",
+    ],
+)
 def test_whitespace_is_normalized_like_xslt(text, sat_cadena):
     c = d.Comprobante(
-        fecha=None, subtotal=Decimal("1"), total=Decimal("1"), lugar_expedicion="01000",
+        fecha=None,
+        subtotal=Decimal("1"),
+        total=Decimal("1"),
+        lugar_expedicion="01000",
         emisor=d.Emisor("EKU9003173C9", text, "601"),
         receptor=d.Receptor("XAXX010101000", "R", "01000", regimen_fiscal="616"),
-        conceptos=[d.Concepto("01010101", None, Decimal("1"), "H87", text, text,
-                              Decimal("1"), Decimal("1"), None, "01")],
+        conceptos=[
+            d.Concepto(
+                "01010101",
+                None,
+                Decimal("1"),
+                "H87",
+                text,
+                text,
+                Decimal("1"),
+                Decimal("1"),
+                None,
+                "01",
+            )
+        ],
     )
     ours = cadena.cadena_original(c)
     assert ours == sat_cadena(xml.to_bytes(c))
@@ -65,10 +98,13 @@ def test_whitespace_is_normalized_like_xslt(text, sat_cadena):
 
 
 def test_optional_empty_string_is_skipped_like_absent(sat_cadena):
-    base = d.Comprobante(subtotal=Decimal("1"), total=Decimal("1"), lugar_expedicion="01000",
-                         emisor=d.Emisor("EKU9003173C9", "E", "601"),
-                         receptor=d.Receptor("XAXX010101000", "R", "01000",
-                                             regimen_fiscal="616"))
+    base = d.Comprobante(
+        subtotal=Decimal("1"),
+        total=Decimal("1"),
+        lugar_expedicion="01000",
+        emisor=d.Emisor("EKU9003173C9", "E", "601"),
+        receptor=d.Receptor("XAXX010101000", "R", "01000", regimen_fiscal="616"),
+    )
     with_empty = dataclasses.replace(base, serie="", folio="", condiciones_de_pago="")
     assert cadena.cadena_original(with_empty) == cadena.cadena_original(base)
     assert cadena.cadena_original(with_empty) == sat_cadena(xml.to_bytes(with_empty))
@@ -76,10 +112,14 @@ def test_optional_empty_string_is_skipped_like_absent(sat_cadena):
 
 def test_decimal_text_is_kept(sat_cadena):
     """Exponents never appear; trailing zeros stay; odd but valid XSD text is kept."""
-    c = d.Comprobante(subtotal=Decimal("1E+2"), total=Decimal("100.000"),
-                      tipo_cambio=Decimal("1E-7"), lugar_expedicion="01000",
-                      emisor=d.Emisor("EKU9003173C9", "E", "601"),
-                      receptor=d.Receptor("XAXX010101000", "R", "01000", regimen_fiscal="616"))
+    c = d.Comprobante(
+        subtotal=Decimal("1E+2"),
+        total=Decimal("100.000"),
+        tipo_cambio=Decimal("1E-7"),
+        lugar_expedicion="01000",
+        emisor=d.Emisor("EKU9003173C9", "E", "601"),
+        receptor=d.Receptor("XAXX010101000", "R", "01000", regimen_fiscal="616"),
+    )
     text = cadena.cadena_original(c)
     assert "|100|MXN|0.0000001|100.000|" in text
     assert text == sat_cadena(xml.to_bytes(c))
@@ -88,8 +128,7 @@ def test_decimal_text_is_kept(sat_cadena):
 
 
 def test_unknown_complement_refuses_cadena():
-    c = d.Comprobante(complemento=d.Complemento(
-        others=[b'<x:Otro xmlns:x="urn:example" A="1"/>']))
+    c = d.Comprobante(complemento=d.Complemento(others=[b'<x:Otro xmlns:x="urn:example" A="1"/>']))
     with pytest.raises(cadena.CadenaError):
         cadena.cadena_original(c)
 
@@ -97,13 +136,18 @@ def test_unknown_complement_refuses_cadena():
 def test_tfd_leyenda_is_optional(sat_cadena_tfd):
     timbre = d.TimbreFiscalDigital(
         uuid="0A1B2C3D-0000-4000-8000-000000000001",
-        fecha_timbrado=d.datetime(2026, 11, 20, 10, 0, 1), rfc_prov_certif="SPR190613I52",
-        sello_cfd="abc=", no_certificado_sat="30001000000500003456", sello_sat="def=")
+        fecha_timbrado=d.datetime(2026, 11, 20, 10, 0, 1),
+        rfc_prov_certif="SPR190613I52",
+        sello_cfd="abc=",
+        no_certificado_sat="30001000000500003456",
+        sello_sat="def=",
+    )
     c = d.Comprobante(complemento=d.Complemento(timbre=timbre))
     assert cadena.cadena_tfd(timbre) == sat_cadena_tfd(xml.to_bytes(c))
     assert cadena.cadena_tfd(timbre) == (
         "||1.1|0A1B2C3D-0000-4000-8000-000000000001|2026-11-20T10:00:01|SPR190613I52"
-        "|abc=|30001000000500003456||")
+        "|abc=|30001000000500003456||"
+    )
     timbre.leyenda = "  Prueba   de  leyenda "
     assert cadena.cadena_tfd(timbre) == sat_cadena_tfd(xml.to_bytes(c))
     assert "|SPR190613I52|Prueba de leyenda|abc=|" in cadena.cadena_tfd(timbre)

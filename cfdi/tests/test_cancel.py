@@ -1,4 +1,5 @@
 """Cancellation requests, checked with an independent XML-DSig verifier (xmlsec1)."""
+
 from __future__ import annotations
 
 import os
@@ -60,12 +61,22 @@ def schema() -> etree.XMLSchema:
     text = (FIXTURES / "cancelacion" / "CancelaCfdi.xsd").read_bytes()
     dsig = os.path.join(
         os.path.dirname(satcfdi.__file__),
-        "transform", "schemas", "www.w3.org", "TR", "xmldsig-core", "xmldsig-core-schema.xsd",
+        "transform",
+        "schemas",
+        "www.w3.org",
+        "TR",
+        "xmldsig-core",
+        "xmldsig-core-schema.xsd",
     )
     text = (
-        text.replace(b'"http://www.sat.gob.mx/sitio_internet/cfd"', b'"http://cancelacfd.sat.gob.mx"')
+        text.replace(
+            b'"http://www.sat.gob.mx/sitio_internet/cfd"', b'"http://cancelacfd.sat.gob.mx"'
+        )
         .replace(b'elementFormDefault="unqualified"', b'elementFormDefault="qualified"')
-        .replace(b"http://www.w3.org/TR/xmldsig-core/xmldsig-core-schema.xsd", Path(dsig).as_uri().encode())
+        .replace(
+            b"http://www.w3.org/TR/xmldsig-core/xmldsig-core-schema.xsd",
+            Path(dsig).as_uri().encode(),
+        )
     )
     parser = etree.XMLParser(no_network=True, load_dtd=False)
     return etree.XMLSchema(etree.fromstring(text, parser))
@@ -105,8 +116,10 @@ def test_every_motive_signs_and_verifies_independently(motive, replacement, tmp_
     signature = root.find("{http://www.w3.org/2000/09/xmldsig#}Signature")
     assert signature.prefix is None
     ns = {"ds": "http://www.w3.org/2000/09/xmldsig#"}
-    assert signature.find("ds:SignedInfo/ds:SignatureMethod", ns).get("Algorithm").endswith(
-        "#rsa-sha1"
+    assert (
+        signature.find("ds:SignedInfo/ds:SignatureMethod", ns)
+        .get("Algorithm")
+        .endswith("#rsa-sha1")
     )
     serial = signature.find("ds:KeyInfo/ds:X509Data/ds:X509IssuerSerial/ds:X509SerialNumber", ns)
     assert int(serial.text) == cred.certificate.serial

@@ -1,4 +1,5 @@
 """Catalog data files: complete against SAT's catCFDI.xsd, well formed, loaded once."""
+
 from __future__ import annotations
 
 import csv
@@ -12,14 +13,34 @@ from lxml import etree
 from cfdi import catalogs
 
 CAT_XSD = os.path.join(
-    os.path.dirname(satcfdi.__file__), "transform", "schemas", "www.sat.gob.mx",
-    "sitio_internet", "cfd", "catalogos", "catCFDI.xsd",
+    os.path.dirname(satcfdi.__file__),
+    "transform",
+    "schemas",
+    "www.sat.gob.mx",
+    "sitio_internet",
+    "cfd",
+    "catalogos",
+    "catCFDI.xsd",
 )
 XS = "{http://www.w3.org/2001/XMLSchema}"
 CODED = [
-    "c_RegimenFiscal", "c_UsoCFDI", "c_FormaPago", "c_MetodoPago", "c_Moneda", "c_Exportacion",
-    "c_ObjetoImp", "c_TipoRelacion", "c_Impuesto", "c_TipoFactor", "c_Periodicidad", "c_Meses",
-    "c_TipoDeComprobante", "c_Pais", "c_Estado", "c_ClaveProdServ", "c_ClaveUnidad",
+    "c_RegimenFiscal",
+    "c_UsoCFDI",
+    "c_FormaPago",
+    "c_MetodoPago",
+    "c_Moneda",
+    "c_Exportacion",
+    "c_ObjetoImp",
+    "c_TipoRelacion",
+    "c_Impuesto",
+    "c_TipoFactor",
+    "c_Periodicidad",
+    "c_Meses",
+    "c_TipoDeComprobante",
+    "c_Pais",
+    "c_Estado",
+    "c_ClaveProdServ",
+    "c_ClaveUnidad",
     "c_CodigoPostal",
 ]
 
@@ -64,8 +85,19 @@ def test_descriptions_and_lookups():
     assert catalogs.names()[0].startswith("c_")
 
 
-@pytest.mark.parametrize("code, decimals", [("MXN", 2), ("USD", 2), ("JPY", 0), ("CLP", 0),
-                                            ("BHD", 3), ("KWD", 3), ("XXX", 0), ("NOPE", 2)])
+@pytest.mark.parametrize(
+    "code, decimals",
+    [
+        ("MXN", 2),
+        ("USD", 2),
+        ("JPY", 0),
+        ("CLP", 0),
+        ("BHD", 3),
+        ("KWD", 3),
+        ("XXX", 0),
+        ("NOPE", 2),
+    ],
+)
 def test_currency_decimals(code, decimals):
     assert catalogs.currency_decimals(code) == decimals
 
@@ -89,7 +121,9 @@ def test_regimen_person_type():
     assert catalogs.regimen_applies("601", moral=True)
     assert not catalogs.regimen_applies("601", moral=False)
     assert catalogs.regimen_applies("612", moral=False)
-    assert catalogs.regimen_applies("626", moral=True) and catalogs.regimen_applies("626", moral=False)
+    assert catalogs.regimen_applies("626", moral=True) and catalogs.regimen_applies(
+        "626", moral=False
+    )
     assert not catalogs.regimen_applies("999", moral=True)
 
 

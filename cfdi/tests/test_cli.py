@@ -1,4 +1,5 @@
 """The command line, run as users run it: ``python -m cfdi ...`` in a subprocess."""
+
 from __future__ import annotations
 
 import base64
@@ -21,7 +22,14 @@ REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"
 CSD = FIXTURES / "csd"
 PASSWORD_FILE = CSD / "EKU9003173C9.password.txt"
-SAT_CFD = Path(satcfdi.__file__).parent / "transform" / "schemas" / "www.sat.gob.mx" / "sitio_internet" / "cfd"
+SAT_CFD = (
+    Path(satcfdi.__file__).parent
+    / "transform"
+    / "schemas"
+    / "www.sat.gob.mx"
+    / "sitio_internet"
+    / "cfd"
+)
 NS = {
     "cfdi": "http://www.sat.gob.mx/cfd/4",
     "pago20": "http://www.sat.gob.mx/Pagos20",
@@ -29,19 +37,34 @@ NS = {
 }
 
 INVOICE = {
-    "Serie": "A", "Folio": "7", "FormaPago": "03", "MetodoPago": "PUE", "LugarExpedicion": "42501",
+    "Serie": "A",
+    "Folio": "7",
+    "FormaPago": "03",
+    "MetodoPago": "PUE",
+    "LugarExpedicion": "42501",
     "Emisor": {"Rfc": "EKU9003173C9", "Nombre": "ESCUELA KEMPER URGATE", "RegimenFiscal": "601"},
     "Receptor": {
-        "Rfc": "XIA190128J61", "Nombre": "XENON INDUSTRIAL ARTICLES",
-        "DomicilioFiscalReceptor": "76343", "RegimenFiscalReceptor": "601", "UsoCFDI": "G03",
+        "Rfc": "XIA190128J61",
+        "Nombre": "XENON INDUSTRIAL ARTICLES",
+        "DomicilioFiscalReceptor": "76343",
+        "RegimenFiscalReceptor": "601",
+        "UsoCFDI": "G03",
     },
-    "Conceptos": [{
-        "ClaveProdServ": "84111506", "Cantidad": "3", "ClaveUnidad": "E48",
-        "Descripcion": "Servicio & <prueba>", "ValorUnitario": "33.333", "ObjetoImp": "02",
-        "Impuestos": {"Traslados": [
-            {"Impuesto": "002", "TipoFactor": "Tasa", "TasaOCuota": "0.160000"},
-        ]},
-    }],
+    "Conceptos": [
+        {
+            "ClaveProdServ": "84111506",
+            "Cantidad": "3",
+            "ClaveUnidad": "E48",
+            "Descripcion": "Servicio & <prueba>",
+            "ValorUnitario": "33.333",
+            "ObjetoImp": "02",
+            "Impuestos": {
+                "Traslados": [
+                    {"Impuesto": "002", "TipoFactor": "Tasa", "TasaOCuota": "0.160000"},
+                ]
+            },
+        }
+    ],
 }
 
 
@@ -49,8 +72,13 @@ def run(*args: str, env: dict[str, str] | None = None, stdin: bytes | None = Non
     environment = {k: v for k, v in os.environ.items() if k != "CFDI_CSD_PASSWORD"}
     environment.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "cfdi", *args], cwd=REPO, capture_output=True, input=stdin,
-        env=environment, check=False, timeout=300,
+        [sys.executable, "-m", "cfdi", *args],
+        cwd=REPO,
+        capture_output=True,
+        input=stdin,
+        env=environment,
+        check=False,
+        timeout=300,
     )
 
 
@@ -74,7 +102,9 @@ def cfdi_schema() -> etree.XMLSchema:
 def seal_verifies_with_sat_xslt(data: bytes) -> bool:
     """Independent of the engine's cadena: SAT's XSLT, then the embedded certificate."""
     root = etree.fromstring(data)
-    xslt = etree.XSLT(etree.parse(str(SAT_CFD / "4" / "cadenaoriginal_4_0" / "cadenaoriginal_4_0.xslt")))
+    xslt = etree.XSLT(
+        etree.parse(str(SAT_CFD / "4" / "cadenaoriginal_4_0" / "cadenaoriginal_4_0.xslt"))
+    )
     cadena = str(xslt(etree.ElementTree(root)))
     certificate = Certificate.from_base64(root.get("Certificado"))
     return certificate.verify(base64.b64decode(root.get("Sello")), cadena.encode("utf-8"))
@@ -141,8 +171,14 @@ def test_build_without_any_password_explains_the_options(invoice_json):
 def test_build_with_a_fiel_is_refused(invoice_json):
     fiel = FIXTURES / "fiel"
     result = run(
-        "build", str(invoice_json), "--cer", str(fiel / "EKU9003173C9_FIEL.cer"),
-        "--key", str(fiel / "EKU9003173C9_FIEL.key"), "--password-file", str(PASSWORD_FILE),
+        "build",
+        str(invoice_json),
+        "--cer",
+        str(fiel / "EKU9003173C9_FIEL.cer"),
+        "--key",
+        str(fiel / "EKU9003173C9_FIEL.key"),
+        "--password-file",
+        str(PASSWORD_FILE),
     )
     assert result.returncode == 2
     assert "CRED_NOT_CSD" in result.stderr.decode()
@@ -168,8 +204,18 @@ def test_build_reports_bad_json_with_its_path(mutate, expected, tmp_path):
 
 def test_validate_tampered_document_fails_with_code(invoice_json, tmp_path):
     out = tmp_path / "sealed.xml"
-    assert run("build", str(invoice_json), *sealed_args(), "--password-file", str(PASSWORD_FILE),
-               "-o", str(out)).returncode == 0
+    assert (
+        run(
+            "build",
+            str(invoice_json),
+            *sealed_args(),
+            "--password-file",
+            str(PASSWORD_FILE),
+            "-o",
+            str(out),
+        ).returncode
+        == 0
+    )
     tampered = tmp_path / "tampered.xml"
     tampered.write_bytes(out.read_bytes().replace(b'Folio="7"', b'Folio="8"'))
     result = run("validate", str(tampered))
@@ -234,9 +280,17 @@ def test_demo_builds_seals_stamps_and_cancels(tmp_path):
     if shutil.which("xmlsec1"):
         (tmp_path / "signer.der").write_bytes((CSD / "EKU9003173C9.cer").read_bytes())
         check = subprocess.run(
-            ["xmlsec1", "--verify", "--enabled-key-data", "rsa", "--pubkey-cert-der",
-             str(tmp_path / "signer.der"), str(out / "E_cancelacion.xml")],
-            capture_output=True, check=False,
+            [
+                "xmlsec1",
+                "--verify",
+                "--enabled-key-data",
+                "rsa",
+                "--pubkey-cert-der",
+                str(tmp_path / "signer.der"),
+                str(out / "E_cancelacion.xml"),
+            ],
+            capture_output=True,
+            check=False,
         )
         assert check.returncode == 0, check.stderr.decode()
 
@@ -259,10 +313,21 @@ def test_help_lists_the_commands():
 
 def test_stamp_status_and_cancel_through_the_main_cli(invoice_json, tmp_path):
     sealed, stamped, state = tmp_path / "sealed.xml", tmp_path / "stamped.xml", tmp_path / "pac"
-    assert run("build", str(invoice_json), *sealed_args(), "--password-file", str(PASSWORD_FILE),
-               "-o", str(sealed)).returncode == 0
-    result = run("stamp", str(sealed), "--pac", "sandbox", "--state-dir", str(state),
-                 "-o", str(stamped))
+    assert (
+        run(
+            "build",
+            str(invoice_json),
+            *sealed_args(),
+            "--password-file",
+            str(PASSWORD_FILE),
+            "-o",
+            str(sealed),
+        ).returncode
+        == 0
+    )
+    result = run(
+        "stamp", str(sealed), "--pac", "sandbox", "--state-dir", str(state), "-o", str(stamped)
+    )
     assert result.returncode == 0, result.stderr.decode()
     timbre = tfd.read(stamped.read_bytes())
     assert timbre is not None and timbre.uuid in result.stdout.decode()
@@ -270,14 +335,36 @@ def test_stamp_status_and_cancel_through_the_main_cli(invoice_json, tmp_path):
     parties = ["--issuer", "EKU9003173C9", "--receiver", "XIA190128J61", "--total", "116.00"]
     status = run("status", timbre.uuid, *parties, "--pac", "sandbox", "--state-dir", str(state))
     assert status.returncode == 0 and "Vigente" in status.stdout.decode()
-    no_replacement = run("cancel", timbre.uuid, "--motive", "01", *parties, *sealed_args(),
-                         "--password-file", str(PASSWORD_FILE), "--pac", "sandbox",
-                         "--state-dir", str(state))
+    no_replacement = run(
+        "cancel",
+        timbre.uuid,
+        "--motive",
+        "01",
+        *parties,
+        *sealed_args(),
+        "--password-file",
+        str(PASSWORD_FILE),
+        "--pac",
+        "sandbox",
+        "--state-dir",
+        str(state),
+    )
     assert no_replacement.returncode == 1
     assert "208" in no_replacement.stderr.decode()
-    cancelled = run("cancel", timbre.uuid, "--motive", "02", *parties, *sealed_args(),
-                    "--password-file", str(PASSWORD_FILE), "--pac", "sandbox",
-                    "--state-dir", str(state))
+    cancelled = run(
+        "cancel",
+        timbre.uuid,
+        "--motive",
+        "02",
+        *parties,
+        *sealed_args(),
+        "--password-file",
+        str(PASSWORD_FILE),
+        "--pac",
+        "sandbox",
+        "--state-dir",
+        str(state),
+    )
     assert cancelled.returncode == 0, cancelled.stderr.decode()
     status = run("status", timbre.uuid, *parties, "--pac", "sandbox", "--state-dir", str(state))
     assert "Cancelado" in status.stdout.decode()

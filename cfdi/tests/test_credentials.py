@@ -1,4 +1,5 @@
 """Credentials: SAT's public test certificates plus certificates generated here."""
+
 from __future__ import annotations
 
 import base64

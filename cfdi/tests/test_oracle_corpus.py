@@ -5,6 +5,7 @@ implocal + TFD), the engine's cadena original equals SAT's XSLT output byte for
 byte, the Sello verifies (here and independently), and a parse/serialize round
 trip changes neither the data nor the cadena.
 """
+
 from __future__ import annotations
 
 import base64
@@ -40,8 +41,12 @@ def test_corpus_document_against_sat(name, credential, sat_cadena, assert_sat_va
 
     root = xml.parse(data)
     certificate = x509.load_der_x509_certificate(base64.b64decode(root.get("Certificado")))
-    certificate.public_key().verify(base64.b64decode(root.get("Sello")), ours.encode("utf-8"),
-                                    padding.PKCS1v15(), hashes.SHA256())
+    certificate.public_key().verify(
+        base64.b64decode(root.get("Sello")),
+        ours.encode("utf-8"),
+        padding.PKCS1v15(),
+        hashes.SHA256(),
+    )
 
     again = xml.to_bytes(parsed)
     assert again == data

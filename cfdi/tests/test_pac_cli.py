@@ -1,4 +1,5 @@
 """``python -m cfdi stamp|cancel|status|sandbox`` (the PAC sub-commands)."""
+
 from __future__ import annotations
 
 import os
@@ -42,18 +43,48 @@ def test_stamp_with_the_sandbox_twice_gives_one_uuid(tmp_path, document, capsys)
     assert SandboxPac(state).balance().unlimited
 
 
-def test_stamp_through_finkok_reads_the_password_from_the_environment(tmp_path, document,
-                                                                      monkeypatch, capsys):
+def test_stamp_through_finkok_reads_the_password_from_the_environment(
+    tmp_path, document, monkeypatch, capsys
+):
     path, _ = document
     with running(tmp_path / "state", users={"cli-user": "cli-Secret-99"}) as server:
         monkeypatch.setenv("CFDI_PAC_PASSWORD", "cli-Secret-99")
         out = tmp_path / "stamped.xml"
-        assert main(["stamp", str(path), "--pac", "finkok", "--url", server.url,
-                     "--user", "cli-user", "-o", str(out)]) == 0
+        assert (
+            main(
+                [
+                    "stamp",
+                    str(path),
+                    "--pac",
+                    "finkok",
+                    "--url",
+                    server.url,
+                    "--user",
+                    "cli-user",
+                    "-o",
+                    str(out),
+                ]
+            )
+            == 0
+        )
         assert b"TimbreFiscalDigital" in out.read_bytes()
         monkeypatch.setenv("WRONG_PASSWORD", "not-the-Secret-77")
-        code = main(["stamp", str(path), "--pac", "finkok", "--url", server.url, "--user",
-                     "cli-user", "--password-env", "WRONG_PASSWORD", "-o", str(out)])
+        code = main(
+            [
+                "stamp",
+                str(path),
+                "--pac",
+                "finkok",
+                "--url",
+                server.url,
+                "--user",
+                "cli-user",
+                "--password-env",
+                "WRONG_PASSWORD",
+                "-o",
+                str(out),
+            ]
+        )
     captured = capsys.readouterr()
     assert code != 0 and "PAC_AUTH" in captured.err
     assert "not-the-Secret-77" not in captured.err + captured.out
@@ -69,10 +100,28 @@ def test_cancel_and_status(tmp_path, document, capsys):
     assert main(["status", uuid, *common, "--pac", "sandbox", "--state-dir", str(state)]) == 0
     assert "Estado: Vigente" in capsys.readouterr().out
     acuse = tmp_path / "acuse.xml"
-    assert main(["cancel", uuid, "--motive", "02", *common, "--cer", str(CSD / "EKU9003173C9.cer"),
-                 "--key", str(CSD / "EKU9003173C9.key"),
-                 "--password-file", str(CSD / "EKU9003173C9.password.txt"),
-                 "--state-dir", str(state), "-o", str(acuse)]) == 0
+    assert (
+        main(
+            [
+                "cancel",
+                uuid,
+                "--motive",
+                "02",
+                *common,
+                "--cer",
+                str(CSD / "EKU9003173C9.cer"),
+                "--key",
+                str(CSD / "EKU9003173C9.key"),
+                "--password-file",
+                str(CSD / "EKU9003173C9.password.txt"),
+                "--state-dir",
+                str(state),
+                "-o",
+                str(acuse),
+            ]
+        )
+        == 0
+    )
     assert "cancelled (201" in capsys.readouterr().out
     assert b"EstatusUUID" in acuse.read_bytes()
     with sat_server.running(SandboxPac(state)) as sat:
@@ -86,9 +135,23 @@ def test_sandbox_command_serves_finkok_protocol(tmp_path, credential):
         port = probe.getsockname()[1]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "cfdi", "sandbox", "--port", str(port), "--state-dir",
-         str(tmp_path / "state"), "--credits", "3"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "cfdi",
+            "sandbox",
+            "--port",
+            str(port),
+            "--state-dir",
+            str(tmp_path / "state"),
+            "--credits",
+            "3",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         for _ in range(100):
             try:
@@ -96,8 +159,9 @@ def test_sandbox_command_serves_finkok_protocol(tmp_path, credential):
                 break
             except OSError:
                 time.sleep(0.1)
-        pac = FinkokConnector("anyone", "any-password",
-                              url=f"http://127.0.0.1:{port}/servicios/soap/", timeout=10)
+        pac = FinkokConnector(
+            "anyone", "any-password", url=f"http://127.0.0.1:{port}/servicios/soap/", timeout=10
+        )
         result = pac.stamp(signed(credential))
         assert result.uuid
         assert pac.balance().stamps_left == 2

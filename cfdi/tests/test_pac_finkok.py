@@ -1,5 +1,6 @@
 """Finkok connector (zeep, Finkok's WSDLs) against the sandbox's Finkok SOAP server on
 127.0.0.1: real HTTP, nothing patched in the transport; faults injected by the server."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -57,8 +58,9 @@ def server(sandbox):
 
 
 def connector(server, password: str = SECRET, timeout: float = 10.0) -> FinkokConnector:
-    return get_connector("finkok", username=USER, password=password, url=server.url,
-                         timeout=timeout)
+    return get_connector(
+        "finkok", username=USER, password=password, url=server.url, timeout=timeout
+    )
 
 
 def assert_no_secrets(text: str, *extra: str) -> None:
@@ -105,15 +107,17 @@ def test_no_credits(tmp_path, credential):
 
 
 def test_sat_rejections_keep_their_codes(tmp_path, server, credential):
-    tampered = signed(credential).replace(b'Descripcion="Servicio de prueba"',
-                                          b'Descripcion="Otro servicio"')
+    tampered = signed(credential).replace(
+        b'Descripcion="Servicio de prueba"', b'Descripcion="Otro servicio"'
+    )
     with pytest.raises(Rejected) as excinfo:
         connector(server).stamp(tampered)
     assert excinfo.value.code == "302"
 
     data = signed(credential)
-    later = SandboxPac(tmp_path / "later",
-                       clock=lambda: dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=73))
+    later = SandboxPac(
+        tmp_path / "later", clock=lambda: dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=73)
+    )
     with running(sandbox=later) as srv:
         with pytest.raises(Rejected) as excinfo:
             connector(srv).stamp(data)
@@ -121,8 +125,9 @@ def test_sat_rejections_keep_their_codes(tmp_path, server, credential):
     assert "fuera de rango" in excinfo.value.message_es
 
 
-def test_timeout_after_the_server_stamped_then_retry_gets_the_same_uuid(server, sandbox,
-                                                                        credential, logs):
+def test_timeout_after_the_server_stamped_then_retry_gets_the_same_uuid(
+    server, sandbox, credential, logs
+):
     data = signed(credential)
     server.faults.add("delay", "stamp", seconds=1.5)
     with pytest.raises(Unavailable) as excinfo:
@@ -141,8 +146,9 @@ def test_timeout_after_the_server_stamped_then_retry_gets_the_same_uuid(server, 
 
 
 @pytest.mark.parametrize("kind", ["http500", "soap_fault", "garbage", "truncated"])
-def test_broken_answers_are_unavailable_and_nothing_is_stamped_twice(server, sandbox, credential,
-                                                                     kind, logs):
+def test_broken_answers_are_unavailable_and_nothing_is_stamped_twice(
+    server, sandbox, credential, kind, logs
+):
     data = signed(credential)
     server.faults.add(kind, "stamp")
     with pytest.raises(Unavailable) as excinfo:
@@ -157,8 +163,7 @@ def test_broken_answers_are_unavailable_and_nothing_is_stamped_twice(server, san
 
 def test_connection_refused_is_unavailable(credential):
     port = closed_port()
-    pac = FinkokConnector(USER, SECRET, url=f"http://127.0.0.1:{port}/servicios/soap/",
-                          timeout=2)
+    pac = FinkokConnector(USER, SECRET, url=f"http://127.0.0.1:{port}/servicios/soap/", timeout=2)
     with pytest.raises(Unavailable) as excinfo:
         pac.stamp(signed(credential))
     assert "red" in excinfo.value.message_es
@@ -181,16 +186,23 @@ def test_cancel_status_receipt_and_balance(server, sandbox, credential, logs):
     assert pac.status(result.uuid, ISSUER, RECEIVER, total).estado == "Cancelado"
     assert pac.receipt(result.uuid, ISSUER) == cancelled.acknowledgment
 
-    unknown = pac.cancel("11111111-2222-3333-4444-555555555555", "02", None, ISSUER, RECEIVER,
-                         total, credential)
+    unknown = pac.cancel(
+        "11111111-2222-3333-4444-555555555555", "02", None, ISSUER, RECEIVER, total, credential
+    )
     assert (unknown.outcome, unknown.status_code) == ("rejected", "205")
     with pytest.raises(Rejected):
         pac.cancel(result.uuid, "01", None, ISSUER, RECEIVER, total, credential)
 
     assert pac.balance().stamps_left == 9
-    key_line = credential.private_key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption()).decode().splitlines()[5]
+    key_line = (
+        credential.private_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+        .splitlines()[5]
+    )
     assert_no_secrets(logs.text, key_line)
 
 
@@ -198,8 +210,11 @@ def test_unlimited_balance_and_wrong_password_on_other_services(tmp_path, creden
     with running(sandbox=SandboxPac(tmp_path), users={USER: SECRET}) as srv:
         assert connector(srv).balance().unlimited
         bad = connector(srv, password="nope-nope")
-        for call in (bad.balance, lambda: bad.status("X", ISSUER, RECEIVER, 1),
-                     lambda: bad.find_stamped(signed(credential))):
+        for call in (
+            bad.balance,
+            lambda: bad.status("X", ISSUER, RECEIVER, 1),
+            lambda: bad.find_stamped(signed(credential)),
+        ):
             with pytest.raises(AuthenticationFailed):
                 call()
 
@@ -232,8 +247,12 @@ def test_receiver_accepts_or_rejects_over_http(server, sandbox, credential):
     receiver = load_credential("csd", "CACX7605101P8")
     assert pac.respond_to_cancellation(results[0].uuid, True, RECEIVER, receiver) == "1000"
     assert pac.respond_to_cancellation(results[1].uuid, False, RECEIVER, receiver) == "1000"
-    assert pac.status(results[0].uuid, ISSUER, RECEIVER, total).estatus_cancelacion == \
-        "Cancelado con aceptación"
-    assert pac.status(results[1].uuid, ISSUER, RECEIVER, total).estatus_cancelacion == \
-        "Solicitud rechazada"
+    assert (
+        pac.status(results[0].uuid, ISSUER, RECEIVER, total).estatus_cancelacion
+        == "Cancelado con aceptación"
+    )
+    assert (
+        pac.status(results[1].uuid, ISSUER, RECEIVER, total).estatus_cancelacion
+        == "Solicitud rechazada"
+    )
     assert pac.respond_to_cancellation(results[1].uuid, True, RECEIVER, receiver) == "2001"

@@ -1,4 +1,5 @@
 """The sandbox PAC in-process: SAT's stamping checks, idempotency, credits, cancellation."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -49,8 +50,9 @@ def sandbox(tmp_path, clock) -> SandboxPac:
     return SandboxPac(tmp_path / "state", clock=clock)
 
 
-def test_stamp_adds_a_tfd_sealed_by_the_sandbox_certificate(sandbox, credential, assert_sat_valid,
-                                                             sat_cadena_tfd):
+def test_stamp_adds_a_tfd_sealed_by_the_sandbox_certificate(
+    sandbox, credential, assert_sat_valid, sat_cadena_tfd
+):
     data = signed(credential)
     result = sandbox.stamp(data)
 
@@ -126,8 +128,9 @@ def test_state_and_pac_certificate_survive_a_restart(tmp_path, credential, clock
 
 
 def test_modified_after_sealing_is_302(sandbox, credential):
-    data = signed(credential).replace(b'Descripcion="Servicio de prueba"',
-                                      b'Descripcion="Servicio cambiado"')
+    data = signed(credential).replace(
+        b'Descripcion="Servicio de prueba"', b'Descripcion="Servicio cambiado"'
+    )
     with pytest.raises(Rejected) as excinfo:
         sandbox.stamp(data)
     assert excinfo.value.code == "302"
@@ -178,11 +181,14 @@ def test_fecha_before_the_certificate_is_305(tmp_path, credential):
     assert excinfo.value.code == "305"
 
 
-@pytest.mark.parametrize(("folder", "name", "code"), [
-    ("fiel", "EKU9003173C9_FIEL", "306"),
-    ("csd_not_sat", "non_sat_selfsigned", "308"),
-    ("csd", "CACX7605101P8", "303"),
-])
+@pytest.mark.parametrize(
+    ("folder", "name", "code"),
+    [
+        ("fiel", "EKU9003173C9_FIEL", "306"),
+        ("csd_not_sat", "non_sat_selfsigned", "308"),
+        ("csd", "CACX7605101P8", "303"),
+    ],
+)
 def test_certificate_problems_have_sat_codes(sandbox, clock, folder, name, code):
     other = load_credential(folder, name)
     fecha = seal.local_now("42501")
@@ -192,11 +198,14 @@ def test_certificate_problems_have_sat_codes(sandbox, clock, folder, name, code)
     assert excinfo.value.code == code
 
 
-@pytest.mark.parametrize("data", [
-    b"<cfdi:Comprobante",
-    b"not xml at all",
-    b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>',
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"<cfdi:Comprobante",
+        b"not xml at all",
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>',
+    ],
+)
 def test_malformed_or_hostile_xml_is_301(sandbox, data):
     with pytest.raises(Rejected) as excinfo:
         sandbox.stamp(data)
@@ -260,8 +269,10 @@ def test_within_24_hours_cancels_without_acceptance(sandbox, credential, clock):
 def test_credit_note_cancels_without_acceptance(sandbox, credential, clock):
     result, total = _stamp(sandbox, credential, "5000.00", tipo="E")
     clock.advance(days=2)
-    assert sandbox.cancel(result.uuid, "02", None, ISSUER, RECEIVER, total,
-                          credential).outcome == "cancelled"
+    assert (
+        sandbox.cancel(result.uuid, "02", None, ISSUER, RECEIVER, total, credential).outcome
+        == "cancelled"
+    )
 
 
 def test_large_invoice_waits_for_the_receiver(sandbox, credential, clock):
@@ -274,10 +285,15 @@ def test_large_invoice_waits_for_the_receiver(sandbox, credential, clock):
         assert (answer.outcome, answer.status_code) == ("in_process", "201")
     status = sandbox.status(accepted.uuid, ISSUER, RECEIVER, total)
     assert (status.estado, status.es_cancelable, status.estatus_cancelacion) == (
-        "Vigente", "Cancelable con aceptación", "En proceso")
+        "Vigente",
+        "Cancelable con aceptación",
+        "En proceso",
+    )
 
-    assert sandbox.respond_to_cancellation(accepted.uuid, accept=True).estatus_cancelacion == \
-        "Cancelado con aceptación"
+    assert (
+        sandbox.respond_to_cancellation(accepted.uuid, accept=True).estatus_cancelacion
+        == "Cancelado con aceptación"
+    )
     after_no = sandbox.respond_to_cancellation(rejected.uuid, accept=False)
     assert (after_no.estado, after_no.estatus_cancelacion) == ("Vigente", "Solicitud rechazada")
     clock.advance(hours=73)
@@ -296,8 +312,9 @@ def test_motive_01_needs_a_stamped_replacement(sandbox, credential):
     answer = sandbox.cancel(original.uuid, "01", unknown, ISSUER, RECEIVER, total, credential)
     assert (answer.outcome, answer.status_code) == ("rejected", "208")
     replacement, _ = _stamp(sandbox, credential)
-    answer = sandbox.cancel(original.uuid, "01", replacement.uuid, ISSUER, RECEIVER, total,
-                            credential)
+    answer = sandbox.cancel(
+        original.uuid, "01", replacement.uuid, ISSUER, RECEIVER, total, credential
+    )
     assert answer.outcome == "cancelled"
     with pytest.raises(Rejected) as excinfo:
         sandbox.cancel(original.uuid, "05", None, ISSUER, RECEIVER, total, credential)
@@ -306,8 +323,9 @@ def test_motive_01_needs_a_stamped_replacement(sandbox, credential):
 
 def test_cancel_unknown_or_foreign_is_rejected(sandbox, credential):
     result, total = _stamp(sandbox, credential)
-    unknown = sandbox.cancel("11111111-2222-3333-4444-555555555555", "02", None, ISSUER,
-                             RECEIVER, total, credential)
+    unknown = sandbox.cancel(
+        "11111111-2222-3333-4444-555555555555", "02", None, ISSUER, RECEIVER, total, credential
+    )
     assert (unknown.outcome, unknown.status_code) == ("rejected", "205")
     other = load_credential("csd", "CACX7605101P8")
     foreign = sandbox.cancel(result.uuid, "02", None, ISSUER, RECEIVER, total, other)
@@ -318,8 +336,11 @@ def test_cancel_unknown_or_foreign_is_rejected(sandbox, credential):
 def test_status_needs_the_right_issuer_receiver_and_total(sandbox, credential):
     result, total = _stamp(sandbox, credential)
     assert sandbox.status(result.uuid, ISSUER, RECEIVER, total).codigo_estatus.startswith("S - ")
-    for args in ((ISSUER, RECEIVER, total + 1), (ISSUER, "AAA010101AAA", total),
-                 (RECEIVER, RECEIVER, total)):
+    for args in (
+        (ISSUER, RECEIVER, total + 1),
+        (ISSUER, "AAA010101AAA", total),
+        (RECEIVER, RECEIVER, total),
+    ):
         status = sandbox.status(result.uuid, *args)
         assert status.estado == "No Encontrado" and status.codigo_estatus.startswith("N - 602")
 

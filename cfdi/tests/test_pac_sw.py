@@ -1,5 +1,6 @@
 """SW sapien connector (requests, SW's REST routes) against a local SW server on 127.0.0.1
 that stamps with the sandbox; status through a local SAT ConsultaCFDIService server."""
+
 from __future__ import annotations
 
 import pytest
@@ -43,8 +44,10 @@ def sandbox(tmp_path) -> SandboxPac:
 
 @pytest.fixture
 def servers(sandbox):
-    with sw_server.running(sandbox, {USER: SECRET}, {TOKEN}) as sw, \
-            sat_server.running(sandbox) as sat:
+    with (
+        sw_server.running(sandbox, {USER: SECRET}, {TOKEN}) as sw,
+        sat_server.running(sandbox) as sat,
+    ):
         yield sw, sat
 
 
@@ -53,10 +56,22 @@ def sw(servers):
     return servers[0]
 
 
-def connector(sw, servers=None, *, password: str | None = SECRET, token: str | None = None,
-              timeout: float = 10.0) -> SwConnector:
-    pac = get_connector("sw", username=None if token else USER, password=None if token else password,
-                        token=token, url=sw.url, timeout=timeout)
+def connector(
+    sw,
+    servers=None,
+    *,
+    password: str | None = SECRET,
+    token: str | None = None,
+    timeout: float = 10.0,
+) -> SwConnector:
+    pac = get_connector(
+        "sw",
+        username=None if token else USER,
+        password=None if token else password,
+        token=token,
+        url=sw.url,
+        timeout=timeout,
+    )
     if servers is not None:
         pac.sat_status_url = servers[1].url
     return pac
@@ -97,10 +112,13 @@ def test_resend_is_already_stamped_with_the_earlier_tfd(sw, sandbox, credential)
     assert sandbox.balance().stamps_left == 9
 
 
-@pytest.mark.parametrize(("kwargs", "expected"), [
-    ({"password": "Wrong-Pa55"}, AuthenticationFailed),
-    ({"token": "not-a-token-at-all"}, AuthenticationFailed),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"password": "Wrong-Pa55"}, AuthenticationFailed),
+        ({"token": "not-a-token-at-all"}, AuthenticationFailed),
+    ],
+)
 def test_bad_credentials(sw, credential, kwargs, expected, logs):
     with pytest.raises(expected) as excinfo:
         connector(sw, **kwargs).stamp(signed(credential))
@@ -116,15 +134,17 @@ def test_no_credits(tmp_path, credential):
 
 
 def test_rejection_keeps_sat_code(sw, credential):
-    tampered = signed(credential).replace(b'Descripcion="Servicio de prueba"',
-                                          b'Descripcion="Otro servicio"')
+    tampered = signed(credential).replace(
+        b'Descripcion="Servicio de prueba"', b'Descripcion="Otro servicio"'
+    )
     with pytest.raises(Rejected) as excinfo:
         connector(sw).stamp(tampered)
     assert excinfo.value.code == "302"
 
 
-def test_timeout_after_the_server_stamped_then_retry_gets_the_same_uuid(sw, sandbox, credential,
-                                                                        logs):
+def test_timeout_after_the_server_stamped_then_retry_gets_the_same_uuid(
+    sw, sandbox, credential, logs
+):
     data = signed(credential)
     pac = connector(sw, timeout=0.5)
     pac._get_token()  # authenticate first: the delay below is for the stamp call
@@ -173,8 +193,9 @@ def test_cancel_with_csd_and_status_from_sat(servers, sandbox, credential, logs)
     assert b"EstatusUUID" in cancelled.acknowledgment
     status = pac.status(result.uuid, ISSUER, RECEIVER, total)
     assert (status.estado, status.estatus_cancelacion) == ("Cancelado", "Cancelado sin aceptación")
-    unknown = pac.cancel("11111111-2222-3333-4444-555555555555", "02", None, ISSUER, RECEIVER,
-                         total, credential)
+    unknown = pac.cancel(
+        "11111111-2222-3333-4444-555555555555", "02", None, ISSUER, RECEIVER, total, credential
+    )
     assert (unknown.outcome, unknown.status_code) == ("rejected", "205")
     assert_no_secrets(logs.text, *sw.tokens)
 

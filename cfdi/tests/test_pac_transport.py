@@ -1,4 +1,5 @@
 """PacSession: the environment's proxy settings still apply, read once per address."""
+
 from cfdi.pac.finkok import FinkokConnector
 from cfdi.pac.sw import SwConnector
 from cfdi.pac.transport import PacSession
@@ -12,8 +13,12 @@ def test_proxy_variables_apply_and_no_proxy_is_honoured(monkeypatch):
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.corp:3128")
     monkeypatch.setenv("NO_PROXY", "intranet.corp")
     session = PacSession()
-    assert settings(session, "https://facturacion.finkok.com/servicios/soap/stamp")["proxies"] \
-        .get("https") == "http://proxy.corp:3128"
+    assert (
+        settings(session, "https://facturacion.finkok.com/servicios/soap/stamp")["proxies"].get(
+            "https"
+        )
+        == "http://proxy.corp:3128"
+    )
     assert "https" not in settings(session, "https://intranet.corp/pac")["proxies"]
 
 
@@ -25,10 +30,14 @@ def test_read_once_per_address(monkeypatch):
     monkeypatch.setenv("HTTPS_PROXY", "http://other.corp:8080")
     again = settings(session, "https://services.sw.com.mx/cfdi33/cancel")
     assert again["proxies"].get("https") == "http://proxy.corp:3128"
-    assert settings(session, "https://api.test.sw.com.mx/x")["proxies"].get("https") \
+    assert (
+        settings(session, "https://api.test.sw.com.mx/x")["proxies"].get("https")
         == "http://other.corp:8080"
-    assert settings(PacSession(), "https://services.sw.com.mx/x")["proxies"].get("https") \
+    )
+    assert (
+        settings(PacSession(), "https://services.sw.com.mx/x")["proxies"].get("https")
         == "http://other.corp:8080"
+    )
 
 
 def test_without_trust_env_nothing_is_read(monkeypatch):

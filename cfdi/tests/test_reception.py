@@ -1,5 +1,6 @@
 """Reception of supplier CFDI: safe unpacking of uploads and ZIP archives, what each
 file is, and the reading of stamped CFDI 4.0 (seal checked)."""
+
 from __future__ import annotations
 
 import io
@@ -22,9 +23,11 @@ from cfdi.tests.supplier_documents import (
 from cfdi.xml import XmlError
 
 NS33 = "http://www.sat.gob.mx/cfd/3"
-TFD = ('<cfdi:Complemento><tfd:TimbreFiscalDigital xmlns:tfd="http://www.sat.gob.mx/'
-       'TimbreFiscalDigital" Version="1.1" UUID="11111111-2222-3333-4444-555555555555"/>'
-       '</cfdi:Complemento>')
+TFD = (
+    '<cfdi:Complemento><tfd:TimbreFiscalDigital xmlns:tfd="http://www.sat.gob.mx/'
+    'TimbreFiscalDigital" Version="1.1" UUID="11111111-2222-3333-4444-555555555555"/>'
+    "</cfdi:Complemento>"
+)
 
 
 @pytest.fixture(scope="module")
@@ -34,12 +37,22 @@ def pac(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def good(pac) -> bytes:
-    return stamped(pac, supplier_invoice([
-        Line(),
-        Line(descripcion="Honorarios", cantidad="1", valor_unitario="1000.00",
-             clave_prod_serv="80111600", clave_unidad="E48",
-             retenciones=[("001", Decimal("0.100000")), ("002", Decimal("0.106667"))]),
-    ]))
+    return stamped(
+        pac,
+        supplier_invoice(
+            [
+                Line(),
+                Line(
+                    descripcion="Honorarios",
+                    cantidad="1",
+                    valor_unitario="1000.00",
+                    clave_prod_serv="80111600",
+                    clave_unidad="E48",
+                    retenciones=[("001", Decimal("0.100000")), ("002", Decimal("0.106667"))],
+                ),
+            ]
+        ),
+    )
 
 
 def zip_of(files: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
@@ -59,7 +72,11 @@ def test_reads_a_stamped_supplier_cfdi(good):
     c = received.comprobante
     assert received.seal_ok is True
     assert len(received.uuid) == 36 and received.uuid == received.uuid.upper()
-    assert (c.emisor.rfc, c.receptor.rfc, c.tipo_de_comprobante) == (SUPPLIER_RFC, RECEIVER_RFC, "I")
+    assert (c.emisor.rfc, c.receptor.rfc, c.tipo_de_comprobante) == (
+        SUPPLIER_RFC,
+        RECEIVER_RFC,
+        "I",
+    )
     assert c.total == Decimal("2113.33")
     assert len(received.sha256) == 64
 
@@ -70,22 +87,36 @@ def test_tampered_total_fails_the_seal(good):
     assert reception.read_cfdi("f.xml", tampered).seal_ok is False
 
 
-@pytest.mark.parametrize("data, code", [
-    (b"<cfdi:Comprobante", "XML"),
-    (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
-     b"<r>&b;</r>", "XML-HOSTILE"),
-    (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>',
-     "XML-HOSTILE"),
-    (b'<!DOCTYPE r SYSTEM "http://127.0.0.1:9/evil.dtd"><r/>', "XML-HOSTILE"),
-    (b"%PDF-1.4 not xml", "RECEPTION-NOT-XML"),
-    (b'<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>',
-     "RECEPTION-NOT-CFDI"),
-    (b'<cfdi:Comprobante xmlns:cfdi="http://www.sat.gob.mx/cfd/5" Version="4.0"/>',
-     "RECEPTION-NAMESPACE"),
-    (b'<Comprobante Version="4.0"/>', "RECEPTION-NAMESPACE"),
-    (f'<cfdi:Comprobante xmlns:cfdi="{NS33}" Version="3.3">{TFD}</cfdi:Comprobante>'.encode(),
-     "RECEPTION-CFDI33"),
-])
+@pytest.mark.parametrize(
+    "data, code",
+    [
+        (b"<cfdi:Comprobante", "XML"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+            b"<r>&b;</r>",
+            "XML-HOSTILE",
+        ),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>',
+            "XML-HOSTILE",
+        ),
+        (b'<!DOCTYPE r SYSTEM "http://127.0.0.1:9/evil.dtd"><r/>', "XML-HOSTILE"),
+        (b"%PDF-1.4 not xml", "RECEPTION-NOT-XML"),
+        (
+            b'<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>',
+            "RECEPTION-NOT-CFDI",
+        ),
+        (
+            b'<cfdi:Comprobante xmlns:cfdi="http://www.sat.gob.mx/cfd/5" Version="4.0"/>',
+            "RECEPTION-NAMESPACE",
+        ),
+        (b'<Comprobante Version="4.0"/>', "RECEPTION-NAMESPACE"),
+        (
+            f'<cfdi:Comprobante xmlns:cfdi="{NS33}" Version="3.3">{TFD}</cfdi:Comprobante>'.encode(),
+            "RECEPTION-CFDI33",
+        ),
+    ],
+)
 def test_refuses_broken_hostile_and_foreign_files(data, code):
     with pytest.raises((ReceptionError, XmlError)) as caught:
         reception.read_cfdi("f.xml", data)
@@ -119,15 +150,17 @@ def test_refuses_a_file_over_the_size_limit(good):
 
 def test_mixed_zip_imports_the_good_and_reports_the_others(good):
     bomb = b"<a>" + b" " * (8 * 1024 * 1024) + b"</a>"
-    data = zip_of({
-        "good.xml": good,
-        "bad.xml": b"<broken",
-        "xxe.xml": b'<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>',
-        "factura.pdf": b"%PDF-1.4",
-        "inner.zip": zip_of({"x.xml": good}),
-        "big.xml": bomb,
-        "folder/": b"",
-    })
+    data = zip_of(
+        {
+            "good.xml": good,
+            "bad.xml": b"<broken",
+            "xxe.xml": b'<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>',
+            "factura.pdf": b"%PDF-1.4",
+            "inner.zip": zip_of({"x.xml": good}),
+            "big.xml": bomb,
+            "folder/": b"",
+        }
+    )
     results = reception.read_upload("upload.zip", data)
     by_name = {r.name: r for r in results}
     assert isinstance(by_name["upload.zip/good.xml"], ReceivedCfdi)
@@ -177,8 +210,19 @@ def test_stamped_cfdi_detection_and_summary(good):
     assert not reception.is_stamped_cfdi(sealed(supplier_invoice()))
     s = reception.summary_of(good)
     assert (s.issuer_rfc, s.receiver_rfc, s.tipo, s.total, s.moneda, s.version) == (
-        SUPPLIER_RFC, RECEIVER_RFC, "I", "2113.33", "MXN", "4.0")
+        SUPPLIER_RFC,
+        RECEIVER_RFC,
+        "I",
+        "2113.33",
+        "MXN",
+        "4.0",
+    )
     old = reception.summary_of(
         f'<cfdi:Comprobante xmlns:cfdi="{NS33}" Version="3.3" Total="5">{TFD}'
-        "</cfdi:Comprobante>".encode())
-    assert (old.version, old.uuid, old.total) == ("3.3", "11111111-2222-3333-4444-555555555555", "5")
+        "</cfdi:Comprobante>".encode()
+    )
+    assert (old.version, old.uuid, old.total) == (
+        "3.3",
+        "11111111-2222-3333-4444-555555555555",
+        "5",
+    )

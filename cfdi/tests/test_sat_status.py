@@ -1,5 +1,6 @@
 """SAT status client (zeep, self-contained WSDL) against a local ConsultaCFDIService on
 127.0.0.1 answering from the sandbox's state; SAT's own answer sample parses too."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -21,22 +22,29 @@ from cfdi.tests.servers.documents import (
     total_of,
 )
 
-SAMPLE = Path(__file__).parent / "fixtures" / "sat_status" / "ConsultaCFDIService-response-sample.xml"
+SAMPLE = (
+    Path(__file__).parent / "fixtures" / "sat_status" / "ConsultaCFDIService-response-sample.xml"
+)
 UUID = "6F35D3B5-3651-5370-BC2C-14CDBE384CD7"
 
 
 def test_expression_short_form():
-    assert sat_status.expression(UUID.lower(), "eku9003173c9", "XIA190128J61",
-                                 Decimal("1160.00")) == \
-        f"?re=EKU9003173C9&rr=XIA190128J61&tt=1160.0&id={UUID}"
-    assert sat_status.expression(UUID, "A&C010101AAA", "XAXX010101000", "0.123456") == \
-        f"?re=A&amp;C010101AAA&rr=XAXX010101000&tt=0.123456&id={UUID}"
+    assert (
+        sat_status.expression(UUID.lower(), "eku9003173c9", "XIA190128J61", Decimal("1160.00"))
+        == f"?re=EKU9003173C9&rr=XIA190128J61&tt=1160.0&id={UUID}"
+    )
+    assert (
+        sat_status.expression(UUID, "A&C010101AAA", "XAXX010101000", "0.123456")
+        == f"?re=A&amp;C010101AAA&rr=XAXX010101000&tt=0.123456&id={UUID}"
+    )
 
 
 def test_expression_with_sello_is_the_verification_url():
     text = sat_status.expression(UUID, ISSUER, RECEIVER, "100", sello="x" * 40 + "ABCD1234")
-    assert text == ("https://verificacfdi.facturaelectronica.sat.gob.mx/default.aspx?"
-                    f"id={UUID}&re={ISSUER}&rr={RECEIVER}&tt=100.0&fe=ABCD1234")
+    assert text == (
+        "https://verificacfdi.facturaelectronica.sat.gob.mx/default.aspx?"
+        f"id={UUID}&re={ISSUER}&rr={RECEIVER}&tt=100.0&fe=ABCD1234"
+    )
 
 
 @pytest.fixture
@@ -53,24 +61,30 @@ def test_query_over_http(stamped, caplog):
         client = sat_status.SatStatusClient(server.url, timeout=5)
         status = client.query(result.uuid, ISSUER, RECEIVER, total)
         assert (status.estado, status.es_cancelable, status.validacion_efos) == (
-            "Vigente", "Cancelable sin aceptación", "200")
+            "Vigente",
+            "Cancelable sin aceptación",
+            "200",
+        )
         assert status.codigo_estatus == "S - Comprobante obtenido satisfactoriamente."
-        assert server.expressions[-1] == sat_status.expression(result.uuid, ISSUER, RECEIVER,
-                                                               total)
-        with_sello = sat_status.status(result.uuid, ISSUER, RECEIVER, total,
-                                       sello=result.tfd.sello_cfd, url=server.url)
+        assert server.expressions[-1] == sat_status.expression(result.uuid, ISSUER, RECEIVER, total)
+        with_sello = sat_status.status(
+            result.uuid, ISSUER, RECEIVER, total, sello=result.tfd.sello_cfd, url=server.url
+        )
         assert with_sello.estado == "Vigente"
         assert server.expressions[-1].endswith("&fe=" + result.tfd.sello_cfd[-8:])
         missing = client.query(result.uuid, ISSUER, RECEIVER, total + 1)
         assert (missing.estado, missing.codigo_estatus) == (
-            "No Encontrado", "N - 602: Comprobante no encontrado.")
+            "No Encontrado",
+            "N - 602: Comprobante no encontrado.",
+        )
 
 
 def test_soap_action_is_sats(stamped):
     sandbox, result, total = stamped
     with sat_server.running(sandbox) as server:
-        answer = requests.post(server.url, data=b"<x/>",
-                               headers={"SOAPAction": "http://tempuri.org/Other"}, timeout=5)
+        answer = requests.post(
+            server.url, data=b"<x/>", headers={"SOAPAction": "http://tempuri.org/Other"}, timeout=5
+        )
         assert answer.status_code == 500 and b"Unknown SOAPAction" in answer.content
         assert sat_status.status(result.uuid, ISSUER, RECEIVER, total, url=server.url).estado
 
@@ -81,16 +95,16 @@ def test_failures_are_unavailable(stamped, kind):
     with sat_server.running(sandbox) as server:
         server.faults.add(kind, seconds=1.5)
         with pytest.raises(Unavailable) as excinfo:
-            sat_status.status(result.uuid, ISSUER, RECEIVER, total, url=server.url,
-                              timeout=0.5)
+            sat_status.status(result.uuid, ISSUER, RECEIVER, total, url=server.url, timeout=0.5)
     assert "SAT" in excinfo.value.message_es and excinfo.value.message_en
 
 
 def test_connection_refused_is_unavailable():
     port = closed_port()
     with pytest.raises(Unavailable):
-        sat_status.status(UUID, ISSUER, RECEIVER, "1", url=f"http://127.0.0.1:{port}/x.svc",
-                          timeout=2)
+        sat_status.status(
+            UUID, ISSUER, RECEIVER, "1", url=f"http://127.0.0.1:{port}/x.svc", timeout=2
+        )
 
 
 def test_sats_own_answer_parses_with_the_shipped_wsdl():
@@ -107,5 +121,8 @@ def test_sats_own_answer_parses_with_the_shipped_wsdl():
 
     answer = client._service._binding.process_reply(client._client, operation, Reply())
     assert (answer.Estado, answer.EsCancelable, answer.EstatusCancelacion) == (
-        "Vigente", "Cancelable con aceptación", "Solicitud rechazada")
+        "Vigente",
+        "Cancelable con aceptación",
+        "Solicitud rechazada",
+    )
     assert answer.CodigoEstatus.startswith("S - ")

@@ -1,4 +1,5 @@
 """seal.py: Sello of CFDI 4.0 with SAT's test CSD; verification of third-party files."""
+
 from __future__ import annotations
 
 import base64
@@ -20,8 +21,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def _load(folder: str, stem: str) -> credentials.Credential:
     base = FIXTURES / folder / stem
     password = Path(f"{base}.password.txt").read_text().strip()
-    return credentials.Credential.load(Path(f"{base}.cer").read_bytes(),
-                                       Path(f"{base}.key").read_bytes(), password)
+    return credentials.Credential.load(
+        Path(f"{base}.cer").read_bytes(), Path(f"{base}.key").read_bytes(), password
+    )
 
 
 def _independent_verify(data: bytes, sat_cadena) -> bool:
@@ -29,9 +31,12 @@ def _independent_verify(data: bytes, sat_cadena) -> bool:
     root = xml.parse(data)
     cert = x509.load_der_x509_certificate(base64.b64decode(root.get("Certificado")))
     try:
-        cert.public_key().verify(base64.b64decode(root.get("Sello")),
-                                 sat_cadena(data).encode("utf-8"),
-                                 padding.PKCS1v15(), hashes.SHA256())
+        cert.public_key().verify(
+            base64.b64decode(root.get("Sello")),
+            sat_cadena(data).encode("utf-8"),
+            padding.PKCS1v15(),
+            hashes.SHA256(),
+        )
     except Exception:
         return False
     return True
@@ -64,7 +69,9 @@ def test_sample_stamp_verifies_with_sat_certificate(sample_path, sat_certificate
     for other in sat_certificates.values():
         if other is not own:
             assert not seal.verify_tfd(c, other)
-    tampered = dataclasses.replace(c.complemento.timbre, uuid="00000000-0000-0000-0000-000000000000")
+    tampered = dataclasses.replace(
+        c.complemento.timbre, uuid="00000000-0000-0000-0000-000000000000"
+    )
     c.complemento.timbre = tampered
     assert not seal.verify_tfd(c, own)
 
@@ -72,7 +79,8 @@ def test_sample_stamp_verifies_with_sat_certificate(sample_path, sat_certificate
 def test_stamp_of_another_seal_is_refused(sat_certificates):
     c = xml.from_bytes((FIXTURES / "samples" / "I_PUE_stamped_testpac.xml").read_bytes())
     c.sello = xml.from_bytes(
-        (FIXTURES / "samples" / "I_PPD_retenciones_stamped_finkok_demo.xml").read_bytes()).sello
+        (FIXTURES / "samples" / "I_PPD_retenciones_stamped_finkok_demo.xml").read_bytes()
+    ).sello
     assert not seal.verify_tfd(c, sat_certificates["30001000000500003456"])
 
 
@@ -93,8 +101,9 @@ def test_tampering_breaks_the_seal_but_whitespace_does_not():
 # --- sealing -------------------------------------------------------------------
 
 
-def test_built_document_is_sealed_valid_and_verifiable(built_document, credential, sat_cadena,
-                                                       assert_sat_valid):
+def test_built_document_is_sealed_valid_and_verifiable(
+    built_document, credential, sat_cadena, assert_sat_valid
+):
     _, c = built_document
     data = seal.seal_bytes(c, credential)
     assert_sat_valid(data)
@@ -138,12 +147,15 @@ def test_fecha_is_set(credential):
     assert timedelta(minutes=55) <= seal.local_now("06000") - now <= timedelta(hours=2, minutes=5)
 
 
-@pytest.mark.parametrize("folder, stem, error", [
-    ("fiel", "EKU9003173C9_FIEL", credentials.NotACSD),
-    ("csd_expired", "EKU9003173C9_2019", credentials.CertificateExpired),
-    ("csd_not_sat", "non_sat_selfsigned", credentials.NotIssuedBySat),
-    ("csd", "CACX7605101P8", credentials.WrongRfc),
-])
+@pytest.mark.parametrize(
+    "folder, stem, error",
+    [
+        ("fiel", "EKU9003173C9_FIEL", credentials.NotACSD),
+        ("csd_expired", "EKU9003173C9_2019", credentials.CertificateExpired),
+        ("csd_not_sat", "non_sat_selfsigned", credentials.NotIssuedBySat),
+        ("csd", "CACX7605101P8", credentials.WrongRfc),
+    ],
+)
 def test_wrong_certificates_are_refused(folder, stem, error):
     c = xml.from_bytes((FIXTURES / "samples" / "invoice_I_sealed_unstamped.xml").read_bytes())
     with pytest.raises(error):

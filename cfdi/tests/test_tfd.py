@@ -1,4 +1,5 @@
 """TimbreFiscalDigital: reading stamped samples, QR URL, building and SelloSAT."""
+
 from __future__ import annotations
 
 import base64
@@ -19,8 +20,13 @@ FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLES = FIXTURES / "samples"
 TFD_XSLT = os.path.join(
     os.path.dirname(satcfdi.__file__),
-    "transform", "schemas", "www.sat.gob.mx", "sitio_internet", "cfd",
-    "TimbreFiscalDigital", "cadenaoriginal_TFD_1_1.xslt",
+    "transform",
+    "schemas",
+    "www.sat.gob.mx",
+    "sitio_internet",
+    "cfd",
+    "TimbreFiscalDigital",
+    "cadenaoriginal_TFD_1_1.xslt",
 )
 
 STAMPED = {
@@ -89,8 +95,10 @@ def test_sello_sat_of_samples_verifies_with_sat_certificate(name):
     # A changed UUID breaks it; the wrong SAT certificate does not verify.
     forged = TimbreFiscalDigital(**{**timbre.__dict__, "uuid": "0" * 8 + timbre.uuid[8:]})
     assert not tfd.verify_sello_sat(forged, certificate)
-    other = "30001000000500003456" if timbre.no_certificado_sat != "30001000000500003456" else (
-        "00001000000708361114"
+    other = (
+        "30001000000500003456"
+        if timbre.no_certificado_sat != "30001000000500003456"
+        else ("00001000000708361114")
     )
     assert not tfd.verify_sello_sat(timbre, sat_certificate(other))
 
@@ -131,8 +139,11 @@ def test_verification_url_of_real_sample():
     data = (SAMPLES / "I_real_production_stamped.xml").read_bytes()
     root = etree.fromstring(data)
     url = tfd.verification_url(
-        "c2832671-da6d-11ef-a83d-00155d012007", "ISD950921HE5", "COSC8001137NA",
-        root.get("Total"), root.get("Sello"),
+        "c2832671-da6d-11ef-a83d-00155d012007",
+        "ISD950921HE5",
+        "COSC8001137NA",
+        root.get("Total"),
+        root.get("Sello"),
     )
     assert url == (
         "https://verificacfdi.facturaelectronica.sat.gob.mx/default.aspx"
@@ -181,9 +192,13 @@ def test_build_tfd_is_verifiable_and_matches_sat_xslt():
     # Independent check: SAT's XSLT over the same TFD as XML gives the signed cadena.
     element = etree.Element(
         tfd.TFD_TAG,
-        Version="1.1", UUID=timbre.uuid, FechaTimbrado="2026-01-15T12:30:05",
-        RfcProvCertif="SPR190613I52", Leyenda="Prueba sin validez fiscal",
-        SelloCFD=timbre.sello_cfd, NoCertificadoSAT=timbre.no_certificado_sat,
+        Version="1.1",
+        UUID=timbre.uuid,
+        FechaTimbrado="2026-01-15T12:30:05",
+        RfcProvCertif="SPR190613I52",
+        Leyenda="Prueba sin validez fiscal",
+        SelloCFD=timbre.sello_cfd,
+        NoCertificadoSAT=timbre.no_certificado_sat,
         SelloSAT=timbre.sello_sat,
     )
     cadena = xslt_cadena_tfd(element)
@@ -193,7 +208,11 @@ def test_build_tfd_is_verifiable_and_matches_sat_xslt():
 def test_build_tfd_requires_a_sealed_document():
     with pytest.raises(tfd.TfdError):
         tfd.build_tfd(
-            Comprobante(), "U", datetime(2026, 1, 1), "SPR190613I52", None,
+            Comprobante(),
+            "U",
+            datetime(2026, 1, 1),
+            "SPR190613I52",
+            None,
             load_credential("csd", "CACX7605101P8"),
         )
 
@@ -218,9 +237,15 @@ def test_leyenda_accepted_exactly_when_sat_xsd_accepts_it(leyenda):
     c = Comprobante(sello="c2VsbG8=")
     uuid = "A1B2C3D4-0000-4000-8000-000000000001"
     element = etree.Element(
-        tfd.TFD_TAG, Version="1.1", UUID=uuid, FechaTimbrado="2026-01-15T12:30:05",
-        RfcProvCertif="SPR190613I52", Leyenda=leyenda, SelloCFD="c2VsbG8=",
-        NoCertificadoSAT="30001000000500003316", SelloSAT="c2VsbG8=",
+        tfd.TFD_TAG,
+        Version="1.1",
+        UUID=uuid,
+        FechaTimbrado="2026-01-15T12:30:05",
+        RfcProvCertif="SPR190613I52",
+        Leyenda=leyenda,
+        SelloCFD="c2VsbG8=",
+        NoCertificadoSAT="30001000000500003316",
+        SelloSAT="c2VsbG8=",
     )
     xsd_accepts = etree.XMLSchema(etree.parse(TFD_XSD)).validate(element)
     try:
@@ -234,6 +259,10 @@ def test_leyenda_accepted_exactly_when_sat_xsd_accepts_it(leyenda):
 def test_build_tfd_refuses_a_malformed_uuid():
     with pytest.raises(tfd.TfdError):
         tfd.build_tfd(
-            Comprobante(sello="x"), "not-a-uuid", datetime(2026, 1, 1), "SPR190613I52", None,
+            Comprobante(sello="x"),
+            "not-a-uuid",
+            datetime(2026, 1, 1),
+            "SPR190613I52",
+            None,
             load_credential("csd", "CACX7605101P8"),
         )

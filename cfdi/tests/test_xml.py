@@ -1,4 +1,5 @@
 """xml.py: serialization, parsing, round trips, escaping and hostile input."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -23,13 +24,30 @@ LOCATION = "{http://www.w3.org/2001/XMLSchema-instance}schemaLocation"
 
 def _minimal(**kw) -> d.Comprobante:
     values = dict(
-        fecha=datetime(2026, 1, 2, 3, 4, 5), subtotal=Decimal("1.00"), total=Decimal("1.00"),
-        lugar_expedicion="01000", metodo_pago="PUE", forma_pago="01",
+        fecha=datetime(2026, 1, 2, 3, 4, 5),
+        subtotal=Decimal("1.00"),
+        total=Decimal("1.00"),
+        lugar_expedicion="01000",
+        metodo_pago="PUE",
+        forma_pago="01",
         emisor=d.Emisor("EKU9003173C9", "ESCUELA KEMPER URGATE", "601"),
-        receptor=d.Receptor("XAXX010101000", "PUBLICO EN GENERAL", "01000",
-                            regimen_fiscal="616", uso_cfdi="S01"),
-        conceptos=[d.Concepto("01010101", None, Decimal("1"), "H87", None, "Bien",
-                              Decimal("1.00"), Decimal("1.00"), None, "01")],
+        receptor=d.Receptor(
+            "XAXX010101000", "PUBLICO EN GENERAL", "01000", regimen_fiscal="616", uso_cfdi="S01"
+        ),
+        conceptos=[
+            d.Concepto(
+                "01010101",
+                None,
+                Decimal("1"),
+                "H87",
+                None,
+                "Bien",
+                Decimal("1.00"),
+                Decimal("1.00"),
+                None,
+                "01",
+            )
+        ],
     )
     values.update(kw)
     return d.Comprobante(**values)
@@ -68,8 +86,13 @@ def test_built_document_is_valid_and_round_trips(built_document, assert_sat_vali
     data = xml.to_bytes(c)
     assert data.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<cfdi:Comprobante ')
     # Seal attributes are required by the XSD; test_seal validates really sealed ones.
-    assert_sat_valid(xml.to_bytes(dataclasses.replace(
-        c, no_certificado="30001000000500003416", certificado="AAAA", sello="AAAA")))
+    assert_sat_valid(
+        xml.to_bytes(
+            dataclasses.replace(
+                c, no_certificado="30001000000500003416", certificado="AAAA", sello="AAAA"
+            )
+        )
+    )
     assert xml.from_bytes(data) == c
     assert xml.to_bytes(xml.from_bytes(data)) == data
 
@@ -93,14 +116,19 @@ def test_any_text_round_trips_or_is_refused(text):
     try:
         data = xml.to_bytes(c)
     except xml.XmlError:
-        assert any(ch in text for ch in "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c"
-                   "\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d"
-                   "\x1e\x1f\ufffe\uffff")
+        assert any(
+            ch in text
+            for ch in "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c"
+            "\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d"
+            "\x1e\x1f\ufffe\uffff"
+        )
         return
     parsed = xml.from_bytes(data)
     assert parsed.conceptos[0].descripcion == (text or None)
-    assert etree.tostring(etree.fromstring(data), encoding="UTF-8",
-                          xml_declaration=False) == data.split(b"\n", 1)[1]
+    assert (
+        etree.tostring(etree.fromstring(data), encoding="UTF-8", xml_declaration=False)
+        == data.split(b"\n", 1)[1]
+    )
 
 
 def test_informacion_global_year_is_int(built_document):
@@ -117,22 +145,32 @@ def test_namespaces_and_schema_location_follow_complements():
     assert plain.get(LOCATION) == f"{d.NS_CFDI} {d.SCHEMA_LOCATIONS[d.NS_CFDI]}"
     assert plain.find("cfdi:Complemento", NS) is None
 
-    full = _minimal(complemento=d.Complemento(
-        pagos=d.Pagos(pagos=[d.Pago()]),
-        impuestos_locales=d.ImpuestosLocales(),
-        timbre=d.TimbreFiscalDigital(uuid="X")))
+    full = _minimal(
+        complemento=d.Complemento(
+            pagos=d.Pagos(pagos=[d.Pago()]),
+            impuestos_locales=d.ImpuestosLocales(),
+            timbre=d.TimbreFiscalDigital(uuid="X"),
+        )
+    )
     root = etree.fromstring(xml.to_bytes(full))
     assert set(root.nsmap) == {"cfdi", "xsi", "pago20", "implocal", "tfd"}
     words = root.get(LOCATION).split()
-    assert words == [d.NS_CFDI, d.SCHEMA_LOCATIONS[d.NS_CFDI],
-                     d.NS_PAGO20, d.SCHEMA_LOCATIONS[d.NS_PAGO20],
-                     d.NS_IMPLOCAL, d.SCHEMA_LOCATIONS[d.NS_IMPLOCAL],
-                     d.NS_TFD, d.SCHEMA_LOCATIONS[d.NS_TFD]]
+    assert words == [
+        d.NS_CFDI,
+        d.SCHEMA_LOCATIONS[d.NS_CFDI],
+        d.NS_PAGO20,
+        d.SCHEMA_LOCATIONS[d.NS_PAGO20],
+        d.NS_IMPLOCAL,
+        d.SCHEMA_LOCATIONS[d.NS_IMPLOCAL],
+        d.NS_TFD,
+        d.SCHEMA_LOCATIONS[d.NS_TFD],
+    ]
     names = [etree.QName(e).localname for e in root.find("cfdi:Complemento", NS)]
     assert names == ["Pagos", "ImpuestosLocales", "TimbreFiscalDigital"]
 
-    only_implocal = etree.fromstring(xml.to_bytes(_minimal(
-        complemento=d.Complemento(impuestos_locales=d.ImpuestosLocales()))))
+    only_implocal = etree.fromstring(
+        xml.to_bytes(_minimal(complemento=d.Complemento(impuestos_locales=d.ImpuestosLocales())))
+    )
     assert set(only_implocal.nsmap) == {"cfdi", "xsi", "implocal"}
     assert d.NS_PAGO20 not in only_implocal.get(LOCATION)
 
@@ -148,35 +186,64 @@ def test_special_shapes():
     assert root.find("cfdi:Conceptos/cfdi:Concepto/cfdi:Impuestos", NS) is None
     assert root.find("cfdi:Impuestos", NS) is None
     assert [etree.QName(e).localname for e in root] == [
-        "CfdiRelacionados", "Emisor", "Receptor", "Conceptos"]
+        "CfdiRelacionados",
+        "Emisor",
+        "Receptor",
+        "Conceptos",
+    ]
 
 
 def test_summary_retencion_carries_only_impuesto_and_importe():
-    c = _minimal(impuestos=d.Impuestos(total_retenidos=Decimal("1.00"), retenciones=[
-        d.Retencion(base=Decimal("10"), impuesto="001", tipo_factor="Tasa",
-                    tasa_o_cuota=Decimal("0.100000"), importe=Decimal("1.00"))]))
+    c = _minimal(
+        impuestos=d.Impuestos(
+            total_retenidos=Decimal("1.00"),
+            retenciones=[
+                d.Retencion(
+                    base=Decimal("10"),
+                    impuesto="001",
+                    tipo_factor="Tasa",
+                    tasa_o_cuota=Decimal("0.100000"),
+                    importe=Decimal("1.00"),
+                )
+            ],
+        )
+    )
     root = etree.fromstring(xml.to_bytes(c))
     summary = root.find("cfdi:Impuestos/cfdi:Retenciones/cfdi:Retencion", NS)
     assert dict(summary.attrib) == {"Impuesto": "001", "Importe": "1.00"}
     parsed = xml.from_bytes(xml.to_bytes(c)).impuestos.retenciones[0]
-    assert parsed == d.Retencion(base=None, impuesto="001", tipo_factor=None,
-                                 tasa_o_cuota=None, importe=Decimal("1.00"))
+    assert parsed == d.Retencion(
+        base=None, impuesto="001", tipo_factor=None, tasa_o_cuota=None, importe=Decimal("1.00")
+    )
 
 
 def test_optional_none_and_empty_are_omitted():
     c = _minimal(serie=None, folio="", condiciones_de_pago="", confirmacion=None)
     c.conceptos[0].unidad = ""
     root = etree.fromstring(xml.to_bytes(c))
-    for name in ("Serie", "Folio", "CondicionesDePago", "Confirmacion", "Sello",
-                 "NoCertificado", "Certificado", "Descuento", "TipoCambio"):
+    for name in (
+        "Serie",
+        "Folio",
+        "CondicionesDePago",
+        "Confirmacion",
+        "Sello",
+        "NoCertificado",
+        "Certificado",
+        "Descuento",
+        "TipoCambio",
+    ):
         assert name not in root.attrib
     assert "Unidad" not in root.find("cfdi:Conceptos/cfdi:Concepto", NS).attrib
     assert list(root.attrib)[:3] == [LOCATION, "Version", "Fecha"]
 
 
 def test_values_are_formatted():
-    c = _minimal(subtotal=Decimal("1E+3"), tipo_cambio=Decimal("0.1E-5"),
-                 total=Decimal("1000.50"), fecha=datetime(2026, 3, 4, 5, 6, 7, 891011))
+    c = _minimal(
+        subtotal=Decimal("1E+3"),
+        tipo_cambio=Decimal("0.1E-5"),
+        total=Decimal("1000.50"),
+        fecha=datetime(2026, 3, 4, 5, 6, 7, 891011),
+    )
     root = etree.fromstring(xml.to_bytes(c))
     assert root.get("SubTotal") == "1000"
     assert root.get("TipoCambio") == "0.000001"
@@ -217,14 +284,18 @@ def test_odd_decimal_text_is_preserved():
 def test_unknown_complement_is_kept_raw_with_its_schema_location():
     leyenda_ns = "http://www.sat.gob.mx/leyendasFiscales"
     location = "http://www.sat.gob.mx/sitio_internet/cfd/leyendasFiscales/leyendasFisc.xsd"
-    data = xml.to_bytes(_minimal()).replace(
-        f'{d.SCHEMA_LOCATIONS[d.NS_CFDI]}"'.encode(),
-        f'{d.SCHEMA_LOCATIONS[d.NS_CFDI]} {leyenda_ns} {location}"'.encode(),
-    ).replace(
-        b"</cfdi:Comprobante>",
-        f'<cfdi:Complemento><leyendasFisc:LeyendasFiscales xmlns:leyendasFisc="{leyenda_ns}" '
-        f'version="1.0"><leyendasFisc:Leyenda textoLeyenda="Hola"/>'
-        f"</leyendasFisc:LeyendasFiscales></cfdi:Complemento></cfdi:Comprobante>".encode(),
+    data = (
+        xml.to_bytes(_minimal())
+        .replace(
+            f'{d.SCHEMA_LOCATIONS[d.NS_CFDI]}"'.encode(),
+            f'{d.SCHEMA_LOCATIONS[d.NS_CFDI]} {leyenda_ns} {location}"'.encode(),
+        )
+        .replace(
+            b"</cfdi:Comprobante>",
+            f'<cfdi:Complemento><leyendasFisc:LeyendasFiscales xmlns:leyendasFisc="{leyenda_ns}" '
+            f'version="1.0"><leyendasFisc:Leyenda textoLeyenda="Hola"/>'
+            f"</leyendasFisc:LeyendasFiscales></cfdi:Complemento></cfdi:Comprobante>".encode(),
+        )
     )
     c = xml.from_bytes(data)
     assert len(c.complemento.others) == 1
@@ -239,24 +310,33 @@ def test_unknown_complement_is_kept_raw_with_its_schema_location():
 def test_addenda_is_dropped_and_comments_ignored():
     data = xml.to_bytes(_minimal()).replace(
         b"</cfdi:Comprobante>",
-        b"<!-- note --><cfdi:Addenda><x:Any xmlns:x='urn:x'/></cfdi:Addenda></cfdi:Comprobante>")
+        b"<!-- note --><cfdi:Addenda><x:Any xmlns:x='urn:x'/></cfdi:Addenda></cfdi:Comprobante>",
+    )
     assert xml.from_bytes(data) == _minimal()
 
 
-@pytest.mark.parametrize("bad, code", [
-    (b"", "XML"),
-    (b"not xml", "XML"),
-    (b"<cfdi:Comprobante xmlns:cfdi='http://www.sat.gob.mx/cfd/4'>", "XML"),
-    (b"<cfdi:Comprobante xmlns:cfdi='http://www.sat.gob.mx/cfd/3' Version='3.3'/>",
-     "XML-NOT-CFDI40"),
-    (b"<cfdi:Comprobante xmlns:cfdi='http://www.sat.gob.mx/cfd/4'>"
-     b"<cfdi:Conceptos><cfdi:Concepto><cfdi:ComplementoConcepto/></cfdi:Concepto>"
-     b"</cfdi:Conceptos></cfdi:Comprobante>", "XML-UNSUPPORTED"),
-    (b"<cfdi:Comprobante xmlns:cfdi='http://www.sat.gob.mx/cfd/4' Total='abc'/>", "XML"),
-    (b"<cfdi:Comprobante xmlns:cfdi='http://www.sat.gob.mx/cfd/4' Total='NaN'/>", "XML"),
-    (b"<cfdi:Comprobante xmlns:cfdi='http://www.sat.gob.mx/cfd/4' Fecha='2026-01-01'/>", "XML"),
-    ("<a/>".encode("utf-16"), "XML"),
-])
+@pytest.mark.parametrize(
+    "bad, code",
+    [
+        (b"", "XML"),
+        (b"not xml", "XML"),
+        (b"<cfdi:Comprobante xmlns:cfdi='http://www.sat.gob.mx/cfd/4'>", "XML"),
+        (
+            b"<cfdi:Comprobante xmlns:cfdi='http://www.sat.gob.mx/cfd/3' Version='3.3'/>",
+            "XML-NOT-CFDI40",
+        ),
+        (
+            b"<cfdi:Comprobante xmlns:cfdi='http://www.sat.gob.mx/cfd/4'>"
+            b"<cfdi:Conceptos><cfdi:Concepto><cfdi:ComplementoConcepto/></cfdi:Concepto>"
+            b"</cfdi:Conceptos></cfdi:Comprobante>",
+            "XML-UNSUPPORTED",
+        ),
+        (b"<cfdi:Comprobante xmlns:cfdi='http://www.sat.gob.mx/cfd/4' Total='abc'/>", "XML"),
+        (b"<cfdi:Comprobante xmlns:cfdi='http://www.sat.gob.mx/cfd/4' Total='NaN'/>", "XML"),
+        (b"<cfdi:Comprobante xmlns:cfdi='http://www.sat.gob.mx/cfd/4' Fecha='2026-01-01'/>", "XML"),
+        ("<a/>".encode("utf-16"), "XML"),
+    ],
+)
 def test_malformed_input_raises_xml_error(bad, code):
     with pytest.raises(xml.XmlError) as info:
         xml.from_bytes(bad)
@@ -312,16 +392,16 @@ def _hostile_documents(url: str) -> list[bytes]:
     return [
         BILLION_LAUGHS,
         f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY e "expanded">]>{root} Serie="&e;"/>'.encode(),
-        f'<!DOCTYPE r [<!ENTITY e SYSTEM "file:///etc/passwd">]>{root}>&e;</cfdi:Comprobante>'
-        .encode(),
+        f'<!DOCTYPE r [<!ENTITY e SYSTEM "file:///etc/passwd">]>{root}>&e;</cfdi:Comprobante>'.encode(),
         f'<!DOCTYPE r [<!ENTITY e SYSTEM "{url}/entity">]>{root} Serie="x">&e;'
         f"</cfdi:Comprobante>".encode(),
         f'<!DOCTYPE r SYSTEM "{url}/external.dtd">{root} Serie="&x;"/>'.encode(),
         f'<!DOCTYPE r [<!ENTITY % p SYSTEM "{url}/param.dtd"> %p;]>{root}/>'.encode(),
         f'<?xml version="1.0" encoding="UTF-8"?>\n  <!DOCTYPE r>{root}/>'.encode(),
         b"\xef\xbb\xbf" + f'<!DOCTYPE r [<!ENTITY e "x">]>{root}/>'.encode(),
-        f'<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE r [<!ENTITY e "x">]>{root}/>'
-        .encode("utf-16"),
+        f'<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE r [<!ENTITY e "x">]>{root}/>'.encode(
+            "utf-16"
+        ),
     ]
 
 
@@ -337,12 +417,14 @@ def test_hostile_xml_is_refused_and_nothing_is_fetched(trap_server):
 
 def test_schema_location_and_xinclude_are_not_followed(trap_server):
     url, hits = trap_server
-    data = xml.to_bytes(_minimal()).replace(
-        f'{d.SCHEMA_LOCATIONS[d.NS_CFDI]}"'.encode(), f'{url}/cfdv40.xsd"'.encode()
-    ).replace(
-        b"</cfdi:Comprobante>",
-        f'<cfdi:Addenda><xi:include xmlns:xi="http://www.w3.org/2001/XInclude" '
-        f'href="{url}/inc.xml"/></cfdi:Addenda></cfdi:Comprobante>'.encode(),
+    data = (
+        xml.to_bytes(_minimal())
+        .replace(f'{d.SCHEMA_LOCATIONS[d.NS_CFDI]}"'.encode(), f'{url}/cfdv40.xsd"'.encode())
+        .replace(
+            b"</cfdi:Comprobante>",
+            f'<cfdi:Addenda><xi:include xmlns:xi="http://www.w3.org/2001/XInclude" '
+            f'href="{url}/inc.xml"/></cfdi:Addenda></cfdi:Comprobante>'.encode(),
+        )
     )
     assert xml.from_bytes(data) == _minimal()
     assert hits == []

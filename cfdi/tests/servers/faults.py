@@ -10,6 +10,7 @@ that operation (or for any operation) shapes the answer:
 - ``garbage``: status 200 with bytes that are not XML/JSON
 - ``truncated``: status 200 announcing the full length, half the body, then close
 """
+
 from __future__ import annotations
 
 import threading
@@ -49,15 +50,25 @@ class FaultPlan:
         return None
 
 
-def send_with_faults(handler: BaseHTTPRequestHandler, plan: FaultPlan | None, operation: str,
-                     status: int, content_type: str, body: bytes) -> None:
+def send_with_faults(
+    handler: BaseHTTPRequestHandler,
+    plan: FaultPlan | None,
+    operation: str,
+    status: int,
+    content_type: str,
+    body: bytes,
+) -> None:
     """Write an answer, shaped by the next planned fault for ``operation``."""
     item = plan.take(operation) if plan is not None else None
     kind = item.kind if item else None
     if kind == "delay":
         time.sleep(item.seconds)
     elif kind == "http500":
-        status, content_type, body = 500, "text/html", b"<html><body>Internal Server Error</body></html>"
+        status, content_type, body = (
+            500,
+            "text/html",
+            b"<html><body>Internal Server Error</body></html>",
+        )
     elif kind == "soap_fault":
         status, content_type = 500, "text/xml; charset=utf-8"
         body = soap_fault("Server", "Simulated failure of the provider")

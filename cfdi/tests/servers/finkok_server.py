@@ -1,4 +1,5 @@
 """The sandbox's Finkok SOAP server with fault injection (``server.faults``)."""
+
 from __future__ import annotations
 
 from cfdi.pac.sandbox_server import FinkokSoapHandler

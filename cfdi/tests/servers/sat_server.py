@@ -4,6 +4,7 @@ It checks the SOAPAction and reads ``expresionImpresa`` (both the verification
 URL and the short ``?re=&rr=&tt=&id=`` form), and answers ``ConsultaResponse``
 built from the project's self-contained WSDL.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -58,18 +59,28 @@ class SatHandler(BaseHTTPRequestHandler):
         expression = text_of(fields(request), "expresionImpresa")
         self.server.expressions.append(expression)
         values = parse_expression(expression)
-        status = self.server.sandbox.status(values.get("id", ""), values.get("re", ""),
-                                            values.get("rr", ""), Decimal(values.get("tt", "0")))
-        result = {"CodigoEstatus": status.codigo_estatus, "EsCancelable": status.es_cancelable,
-                  "Estado": status.estado, "EstatusCancelacion": status.estatus_cancelacion,
-                  "ValidacionEFOS": status.validacion_efos}
-        answer = self.server.types.element(NS_TEMPURI, "ConsultaResponse",
-                                           {"ConsultaResult": result})
+        status = self.server.sandbox.status(
+            values.get("id", ""),
+            values.get("re", ""),
+            values.get("rr", ""),
+            Decimal(values.get("tt", "0")),
+        )
+        result = {
+            "CodigoEstatus": status.codigo_estatus,
+            "EsCancelable": status.es_cancelable,
+            "Estado": status.estado,
+            "EstatusCancelacion": status.estatus_cancelacion,
+            "ValidacionEFOS": status.validacion_efos,
+        }
+        answer = self.server.types.element(
+            NS_TEMPURI, "ConsultaResponse", {"ConsultaResult": result}
+        )
         send(200, envelope(answer))
 
     def reply(self, status: int, body: bytes) -> None:
-        send_with_faults(self, self.server.faults, "Consulta", status,
-                         "text/xml; charset=utf-8", body)
+        send_with_faults(
+            self, self.server.faults, "Consulta", status, "text/xml; charset=utf-8", body
+        )
 
 
 @contextlib.contextmanager

@@ -7,6 +7,7 @@ repeated id answers "CFDI3307 - Timbre duplicado" with the earlier TFD),
 ``GET /account/balance``. Answers use SW's envelope:
 ``{"status": "success", "data": ...}`` or ``{"status": "error", "message": ...}``.
 """
+
 from __future__ import annotations
 
 import base64
@@ -58,8 +59,9 @@ class SwHandler(BaseHTTPRequestHandler):
         send_with_faults(self, self.server.faults, route, status, "application/json", body)
 
     def error(self, route: str, status: int, message: str, **extra) -> None:
-        self.answer(route, status, {"status": "error", "message": message, "messageDetail": "",
-                                    **extra})
+        self.answer(
+            route, status, {"status": "error", "message": message, "messageDetail": "", **extra}
+        )
 
     def authorized(self) -> bool:
         header = self.headers.get("Authorization", "")
@@ -72,12 +74,22 @@ class SwHandler(BaseHTTPRequestHandler):
         if self.path != "/account/balance":
             return self.error("?", 404, "Not found")
         balance = self.server.sandbox.balance()
-        self.answer("balance", 200, {"status": "success", "data": {
-            "idSaldoCliente": "00000000-0000-0000-0000-000000000001",
-            "idClienteUsuario": "00000000-0000-0000-0000-000000000002",
-            "saldoTimbres": balance.stamps_left if balance.stamps_left is not None else 0,
-            "timbresUtilizados": 0, "fechaExpiracion": "2030-12-31T00:00:00",
-            "unlimited": balance.unlimited, "timbresAsignados": 0}})
+        self.answer(
+            "balance",
+            200,
+            {
+                "status": "success",
+                "data": {
+                    "idSaldoCliente": "00000000-0000-0000-0000-000000000001",
+                    "idClienteUsuario": "00000000-0000-0000-0000-000000000002",
+                    "saldoTimbres": balance.stamps_left if balance.stamps_left is not None else 0,
+                    "timbresUtilizados": 0,
+                    "fechaExpiracion": "2030-12-31T00:00:00",
+                    "unlimited": balance.unlimited,
+                    "timbresAsignados": 0,
+                },
+            },
+        )
 
     def do_POST(self) -> None:  # noqa: N802
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -94,12 +106,23 @@ class SwHandler(BaseHTTPRequestHandler):
     def authenticate(self) -> None:
         user, password = self.headers.get("user", ""), self.headers.get("password", "")
         if not user or self.server.users.get(user) != password:
-            return self.error("authenticate", 400, "AU4101 - El usuario o contraseña son "
-                              "incorrectos.")
+            return self.error(
+                "authenticate", 400, "AU4101 - El usuario o contraseña son incorrectos."
+            )
         token = secrets.token_urlsafe(24)
         self.server.tokens.add(token)
-        self.answer("authenticate", 200, {"status": "success", "data": {
-            "token": token, "expires_in": int(time.time()) + 7200, "tokeny_type": "bearer"}})
+        self.answer(
+            "authenticate",
+            200,
+            {
+                "status": "success",
+                "data": {
+                    "token": token,
+                    "expires_in": int(time.time()) + 7200,
+                    "tokeny_type": "bearer",
+                },
+            },
+        )
 
     def stamp(self, body: bytes) -> None:
         xml = _multipart_field(self.headers.get("Content-Type", ""), body, "xml")
@@ -116,8 +139,9 @@ class SwHandler(BaseHTTPRequestHandler):
         try:
             result = sandbox.stamp(xml)
         except AlreadyStamped as exc:
-            return self.error("stamp", 400, DUPLICATE_MESSAGE,
-                              data={"tfd": _tfd_of(exc.result), "cfdi": ""})
+            return self.error(
+                "stamp", 400, DUPLICATE_MESSAGE, data={"tfd": _tfd_of(exc.result), "cfdi": ""}
+            )
         except NoCredits:
             return self.error("stamp", 400, "No cuenta con timbres disponibles para timbrar.")
         except Rejected as exc:
@@ -125,36 +149,64 @@ class SwHandler(BaseHTTPRequestHandler):
         if custom_id:
             with self.server.lock:
                 self.server.custom_ids[custom_id] = result.uuid
-        self.answer("stamp", 200, {"status": "success", "data": {
-            "cfdi": result.xml.decode("utf-8"), "uuid": result.uuid,
-            "fechaTimbrado": result.tfd.fecha_timbrado.strftime(FECHA_FORMAT),
-            "noCertificadoSAT": result.tfd.no_certificado_sat,
-            "noCertificadoCFDI": "", "selloSAT": result.tfd.sello_sat,
-            "selloCFDI": result.tfd.sello_cfd, "cadenaOriginalSAT": "", "qrCode": ""}})
+        self.answer(
+            "stamp",
+            200,
+            {
+                "status": "success",
+                "data": {
+                    "cfdi": result.xml.decode("utf-8"),
+                    "uuid": result.uuid,
+                    "fechaTimbrado": result.tfd.fecha_timbrado.strftime(FECHA_FORMAT),
+                    "noCertificadoSAT": result.tfd.no_certificado_sat,
+                    "noCertificadoCFDI": "",
+                    "selloSAT": result.tfd.sello_sat,
+                    "selloCFDI": result.tfd.sello_cfd,
+                    "cadenaOriginalSAT": "",
+                    "qrCode": "",
+                },
+            },
+        )
 
     def cancel(self, body: bytes) -> None:
         try:
             data = json.loads(body)
-            credential = Credential.load(base64.b64decode(data["b64Cer"]),
-                                         base64.b64decode(data["b64Key"]), data["password"])
+            credential = Credential.load(
+                base64.b64decode(data["b64Cer"]), base64.b64decode(data["b64Key"]), data["password"]
+            )
         except (ValueError, KeyError, CredentialError) as exc:
             return self.error("cancel", 400, f"CACFDI33 - Certificado o llave inválidos: {exc}")
         try:
             result = self.server.sandbox.cancel(
-                data.get("uuid", ""), data.get("motivo", ""), data.get("foliosustitucion") or None,
-                data.get("rfc", ""), None, None, credential)
+                data.get("uuid", ""),
+                data.get("motivo", ""),
+                data.get("foliosustitucion") or None,
+                data.get("rfc", ""),
+                None,
+                None,
+                credential,
+            )
         except Rejected as exc:
             return self.error("cancel", 400, f"{exc.code} - {exc.message_es}")
         if result.outcome == "rejected":
             return self.error("cancel", 400, f"{result.status_code} - {result.message}")
-        self.answer("cancel", 200, {"status": "success", "data": {
-            "acuse": (result.acknowledgment or b"").decode("utf-8"),
-            "uuid": {result.uuid: result.status_code}}})
+        self.answer(
+            "cancel",
+            200,
+            {
+                "status": "success",
+                "data": {
+                    "acuse": (result.acknowledgment or b"").decode("utf-8"),
+                    "uuid": {result.uuid: result.status_code},
+                },
+            },
+        )
 
 
 def _multipart_field(content_type: str, body: bytes, name: str) -> bytes | None:
     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
-        f"Content-Type: {content_type}\r\n\r\n".encode("latin-1") + body)
+        f"Content-Type: {content_type}\r\n\r\n".encode("latin-1") + body
+    )
     for part in message.iter_parts():
         if part.get_param("name", header="content-disposition") == name:
             return part.get_payload(decode=True)
@@ -172,7 +224,8 @@ def _tfd_of(result: StampResult) -> str:
 
 
 @contextlib.contextmanager
-def running(sandbox: SandboxPac, users: dict[str, str],
-            tokens: set[str] | None = None) -> Iterator[SwServer]:
+def running(
+    sandbox: SandboxPac, users: dict[str, str], tokens: set[str] | None = None
+) -> Iterator[SwServer]:
     with serve_in_thread(SwServer(sandbox, users, tokens)) as server:
         yield server
