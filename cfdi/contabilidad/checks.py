@@ -37,6 +37,7 @@ from .documents import (
     Transaccion,
     Transferencia,
 )
+from .writers import rfc as normal_rfc
 
 NUM_ORDEN_RE = re.compile(r"^[A-Z]{3}[0-9]{7}/[0-9]{2}$")
 NUM_TRAMITE_RE = re.compile(r"^[A-Z]{2}[0-9]{12}$")
@@ -62,7 +63,7 @@ class _Findings(list[Finding]):
 def check_periodo(periodo: Periodo, *, balanza: bool = False) -> list[Finding]:
     """RFC shape, year 2015-2099, month 1-12 (13, the closing balanza, for a balanza)."""
     out = _Findings()
-    if not RFC_RE.match(periodo.rfc or ""):
+    if not RFC_RE.match(normal_rfc(periodo.rfc)):
         out.add(
             "EINV-CE-RFC",
             "RFC",
@@ -462,15 +463,19 @@ def _check_transaccion(
         _check_payment(out, tr, f"{path}.Transferencia[{i}]", banks)
     for i, m in enumerate(t.otr_metodo_pago, 1):
         _check_payment(out, m, f"{path}.OtrMetodoPago[{i}]", ())
-        if m.met_pago_pol not in catalogs.codes("c_MetPagos"):
-            out.add(
-                "EINV-CE-METODO",
-                f"{path}.OtrMetodoPago[{i}].MetPagoPol",
-                f"El método de pago «{m.met_pago_pol}» no está en el catálogo del Anexo 24; "
-                "use uno de c_MetPagos (01 efectivo, 03 transferencia, ...).",
-                f"Payment method «{m.met_pago_pol}» is not in Anexo 24's catalog; use a "
-                "c_MetPagos code (01 cash, 03 transfer, ...).",
-            )
+        _check_method(out, m.met_pago_pol, f"{path}.OtrMetodoPago[{i}].MetPagoPol")
+
+
+def _check_method(out: _Findings, code: str, path: str) -> None:
+    if code not in catalogs.codes("c_MetPagos"):
+        out.add(
+            "EINV-CE-METODO",
+            path,
+            f"El método de pago «{code}» no está en el catálogo del Anexo 24; use uno de "
+            "c_MetPagos (01 efectivo, 02 cheque, 03 transferencia, ...).",
+            f"Payment method «{code}» is not in Anexo 24's catalog; use a c_MetPagos code "
+            "(01 cash, 02 cheque, 03 transfer, ...).",
+        )
 
 
 def _check_comp_nal(out: _Findings, c: CompNal, path: str, uuids: Container[str] | None) -> None:
@@ -500,6 +505,8 @@ def _check_voucher(out: _Findings, c: CompNal | CompNalOtr | CompExt, path: str)
     if not isinstance(c, CompExt):
         _check_rfc(out, c.rfc, f"{path}.RFC")
     _check_currency(out, c.moneda, c.tip_camb, path)
+    if c.met_pago_aux is not None:
+        _check_method(out, c.met_pago_aux, f"{path}.MetPagoAux")
 
 
 def _check_payment(
@@ -523,7 +530,7 @@ def _check_payment(
 
 
 def _check_rfc(out: _Findings, rfc: str, path: str) -> None:
-    if not RFC_RE.match(rfc or ""):
+    if not RFC_RE.match(normal_rfc(rfc)):
         out.add(
             "EINV-CE-RFC",
             path,

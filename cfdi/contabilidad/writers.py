@@ -97,6 +97,11 @@ def _optional(value: Optional[str], limit: int) -> Optional[str]:
     return clean or None
 
 
+def rfc(value: str) -> str:
+    """RFCs as SAT writes them: upper case, no spaces (Odoo's VAT may have either)."""
+    return "".join((value or "").split()).upper()
+
+
 def _iso(value: date) -> str:
     return value.isoformat()[:10]
 
@@ -138,7 +143,7 @@ def _clean(attrs: Attrs) -> dict[str, str]:
 def _periodo(periodo: Periodo) -> Attrs:
     return {
         "Version": VERSION,
-        "RFC": periodo.rfc,
+        "RFC": rfc(periodo.rfc),
         "Mes": periodo.mes_text,
         "Anio": str(periodo.anio),
     }
@@ -217,7 +222,7 @@ def write_balanza(
 def _comp_nal(c: CompNal, folios: bool) -> Attrs:
     return {
         "UUID_CFDI": c.uuid_cfdi.upper(),
-        "RFC": c.rfc,
+        "RFC": rfc(c.rfc),
         "MontoTotal": money(c.monto_total),
         "MetPagoAux": c.met_pago_aux if folios else None,
         "Moneda": c.moneda,
@@ -229,7 +234,7 @@ def _comp_nal_otr(c: CompNalOtr, folios: bool) -> Attrs:
     return {
         "CFD_CBB_Serie": c.cfd_cbb_serie or None,
         "CFD_CBB_NumFol": str(c.cfd_cbb_num_fol),
-        "RFC": c.rfc,
+        "RFC": rfc(c.rfc),
         "MontoTotal": money(c.monto_total),
         "MetPagoAux": c.met_pago_aux if folios else None,
         "Moneda": c.moneda,
@@ -256,7 +261,7 @@ def _cheque(c: Cheque) -> Attrs:
         "CtaOri": text(c.cta_ori, 50, "Cheque: CtaOri"),
         "Fecha": _iso(c.fecha),
         "Benef": text(c.benef, 300, "Cheque: Benef"),
-        "RFC": c.rfc,
+        "RFC": rfc(c.rfc),
         "Monto": money(c.monto),
         "Moneda": c.moneda,
         "TipCamb": _rate(c.tip_camb),
@@ -273,7 +278,7 @@ def _transferencia(t: Transferencia) -> Attrs:
         "BancoDestExt": _optional(t.banco_dest_ext, 150),
         "Fecha": _iso(t.fecha),
         "Benef": text(t.benef, 300, "Transferencia: Benef"),
-        "RFC": t.rfc,
+        "RFC": rfc(t.rfc),
         "Monto": money(t.monto),
         "Moneda": t.moneda,
         "TipCamb": _rate(t.tip_camb),
@@ -285,7 +290,7 @@ def _otr_metodo_pago(o: OtrMetodoPago) -> Attrs:
         "MetPagoPol": o.met_pago_pol,
         "Fecha": _iso(o.fecha),
         "Benef": text(o.benef, 300, "OtrMetodoPago: Benef"),
-        "RFC": o.rfc,
+        "RFC": rfc(o.rfc),
         "Monto": money(o.monto),
         "Moneda": o.moneda,
         "TipCamb": _rate(o.tip_camb),

@@ -236,3 +236,18 @@ def test_auxiliar_saldo_fin_follows_the_details():
     natures = {"201.01.01": "A"}
     assert check_auxiliar_cuentas([good], natures) == []
     assert codes(check_auxiliar_cuentas([bad], natures)) == ["EINV-CE-SALDO"]
+
+
+def test_rfc_is_checked_as_written_upper_case_and_folio_method_against_c_metpagos():
+    sale = CompNal(UUID_SALE, " mci7306249y1 ", D("1"), met_pago_aux="31")
+    entry = Poliza(
+        "P1",
+        date(2025, 1, 3),
+        "Venta",
+        [t("105.01.01", "1", "0", comp_nal=[sale]), t("401.01.01", "0", "1")],
+    )
+    found = check_polizas([entry])
+    assert [(f.code, f.path) for f in found] == [
+        ("EINV-CE-METODO", "Poliza[P1].Transaccion[1].CompNal[1].MetPagoAux")
+    ]
+    assert check_periodo(Periodo("eku9003173c9", 2025, 1)) == []

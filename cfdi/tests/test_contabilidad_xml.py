@@ -10,6 +10,7 @@ from decimal import Decimal as D
 import pytest
 
 from cfdi.contabilidad import (
+    CompNal,
     ContabilidadError,
     Cuenta,
     CuentaAuxiliar,
@@ -210,3 +211,17 @@ def test_polizas_stream_50000_journal_items_into_one_valid_file():
     assert written_before_end[0] > len(out.getvalue()) // 2
     doc = assert_valid(out.getvalue(), "Polizas")
     assert sum(1 for _ in doc.iter(f"{NS_PLZ}Transaccion")) == 50000
+
+
+def test_rfcs_are_written_upper_case_without_spaces():
+    sale = CompNal(UUID_SALE, " mci7306249y1", D("1160.00"))
+    entry = Poliza(
+        "P1",
+        date(2025, 1, 3),
+        "Venta",
+        [t("105.01.01", "1160", "0", comp_nal=[sale]), t("401.01.01", "0", "1160")],
+    )
+    periodo = replace(PERIODO, rfc="eku9003173c9")
+    doc = assert_valid(written(write_polizas, periodo, AUDIT, [entry]), "Polizas")
+    assert doc.get("RFC") == "EKU9003173C9"
+    assert next(doc.iter(f"{NS_PLZ}CompNal")).get("RFC") == "MCI7306249Y1"
