@@ -32,11 +32,11 @@ from typing import Literal
 
 from ..document import TimbreFiscalDigital
 from ..errors import CfdiError
+from ..sat import MOTIVE_WITH_REPLACEMENT, MOTIVES
 
 logger = logging.getLogger(__name__)
 
 CancelOutcome = Literal["cancelled", "in_process", "rejected"]
-MOTIVES = ("01", "02", "03", "04")
 REDACTED = "********"
 
 
@@ -276,7 +276,7 @@ def check_motive(motive: str, replacement_uuid: str | None) -> None:
             f"Cancellation motive {motive!r} is not valid; use 01, 02, 03 or 04.",
             code="207",
         )
-    if motive == "01" and not replacement_uuid:
+    if motive == MOTIVE_WITH_REPLACEMENT and not replacement_uuid:
         raise Rejected(
             "El motivo 01 (comprobante emitido con errores con relación) requiere el UUID "
             "del comprobante que lo sustituye. Timbre primero el sustituto.",
@@ -284,7 +284,7 @@ def check_motive(motive: str, replacement_uuid: str | None) -> None:
             "replacing document. Stamp the replacement first.",
             code="208",
         )
-    if motive != "01" and replacement_uuid:
+    if motive != MOTIVE_WITH_REPLACEMENT and replacement_uuid:
         raise Rejected(
             "Sólo el motivo 01 lleva folio de sustitución; quite el UUID sustituto o use 01.",
             "Only motive 01 carries a replacement UUID; remove it or use motive 01.",

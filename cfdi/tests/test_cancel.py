@@ -20,8 +20,8 @@ from cfdi.credentials import (
     NotIssuedBySat,
 )
 from cfdi.pac.base import Rejected
+from cfdi.testing import FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE = FIXTURES / "cancelacion" / "cancelacion_motivo02_signed.xml"
 TEST_CA = [FIXTURES / "sat_certs" / "test_ca" / n for n in ("AC_UAT_2022.cer", "ARC_UAT_2022.cer")]
 UUID = "6F35D3B5-3651-5370-BC2C-14CDBE384CD7"

@@ -14,7 +14,7 @@ from cfdi.cadena import cadena_tfd
 from cfdi.pac import get_connector
 from cfdi.pac.base import AlreadyStamped, NoCredits, Rejected, stamp_once
 from cfdi.pac.sandbox import LEYENDA, SANDBOX_RFC, SandboxPac
-from cfdi.tests.servers.documents import (
+from cfdi.testing.documents import (
     ISSUER,
     RECEIVER,
     force_signed,

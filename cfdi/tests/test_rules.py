@@ -26,8 +26,8 @@ from cfdi.document import (
     Retencion,
     Traslado,
 )
+from cfdi.testing import FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = dict(documents())
 
 

@@ -4,16 +4,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 import requests
 
-from cfdi import sat_status
+from cfdi.pac import sat_status
 from cfdi.pac.base import Unavailable
 from cfdi.pac.sandbox import SandboxPac
-from cfdi.tests.servers import sat_server
-from cfdi.tests.servers.documents import (
+from cfdi.testing import FIXTURES
+from cfdi.testing.documents import (
     ISSUER,
     RECEIVER,
     capture_debug_logs,
@@ -21,10 +20,9 @@ from cfdi.tests.servers.documents import (
     signed,
     total_of,
 )
+from cfdi.testing.servers import sat_server
 
-SAMPLE = (
-    Path(__file__).parent / "fixtures" / "sat_status" / "ConsultaCFDIService-response-sample.xml"
-)
+SAMPLE = FIXTURES / "sat_status" / "ConsultaCFDIService-response-sample.xml"
 UUID = "6F35D3B5-3651-5370-BC2C-14CDBE384CD7"
 
 
@@ -57,7 +55,7 @@ def stamped(tmp_path, credential):
 def test_query_over_http(stamped, caplog):
     capture_debug_logs(caplog)
     sandbox, result, total = stamped
-    with sat_server.running(sandbox) as server:
+    with sat_server.running(sandbox.status) as server:
         client = sat_status.SatStatusClient(server.url, timeout=5)
         status = client.query(result.uuid, ISSUER, RECEIVER, total)
         assert (status.estado, status.es_cancelable, status.validacion_efos) == (
@@ -81,7 +79,7 @@ def test_query_over_http(stamped, caplog):
 
 def test_soap_action_is_sats(stamped):
     sandbox, result, total = stamped
-    with sat_server.running(sandbox) as server:
+    with sat_server.running(sandbox.status) as server:
         answer = requests.post(
             server.url, data=b"<x/>", headers={"SOAPAction": "http://tempuri.org/Other"}, timeout=5
         )
@@ -92,7 +90,7 @@ def test_soap_action_is_sats(stamped):
 @pytest.mark.parametrize("kind", ["http500", "soap_fault", "garbage", "truncated", "delay"])
 def test_failures_are_unavailable(stamped, kind):
     sandbox, result, total = stamped
-    with sat_server.running(sandbox) as server:
+    with sat_server.running(sandbox.status) as server:
         server.faults.add(kind, seconds=1.5)
         with pytest.raises(Unavailable) as excinfo:
             sat_status.status(result.uuid, ISSUER, RECEIVER, total, url=server.url, timeout=0.5)

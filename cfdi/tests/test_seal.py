@@ -14,8 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 
 from cfdi import cadena, credentials, seal, xml
 from cfdi import document as d
-
-FIXTURES = Path(__file__).parent / "fixtures"
+from cfdi.testing import FIXTURES
 
 
 def _load(folder: str, stem: str) -> credentials.Credential:

@@ -6,7 +6,6 @@ import base64
 import os
 from datetime import datetime, timezone
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 import satcfdi
@@ -15,8 +14,8 @@ from lxml import etree
 from cfdi import tfd
 from cfdi.credentials import Certificate, Credential
 from cfdi.document import Comprobante, Emisor, Receptor, TimbreFiscalDigital
+from cfdi.testing import FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLES = FIXTURES / "samples"
 TFD_XSLT = os.path.join(
     os.path.dirname(satcfdi.__file__),

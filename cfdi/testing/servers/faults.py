@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 
-from cfdi.pac.soap import fault as soap_fault
+from ...pac.soap import fault as soap_fault
 
 KINDS = ("delay", "http500", "soap_fault", "garbage", "truncated")
 

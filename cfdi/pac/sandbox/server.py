@@ -32,12 +32,13 @@ from typing import TypeVar
 
 from lxml import etree
 
-from ..credentials import Credential, CredentialError
-from ..errors import CfdiError
-from .base import AlreadyStamped, NoCredits, Rejected
-from .sandbox import SandboxPac, mexico_local
-from .soap import WSDL_DIR, WsdlTypes, envelope, fault, fields, read_body, text_of
-from .stamped import FECHA_FORMAT
+from ... import catalogs
+from ...credentials import Credential, CredentialError
+from ...errors import CfdiError
+from ...sat import FECHA_FORMAT
+from ..base import AlreadyStamped, NoCredits, Rejected
+from ..soap import WSDL_DIR, WsdlTypes, envelope, fault, fields, read_body, text_of
+from .connector import SandboxPac
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T", bound=ThreadingHTTPServer)
@@ -165,7 +166,7 @@ class FinkokSoapHandler(BaseHTTPRequestHandler):
         return users.get(username) == secret
 
     def now_text(self) -> str:
-        return mexico_local(self.sandbox.clock()).strftime(FECHA_FORMAT)
+        return catalogs.local_time(self.sandbox.clock()).strftime(FECHA_FORMAT)
 
     def incidence(self, code: str, message: str, **extra) -> dict:
         return {
