@@ -33,6 +33,7 @@ from . import catalogs
 from .document import (
     Comprobante,
     Concepto,
+    ConceptoImpuestos,
     DoctoRelacionado,
     Impuestos,
     ImpuestosDR,
@@ -48,11 +49,11 @@ from .document import (
     TrasladoDR,
     TrasladoP,
 )
+from .sat import IEPS, ISR, IVA
 
 ZERO = Decimal("0")
 PAGO_DECIMALS = 6  # BaseP / ImporteP
 MXN_DECIMALS = 2
-IVA, ISR, IEPS = "002", "001", "003"
 
 
 def currency_decimals(code: str) -> int:
@@ -207,6 +208,38 @@ def summary_traslados(conceptos: Iterable[Concepto], decimals: int) -> list[Tras
         g.base = quantize(g.base, decimals)
         g.importe = None if g.importe is None else quantize(g.importe, decimals)
     return list(groups.values())
+
+
+def merge_concepto_impuestos(impuestos: Iterable[ConceptoImpuestos]) -> ConceptoImpuestos:
+    """Several concepts' taxes as one concept's: Base and Importe added per (Impuesto,
+    TipoFactor, TasaOCuota), for transfers and withholdings alike, without rounding (the
+    inputs are rounded already). The global invoice's concept for one sale carries the
+    taxes of that sale's lines this way."""
+    traslados: dict[tuple[str, str | None, Decimal | None], Traslado] = {}
+    retenciones: dict[tuple[str, str | None, Decimal | None], Retencion] = {}
+    for item in impuestos:
+        for t in item.traslados:
+            _merge_into(traslados, t, Traslado)
+        for r in item.retenciones:
+            _merge_into(retenciones, r, Retencion)
+    return ConceptoImpuestos(list(traslados.values()), list(retenciones.values()))
+
+
+def _merge_into(groups: dict[Any, Any], tax: Traslado | Retencion, cls: type) -> None:
+    key = (tax.impuesto, tax.tipo_factor, tax.tasa_o_cuota)  # 0.16 == 0.160000: one group
+    group = groups.get(key)
+    if group is None:
+        groups[key] = cls(
+            base=tax.base,
+            impuesto=tax.impuesto,
+            tipo_factor=tax.tipo_factor,
+            tasa_o_cuota=tax.tasa_o_cuota,
+            importe=tax.importe,
+        )
+        return
+    group.base = (group.base or ZERO) + (tax.base or ZERO)
+    if tax.importe is not None:
+        group.importe = (group.importe or ZERO) + tax.importe
 
 
 def summary_retenciones(conceptos: Iterable[Concepto], decimals: int) -> list[Retencion]:

@@ -31,7 +31,7 @@ from decimal import Decimal
 from typing import Literal
 
 from ..document import TimbreFiscalDigital
-from ..errors import CfdiError
+from ..errors import CfdiError, in_language
 from ..sat import MOTIVE_WITH_REPLACEMENT, MOTIVES
 
 logger = logging.getLogger(__name__)
@@ -156,6 +156,10 @@ class Rejected(PacError):
         self.hint_es = hint_es or default_es
         self.hint_en = hint_en or default_en
         super().__init__(message_es, message_en, code)
+
+    def hint(self, lang: str | None) -> str:
+        """What to do about it, in one language (see ``cfdi.errors.in_language``)."""
+        return in_language(lang, self.hint_es, self.hint_en)
 
 
 class AuthenticationFailed(PacError):

@@ -313,3 +313,34 @@ def test_given_summary_without_totals_gets_totals():
         "1000.00"
     )
     assert done.total == full.total
+
+
+def test_merge_concepto_impuestos_sums_per_tax_factor_and_rate():
+    from cfdi.document import ConceptoImpuestos, Retencion, Traslado
+
+    def iva(base, importe, tasa="0.160000"):
+        return Traslado(base=D(base), tasa_o_cuota=D(tasa), importe=D(importe))
+
+    exento = Traslado(base=D("50.00"), tipo_factor="Exento")
+    isr = Retencion(
+        base=D("100.00"), impuesto="001", tasa_o_cuota=D("0.100000"), importe=D("10.00")
+    )
+    merged = amounts.merge_concepto_impuestos(
+        [
+            ConceptoImpuestos([iva("100.00", "16.00"), exento], [isr]),
+            ConceptoImpuestos([iva("33.33", "5.33", "0.16"), iva("10.00", "0.80", "0.080000")]),
+            ConceptoImpuestos([Traslado(base=D("7.50"), tipo_factor="Exento")], [isr]),
+        ]
+    )
+    assert [
+        (t.impuesto, t.tipo_factor, t.tasa_o_cuota, t.base, t.importe) for t in merged.traslados
+    ] == [
+        ("002", "Tasa", D("0.160000"), D("133.33"), D("21.33")),
+        ("002", "Exento", None, D("57.50"), None),
+        ("002", "Tasa", D("0.080000"), D("10.00"), D("0.80")),
+    ]
+    assert [(r.impuesto, r.base, r.importe) for r in merged.retenciones] == [
+        ("001", D("200.00"), D("20.00"))
+    ]
+    assert isr.base == D("100.00")  # the inputs are left as they were
+    assert amounts.merge_concepto_impuestos([]) == ConceptoImpuestos()

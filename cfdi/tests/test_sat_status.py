@@ -124,3 +124,52 @@ def test_sats_own_answer_parses_with_the_shipped_wsdl():
         "Solicitud rechazada",
     )
     assert answer.CodigoEstatus.startswith("S - ")
+
+
+def test_status_service_sandbox_answers_for_its_own_stamps(stamped):
+    sandbox, result, total = stamped
+    built = []
+
+    def connector():
+        built.append(sandbox)
+        return sandbox
+
+    # Issued CFDI of a sandbox company: the sandbox, even with a SAT address configured.
+    service = sat_status.status_service(
+        "sandbox", connector, url=f"http://127.0.0.1:{closed_port()}/"
+    )
+    assert service(result.uuid, ISSUER, RECEIVER, total).estado == "Vigente"
+    assert built == [sandbox]
+
+
+def test_status_service_received_cfdi_go_to_the_configured_sat_address(stamped):
+    sandbox, result, total = stamped
+    with sat_server.running(sandbox.status) as server:
+        service = sat_status.status_service(
+            "sandbox",
+            lambda: pytest.fail("the connector is not needed"),
+            url=server.url,
+            received=True,
+        )
+        assert service(result.uuid, ISSUER, RECEIVER, total).estado == "Vigente"
+        assert f"id={result.uuid}" in server.expressions[-1]
+    # without an address, a sandbox company asks the sandbox about received CFDI too
+    own = sat_status.status_service("sandbox", lambda: sandbox, received=True)
+    assert own(result.uuid, ISSUER, RECEIVER, total).estado == "Vigente"
+
+
+def test_status_service_real_pac_asks_sat_even_for_issued_cfdi(stamped):
+    sandbox, result, total = stamped
+    with sat_server.running(sandbox.status) as server:
+        service = sat_status.status_service(
+            "finkok", lambda: pytest.fail("SAT answers, not the PAC"), url=server.url, timeout=5
+        )
+        assert service(
+            result.uuid, ISSUER, RECEIVER, total, sello="x" * 40 + "ABCD1234"
+        ).estado == ("Vigente")
+        assert server.expressions[-1].endswith("&fe=ABCD1234")
+    down = sat_status.status_service(
+        "sw", lambda: sandbox, url=f"http://127.0.0.1:{closed_port()}/"
+    )
+    with pytest.raises(Unavailable):
+        down(result.uuid, ISSUER, RECEIVER, total)
