@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import amounts, cancel, document, rules, seal, tfd
+from . import amounts, cancel, document, rules, sat, seal, tfd
 from . import xml as cfdi_xml
 from .build import InputError, build_document, from_json, to_json
 from .credentials import Credential
@@ -124,13 +124,13 @@ def demo_payment(
         "Exportacion": "01",
         "LugarExpedicion": DEMO_LUGAR,
         "Emisor": DEMO_EMISOR,
-        "Receptor": {**DEMO_RECEPTOR, "UsoCFDI": "CP01"},
+        "Receptor": {**DEMO_RECEPTOR, "UsoCFDI": sat.USO_PAGOS},
         "Conceptos": [
             {
-                "ClaveProdServ": "84111506",
+                "ClaveProdServ": sat.PAGO_CLAVE_PROD_SERV,
                 "Cantidad": "1",
-                "ClaveUnidad": "ACT",
-                "Descripcion": "Pago",
+                "ClaveUnidad": sat.CLAVE_UNIDAD_ACTIVIDAD,
+                "Descripcion": sat.PAGO_DESCRIPCION,
                 "ValorUnitario": "0",
                 "ObjetoImp": "01",
             },
