@@ -119,10 +119,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    if args.cer or args.key:
-        credential = credential_from_args(args)
-    else:
-        credential = testing.credential()  # SAT's public test CSD
+    # SAT's public test CSD unless the user gives one
+    credential = credential_from_args(args) or testing.credential()
     engine_demo.run_demo(
         Path(args.out), credential, stamp=not args.no_stamp, state_dir=args.state_dir
     )

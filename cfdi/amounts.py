@@ -186,28 +186,32 @@ def traslado_key(t: Traslado | TrasladoDR | TrasladoP) -> tuple[str, str, Decima
 
 
 def summary_traslados(conceptos: Iterable[Concepto], decimals: int) -> list[Traslado]:
-    groups: dict[tuple, Traslado] = {}
+    # key -> [first traslado of the group, sum of Base, sum of Importe (None: exempt)]
+    groups: dict[tuple[str, str, Decimal | None], tuple[Traslado, list[Decimal], list[Decimal]]]
+    groups = {}
     for concepto in conceptos:
         for t in concepto.impuestos.traslados if concepto.impuestos else ():
             # Decimal equality is numeric (0.16 == 0.160000, same hash): the raw rate
             # groups as traslado_key's normalized one does.
             key = (t.impuesto, t.tipo_factor, t.tasa_o_cuota)
-            g = groups.get(key)
-            if g is None:
-                g = groups[key] = Traslado(
-                    base=ZERO,
-                    impuesto=t.impuesto,
-                    tipo_factor=t.tipo_factor,
-                    tasa_o_cuota=t.tasa_o_cuota,
-                    importe=None if t.tipo_factor == "Exento" else ZERO,
-                )
-            g.base += t.base or ZERO
-            if g.importe is not None:
-                g.importe += t.importe or ZERO
-    for g in groups.values():
-        g.base = quantize(g.base, decimals)
-        g.importe = None if g.importe is None else quantize(g.importe, decimals)
-    return list(groups.values())
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = (t, [], [])
+            group[1].append(t.base or ZERO)
+            if t.tipo_factor != "Exento":
+                group[2].append(t.importe or ZERO)
+    return [
+        Traslado(
+            base=quantize(sum(bases, ZERO), decimals),
+            impuesto=first.impuesto,
+            tipo_factor=first.tipo_factor,
+            tasa_o_cuota=first.tasa_o_cuota,
+            importe=None
+            if first.tipo_factor == "Exento"
+            else quantize(sum(importes, ZERO), decimals),
+        )
+        for first, bases, importes in groups.values()
+    ]
 
 
 def merge_concepto_impuestos(impuestos: Iterable[ConceptoImpuestos]) -> ConceptoImpuestos:
@@ -264,9 +268,9 @@ def summary_impuestos(conceptos: list[Concepto], decimals: int) -> Impuestos | N
     retenciones = summary_retenciones(conceptos, decimals)
     if not traslados and not retenciones:
         return None
-    taxed = [t.importe for t in traslados if t.tipo_factor != "Exento"]
+    taxed = [t.importe for t in traslados if t.tipo_factor != "Exento" and t.importe is not None]
     return Impuestos(
-        total_retenidos=quantize(sum((r.importe for r in retenciones), ZERO), decimals)
+        total_retenidos=quantize(sum((r.importe or ZERO for r in retenciones), ZERO), decimals)
         if retenciones
         else None,
         total_trasladados=quantize(sum(taxed, ZERO), decimals) if taxed else None,
@@ -367,7 +371,7 @@ def fill(c: Comprobante) -> Comprobante:
     for concepto in c.conceptos:
         _fill_concepto(concepto, decimals)
     if c.subtotal is None:
-        c.subtotal = quantize(sum((k.importe for k in c.conceptos), ZERO), decimals)
+        c.subtotal = quantize(sum((k.importe or ZERO for k in c.conceptos), ZERO), decimals)
     discounts = [k.descuento for k in c.conceptos if k.descuento is not None]
     if c.descuento is None and discounts:
         c.descuento = quantize(sum(discounts, ZERO), decimals)
@@ -396,7 +400,7 @@ def docto_impuestos(invoice: Comprobante, imp_pagado: Decimal) -> ImpuestosDR | 
     factor = _div(imp_pagado, invoice.total)
     traslados = [
         TrasladoDR(
-            base=quantize(_mul(t.base, factor), decimals),
+            base=quantize(_mul(t.base or ZERO, factor), decimals),
             impuesto=t.impuesto,
             tipo_factor=t.tipo_factor,
             tasa_o_cuota=t.tasa_o_cuota,
@@ -404,13 +408,7 @@ def docto_impuestos(invoice: Comprobante, imp_pagado: Decimal) -> ImpuestosDR | 
         for t in summary_traslados(invoice.conceptos, PAGO_DECIMALS)
     ]
     retenciones = [
-        RetencionDR(
-            base=quantize(_mul(base, factor), decimals),
-            impuesto=key[0],
-            tipo_factor=key[1],
-            tasa_o_cuota=tasa,
-            importe=None,
-        )
+        _retencion_dr(key, quantize(_mul(base, factor), decimals), tasa, decimals)
         for key, (base, tasa) in _retention_bases(invoice.conceptos).items()
     ]
     if not traslados and not retenciones:
@@ -420,18 +418,35 @@ def docto_impuestos(invoice: Comprobante, imp_pagado: Decimal) -> ImpuestosDR | 
     return result
 
 
-def _retention_bases(conceptos: list[Concepto]) -> dict[tuple, tuple[Decimal, Decimal]]:
-    groups: dict[tuple, tuple[Decimal, Decimal]] = {}
+def _retencion_dr(
+    key: tuple[str, str, Decimal], base: Decimal, tasa: Decimal, decimals: int
+) -> RetencionDR:
+    return RetencionDR(
+        base=base,
+        impuesto=key[0],
+        tipo_factor=key[1],
+        tasa_o_cuota=tasa,
+        importe=tax_importe(base, tasa, decimals),
+    )
+
+
+def _retention_bases(
+    conceptos: list[Concepto],
+) -> dict[tuple[str, str, Decimal], tuple[Decimal, Decimal]]:
+    """(Impuesto, TipoFactor, rate) -> (sum of the concepts' Base, rate as written)."""
+    groups: dict[tuple[str, str, Decimal], tuple[Decimal, Decimal]] = {}
     for concepto in conceptos:
         for r in concepto.impuestos.retenciones if concepto.impuestos else []:
-            key = (r.impuesto, r.tipo_factor, r.tasa_o_cuota.normalize())
-            base, _ = groups.get(key, (ZERO, r.tasa_o_cuota))
-            groups[key] = (base + r.base, r.tasa_o_cuota)
+            tasa = r.tasa_o_cuota or ZERO
+            key = (r.impuesto, r.tipo_factor or "", tasa.normalize())
+            base, _ = groups.get(key, (ZERO, tasa))
+            groups[key] = (base + (r.base or ZERO), tasa)
     return groups
 
 
 def _fill_impuestos_dr(impuestos: ImpuestosDR, decimals: int) -> None:
-    for tax in [*impuestos.traslados, *impuestos.retenciones]:
+    taxes: list[TrasladoDR | RetencionDR] = [*impuestos.traslados, *impuestos.retenciones]
+    for tax in taxes:
         if tax.tipo_factor != "Exento" and tax.importe is None and tax.tasa_o_cuota is not None:
             tax.importe = tax_importe(tax.base, tax.tasa_o_cuota, decimals)
 
@@ -486,6 +501,9 @@ def pago_monto_minimo(pago: Pago) -> Decimal:
     )
 
 
+_IVA_SUFFIX = {Decimal("0.16"): "iva16", Decimal("0.08"): "iva8", ZERO: "iva0"}
+
+
 def totales_pagos(pagos: list[Pago]) -> TotalesPagos:
     """Totales in MXN: each Pago's ImpuestosP x TipoCambioP, 2 decimals."""
     sums: dict[str, Decimal] = {}
@@ -513,9 +531,7 @@ def totales_pagos(pagos: list[Pago]) -> TotalesPagos:
             if t.tipo_factor == "Exento":
                 add("traslados_base_iva_exento", t.base, rate)
                 continue
-            suffix = {Decimal("0.16"): "iva16", Decimal("0.08"): "iva8", ZERO: "iva0"}.get(
-                t.tasa_o_cuota.normalize() if t.tasa_o_cuota is not None else None
-            )
+            suffix = None if t.tasa_o_cuota is None else _IVA_SUFFIX.get(t.tasa_o_cuota.normalize())
             if suffix:
                 add(f"traslados_base_{suffix}", t.base, rate)
                 add(f"traslados_impuesto_{suffix}", t.importe, rate)

@@ -155,7 +155,8 @@ def sign_request(root: etree._Element, credential: Credential) -> bytes:
         digest_algorithm=DigestAlgorithm.SHA1,
         c14n_algorithm=CanonicalizationMethod.CANONICAL_XML_1_0,
     )
-    signer.namespaces = {None: NS_DS}  # <Signature xmlns="...xmldsig#">, no prefix
+    # <Signature xmlns="...xmldsig#">, no prefix: signxml takes lxml's None key, its types say str
+    signer.namespaces = {None: NS_DS}  # type: ignore[dict-item]
     signed = signer.sign(
         root,
         key=credential.private_key,

@@ -10,6 +10,7 @@ import dataclasses
 import re
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from lxml import etree
 
@@ -48,7 +49,7 @@ def read(data: bytes | etree._Element) -> TimbreFiscalDigital | None:
     el = _find_tfd(root)
     if el is None:
         return None
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     for f in dataclasses.fields(TimbreFiscalDigital):
         text = el.get(f.metadata["xml"])
         if text is None:

@@ -38,6 +38,7 @@ from lxml import etree
 from .base import (
     AlreadyStamped,
     Balance,
+    CancelOutcome,
     CancelResult,
     Connector,
     PacError,
@@ -260,7 +261,7 @@ class SwConnector(Connector):
             uuid.upper(), "rejected", match.group(1) if match else "", message, None
         )
 
-    def _after_request(self, uuid, issuer_rfc, receiver_rfc, total) -> tuple[str, str]:
+    def _after_request(self, uuid, issuer_rfc, receiver_rfc, total) -> tuple[CancelOutcome, str]:
         try:
             sat = self.status(uuid, issuer_rfc, receiver_rfc, total)
         except PacError:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from .. import amounts, catalogs
-from ..document import Concepto, Retencion, Traslado
+from ..document import ACuentaTerceros, Concepto, Retencion, Traslado
 from ..sat import is_generic
 from .base import Checker, fmt, tasa_valid
 
@@ -85,7 +85,7 @@ def check_concepto(ck: Checker, k: Concepto, path: str) -> None:
             )
     check_objeto_imp(ck, k, path)
     if k.a_cuenta_terceros is not None:
-        check_terceros(ck, k, path)
+        check_terceros(ck, k.a_cuenta_terceros, path)
     for j, pedimento in enumerate(k.informacion_aduanera):
         if not PEDIMENTO_RE.match(pedimento.numero_pedimento or ""):
             ck.add(
@@ -118,18 +118,19 @@ def check_objeto_imp(ck: Checker, k: Concepto, path: str) -> None:
             f"Con ObjetoImp «{k.objeto_imp}» el concepto no lleva nodo Impuestos; elimínelo o use ObjetoImp «02».",
             f"With ObjetoImp «{k.objeto_imp}» the concept has no Impuestos node; remove it or use ObjetoImp «02».",
         )
-    if not has_taxes:
+    impuestos = k.impuestos
+    if impuestos is None:
         return
-    if not k.impuestos.traslados and not k.impuestos.retenciones:
+    if not impuestos.traslados and not impuestos.retenciones:
         ck.add(
             "CFDI40173",
             f"{path}.Impuestos",
             "El nodo Impuestos del concepto está vacío; agregue al menos un Traslado o una Retención.",
             "The concept's Impuestos node is empty; add at least one Traslado or Retencion.",
         )
-    for j, t in enumerate(k.impuestos.traslados):
+    for j, t in enumerate(impuestos.traslados):
         check_concepto_tax(ck, t, k, f"{path}.Impuestos.Traslados[{j}]", retencion=False)
-    for j, r in enumerate(k.impuestos.retenciones):
+    for j, r in enumerate(impuestos.retenciones):
         check_concepto_tax(ck, r, k, f"{path}.Impuestos.Retenciones[{j}]", retencion=True)
 
 
@@ -182,6 +183,7 @@ def check_concepto_tax(
     if (
         impuesto_ok
         and factor_ok
+        and t.tipo_factor is not None
         and not tasa_valid(t.impuesto, t.tipo_factor, t.tasa_o_cuota, retencion=retencion)
     ):
         ck.add(
@@ -208,8 +210,7 @@ def check_concepto_tax(
             )
 
 
-def check_terceros(ck: Checker, k: Concepto, path: str) -> None:
-    t = k.a_cuenta_terceros
+def check_terceros(ck: Checker, t: ACuentaTerceros, path: str) -> None:
     path = f"{path}.ACuentaTerceros"
     ck.rfc_shape(t.rfc, f"{path}.RfcACuentaTerceros", "a cuenta de terceros", "third-party")
     if t.rfc in (ck.c.emisor.rfc, ck.c.receptor.rfc) or is_generic(t.rfc):

@@ -3,11 +3,12 @@ each Pago, each DoctoRelacionado with its ImpuestosDR, ImpuestosP and Totales.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import fields
 from decimal import Decimal
 
 from .. import amounts
-from ..document import Concepto, DoctoRelacionado, Pago, TotalesPagos
+from ..document import Concepto, DoctoRelacionado, Pago, RetencionDR, TotalesPagos, TrasladoDR
 from ..sat import CLAVE_UNIDAD_ACTIVIDAD, PAGO_CLAVE_PROD_SERV, PAGO_DESCRIPCION, UUID_RE
 from .base import ZERO, Checker, fmt
 
@@ -194,10 +195,11 @@ def check_docto(ck: Checker, d: DoctoRelacionado, pago: Pago, path: str) -> None
     if d.impuestos is None:
         return
     decimals = amounts.currency_decimals(d.moneda)
-    for kind, taxes in (
+    taxes_by_kind: tuple[tuple[str, Sequence[TrasladoDR | RetencionDR]], ...] = (
         ("TrasladosDR", d.impuestos.traslados),
         ("RetencionesDR", d.impuestos.retenciones),
-    ):
+    )
+    for kind, taxes in taxes_by_kind:
         for k, t in enumerate(taxes):
             tpath = f"{path}.ImpuestosDR.{kind}[{k}]"
             ck.catalog(

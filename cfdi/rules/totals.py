@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from .. import amounts
-from ..document import Impuestos
+from ..document import ConceptoImpuestos, Impuestos, Retencion, Traslado
 from .base import ZERO, Checker, fmt, tasa_valid
 
 
@@ -40,10 +40,11 @@ def check_totales(ck: Checker) -> None:
                 f"A type {c.tipo_de_comprobante} document has no Impuestos node; remove it.",
             )
         return
-    if ck.decimals_ok(c.subtotal, "CFDI40107", "SubTotal", "SubTotal") and all(
-        k.importe is not None for k in c.conceptos
+    importes = [k.importe for k in c.conceptos if k.importe is not None]
+    if ck.decimals_ok(c.subtotal, "CFDI40107", "SubTotal", "SubTotal") and len(importes) == len(
+        c.conceptos
     ):
-        expected = amounts.quantize(sum((k.importe for k in c.conceptos), ZERO), ck.decimals)
+        expected = amounts.quantize(sum(importes, ZERO), ck.decimals)
         ck.equal(
             c.subtotal,
             expected,
@@ -102,7 +103,7 @@ def check_impuestos(ck: Checker) -> None:
             t.base is not None and (t.importe is not None or t.tipo_factor == "Exento")
             for k in c.conceptos
             if k.impuestos
-            for t in [*k.impuestos.traslados, *k.impuestos.retenciones]
+            for t in _taxes(k.impuestos)
         )
         else None
     )
@@ -166,7 +167,7 @@ def check_retenciones_summary(ck: Checker, given: Impuestos, expected: Impuestos
         ):
             ck.equal(
                 r.importe,
-                want.get(r.impuesto, ZERO),
+                want.get(r.impuesto) or ZERO,
                 "CFDI40211",
                 f"{path}.Importe",
                 "Importe",
@@ -241,7 +242,7 @@ def check_traslados_summary(ck: Checker, given: Impuestos, expected: Impuestos |
         if ck.decimals_ok(t.base, "CFDI40214", f"{path}.Base", "Base"):
             ck.equal(
                 t.base,
-                ref.base if ref else ZERO,
+                ref.base if ref is not None and ref.base is not None else ZERO,
                 "CFDI40215",
                 f"{path}.Base",
                 "Base",
@@ -270,3 +271,7 @@ def check_traslados_summary(ck: Checker, given: Impuestos, expected: Impuestos |
                 f"The summary Traslado for tax {t.impuesto} {t.tipo_factor} {fmt(t.tasa_o_cuota)} "
                 f"(Base {t.base}) carried by the concepts is missing; add it.",
             )
+
+
+def _taxes(impuestos: ConceptoImpuestos) -> list[Traslado | Retencion]:
+    return [*impuestos.traslados, *impuestos.retenciones]

@@ -97,7 +97,9 @@ def force_signed(c: Comprobante, credential: Credential, fecha: datetime) -> byt
 
 
 def total_of(signed_xml: bytes) -> Decimal:
-    return cfdi_xml.from_bytes(signed_xml).total
+    total = cfdi_xml.from_bytes(signed_xml).total
+    assert total is not None, "the document has no Total"
+    return total
 
 
 LOGGERS = ("", "cfdi", "zeep", "zeep.transports", "urllib3")

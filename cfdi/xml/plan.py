@@ -63,7 +63,9 @@ _OMIT_WHEN_EMPTY = frozenset(
 
 # Nodes whose XSD allows fewer attributes than their dataclass has: the summary
 # Retencion shares the Retencion class but carries only Impuesto and Importe.
-_ONLY_ATTRIBUTES = {(doc.Impuestos, "retenciones"): frozenset({"Impuesto", "Importe"})}
+_ONLY_ATTRIBUTES: dict[tuple[type, str], frozenset[str]] = {
+    (doc.Impuestos, "retenciones"): frozenset({"Impuesto", "Importe"})
+}
 
 # Complement classes: Complemento field -> (class, root element name inside cfdi:Complemento).
 COMPLEMENT_ROOTS: dict[str, tuple[type, str]] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 from typing import Any
 
 from ..sat import FECHA_FORMAT
@@ -32,8 +32,8 @@ class DecimalText(Decimal):
         obj.text = text
         return obj
 
-    def __format__(self, spec: str) -> str:
-        return self.text if spec == "f" else super().__format__(spec)
+    def __format__(self, spec: str, context: Context | None = None) -> str:
+        return self.text if spec == "f" else super().__format__(spec, context)
 
     def __reduce__(self) -> tuple[type, tuple[str]]:
         return (type(self), (self.text,))

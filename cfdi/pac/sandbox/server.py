@@ -143,9 +143,11 @@ class FinkokSoapHandler(BaseHTTPRequestHandler):
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
-            self._headers_buffer.append(b"\r\n")  # end_headers() without its separate write
-            self.wfile.write(b"".join(self._headers_buffer) + body)
-            self._headers_buffer = []
+            # BaseHTTPRequestHandler's private buffer, which send_header fills
+            buffer: list[bytes] = self._headers_buffer  # type: ignore[attr-defined]
+            buffer.append(b"\r\n")  # end_headers() without its separate write
+            self.wfile.write(b"".join(buffer) + body)
+            buffer.clear()
         except (BrokenPipeError, ConnectionResetError):
             logger.debug("client went away before the answer was sent")
 
@@ -324,7 +326,8 @@ class FinkokSoapHandler(BaseHTTPRequestHandler):
         """The receiver accepts ("Aceptacion") or rejects ("Rechazo") pending cancellations."""
         if not self.authorized(f):
             return {"error": f"{AUTH_CODE} - {AUTH_MESSAGE}"}
-        accepted, rejected = [], []
+        accepted: list[dict[str, str]] = []
+        rejected: list[dict[str, str]] = []
         container = f.get("UUIDS_AR")
         for item in container.iter(f"{{{NS_APPS}}}UUID_AR") if container is not None else []:
             answer = fields(item)

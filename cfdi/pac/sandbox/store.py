@@ -79,10 +79,12 @@ class SandboxStore:
     def connection(self) -> sqlite3.Connection:
         """This thread's connection, kept open: opening and closing one per request (a WAL
         checkpoint on every close) cost more than the stamp itself."""
-        pid, db = getattr(self.local, "connection", (None, None))
-        if pid != os.getpid():  # none yet, or inherited through fork
-            if db is not None:
-                _INHERITED.append(db)  # never used nor closed in the child: sqlite forbids it
+        pid, kept = getattr(self.local, "connection", (None, None))
+        if pid == os.getpid() and kept is not None:
+            db: sqlite3.Connection = kept
+        else:  # none yet, or inherited through fork
+            if kept is not None:
+                _INHERITED.append(kept)  # never used nor closed in the child: sqlite forbids it
             db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             db.row_factory = sqlite3.Row
             db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable across crashes of the app

@@ -61,7 +61,7 @@ def send_with_faults(
     """Write an answer, shaped by the next planned fault for ``operation``."""
     item = plan.take(operation) if plan is not None else None
     kind = item.kind if item else None
-    if kind == "delay":
+    if item is not None and kind == "delay":
         time.sleep(item.seconds)
     elif kind == "http500":
         status, content_type, body = (

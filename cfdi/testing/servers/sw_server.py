@@ -209,7 +209,8 @@ def _multipart_field(content_type: str, body: bytes, name: str) -> bytes | None:
     )
     for part in message.iter_parts():
         if part.get_param("name", header="content-disposition") == name:
-            return part.get_payload(decode=True)
+            payload = part.get_payload(decode=True)
+            return payload if isinstance(payload, bytes) else None
     return None
 
 
