@@ -107,32 +107,12 @@ def importe_bounds(
     return quantize(low, decimals, ROUND_FLOOR), quantize(high, decimals, ROUND_CEILING)
 
 
-def importe_tolerance(cantidad: Decimal, valor_unitario: Decimal, decimals: int) -> Decimal:
-    """Largest distance from Cantidad x ValorUnitario SAT accepts for the Importe."""
-    low, high = importe_bounds(cantidad, valor_unitario, decimals)
-    exact = _mul(cantidad, valor_unitario)
-    return max(exact - low, high - exact)
-
-
 def tax_bounds(base: Decimal, tasa_o_cuota: Decimal, decimals: int) -> tuple[Decimal, Decimal]:
     """Tax Importe limits: (Base -/+ 10^-dBase/2) x TasaOCuota, rounded down / up."""
     half = _half_unit(base)
     low = _mul(base - half, tasa_o_cuota)
     high = _mul(base + half, tasa_o_cuota)
     return quantize(low, decimals, ROUND_FLOOR), quantize(high, decimals, ROUND_CEILING)
-
-
-def tax_tolerance(base: Decimal, tasa_o_cuota: Decimal, decimals: int) -> Decimal:
-    low, high = tax_bounds(base, tasa_o_cuota, decimals)
-    exact = _mul(base, tasa_o_cuota)
-    return max(exact - low, high - exact)
-
-
-def tipo_cambio_within(tipo_cambio: Decimal, reference: Decimal, variation: Decimal) -> bool:
-    """Is TipoCambio within +/- ``variation`` (a fraction, e.g. 0.35) of the day's reference
-    rate? SAT asks for a Confirmacion key outside it (CFDI40118); the reference rate and
-    the currency's variation come from SAT/Banxico, so the caller supplies both."""
-    return reference * (1 - variation) <= tipo_cambio <= reference * (1 + variation)
 
 
 def within(value: Decimal, bounds: tuple[Decimal, Decimal]) -> bool:

@@ -73,15 +73,6 @@ class CancelFolio:
     folio_sustitucion: str | None = None
 
 
-@dataclass(frozen=True)
-class CancelRequest:
-    """What a cancellation request says (read back from its XML)."""
-
-    rfc_emisor: str
-    fecha: datetime
-    folios: tuple[CancelFolio, ...]
-
-
 def _check_uuid(value: str, what_es: str, what_en: str) -> str:
     if not UUID_RE.match(value or ""):
         raise CancelRequestError(
@@ -207,30 +198,12 @@ def cancellation_request(
 # --- reading and verifying ----------------------------------------------------
 
 
-def _malformed(es: str, en: str) -> CancelRequestError:
+def malformed_request(es: str, en: str) -> CancelRequestError:
     return CancelRequestError(
         f"Solicitud de cancelación mal formada: {es}",
         f"Malformed cancellation request: {en}",
         code="CANCEL_MALFORMED",
     )
-
-
-def read_request(data: bytes) -> CancelRequest:
-    """What a (signed or unsigned) cancellation request asks for."""
-    root = cfdi_xml.parse(data)
-    if root.tag != f"{{{NS_CANCELACION}}}Cancelacion":
-        raise _malformed("el elemento raíz no es Cancelacion.", "the root is not Cancelacion.")
-    try:
-        fecha = datetime.strptime(root.get("Fecha", ""), FECHA_FORMAT)
-    except ValueError:
-        raise _malformed(
-            "Fecha no es AAAA-MM-DDThh:mm:ss.", "Fecha is not YYYY-MM-DDThh:mm:ss."
-        ) from None
-    folios = tuple(
-        CancelFolio(el.get("UUID", ""), el.get("Motivo", ""), el.get("FolioSustitucion"))
-        for el in root.iterfind(f"{{{NS_CANCELACION}}}Folios/{{{NS_CANCELACION}}}Folio")
-    )
-    return CancelRequest(root.get("RfcEmisor", ""), fecha, folios)
 
 
 def _c14n(el: etree._Element) -> bytes:
@@ -240,7 +213,7 @@ def _c14n(el: etree._Element) -> bytes:
 def _one(parent: etree._Element, path: str) -> etree._Element:
     found = parent.findall(path, {"ds": NS_DS})
     if len(found) != 1:
-        raise _malformed(f"se esperaba un {path}.", f"exactly one {path} was expected.")
+        raise malformed_request(f"se esperaba un {path}.", f"exactly one {path} was expected.")
     return found[0]
 
 
@@ -271,7 +244,7 @@ def verify_request(data: bytes, certificate: Certificate | None = None) -> bool:
         or transforms[:1] != [ENVELOPED]
         or any(t != C14N_10 for t in transforms[1:])
     ):
-        raise _malformed(
+        raise malformed_request(
             "algoritmos de firma no admitidos (se espera C14N 1.0, RSA-SHA1, SHA-1, enveloped).",
             "unsupported signature algorithms (expected C14N 1.0, RSA-SHA1, SHA-1, enveloped).",
         )

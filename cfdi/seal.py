@@ -17,7 +17,6 @@ from .cadena import cadena_original
 from .credentials import Certificate, Credential, CredentialError
 from .document import Comprobante
 from .errors import CfdiError
-from .tfd import verify_sello_sat
 from .xml import to_bytes
 
 
@@ -87,11 +86,3 @@ def verify_seal(c: Comprobante) -> bool:
     except (CredentialError, binascii.Error, ValueError):
         return False
     return certificate.verify(signature, cadena_original(c).encode("utf-8"))
-
-
-def verify_tfd(c: Comprobante, sat_certificate: Certificate) -> bool:
-    """True when the stamp belongs to this seal and SelloSAT verifies with ``sat_certificate``."""
-    timbre = c.complemento.timbre if c.complemento is not None else None
-    if timbre is None or not c.sello or timbre.sello_cfd != c.sello:
-        return False
-    return verify_sello_sat(timbre, sat_certificate)

@@ -5,7 +5,6 @@ the verification URL SAT asks to print as the QR code of the printed CFDI.
 from __future__ import annotations
 
 import base64
-import binascii
 import dataclasses
 import re
 from datetime import datetime
@@ -17,7 +16,7 @@ from lxml import etree
 from . import catalogs
 from . import xml as cfdi_xml
 from .cadena import cadena_tfd
-from .credentials import Certificate, Credential
+from .credentials import Credential
 from .document import NS_CFDI, NS_TFD, Comprobante, TimbreFiscalDigital
 from .errors import CfdiError
 from .sat import FECHA_FORMAT, UUID_RE
@@ -174,14 +173,3 @@ def build_tfd(
     signature = pac_credential.sign(cadena_tfd(timbre).encode("utf-8"))
     timbre.sello_sat = base64.b64encode(signature).decode("ascii")
     return timbre
-
-
-def verify_sello_sat(t: TimbreFiscalDigital, sat_certificate: Certificate) -> bool:
-    """True when SelloSAT is ``sat_certificate``'s signature of the TFD cadena original."""
-    if t.no_certificado_sat and t.no_certificado_sat != sat_certificate.no_certificado:
-        return False
-    try:
-        signature = base64.b64decode(t.sello_sat, validate=True)
-    except (binascii.Error, ValueError):
-        return False
-    return sat_certificate.verify(signature, cadena_tfd(t).encode("utf-8"))

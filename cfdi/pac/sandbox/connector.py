@@ -65,12 +65,6 @@ class SandboxPac(Connector):
         with self.store.transaction() as db:
             self.store.set_credits(db, credits)
 
-    def add_credits(self, quantity: int) -> None:
-        with self.store.transaction() as db:
-            current = self.store.credits(db)
-            if current is not None:
-                self.store.set_credits(db, current + quantity)
-
     def balance(self) -> Balance:
         with self.store.transaction() as db:
             credits = self.store.credits(db)
