@@ -25,13 +25,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cfdi import amounts, seal  # noqa: E402
+from cfdi import amounts, seal, testing  # noqa: E402
 from cfdi import document as d  # noqa: E402
 from cfdi.cadena import cadena_original  # noqa: E402
 from cfdi.credentials import Credential  # noqa: E402
 from cfdi.xml import from_bytes, to_bytes  # noqa: E402
 
-CSD = ROOT / "cfdi" / "tests" / "fixtures" / "csd"
 FECHA = datetime(2026, 11, 20, 10, 15, 30)
 EMISOR = ("EKU9003173C9", "ESCUELA KEMPER URGATE", "601")
 RECEPTOR = ("XIA190128J61", "XENON INDUSTRIAL ARTICLES", "76343", "601", "G03")
@@ -200,8 +199,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
 
-    cer, key = (CSD / "EKU9003173C9.cer").read_bytes(), (CSD / "EKU9003173C9.key").read_bytes()
-    password = (CSD / "EKU9003173C9.password.txt").read_text().strip()
+    cer, key, password = testing.csd_files()
     credential = Credential.load(cer, key, password)
     try:
         from satcfdi.models import Signer

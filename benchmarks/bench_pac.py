@@ -7,7 +7,7 @@ SAT's test CSD):
 - engine: build + compute amounts + seal + serialize (the issuer's side);
 - sandbox in-process: ``SandboxPac.stamp`` (parse, certificate and window checks,
   seal verification, the engine's rules, TFD sealed with RSA-2048, sqlite);
-- Finkok connector over loopback HTTP to ``sandbox_server`` (zeep + SOAP + HTTP on
+- Finkok connector over loopback HTTP to ``cfdi.pac.sandbox.server`` (zeep + SOAP + HTTP on
   127.0.0.1, the same sandbox logic behind it).
 
 Each measure is the best of ``--rounds`` rounds (fresh sandbox state each round,
@@ -32,20 +32,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from cfdi import testing  # noqa: E402
 from cfdi.credentials import Credential  # noqa: E402
 from cfdi.pac.finkok import FinkokConnector  # noqa: E402
 from cfdi.pac.sandbox import SandboxPac  # noqa: E402
-from cfdi.pac.sandbox_server import running  # noqa: E402
-from cfdi.tests.servers.documents import invoice  # noqa: E402
-
-CSD = ROOT / "cfdi" / "tests" / "fixtures" / "csd"
-
-
-def credential() -> Credential:
-    password = (CSD / "EKU9003173C9.password.txt").read_text().strip()
-    return Credential.load(
-        (CSD / "EKU9003173C9.cer").read_bytes(), (CSD / "EKU9003173C9.key").read_bytes(), password
-    )
+from cfdi.pac.sandbox.server import running  # noqa: E402
+from cfdi.testing.documents import invoice  # noqa: E402
 
 
 def report(label: str, count: int, elapsed: float) -> None:
@@ -64,7 +56,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3, help="best of N rounds (default 3)")
     args = parser.parse_args()
     count = args.count
-    csd = credential()
+    csd = testing.credential()
     from cfdi import seal
 
     documents: list[bytes] = []
@@ -89,7 +81,7 @@ def main() -> int:
 
     report("engine build + seal (issuer side)", count, engine)
     report("sandbox in-process stamp", count, in_process)
-    report("Finkok connector -> sandbox_server (HTTP)", count, over_http)
+    report("Finkok connector -> sandbox server (HTTP)", count, over_http)
     overhead = (over_http - in_process) / in_process
     print(
         f"HTTP round-trip overhead: {(over_http - in_process) / count * 1000:.2f} ms/doc = "

@@ -89,7 +89,7 @@ def main():
         return 1
     from odoo.addons.l10n_mx_einvoice.cfdi import reception
     from odoo.addons.l10n_mx_einvoice.cfdi.pac.sandbox import SandboxPac
-    from odoo.addons.l10n_mx_einvoice.cfdi.tests import supplier_documents
+    from odoo.addons.l10n_mx_einvoice.cfdi.testing import supplier_documents
 
     print(f"== building {args.files} stamped supplier CFDI", flush=True)
     files = supplier_files(

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from . import demo as engine_demo
-from . import rules
+from . import rules, testing
 from .build import InputError, build_document, comprobante_from_json
 from .credentials import Credential, load_files
 from .errors import CfdiError
@@ -26,7 +26,6 @@ from .pac.base import Rejected
 
 PASSWORD_ENV = "CFDI_CSD_PASSWORD"
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-TEST_CSD = Path(__file__).parent / "tests" / "fixtures" / "csd"
 
 
 # --- credentials and passwords -------------------------------------------------
@@ -120,14 +119,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    if args.cer or args.key:
-        credential = credential_from_args(args)
-    else:
-        credential = load_files(
-            TEST_CSD / "EKU9003173C9.cer",
-            TEST_CSD / "EKU9003173C9.key",
-            (TEST_CSD / "EKU9003173C9.password.txt").read_text().strip(),
-        )
+    # SAT's public test CSD unless the user gives one
+    credential = credential_from_args(args) or testing.credential()
     engine_demo.run_demo(
         Path(args.out), credential, stamp=not args.no_stamp, state_dir=args.state_dir
     )

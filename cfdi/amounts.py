@@ -33,6 +33,7 @@ from . import catalogs
 from .document import (
     Comprobante,
     Concepto,
+    ConceptoImpuestos,
     DoctoRelacionado,
     Impuestos,
     ImpuestosDR,
@@ -48,11 +49,11 @@ from .document import (
     TrasladoDR,
     TrasladoP,
 )
+from .sat import IEPS, ISR, IVA
 
 ZERO = Decimal("0")
 PAGO_DECIMALS = 6  # BaseP / ImporteP
 MXN_DECIMALS = 2
-IVA, ISR, IEPS = "002", "001", "003"
 
 
 def currency_decimals(code: str) -> int:
@@ -106,32 +107,12 @@ def importe_bounds(
     return quantize(low, decimals, ROUND_FLOOR), quantize(high, decimals, ROUND_CEILING)
 
 
-def importe_tolerance(cantidad: Decimal, valor_unitario: Decimal, decimals: int) -> Decimal:
-    """Largest distance from Cantidad x ValorUnitario SAT accepts for the Importe."""
-    low, high = importe_bounds(cantidad, valor_unitario, decimals)
-    exact = _mul(cantidad, valor_unitario)
-    return max(exact - low, high - exact)
-
-
 def tax_bounds(base: Decimal, tasa_o_cuota: Decimal, decimals: int) -> tuple[Decimal, Decimal]:
     """Tax Importe limits: (Base -/+ 10^-dBase/2) x TasaOCuota, rounded down / up."""
     half = _half_unit(base)
     low = _mul(base - half, tasa_o_cuota)
     high = _mul(base + half, tasa_o_cuota)
     return quantize(low, decimals, ROUND_FLOOR), quantize(high, decimals, ROUND_CEILING)
-
-
-def tax_tolerance(base: Decimal, tasa_o_cuota: Decimal, decimals: int) -> Decimal:
-    low, high = tax_bounds(base, tasa_o_cuota, decimals)
-    exact = _mul(base, tasa_o_cuota)
-    return max(exact - low, high - exact)
-
-
-def tipo_cambio_within(tipo_cambio: Decimal, reference: Decimal, variation: Decimal) -> bool:
-    """Is TipoCambio within +/- ``variation`` (a fraction, e.g. 0.35) of the day's reference
-    rate? SAT asks for a Confirmacion key outside it (CFDI40118); the reference rate and
-    the currency's variation come from SAT/Banxico, so the caller supplies both."""
-    return reference * (1 - variation) <= tipo_cambio <= reference * (1 + variation)
 
 
 def within(value: Decimal, bounds: tuple[Decimal, Decimal]) -> bool:
@@ -185,28 +166,64 @@ def traslado_key(t: Traslado | TrasladoDR | TrasladoP) -> tuple[str, str, Decima
 
 
 def summary_traslados(conceptos: Iterable[Concepto], decimals: int) -> list[Traslado]:
-    groups: dict[tuple, Traslado] = {}
+    # key -> [first traslado of the group, sum of Base, sum of Importe (None: exempt)]
+    groups: dict[tuple[str, str, Decimal | None], tuple[Traslado, list[Decimal], list[Decimal]]]
+    groups = {}
     for concepto in conceptos:
         for t in concepto.impuestos.traslados if concepto.impuestos else ():
             # Decimal equality is numeric (0.16 == 0.160000, same hash): the raw rate
             # groups as traslado_key's normalized one does.
             key = (t.impuesto, t.tipo_factor, t.tasa_o_cuota)
-            g = groups.get(key)
-            if g is None:
-                g = groups[key] = Traslado(
-                    base=ZERO,
-                    impuesto=t.impuesto,
-                    tipo_factor=t.tipo_factor,
-                    tasa_o_cuota=t.tasa_o_cuota,
-                    importe=None if t.tipo_factor == "Exento" else ZERO,
-                )
-            g.base += t.base or ZERO
-            if g.importe is not None:
-                g.importe += t.importe or ZERO
-    for g in groups.values():
-        g.base = quantize(g.base, decimals)
-        g.importe = None if g.importe is None else quantize(g.importe, decimals)
-    return list(groups.values())
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = (t, [], [])
+            group[1].append(t.base or ZERO)
+            if t.tipo_factor != "Exento":
+                group[2].append(t.importe or ZERO)
+    return [
+        Traslado(
+            base=quantize(sum(bases, ZERO), decimals),
+            impuesto=first.impuesto,
+            tipo_factor=first.tipo_factor,
+            tasa_o_cuota=first.tasa_o_cuota,
+            importe=None
+            if first.tipo_factor == "Exento"
+            else quantize(sum(importes, ZERO), decimals),
+        )
+        for first, bases, importes in groups.values()
+    ]
+
+
+def merge_concepto_impuestos(impuestos: Iterable[ConceptoImpuestos]) -> ConceptoImpuestos:
+    """Several concepts' taxes as one concept's: Base and Importe added per (Impuesto,
+    TipoFactor, TasaOCuota), for transfers and withholdings alike, without rounding (the
+    inputs are rounded already). The global invoice's concept for one sale carries the
+    taxes of that sale's lines this way."""
+    traslados: dict[tuple[str, str | None, Decimal | None], Traslado] = {}
+    retenciones: dict[tuple[str, str | None, Decimal | None], Retencion] = {}
+    for item in impuestos:
+        for t in item.traslados:
+            _merge_into(traslados, t, Traslado)
+        for r in item.retenciones:
+            _merge_into(retenciones, r, Retencion)
+    return ConceptoImpuestos(list(traslados.values()), list(retenciones.values()))
+
+
+def _merge_into(groups: dict[Any, Any], tax: Traslado | Retencion, cls: type) -> None:
+    key = (tax.impuesto, tax.tipo_factor, tax.tasa_o_cuota)  # 0.16 == 0.160000: one group
+    group = groups.get(key)
+    if group is None:
+        groups[key] = cls(
+            base=tax.base,
+            impuesto=tax.impuesto,
+            tipo_factor=tax.tipo_factor,
+            tasa_o_cuota=tax.tasa_o_cuota,
+            importe=tax.importe,
+        )
+        return
+    group.base = (group.base or ZERO) + (tax.base or ZERO)
+    if tax.importe is not None:
+        group.importe = (group.importe or ZERO) + tax.importe
 
 
 def summary_retenciones(conceptos: Iterable[Concepto], decimals: int) -> list[Retencion]:
@@ -231,9 +248,9 @@ def summary_impuestos(conceptos: list[Concepto], decimals: int) -> Impuestos | N
     retenciones = summary_retenciones(conceptos, decimals)
     if not traslados and not retenciones:
         return None
-    taxed = [t.importe for t in traslados if t.tipo_factor != "Exento"]
+    taxed = [t.importe for t in traslados if t.tipo_factor != "Exento" and t.importe is not None]
     return Impuestos(
-        total_retenidos=quantize(sum((r.importe for r in retenciones), ZERO), decimals)
+        total_retenidos=quantize(sum((r.importe or ZERO for r in retenciones), ZERO), decimals)
         if retenciones
         else None,
         total_trasladados=quantize(sum(taxed, ZERO), decimals) if taxed else None,
@@ -334,7 +351,7 @@ def fill(c: Comprobante) -> Comprobante:
     for concepto in c.conceptos:
         _fill_concepto(concepto, decimals)
     if c.subtotal is None:
-        c.subtotal = quantize(sum((k.importe for k in c.conceptos), ZERO), decimals)
+        c.subtotal = quantize(sum((k.importe or ZERO for k in c.conceptos), ZERO), decimals)
     discounts = [k.descuento for k in c.conceptos if k.descuento is not None]
     if c.descuento is None and discounts:
         c.descuento = quantize(sum(discounts, ZERO), decimals)
@@ -363,7 +380,7 @@ def docto_impuestos(invoice: Comprobante, imp_pagado: Decimal) -> ImpuestosDR | 
     factor = _div(imp_pagado, invoice.total)
     traslados = [
         TrasladoDR(
-            base=quantize(_mul(t.base, factor), decimals),
+            base=quantize(_mul(t.base or ZERO, factor), decimals),
             impuesto=t.impuesto,
             tipo_factor=t.tipo_factor,
             tasa_o_cuota=t.tasa_o_cuota,
@@ -371,13 +388,7 @@ def docto_impuestos(invoice: Comprobante, imp_pagado: Decimal) -> ImpuestosDR | 
         for t in summary_traslados(invoice.conceptos, PAGO_DECIMALS)
     ]
     retenciones = [
-        RetencionDR(
-            base=quantize(_mul(base, factor), decimals),
-            impuesto=key[0],
-            tipo_factor=key[1],
-            tasa_o_cuota=tasa,
-            importe=None,
-        )
+        _retencion_dr(key, quantize(_mul(base, factor), decimals), tasa, decimals)
         for key, (base, tasa) in _retention_bases(invoice.conceptos).items()
     ]
     if not traslados and not retenciones:
@@ -387,18 +398,35 @@ def docto_impuestos(invoice: Comprobante, imp_pagado: Decimal) -> ImpuestosDR | 
     return result
 
 
-def _retention_bases(conceptos: list[Concepto]) -> dict[tuple, tuple[Decimal, Decimal]]:
-    groups: dict[tuple, tuple[Decimal, Decimal]] = {}
+def _retencion_dr(
+    key: tuple[str, str, Decimal], base: Decimal, tasa: Decimal, decimals: int
+) -> RetencionDR:
+    return RetencionDR(
+        base=base,
+        impuesto=key[0],
+        tipo_factor=key[1],
+        tasa_o_cuota=tasa,
+        importe=tax_importe(base, tasa, decimals),
+    )
+
+
+def _retention_bases(
+    conceptos: list[Concepto],
+) -> dict[tuple[str, str, Decimal], tuple[Decimal, Decimal]]:
+    """(Impuesto, TipoFactor, rate) -> (sum of the concepts' Base, rate as written)."""
+    groups: dict[tuple[str, str, Decimal], tuple[Decimal, Decimal]] = {}
     for concepto in conceptos:
         for r in concepto.impuestos.retenciones if concepto.impuestos else []:
-            key = (r.impuesto, r.tipo_factor, r.tasa_o_cuota.normalize())
-            base, _ = groups.get(key, (ZERO, r.tasa_o_cuota))
-            groups[key] = (base + r.base, r.tasa_o_cuota)
+            tasa = r.tasa_o_cuota or ZERO
+            key = (r.impuesto, r.tipo_factor or "", tasa.normalize())
+            base, _ = groups.get(key, (ZERO, tasa))
+            groups[key] = (base + (r.base or ZERO), tasa)
     return groups
 
 
 def _fill_impuestos_dr(impuestos: ImpuestosDR, decimals: int) -> None:
-    for tax in [*impuestos.traslados, *impuestos.retenciones]:
+    taxes: list[TrasladoDR | RetencionDR] = [*impuestos.traslados, *impuestos.retenciones]
+    for tax in taxes:
         if tax.tipo_factor != "Exento" and tax.importe is None and tax.tasa_o_cuota is not None:
             tax.importe = tax_importe(tax.base, tax.tasa_o_cuota, decimals)
 
@@ -453,6 +481,9 @@ def pago_monto_minimo(pago: Pago) -> Decimal:
     )
 
 
+_IVA_SUFFIX = {Decimal("0.16"): "iva16", Decimal("0.08"): "iva8", ZERO: "iva0"}
+
+
 def totales_pagos(pagos: list[Pago]) -> TotalesPagos:
     """Totales in MXN: each Pago's ImpuestosP x TipoCambioP, 2 decimals."""
     sums: dict[str, Decimal] = {}
@@ -480,9 +511,7 @@ def totales_pagos(pagos: list[Pago]) -> TotalesPagos:
             if t.tipo_factor == "Exento":
                 add("traslados_base_iva_exento", t.base, rate)
                 continue
-            suffix = {Decimal("0.16"): "iva16", Decimal("0.08"): "iva8", ZERO: "iva0"}.get(
-                t.tasa_o_cuota.normalize() if t.tasa_o_cuota is not None else None
-            )
+            suffix = None if t.tasa_o_cuota is None else _IVA_SUFFIX.get(t.tasa_o_cuota.normalize())
             if suffix:
                 add(f"traslados_base_{suffix}", t.base, rate)
                 add(f"traslados_impuesto_{suffix}", t.importe, rate)

@@ -89,7 +89,7 @@ def _scalar(value: Any, kind: Any, path: str) -> Any:
 
 
 def _item(value: Any, kind: Any, path: str) -> Any:
-    if dataclasses.is_dataclass(kind):
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         return from_json(value, kind, path)
     if kind is str and isinstance(value, dict) and set(value) == {"UUID"}:
         return _scalar(value["UUID"], str, path)  # CfdiRelacionado: {"UUID": ...} or "..."
@@ -135,7 +135,7 @@ def comprobante_from_json(text: str | bytes) -> document.Comprobante:
 
 def to_json(obj: Any) -> Any:
     """The reverse of ``from_json``: Anexo 20 names, text for numbers and dates, no empties."""
-    if dataclasses.is_dataclass(obj):
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         out: dict[str, Any] = {}
         for xml_name, (attribute, _) in _fields_by_xml_name(type(obj)).items():
             value = to_json(getattr(obj, attribute))

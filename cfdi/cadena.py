@@ -15,8 +15,8 @@ The XSLT's rules:
 
 The TimbreFiscalDigital has no template in the CFDI 4.0 XSLT and adds nothing.
 
-``_TEMPLATES`` below transcribes the XSLT templates, one line per template. Each is
-compiled once, at import, into a plain Python function (no introspection per call).
+``_TEMPLATES`` below transcribes the XSLT templates, one line per template; each is
+read once, at import, into a tuple of steps that ``_apply`` walks.
 """
 
 from __future__ import annotations
@@ -85,67 +85,76 @@ _TEMPLATES = {
 }
 
 
+REQUIRED, OPTIONAL, NODE, NODES, VALUES = range(5)
+
+# One step: (kind, dataclass field, steps of the child template for NODE / NODES).
+Step = tuple[int, str, tuple[Any, ...]]
+
+
+def _steps(name: str) -> tuple[Step, ...]:
+    """The steps of template ``name``, child templates resolved into their own steps."""
+    steps: list[Step] = []
+    for word in _TEMPLATES[name].split():
+        if word.endswith("?"):
+            steps.append((OPTIONAL, word[:-1], ()))
+        elif word.endswith("*"):
+            steps.append((VALUES, word[:-1], ()))
+        elif "*" in word:
+            field, child = word.split("*")
+            steps.append((NODES, field, _steps(child)))
+        elif ">" in word:
+            field, child = word.split(">")
+            steps.append((NODE, field, _steps(child)))
+        else:
+            steps.append((REQUIRED, word, ()))
+    return tuple(steps)
+
+
 def _text(value: Any) -> str:
-    """normalize-space(string(value)) for any attribute value."""
-    return normalize_space(value if type(value) is str else format_value(value))
+    """normalize-space(string(value)) for any attribute value.
+
+    Strings are kept as they are when normalize-space cannot change them (letters and
+    digits only, the usual case of codes; or printable, no double space, nothing to
+    strip: three C calls, faster than a regex); Decimals without exponent (``str`` is 3x
+    faster than ``format(d, "f")`` and gives the same text unless it chose scientific
+    notation)."""
+    kind = type(value)
+    if kind is str:
+        if value.isalnum() or (
+            value.isprintable() and "  " not in value and value.strip() is value
+        ):
+            return value
+        return normalize_space(value)
+    if kind is Decimal:
+        text = str(value)
+        return text if "E" not in text else format(value, "f")
+    return normalize_space(format_value(value))
 
 
-# Emitting one value: strings as they are when normalize-space cannot change them
-# (letters and digits only, the usual case of codes; or printable, no double space,
-# nothing to strip: three C calls, faster than a regex), else normalized; Decimals without exponent (str() is 3x faster than format(d, "f") and
-# gives the same text unless it chose scientific notation); anything else the slow way.
-_EMIT = """{i}t = type(v)
-{i}if t is str:
-{i}    a(v if v.isalnum() or (v.isprintable() and "  " not in v and v.strip() is v) else _norm(v))
-{i}elif t is _Decimal:
-{i}    v = str(v)
-{i}    a(v if "E" not in v else format(_Decimal(v), "f"))
-{i}else:
-{i}    a(_text(v))"""
+def _apply(steps: tuple[Step, ...], node: Any, add: Callable[[str], Any]) -> None:
+    """Write ``node``'s values through one XSLT template's steps, in the template's order."""
+    values = node.__dict__
+    for kind, field, child in steps:
+        value = values[field]
+        if kind == REQUIRED:
+            add("" if value is None else _text(value))
+        elif kind == OPTIONAL:
+            if value is not None and (type(value) is not str or value):
+                add(_text(value))
+        elif kind == NODES:
+            for item in value:
+                _apply(child, item, add)
+        elif kind == NODE:
+            if value is not None:
+                _apply(child, value, add)
+        else:
+            for item in value:
+                add(_text(item))
 
 
-def _compile(templates: dict[str, str]) -> dict[str, Callable[[Any, Callable], None]]:
-    lines = []
-    for name, template in templates.items():
-        lines.append(f"def _t_{name}(o, a):")
-        for step in template.split():
-            if step.endswith("?"):  # (type check first: Decimal != "" is slow)
-                lines += [
-                    f"    v = o.{step[:-1]}",
-                    "    if v is not None and (type(v) is not str or v):",
-                    _EMIT.format(i="        "),
-                ]
-            elif step.endswith("*"):
-                lines += [f"    for v in o.{step[:-1]}:", _EMIT.format(i="        ")]
-            elif "*" in step:
-                field, child = step.split("*")
-                lines += [f"    for v in o.{field}:", f"        _t_{child}(v, a)"]
-            elif ">" in step:
-                field, child = step.split(">")
-                lines += [
-                    f"    v = o.{field}",
-                    "    if v is not None:",
-                    f"        _t_{child}(v, a)",
-                ]
-            else:
-                lines += [
-                    f"    v = o.{step}",
-                    "    if v is None:",
-                    "        a('')",
-                    "    else:",
-                    _EMIT.format(i="        "),
-                ]
-        lines.append("")
-    namespace = {"_Decimal": Decimal, "_norm": normalize_space, "_text": _text}
-    exec(compile("\n".join(lines), "<cadena templates>", "exec"), namespace)  # noqa: S102
-    return {name: namespace[f"_t_{name}"] for name in templates}
-
-
-_COMPILED = _compile(_TEMPLATES)
-_comprobante = _COMPILED["comprobante"]
-_pagos = _COMPILED["pagos"]
-_implocal = _COMPILED["implocal"]
-_tfd = _COMPILED["tfd"]
+_COMPROBANTE, _PAGOS, _IMPLOCAL, _TFD = (
+    _steps(name) for name in ("comprobante", "pagos", "implocal", "tfd")
+)
 
 
 def cadena_original(c: doc.Comprobante) -> str:
@@ -156,7 +165,7 @@ def cadena_original(c: doc.Comprobante) -> str:
     """
     out: list[str] = []
     add = out.append
-    _comprobante(c, add)
+    _apply(_COMPROBANTE, c, add)
     comp = c.complemento
     if comp is not None:
         if comp.others:
@@ -168,14 +177,14 @@ def cadena_original(c: doc.Comprobante) -> str:
             )
         # Same order as cfdi.xml writes them.
         if comp.pagos is not None:
-            _pagos(comp.pagos, add)
+            _apply(_PAGOS, comp.pagos, add)
         if comp.impuestos_locales is not None:
-            _implocal(comp.impuestos_locales, add)
+            _apply(_IMPLOCAL, comp.impuestos_locales, add)
     return "||" + "|".join(out) + "||"
 
 
 def cadena_tfd(t: doc.TimbreFiscalDigital) -> str:
     """The cadena original of a TimbreFiscalDigital 1.1 (cadenaoriginal_TFD_1_1.xslt)."""
     out: list[str] = []
-    _tfd(t, out.append)
+    _apply(_TFD, t, out.append)
     return "||" + "|".join(out) + "||"

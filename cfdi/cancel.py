@@ -24,10 +24,9 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -36,10 +35,12 @@ from lxml import etree
 from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureMethod, XMLSigner
 from signxml import namespaces as signxml_namespaces
 
+from . import catalogs
 from . import xml as cfdi_xml
-from .credentials import Certificate, Credential, MalformedCredential, mexico_city_tz
+from .credentials import Certificate, Credential, MalformedCredential
 from .errors import CfdiError
-from .pac.base import MOTIVES, check_motive
+from .pac.base import check_motive
+from .sat import FECHA_FORMAT, UUID_RE
 
 NS_CANCELACION = "http://cancelacfd.sat.gob.mx"
 NS_DS = signxml_namespaces.ds
@@ -47,8 +48,6 @@ NS_XSD = "http://www.w3.org/2001/XMLSchema"
 NS_XSI = "http://www.w3.org/2001/XMLSchema-instance"
 C14N_10 = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
 ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
-_DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
-_UUID = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
 
 # Algorithms a verifier accepts: SAT's clients use SHA-1; SHA-256 is accepted too.
 _SIGNATURE_HASHES = {
@@ -59,20 +58,6 @@ _DIGESTS = {
     "http://www.w3.org/2000/09/xmldsig#sha1": "sha1",
     "http://www.w3.org/2001/04/xmlenc#sha256": "sha256",
 }
-
-MOTIVE_DESCRIPTIONS = {
-    "01": (
-        "Comprobante emitido con errores con relación",
-        "Issued with errors, with relation (replaced by another CFDI)",
-    ),
-    "02": ("Comprobante emitido con errores sin relación", "Issued with errors, without relation"),
-    "03": ("No se llevó a cabo la operación", "The operation did not take place"),
-    "04": (
-        "Operación nominativa relacionada en una factura global",
-        "Nominative operation related in a global invoice",
-    ),
-}
-assert tuple(MOTIVE_DESCRIPTIONS) == MOTIVES
 
 
 class CancelRequestError(CfdiError):
@@ -88,17 +73,8 @@ class CancelFolio:
     folio_sustitucion: str | None = None
 
 
-@dataclass(frozen=True)
-class CancelRequest:
-    """What a cancellation request says (read back from its XML)."""
-
-    rfc_emisor: str
-    fecha: datetime
-    folios: tuple[CancelFolio, ...]
-
-
 def _check_uuid(value: str, what_es: str, what_en: str) -> str:
-    if not _UUID.match(value or ""):
+    if not UUID_RE.match(value or ""):
         raise CancelRequestError(
             f"{what_es} '{value}' no es un UUID (8-4-4-4-12 caracteres hexadecimales).",
             f"{what_en} '{value}' is not a UUID (8-4-4-4-12 hexadecimal characters).",
@@ -134,7 +110,7 @@ def build_request(
         nsmap={None: NS_CANCELACION, "xsd": NS_XSD, "xsi": NS_XSI},
     )
     root.set("RfcEmisor", rfc_emisor.strip().upper())
-    root.set("Fecha", fecha.strftime(_DATETIME_FORMAT))
+    root.set("Fecha", fecha.strftime(FECHA_FORMAT))
     for folio in map(_check_folio, folios):
         folios_el = etree.SubElement(root, f"{{{NS_CANCELACION}}}Folios")
         folio_el = etree.SubElement(folios_el, f"{{{NS_CANCELACION}}}Folio")
@@ -170,7 +146,8 @@ def sign_request(root: etree._Element, credential: Credential) -> bytes:
         digest_algorithm=DigestAlgorithm.SHA1,
         c14n_algorithm=CanonicalizationMethod.CANONICAL_XML_1_0,
     )
-    signer.namespaces = {None: NS_DS}  # <Signature xmlns="...xmldsig#">, no prefix
+    # <Signature xmlns="...xmldsig#">, no prefix: signxml takes lxml's None key, its types say str
+    signer.namespaces = {None: NS_DS}  # type: ignore[dict-item]
     signed = signer.sign(
         root,
         key=credential.private_key,
@@ -190,7 +167,7 @@ def sign_request(root: etree._Element, credential: Credential) -> bytes:
 
 
 def _now_in_mexico() -> datetime:
-    return datetime.now(mexico_city_tz()).replace(tzinfo=None, microsecond=0)
+    return catalogs.local_time(datetime.now(timezone.utc))
 
 
 def cancellation_request_many(
@@ -221,30 +198,12 @@ def cancellation_request(
 # --- reading and verifying ----------------------------------------------------
 
 
-def _malformed(es: str, en: str) -> CancelRequestError:
+def malformed_request(es: str, en: str) -> CancelRequestError:
     return CancelRequestError(
         f"Solicitud de cancelación mal formada: {es}",
         f"Malformed cancellation request: {en}",
         code="CANCEL_MALFORMED",
     )
-
-
-def read_request(data: bytes) -> CancelRequest:
-    """What a (signed or unsigned) cancellation request asks for."""
-    root = cfdi_xml.parse(data)
-    if root.tag != f"{{{NS_CANCELACION}}}Cancelacion":
-        raise _malformed("el elemento raíz no es Cancelacion.", "the root is not Cancelacion.")
-    try:
-        fecha = datetime.strptime(root.get("Fecha", ""), _DATETIME_FORMAT)
-    except ValueError:
-        raise _malformed(
-            "Fecha no es AAAA-MM-DDThh:mm:ss.", "Fecha is not YYYY-MM-DDThh:mm:ss."
-        ) from None
-    folios = tuple(
-        CancelFolio(el.get("UUID", ""), el.get("Motivo", ""), el.get("FolioSustitucion"))
-        for el in root.iterfind(f"{{{NS_CANCELACION}}}Folios/{{{NS_CANCELACION}}}Folio")
-    )
-    return CancelRequest(root.get("RfcEmisor", ""), fecha, folios)
 
 
 def _c14n(el: etree._Element) -> bytes:
@@ -254,7 +213,7 @@ def _c14n(el: etree._Element) -> bytes:
 def _one(parent: etree._Element, path: str) -> etree._Element:
     found = parent.findall(path, {"ds": NS_DS})
     if len(found) != 1:
-        raise _malformed(f"se esperaba un {path}.", f"exactly one {path} was expected.")
+        raise malformed_request(f"se esperaba un {path}.", f"exactly one {path} was expected.")
     return found[0]
 
 
@@ -285,7 +244,7 @@ def verify_request(data: bytes, certificate: Certificate | None = None) -> bool:
         or transforms[:1] != [ENVELOPED]
         or any(t != C14N_10 for t in transforms[1:])
     ):
-        raise _malformed(
+        raise malformed_request(
             "algoritmos de firma no admitidos (se espera C14N 1.0, RSA-SHA1, SHA-1, enveloped).",
             "unsupported signature algorithms (expected C14N 1.0, RSA-SHA1, SHA-1, enveloped).",
         )

@@ -23,15 +23,18 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import CfdiError
 
 CATALOG_DIR = Path(__file__).resolve().parent / "catalogs"
 
 # SAT's time-zone labels of c_CodigoPostal -> IANA zones (Fecha is local time there).
+DEFAULT_ZONE = "America/Mexico_City"  # central time: SAT's own clock, and the fallback
 TIME_ZONES = {
     "Tiempo del Centro": "America/Mexico_City",
     "Tiempo del Centro en Frontera": "America/Matamoros",
@@ -56,7 +59,7 @@ class PostalCode:
 
     @property
     def iana_zone(self) -> str:
-        return TIME_ZONES.get(self.time_zone, "America/Mexico_City")
+        return iana_zone(self.time_zone)
 
 
 @dataclass(frozen=True)
@@ -180,3 +183,40 @@ def tasa_o_cuota_valid(impuesto: str, tipo_factor: str, value: Decimal, *, reten
         and t.admits(value)
         for t in tasas_o_cuotas()
     )
+
+
+# --- time zones: the clock of a CFDI's dates -------------------------------------------
+
+
+def iana_zone(label: str | None) -> str:
+    """IANA zone of one of SAT's c_CodigoPostal time-zone labels; Mexico City if unknown."""
+    return TIME_ZONES.get(label or "", DEFAULT_ZONE)
+
+
+@lru_cache(maxsize=16)
+def zone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):  # no tz database: central time, no DST since 2022
+        return timezone(timedelta(hours=-6))
+
+
+def mexico_city() -> tzinfo:
+    """Mexico's central time: SAT's clock (FechaTimbrado, cancellations, certificates)."""
+    return zone(DEFAULT_ZONE)
+
+
+@lru_cache(maxsize=1024)
+def time_zone(cp: str | None) -> tzinfo:
+    """Time zone of a postal code (c_CodigoPostal): Fecha is local time at LugarExpedicion.
+    Mexico City's when the code is unknown."""
+    found = postal_code(cp) if cp else None
+    return zone(found.iana_zone if found is not None else DEFAULT_ZONE)
+
+
+def local_time(moment: datetime, cp: str | None = None) -> datetime:
+    """``moment`` (aware) as a CFDI writes it: naive local time at ``cp`` (Mexico City's by
+    default), to the second. A naive ``moment`` is taken as already local."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(time_zone(cp)).replace(tzinfo=None)
+    return moment.replace(microsecond=0)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 from cryptography import x509
@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID, NameOID
 
+from . import catalogs
 from .errors import CfdiError
 
 SAT_ORGANIZATION = "SERVICIO DE ADMINISTRACION TRIBUTARIA"
@@ -40,16 +41,6 @@ _RFC4514_NAMES = {
     NameOID.SERIAL_NUMBER: "serialNumber",
     x509.ObjectIdentifier("2.5.4.41"): "name",
 }
-
-
-def mexico_city_tz() -> timezone:
-    """Mexico's central time, the clock of CFDI dates (Fecha, FechaTimbrado)."""
-    try:
-        from zoneinfo import ZoneInfo
-
-        return ZoneInfo("America/Mexico_City")  # type: ignore[return-value]
-    except Exception:  # no tz database: central time without DST (the rule since 2022)
-        return timezone(timedelta(hours=-6))
 
 
 # --- errors -----------------------------------------------------------------
@@ -166,7 +157,7 @@ def _looks_like_fiel(cert: x509.Certificate) -> bool:
 def _as_utc(dt: datetime) -> datetime:
     """CFDI dates (Fecha) are naive local time of Mexico; aware ones are converted."""
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=mexico_city_tz())
+        dt = dt.replace(tzinfo=catalogs.mexico_city())
     return dt.astimezone(timezone.utc)
 
 

@@ -9,11 +9,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import amounts, cancel, document, rules, seal, tfd
+from . import amounts, cancel, document, rules, sat, seal, tfd
 from . import xml as cfdi_xml
 from .build import InputError, build_document, from_json, to_json
 from .credentials import Credential
-from .pac import get_connector
+from .pac import Connector, get_connector
 
 DEMO_EMISOR = {"Rfc": "EKU9003173C9", "Nombre": "ESCUELA KEMPER URGATE", "RegimenFiscal": "601"}
 DEMO_RECEPTOR = {
@@ -124,13 +124,13 @@ def demo_payment(
         "Exportacion": "01",
         "LugarExpedicion": DEMO_LUGAR,
         "Emisor": DEMO_EMISOR,
-        "Receptor": {**DEMO_RECEPTOR, "UsoCFDI": "CP01"},
+        "Receptor": {**DEMO_RECEPTOR, "UsoCFDI": sat.USO_PAGOS},
         "Conceptos": [
             {
-                "ClaveProdServ": "84111506",
+                "ClaveProdServ": sat.PAGO_CLAVE_PROD_SERV,
                 "Cantidad": "1",
-                "ClaveUnidad": "ACT",
-                "Descripcion": "Pago",
+                "ClaveUnidad": sat.CLAVE_UNIDAD_ACTIVIDAD,
+                "Descripcion": sat.PAGO_DESCRIPCION,
                 "ValorUnitario": "0",
                 "ObjetoImp": "01",
             },
@@ -156,7 +156,7 @@ def demo_payment(
 class _Demo:
     """Writes each step's file under ``out`` and says what happened, one line each."""
 
-    def __init__(self, out: Path, credential: Credential, connector: Any | None):
+    def __init__(self, out: Path, credential: Credential, connector: Connector | None):
         self.out = out
         self.credential = credential
         self.connector = connector
@@ -195,6 +195,8 @@ class _Demo:
         return stamped, result.xml, result.uuid
 
     def cancel(self, kind: str, c: document.Comprobante, uuid: str) -> None:
+        # run_demo cancels only what it stamped, a computed document
+        assert self.connector is not None and c.total is not None
         request = cancel.cancellation_request(self.credential, uuid, "02")
         self.write(f"{kind}_cancelacion.xml", request)
         result = self.connector.cancel(
@@ -220,6 +222,7 @@ def run_demo(
     invoice, _, invoice_uuid = demo.issue("I", demo_invoice())
     invoice_uuid = invoice_uuid or DEMO_PLACEHOLDER_UUID
     credit_note, _, credit_uuid = demo.issue("E", demo_credit_note(invoice_uuid))
-    demo.issue("P", demo_payment(invoice, invoice_uuid, invoice.total - credit_note.total))
+    balance = (invoice.total or Decimal(0)) - (credit_note.total or Decimal(0))
+    demo.issue("P", demo_payment(invoice, invoice_uuid, balance))
     if connector is not None and credit_uuid:
         demo.cancel("E", credit_note, credit_uuid)

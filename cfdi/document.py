@@ -27,9 +27,6 @@ SCHEMA_LOCATIONS = {
     NS_TFD: "http://www.sat.gob.mx/sitio_internet/cfd/TimbreFiscalDigital/TimbreFiscalDigitalv11.xsd",
 }
 
-PUBLICO_EN_GENERAL = "XAXX010101000"
-EXTRANJERO = "XEXX010101000"
-
 
 def attr(name: str, default: Any = None) -> Any:
     """An XML attribute field; ``name`` is its Anexo 20 spelling."""

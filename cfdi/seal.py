@@ -10,15 +10,13 @@ from __future__ import annotations
 import base64
 import binascii
 import copy
-import functools
-from datetime import datetime, tzinfo
+from datetime import datetime, timezone
 
 from . import catalogs
 from .cadena import cadena_original
-from .credentials import Certificate, Credential, CredentialError, mexico_city_tz
+from .credentials import Certificate, Credential, CredentialError
 from .document import Comprobante
 from .errors import CfdiError
-from .tfd import verify_sello_sat
 from .xml import to_bytes
 
 
@@ -26,30 +24,14 @@ class SealError(CfdiError):
     code = "SELLO"
 
 
-@functools.lru_cache(maxsize=1024)
-def place_zone(lugar_expedicion: str | None) -> tzinfo:
-    """Time zone of the place of issue (c_CodigoPostal); Mexico City when unknown."""
-    found = catalogs.postal_code(lugar_expedicion) if lugar_expedicion else None
-    if found is None:
-        return mexico_city_tz()
-    try:
-        from zoneinfo import ZoneInfo
-
-        return ZoneInfo(found.iana_zone)
-    except Exception:  # no tz database on this machine
-        return mexico_city_tz()
-
-
 def local_now(lugar_expedicion: str | None) -> datetime:
     """Now at the place of issue, naive and to the second, as Fecha is written."""
-    return datetime.now(place_zone(lugar_expedicion)).replace(tzinfo=None, microsecond=0)
+    return catalogs.local_time(datetime.now(timezone.utc), lugar_expedicion)
 
 
 def _fecha(c: Comprobante, fecha: datetime | None) -> datetime:
     when = fecha or c.fecha or local_now(c.lugar_expedicion)
-    if when.tzinfo is not None:
-        when = when.astimezone(place_zone(c.lugar_expedicion)).replace(tzinfo=None)
-    return when.replace(microsecond=0)
+    return catalogs.local_time(when, c.lugar_expedicion)
 
 
 def seal(c: Comprobante, credential: Credential, fecha: datetime | None = None) -> Comprobante:
@@ -68,7 +50,7 @@ def seal(c: Comprobante, credential: Credential, fecha: datetime | None = None) 
     when = _fecha(c, fecha)
     certificate = credential.certificate
     certificate.require_csd()
-    certificate.check_valid_at(when.replace(tzinfo=place_zone(c.lugar_expedicion)))
+    certificate.check_valid_at(when.replace(tzinfo=catalogs.time_zone(c.lugar_expedicion)))
     certificate.check_rfc(c.emisor.rfc if c.emisor is not None else "")
     sealed = copy.copy(
         c
@@ -104,11 +86,3 @@ def verify_seal(c: Comprobante) -> bool:
     except (CredentialError, binascii.Error, ValueError):
         return False
     return certificate.verify(signature, cadena_original(c).encode("utf-8"))
-
-
-def verify_tfd(c: Comprobante, sat_certificate: Certificate) -> bool:
-    """True when the stamp belongs to this seal and SelloSAT verifies with ``sat_certificate``."""
-    timbre = c.complemento.timbre if c.complemento is not None else None
-    if timbre is None or not c.sello or timbre.sello_cfd != c.sello:
-        return False
-    return verify_sello_sat(timbre, sat_certificate)

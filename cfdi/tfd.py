@@ -5,28 +5,28 @@ the verification URL SAT asks to print as the QR code of the printed CFDI.
 from __future__ import annotations
 
 import base64
-import binascii
 import dataclasses
 import re
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from lxml import etree
 
+from . import catalogs
 from . import xml as cfdi_xml
 from .cadena import cadena_tfd
-from .credentials import Certificate, Credential, mexico_city_tz
+from .credentials import Credential
 from .document import NS_CFDI, NS_TFD, Comprobante, TimbreFiscalDigital
 from .errors import CfdiError
+from .sat import FECHA_FORMAT, UUID_RE
 
 VERIFICATION_BASE = "https://verificacfdi.facturaelectronica.sat.gob.mx/default.aspx"
 TFD_TAG = f"{{{NS_TFD}}}TimbreFiscalDigital"
 _TFD_PATH = f"{{{NS_CFDI}}}Complemento/{TFD_TAG}"
-_DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
 _SIX_DECIMALS = Decimal("0.000001")
 # TimbreFiscalDigitalv11.xsd, Leyenda: no "/", ".", "(" ... allowed.
 _LEYENDA = re.compile(r"^[A-Za-z0-9 ÑñáéíóúÁÉÍÓÚüÜ!\"%&'´\-:;>=<@_,{}`~]{1,150}$")
-_UUID = re.compile(r"^[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}$")
 
 
 class TfdError(CfdiError):
@@ -48,14 +48,14 @@ def read(data: bytes | etree._Element) -> TimbreFiscalDigital | None:
     el = _find_tfd(root)
     if el is None:
         return None
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     for f in dataclasses.fields(TimbreFiscalDigital):
         text = el.get(f.metadata["xml"])
         if text is None:
             continue
         if f.name == "fecha_timbrado":
             try:
-                values[f.name] = datetime.strptime(text.strip(), _DATETIME_FORMAT)
+                values[f.name] = datetime.strptime(text.strip(), FECHA_FORMAT)
             except ValueError:
                 raise TfdError(
                     f"FechaTimbrado '{text}' no tiene el formato AAAA-MM-DDThh:mm:ss.",
@@ -130,13 +130,6 @@ def verification_url_of(c: Comprobante) -> str:
 # --- build and verify -------------------------------------------------------
 
 
-def _local_time(dt: datetime) -> datetime:
-    """FechaTimbrado is Mexico's central time without zone, to the second."""
-    if dt.tzinfo is not None:
-        dt = dt.astimezone(mexico_city_tz()).replace(tzinfo=None)
-    return dt.replace(microsecond=0)
-
-
 def build_tfd(
     c: Comprobante,
     uuid: str,
@@ -155,7 +148,7 @@ def build_tfd(
             "El comprobante no está sellado (falta Sello); séllelo con el CSD antes de timbrar.",
             "The document is not sealed (Sello missing); seal it with the CSD before stamping.",
         )
-    if not _UUID.match(uuid.strip()):
+    if not UUID_RE.match(uuid.strip()):
         raise TfdError(
             f"El UUID '{uuid}' no tiene la forma 8-4-4-4-12 hexadecimal.",
             f"UUID '{uuid}' is not of the form 8-4-4-4-12 hexadecimal.",
@@ -170,7 +163,7 @@ def build_tfd(
     timbre = TimbreFiscalDigital(
         version="1.1",
         uuid=uuid.strip().upper(),
-        fecha_timbrado=_local_time(fecha_timbrado),
+        fecha_timbrado=catalogs.local_time(fecha_timbrado),
         rfc_prov_certif=rfc_prov_certif,
         leyenda=leyenda or None,
         sello_cfd=c.sello,
@@ -180,14 +173,3 @@ def build_tfd(
     signature = pac_credential.sign(cadena_tfd(timbre).encode("utf-8"))
     timbre.sello_sat = base64.b64encode(signature).decode("ascii")
     return timbre
-
-
-def verify_sello_sat(t: TimbreFiscalDigital, sat_certificate: Certificate) -> bool:
-    """True when SelloSAT is ``sat_certificate``'s signature of the TFD cadena original."""
-    if t.no_certificado_sat and t.no_certificado_sat != sat_certificate.no_certificado:
-        return False
-    try:
-        signature = base64.b64decode(t.sello_sat, validate=True)
-    except (binascii.Error, ValueError):
-        return False
-    return sat_certificate.verify(signature, cadena_tfd(t).encode("utf-8"))

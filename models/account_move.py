@@ -579,7 +579,7 @@ class AccountMove(models.Model):
         problems = self._l10n_mx_einvoice_record_problems()
         lugar = (self.company_id.zip or "").strip()
         fecha = seal.local_now(lugar)
-        fecha_utc = fecha.replace(tzinfo=seal.place_zone(lugar)).astimezone(timezone.utc)
+        fecha_utc = fecha.replace(tzinfo=catalogs.time_zone(lugar)).astimezone(timezone.utc)
         setup_problems, certificate, account = self._l10n_mx_einvoice_setup_problems(fecha_utc)
         problems += setup_problems
         if problems:
@@ -836,7 +836,9 @@ class AccountMove(models.Model):
         if not document.cfdi_date:
             return False
         lugar = (self.company_id.zip or "").strip()
-        sealed = datetime.fromisoformat(document.cfdi_date).replace(tzinfo=seal.place_zone(lugar))
+        sealed = datetime.fromisoformat(document.cfdi_date).replace(
+            tzinfo=catalogs.time_zone(lugar)
+        )
         return datetime.now(timezone.utc) - sealed > RESEAL_AFTER
 
     def _l10n_mx_einvoice_recover(self, document):

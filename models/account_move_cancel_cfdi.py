@@ -13,9 +13,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..cfdi import sat_status
 from ..cfdi import xml as cfdi_xml
-from ..cfdi.pac import Unavailable
+from ..cfdi.pac import Unavailable, sat_status
 from .account_move import bilingual
 
 _logger = logging.getLogger(__name__)

@@ -14,7 +14,6 @@ from odoo.exceptions import UserError
 
 from ..cfdi import amounts
 from ..cfdi.document import (
-    PUBLICO_EN_GENERAL,
     Comprobante,
     Concepto,
     ConceptoImpuestos,
@@ -23,6 +22,7 @@ from ..cfdi.document import (
     Retencion,
     Traslado,
 )
+from ..cfdi.sat import PUBLICO_EN_GENERAL
 from .account_move import bilingual, to_decimal
 from .l10n_mx_einvoice_utils import catalog_selection
 

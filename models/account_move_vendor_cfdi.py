@@ -12,8 +12,9 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, float_repr
 
-from ..cfdi import reception, sat_status
+from ..cfdi import reception
 from ..cfdi.errors import CfdiError
+from ..cfdi.pac import sat_status
 from ..cfdi.pac.base import PacError
 from .l10n_mx_einvoice_utils import engine_message
 from .res_partner import RFC_PATTERN, normalize_rfc

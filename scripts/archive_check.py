@@ -78,7 +78,7 @@ def main():
     if odoo is None:
         print(registry)
         return 1
-    from odoo.addons.l10n_mx_einvoice.cfdi.tests import supplier_documents as docs
+    from odoo.addons.l10n_mx_einvoice.cfdi.testing import supplier_documents as docs
 
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})

@@ -10,7 +10,7 @@ import base64
 from pathlib import Path
 
 ADDON = Path(__file__).resolve().parent.parent
-CSD = ADDON / "cfdi" / "tests" / "fixtures" / "csd"
+CSD = ADDON / "cfdi" / "testing" / "fixtures" / "csd"
 DEMO_COMPANY = "ESCUELA KEMPER URGATE"
 
 

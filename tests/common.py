@@ -8,12 +8,11 @@ ClaveUnidad, and IVA 16 % as default sale tax.
 """
 
 import base64
-from pathlib import Path
 
 from odoo import Command
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.l10n_mx_einvoice.cfdi.testing import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parent.parent / "cfdi" / "tests" / "fixtures"
 CSD_PASSWORD = "12345678a"
 
 

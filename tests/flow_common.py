@@ -3,21 +3,17 @@
 
 import base64
 import itertools
-from pathlib import Path
 
 from odoo import Command
+from odoo.addons.l10n_mx_einvoice.cfdi import testing
 
-FIXTURES = Path(__file__).resolve().parent.parent / "cfdi" / "tests" / "fixtures" / "csd"
 COMPANY_NAME = "ESCUELA KEMPER URGATE"
 
 _LINE_NUMBERS = itertools.count(1)
 
 
 def csd_files(rfc="EKU9003173C9"):
-    cer = (FIXTURES / f"{rfc}.cer").read_bytes()
-    key = (FIXTURES / f"{rfc}.key").read_bytes()
-    password = (FIXTURES / f"{rfc}.password.txt").read_text().strip()
-    return cer, key, password
+    return testing.csd_files(rfc)
 
 
 def setup_company(env, name=COMPANY_NAME, credits=1000):

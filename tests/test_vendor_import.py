@@ -257,7 +257,7 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertNotIn("root:x:0:0", "".join(wizard.line_ids.mapped("message")))
 
     def sealed_only(self):
-        from odoo.addons.l10n_mx_einvoice.cfdi.tests import supplier_documents
+        from odoo.addons.l10n_mx_einvoice.cfdi.testing import supplier_documents
 
         return supplier_documents.sealed(supplier_invoice(), self.supplier_credential)
 

@@ -2,14 +2,10 @@
 with the engine (sealed with the supplier's test CSD CACX7605101P8, stamped by the
 company's sandbox PAC) and a helper that runs the import wizard."""
 
-import contextlib
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler
-from urllib.parse import parse_qsl
 
-from odoo.addons.l10n_mx_einvoice.cfdi.pac import soap
-from odoo.addons.l10n_mx_einvoice.cfdi.pac.sandbox_server import LoopbackServer, serve_in_thread
-from odoo.addons.l10n_mx_einvoice.cfdi.tests import supplier_documents as docs
+from odoo.addons.l10n_mx_einvoice.cfdi.testing import supplier_documents as docs
+from odoo.addons.l10n_mx_einvoice.cfdi.testing.servers import sat_server
 
 from .common import FIXTURES
 
@@ -82,61 +78,9 @@ class VendorFixtures:
         return line
 
 
-class SatStatusServer(LoopbackServer):
-    """SAT's ConsultaCFDIService on 127.0.0.1 (SOAP 1.1, the project's WSDL) answering
-    from a connector's ``status``; records every expresionImpresa it receives."""
-
-    path = "/ConsultaCFDIService.svc"
-
-    def __init__(self, status):
-        super().__init__(0, _SatStatusHandler)
-        self.status = status
-        self.types = soap.WsdlTypes(soap.WSDL_DIR / "sat" / "ConsultaCFDIService.wsdl")
-        self.expressions = []
-
-
-class _SatStatusHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format, *args):  # noqa: A002
-        pass
-
-    def do_POST(self):  # noqa: N802
-        request = soap.read_body(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
-        expression = soap.text_of(soap.fields(request), "expresionImpresa")
-        self.server.expressions.append(expression)
-        query = dict(parse_qsl(expression.split("?", 1)[-1]))
-        result = self.server.status(
-            query.get("id", ""),
-            query.get("re", ""),
-            query.get("rr", ""),
-            Decimal(query.get("tt", "0")),
-        )
-        answer = self.server.types.element(
-            "http://tempuri.org/",
-            "ConsultaResponse",
-            {
-                "ConsultaResult": {
-                    "CodigoEstatus": result.codigo_estatus,
-                    "EsCancelable": result.es_cancelable,
-                    "Estado": result.estado,
-                    "EstatusCancelacion": result.estatus_cancelacion,
-                    "ValidacionEFOS": result.validacion_efos,
-                }
-            },
-        )
-        body = soap.envelope(answer)
-        self.send_response(200)
-        self.send_header("Content-Type", "text/xml; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-@contextlib.contextmanager
 def sat_status_server(status):
-    with serve_in_thread(SatStatusServer(status)) as server:
-        yield server
+    """SAT's ConsultaCFDIService on 127.0.0.1 answering from ``status`` (a connector's)."""
+    return sat_server.running(status)
 
 
 def sample_bytes(name):

@@ -14,7 +14,8 @@ from collections.abc import Collection, Container, Iterable, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..rules import RFC_RE, UUID_RE, Finding
+from ..rules import Finding
+from ..sat import RFC_RE, UUID_RE
 from . import catalogs
 from .agrupador import DEUDORA
 from .documents import (

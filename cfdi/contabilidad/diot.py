@@ -18,7 +18,8 @@ from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
 from typing import IO
 
 from .. import catalogs as cfdi_catalogs
-from ..rules import RFC_RE, Finding
+from ..rules import Finding
+from ..sat import RFC_RE
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")

@@ -31,12 +31,12 @@ from decimal import Decimal
 from typing import Literal
 
 from ..document import TimbreFiscalDigital
-from ..errors import CfdiError
+from ..errors import CfdiError, in_language
+from ..sat import MOTIVE_WITH_REPLACEMENT, MOTIVES
 
 logger = logging.getLogger(__name__)
 
 CancelOutcome = Literal["cancelled", "in_process", "rejected"]
-MOTIVES = ("01", "02", "03", "04")
 REDACTED = "********"
 
 
@@ -157,6 +157,10 @@ class Rejected(PacError):
         self.hint_en = hint_en or default_en
         super().__init__(message_es, message_en, code)
 
+    def hint(self, lang: str | None) -> str:
+        """What to do about it, in one language (see ``cfdi.errors.in_language``)."""
+        return in_language(lang, self.hint_es, self.hint_en)
+
 
 class AuthenticationFailed(PacError):
     code = "PAC_AUTH"
@@ -276,7 +280,7 @@ def check_motive(motive: str, replacement_uuid: str | None) -> None:
             f"Cancellation motive {motive!r} is not valid; use 01, 02, 03 or 04.",
             code="207",
         )
-    if motive == "01" and not replacement_uuid:
+    if motive == MOTIVE_WITH_REPLACEMENT and not replacement_uuid:
         raise Rejected(
             "El motivo 01 (comprobante emitido con errores con relación) requiere el UUID "
             "del comprobante que lo sustituye. Timbre primero el sustituto.",
@@ -284,7 +288,7 @@ def check_motive(motive: str, replacement_uuid: str | None) -> None:
             "replacing document. Stamp the replacement first.",
             code="208",
         )
-    if motive != "01" and replacement_uuid:
+    if motive != MOTIVE_WITH_REPLACEMENT and replacement_uuid:
         raise Rejected(
             "Sólo el motivo 01 lleva folio de sustitución; quite el UUID sustituto o use 01.",
             "Only motive 01 carries a replacement UUID; remove it or use motive 01.",

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from ..credentials import load_files
 from ..errors import CfdiError
+from ..sat import MOTIVES
 from . import PROVIDERS, get_connector
 from .base import Connector, stamp_once
 
@@ -160,7 +161,7 @@ def cmd_cancel(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     total = _total(args.total)
     if args.pac == "sat":
-        from .. import sat_status
+        from . import sat_status
 
         result = sat_status.status(
             args.uuid,
@@ -183,7 +184,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
-    from .sandbox_server import serve
+    from .sandbox.server import serve
 
     serve(args.port, args.state_dir, credits=args.credits)
     return EXIT_OK
@@ -250,7 +251,7 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
 
     cancel = subparsers.add_parser("cancel", help="cancel a stamped CFDI with a SAT motive")
     cancel.add_argument("uuid", metavar="UUID")
-    cancel.add_argument("--motive", required=True, choices=("01", "02", "03", "04"))
+    cancel.add_argument("--motive", required=True, choices=tuple(MOTIVES))
     cancel.add_argument("--replacement", metavar="UUID", help="replacing CFDI (motive 01)")
     for name in ("issuer", "receiver", "total"):
         cancel.add_argument(f"--{name}", required=True)

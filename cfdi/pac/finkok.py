@@ -27,6 +27,7 @@ from lxml import etree
 from .base import (
     AlreadyStamped,
     Balance,
+    CancelOutcome,
     CancelResult,
     Connector,
     PacError,
@@ -227,6 +228,7 @@ class FinkokConnector(Connector):
         folio = folios[0]
         code = str(folio.EstatusUUID or "")
         message = str(folio.EstatusCancelacion or "")
+        outcome: CancelOutcome
         if code in ("201", "202"):
             outcome = "in_process" if "proceso" in message.lower() else "cancelled"
         else:

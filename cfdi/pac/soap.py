@@ -14,7 +14,6 @@ from lxml import etree
 
 NS_SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 NS_XS = "http://www.w3.org/2001/XMLSchema"
-NS_WSDL = "http://schemas.xmlsoap.org/wsdl/"
 WSDL_DIR = Path(__file__).parent / "wsdl"
 
 _PARSER = etree.XMLParser(

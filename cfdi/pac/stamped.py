@@ -11,11 +11,10 @@ from lxml import etree
 
 from .. import tfd as tfd_module
 from ..document import NS_CFDI, NS_TFD, NS_XSI, SCHEMA_LOCATIONS, TimbreFiscalDigital
+from ..sat import FECHA_FORMAT
 from ..xml import XmlError
 from ..xml import parse as safe_parse
 from .base import Rejected, StampResult
-
-FECHA_FORMAT = "%Y-%m-%dT%H:%M:%S"
 
 
 def tfd_element(tfd: TimbreFiscalDigital) -> etree._Element:

@@ -13,7 +13,7 @@
   motivo, foliosustitucion, b64Cer, b64Key, password). The key is sent as an
   encrypted PKCS#8 DER under a one-time random password, never the CSD's own.
 - Balance: ``GET /account/balance`` (saldoTimbres, unlimited, fechaExpiracion).
-- Status: SAT's ConsultaCFDIService (``cfdi.sat_status``), as SW's SDKs do.
+- Status: SAT's ConsultaCFDIService (``cfdi.pac.sat_status``), as SW's SDKs do.
 
 Hosts: test ``https://services.test.sw.com.mx``, production
 ``https://services.sw.com.mx``, or ``url=``.
@@ -35,11 +35,10 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from lxml import etree
 
-from ..sat_status import PRODUCTION_URL as SAT_STATUS_URL
-from ..sat_status import SatStatusClient
 from .base import (
     AlreadyStamped,
     Balance,
+    CancelOutcome,
     CancelResult,
     Connector,
     PacError,
@@ -52,6 +51,8 @@ from .base import (
     redact,
     unavailable_error,
 )
+from .sat_status import PRODUCTION_URL as SAT_STATUS_URL
+from .sat_status import SatStatusClient
 from .stamped import attach_tfd, result_from_xml
 from .transport import PacSession
 
@@ -260,7 +261,7 @@ class SwConnector(Connector):
             uuid.upper(), "rejected", match.group(1) if match else "", message, None
         )
 
-    def _after_request(self, uuid, issuer_rfc, receiver_rfc, total) -> tuple[str, str]:
+    def _after_request(self, uuid, issuer_rfc, receiver_rfc, total) -> tuple[CancelOutcome, str]:
         try:
             sat = self.status(uuid, issuer_rfc, receiver_rfc, total)
         except PacError:

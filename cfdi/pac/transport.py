@@ -9,6 +9,7 @@ once per address.
 from __future__ import annotations
 
 import logging
+from typing import Any
 from urllib.parse import urlparse
 
 import requests
@@ -25,7 +26,7 @@ class PacSession(requests.Session):
 
     def __init__(self) -> None:
         super().__init__()
-        self._environment: dict[tuple, dict] = {}
+        self._environment: dict[tuple[Any, ...], Any] = {}
 
     def merge_environment_settings(self, url, proxies, stream, verify, cert):
         if not self.trust_env:

@@ -9,36 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal as D
-from pathlib import Path
 
 import pytest
-import satcfdi
 from lxml import etree
 
-FIXTURES = Path(__file__).parent / "fixtures"
-SAMPLES = sorted((FIXTURES / "samples").glob("*.xml"))
-CSD_DIR = FIXTURES / "csd"
-SAT_CERTS_DIR = FIXTURES / "sat_certs"
-SAT_CFD = Path(satcfdi.__file__).parent.joinpath(
-    "transform", "schemas", "www.sat.gob.mx", "sitio_internet", "cfd"
-)
-CFDI40_XSLT = SAT_CFD / "4" / "cadenaoriginal_4_0" / "cadenaoriginal_4_0.xslt"
-TFD11_XSLT = SAT_CFD / "TimbreFiscalDigital" / "cadenaoriginal_TFD_1_1.xslt"
-XSD_BY_NAMESPACE = {
-    "http://www.sat.gob.mx/cfd/4": SAT_CFD / "4" / "cfdv40.xsd",
-    "http://www.sat.gob.mx/Pagos20": SAT_CFD / "Pagos" / "Pagos20.xsd",
-    "http://www.sat.gob.mx/implocal": SAT_CFD / "implocal" / "implocal.xsd",
-    "http://www.sat.gob.mx/TimbreFiscalDigital": SAT_CFD
-    / "TimbreFiscalDigital"
-    / "TimbreFiscalDigitalv11.xsd",
-}
-CSD_PASSWORD = (CSD_DIR / "EKU9003173C9.password.txt").read_text().strip()
+from cfdi import testing
+from cfdi.testing import FIXTURES, oracle
 
-# Oracles read SAT's files from disk only: no network, no DTD.
-_ORACLE_PARSER = etree.XMLParser(no_network=True, load_dtd=False, resolve_entities=False)
-_OFFLINE = etree.XSLTAccessControl(
-    read_network=False, write_network=False, write_file=False, create_dir=False
-)
+SAMPLES = sorted((FIXTURES / "samples").glob("*.xml"))
+SAT_CERTS_DIR = FIXTURES / "sat_certs"
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -47,54 +26,31 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("sample_path", SAMPLES, ids=[p.stem for p in SAMPLES])
 
 
-def _xslt(path: Path) -> etree.XSLT:
-    return etree.XSLT(etree.parse(str(path), _ORACLE_PARSER), access_control=_OFFLINE)
-
-
 @pytest.fixture(scope="session")
 def sat_cadena() -> Callable[[bytes], str]:
     """Cadena original of CFDI 4.0 bytes by SAT's own XSLT (the oracle)."""
-    transform = _xslt(CFDI40_XSLT)
-
-    def run(data: bytes) -> str:
-        return str(transform(etree.fromstring(data, _ORACLE_PARSER).getroottree()))
-
-    return run
+    return oracle.cadena
 
 
 @pytest.fixture(scope="session")
 def sat_cadena_tfd() -> Callable[[bytes], str]:
     """Cadena original of the TimbreFiscalDigital inside CFDI bytes, by SAT's XSLT."""
-    transform = _xslt(TFD11_XSLT)
-
-    def run(data: bytes) -> str:
-        root = etree.fromstring(data, _ORACLE_PARSER)
-        tfd = root.find(".//{http://www.sat.gob.mx/TimbreFiscalDigital}TimbreFiscalDigital")
-        assert tfd is not None, "no TimbreFiscalDigital in the document"
-        return str(transform(etree.ElementTree(tfd)))
-
-    return run
+    return oracle.cadena_tfd
 
 
 @pytest.fixture(scope="session")
 def sat_schema() -> etree.XMLSchema:
     """One schema: cfdv40 + Pagos 2.0 + implocal + TFD 1.1 (SAT's XSD, via satcfdi)."""
-    imports = "".join(
-        f'<xs:import namespace="{ns}" schemaLocation="{path.as_uri()}"/>'
-        for ns, path in XSD_BY_NAMESPACE.items()
-    )
-    wrapper = f'<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">{imports}</xs:schema>'
-    return etree.XMLSchema(etree.fromstring(wrapper.encode(), _ORACLE_PARSER))
+    return oracle.schema()
 
 
 @pytest.fixture(scope="session")
-def assert_sat_valid(sat_schema: etree.XMLSchema) -> Callable[[bytes], None]:
+def assert_sat_valid() -> Callable[[bytes], None]:
     """Fails with SAT's schema error log when the bytes are not valid CFDI 4.0."""
 
     def check(data: bytes) -> None:
-        doc = etree.fromstring(data, _ORACLE_PARSER)
-        if not sat_schema.validate(doc):
-            errors = "\n".join(str(e) for e in sat_schema.error_log)
+        errors = oracle.schema_errors(data)
+        if errors is not None:
             raise AssertionError(f"not valid against SAT's XSD:\n{errors}")
 
     return check
@@ -103,19 +59,12 @@ def assert_sat_valid(sat_schema: etree.XMLSchema) -> Callable[[bytes], None]:
 @pytest.fixture(scope="session")
 def csd_files() -> tuple[bytes, bytes, str]:
     """SAT's public test CSD of EKU9003173C9: (.cer, .key, password)."""
-    return (
-        (CSD_DIR / "EKU9003173C9.cer").read_bytes(),
-        (CSD_DIR / "EKU9003173C9.key").read_bytes(),
-        CSD_PASSWORD,
-    )
+    return testing.csd_files()
 
 
 @pytest.fixture(scope="session")
-def credential(csd_files):
-    from cfdi.credentials import Credential
-
-    cer, key, password = csd_files
-    return Credential.load(cer, key, password)
+def credential():
+    return testing.credential()
 
 
 @pytest.fixture(scope="session")

@@ -20,8 +20,8 @@ from cfdi.credentials import (
     NotIssuedBySat,
 )
 from cfdi.pac.base import Rejected
+from cfdi.testing import FIXTURES, verify
 
-FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE = FIXTURES / "cancelacion" / "cancelacion_motivo02_signed.xml"
 TEST_CA = [FIXTURES / "sat_certs" / "test_ca" / n for n in ("AC_UAT_2022.cer", "ARC_UAT_2022.cer")]
 UUID = "6F35D3B5-3651-5370-BC2C-14CDBE384CD7"
@@ -107,7 +107,7 @@ def test_every_motive_signs_and_verifies_independently(motive, replacement, tmp_
     assert xmlsec1_verify(data, tmp_path)
     assert cancel.verify_request(data, cred.certificate)
     assert schema().validate(etree.fromstring(data))
-    request = cancel.read_request(data)
+    request = verify.read_request(data)
     assert request.rfc_emisor == "EKU9003173C9"
     assert request.fecha == FECHA
     assert request.folios == (cancel.CancelFolio(UUID, motive, replacement),)
@@ -137,7 +137,7 @@ def test_persona_fisica_and_several_folios(tmp_path):
     data = cancel.cancellation_request_many(cred, folios, fecha=FECHA)
     assert xmlsec1_verify(data, tmp_path, certificate_der=cred.certificate.der)
     assert schema().validate(etree.fromstring(data))
-    request = cancel.read_request(data)
+    request = verify.read_request(data)
     assert request.rfc_emisor == "CACX7605101P8"
     assert request.folios == tuple(folios)
 
@@ -181,7 +181,7 @@ def test_unsigned_or_foreign_xml_is_an_error():
     with pytest.raises(cancel.CancelRequestError):
         cancel.verify_request(unsigned)
     with pytest.raises(cancel.CancelRequestError):
-        cancel.read_request(b"<Otro/>")
+        verify.read_request(b"<Otro/>")
 
 
 @pytest.mark.parametrize(

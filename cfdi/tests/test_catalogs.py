@@ -167,3 +167,18 @@ def test_every_country_of_c_pais_has_its_alpha2_code():
     assert catalogs.pais_of_alpha2("us") == "USA"
     assert catalogs.pais_of_alpha2("MX") == "MEX"
     assert catalogs.pais_of_alpha2(None) is None
+
+
+def test_time_zone_of_a_postal_code_is_the_clock_of_fecha():
+    from datetime import datetime, timezone
+
+    moment = datetime(2026, 1, 15, 18, 0, 30, 123456, tzinfo=timezone.utc)
+    assert catalogs.local_time(moment, "42501") == datetime(2026, 1, 15, 12, 0, 30)  # central
+    assert catalogs.local_time(moment, "22000") == datetime(2026, 1, 15, 10, 0, 30)  # Tijuana
+    assert catalogs.local_time(moment, "77500") == datetime(2026, 1, 15, 13, 0, 30)  # Cancún
+    assert catalogs.local_time(moment) == datetime(2026, 1, 15, 12, 0, 30)  # SAT's clock
+    assert catalogs.time_zone("00000") is catalogs.mexico_city()  # unknown: Mexico City
+    assert catalogs.iana_zone("Tiempo del Noroeste") == "America/Tijuana"
+    assert catalogs.iana_zone(None) == catalogs.DEFAULT_ZONE
+    naive = datetime(2026, 1, 15, 9, 30, 5, 999)
+    assert catalogs.local_time(naive, "22000") == datetime(2026, 1, 15, 9, 30, 5)

@@ -12,24 +12,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import satcfdi
 from lxml import etree
 
 from cfdi import tfd
 from cfdi.credentials import Certificate
+from cfdi.testing import FIXTURES, oracle
 
 REPO = Path(__file__).resolve().parents[2]
-FIXTURES = Path(__file__).parent / "fixtures"
 CSD = FIXTURES / "csd"
 PASSWORD_FILE = CSD / "EKU9003173C9.password.txt"
-SAT_CFD = (
-    Path(satcfdi.__file__).parent
-    / "transform"
-    / "schemas"
-    / "www.sat.gob.mx"
-    / "sitio_internet"
-    / "cfd"
-)
 NS = {
     "cfdi": "http://www.sat.gob.mx/cfd/4",
     "pago20": "http://www.sat.gob.mx/Pagos20",
@@ -86,28 +77,11 @@ def sealed_args() -> list[str]:
     return ["--cer", str(CSD / "EKU9003173C9.cer"), "--key", str(CSD / "EKU9003173C9.key")]
 
 
-def cfdi_schema() -> etree.XMLSchema:
-    imports = "".join(
-        f'<xs:import namespace="{ns}" schemaLocation="{(SAT_CFD / path).as_uri()}"/>'
-        for ns, path in [
-            (NS["cfdi"], "4/cfdv40.xsd"),
-            (NS["pago20"], "Pagos/Pagos20.xsd"),
-            (NS["tfd"], "TimbreFiscalDigital/TimbreFiscalDigitalv11.xsd"),
-        ]
-    )
-    wrapper = f'<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">{imports}</xs:schema>'
-    return etree.XMLSchema(etree.fromstring(wrapper.encode()))
-
-
 def seal_verifies_with_sat_xslt(data: bytes) -> bool:
     """Independent of the engine's cadena: SAT's XSLT, then the embedded certificate."""
     root = etree.fromstring(data)
-    xslt = etree.XSLT(
-        etree.parse(str(SAT_CFD / "4" / "cadenaoriginal_4_0" / "cadenaoriginal_4_0.xslt"))
-    )
-    cadena = str(xslt(etree.ElementTree(root)))
     certificate = Certificate.from_base64(root.get("Certificado"))
-    return certificate.verify(base64.b64decode(root.get("Sello")), cadena.encode("utf-8"))
+    return certificate.verify(base64.b64decode(root.get("Sello")), oracle.cadena(data).encode())
 
 
 @pytest.fixture
@@ -147,7 +121,7 @@ def test_build_sealed_is_valid_for_sat(how, invoice_json, tmp_path):
     result = run("build", str(invoice_json), *sealed_args(), *extra, "-o", str(out), env=env)
     assert result.returncode == 0, result.stderr.decode()
     data = out.read_bytes()
-    assert cfdi_schema().validate(etree.fromstring(data))
+    assert oracle.schema().validate(etree.fromstring(data))
     assert seal_verifies_with_sat_xslt(data)
     assert etree.fromstring(data).get("NoCertificado") == "30001000000500003416"
     validated = run("validate", str(out))
@@ -248,7 +222,7 @@ def test_demo_builds_seals_stamps_and_cancels(tmp_path):
     result = run("demo", "--out", str(out))
     assert result.returncode == 0, result.stderr.decode() + result.stdout.decode()
     printed = result.stdout.decode()
-    schema = cfdi_schema()
+    schema = oracle.schema()
     stamped = {}
     for kind in ("I", "E", "P"):
         assert str(out / f"{kind}_stamped.xml") in printed

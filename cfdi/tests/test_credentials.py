@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from cryptography import x509
@@ -27,8 +26,8 @@ from cfdi.credentials import (
     load_files,
 )
 from cfdi.errors import CfdiError
+from cfdi.testing import FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures"
 PASSWORD = "12345678a"
 UNIQUE_ID = x509.ObjectIdentifier("2.5.4.45")
 

@@ -15,9 +15,10 @@ from cfdi import xml as cfdi_xml
 from cfdi.__main__ import main
 from cfdi.pac.finkok import FinkokConnector
 from cfdi.pac.sandbox import SandboxPac
-from cfdi.pac.sandbox_server import running
-from cfdi.tests.servers import sat_server
-from cfdi.tests.servers.documents import FIXTURES, ISSUER, RECEIVER, signed, total_of
+from cfdi.pac.sandbox.server import running
+from cfdi.testing import FIXTURES
+from cfdi.testing.documents import ISSUER, RECEIVER, signed, total_of
+from cfdi.testing.servers import sat_server
 
 ROOT = Path(__file__).resolve().parents[2]
 CSD = FIXTURES / "csd"
@@ -124,7 +125,7 @@ def test_cancel_and_status(tmp_path, document, capsys):
     )
     assert "cancelled (201" in capsys.readouterr().out
     assert b"EstatusUUID" in acuse.read_bytes()
-    with sat_server.running(SandboxPac(state)) as sat:
+    with sat_server.running(SandboxPac(state).status) as sat:
         assert main(["status", uuid, *common, "--url", sat.url]) == 0
     assert "Estado: Cancelado" in capsys.readouterr().out
 

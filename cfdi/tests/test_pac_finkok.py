@@ -21,11 +21,11 @@ from cfdi.pac.base import (
 )
 from cfdi.pac.finkok import FinkokConnector
 from cfdi.pac.sandbox import SandboxPac
-from cfdi.pac.sandbox_server import running
+from cfdi.pac.sandbox.server import running
 from cfdi.pac.transport import QuietTransport
-from cfdi.tests.servers.documents import (
+from cfdi.testing import CSD_PASSWORD as PASSWORD
+from cfdi.testing.documents import (
     ISSUER,
-    PASSWORD,
     RECEIVER,
     capture_debug_logs,
     closed_port,
@@ -33,8 +33,8 @@ from cfdi.tests.servers.documents import (
     signed,
     total_of,
 )
-from cfdi.tests.servers.faults import FaultPlan
-from cfdi.tests.servers.finkok_server import FaultyFinkokHandler
+from cfdi.testing.servers.faults import FaultPlan
+from cfdi.testing.servers.finkok_server import FaultyFinkokHandler
 
 USER, SECRET = "finkok-user@example.com", "Fk-s3cret-Pa55word"
 

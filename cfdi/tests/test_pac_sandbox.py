@@ -8,13 +8,14 @@ from decimal import Decimal
 
 import pytest
 
-from cfdi import seal, tfd
+from cfdi import seal
 from cfdi import xml as cfdi_xml
 from cfdi.cadena import cadena_tfd
 from cfdi.pac import get_connector
 from cfdi.pac.base import AlreadyStamped, NoCredits, Rejected, stamp_once
 from cfdi.pac.sandbox import LEYENDA, SANDBOX_RFC, SandboxPac
-from cfdi.tests.servers.documents import (
+from cfdi.testing import verify
+from cfdi.testing.documents import (
     ISSUER,
     RECEIVER,
     force_signed,
@@ -64,7 +65,7 @@ def test_stamp_adds_a_tfd_sealed_by_the_sandbox_certificate(
     assert timbre.sello_cfd == stamped.sello
     assert seal.verify_seal(stamped), "the issuer's seal must survive stamping"
     assert cadena_tfd(timbre) == sat_cadena_tfd(result.xml)
-    assert tfd.verify_sello_sat(timbre, sandbox.pac_credential.certificate)
+    assert verify.verify_sello_sat(timbre, sandbox.pac_credential.certificate)
     # every byte the issuer signed is kept: the stamped XML differs only by the TFD
     assert result.xml.count(b"TimbreFiscalDigital") >= 1
     assert stamped.folio == cfdi_xml.from_bytes(data).folio
@@ -96,7 +97,7 @@ def test_no_credits_refuses_before_stamping(tmp_path, credential, clock):
     assert "Sin folios disponibles" in excinfo.value.message_es
     assert sandbox.find_stamped(second) is None
     assert sandbox.balance().stamps_left == 0
-    sandbox.add_credits(2)
+    sandbox.set_credits(2)
     assert sandbox.stamp(second).uuid
     assert sandbox.balance().stamps_left == 1
 
@@ -124,7 +125,7 @@ def test_state_and_pac_certificate_survive_a_restart(tmp_path, credential, clock
     assert again.pac_credential.certificate.der == first.pac_credential.certificate.der
     assert again.find_stamped(data).uuid == result.uuid
     other = again.stamp(signed(credential))
-    assert tfd.verify_sello_sat(other.tfd, first.pac_credential.certificate)
+    assert verify.verify_sello_sat(other.tfd, first.pac_credential.certificate)
 
 
 def test_modified_after_sealing_is_302(sandbox, credential):

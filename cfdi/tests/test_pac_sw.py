@@ -17,16 +17,16 @@ from cfdi.pac.base import (
 )
 from cfdi.pac.sandbox import SandboxPac
 from cfdi.pac.sw import SwConnector
-from cfdi.tests.servers import sat_server, sw_server
-from cfdi.tests.servers.documents import (
+from cfdi.testing import CSD_PASSWORD as PASSWORD
+from cfdi.testing.documents import (
     ISSUER,
-    PASSWORD,
     RECEIVER,
     capture_debug_logs,
     closed_port,
     signed,
     total_of,
 )
+from cfdi.testing.servers import sat_server, sw_server
 
 USER, SECRET, TOKEN = "sw-user@example.com", "Sw-s3cret-Pa55word", "long-lived-token-0123456789"
 
@@ -46,7 +46,7 @@ def sandbox(tmp_path) -> SandboxPac:
 def servers(sandbox):
     with (
         sw_server.running(sandbox, {USER: SECRET}, {TOKEN}) as sw,
-        sat_server.running(sandbox) as sat,
+        sat_server.running(sandbox.status) as sat,
     ):
         yield sw, sat
 

@@ -12,7 +12,7 @@ import pytest
 from cfdi import reception
 from cfdi.pac.sandbox import SandboxPac
 from cfdi.reception import FileProblem, Limits, ReceivedCfdi, ReceptionError
-from cfdi.tests.supplier_documents import (
+from cfdi.testing.supplier_documents import (
     RECEIVER_RFC,
     SUPPLIER_RFC,
     Line,

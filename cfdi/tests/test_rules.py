@@ -26,8 +26,8 @@ from cfdi.document import (
     Retencion,
     Traslado,
 )
+from cfdi.testing import FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = dict(documents())
 
 
@@ -1055,7 +1055,9 @@ def test_rule_fires_with_its_code(name, base, mutate, code, path):
 
 
 def test_every_code_in_rules_has_a_case():
-    source = Path(rules.__file__).read_text(encoding="utf-8")
+    source = "".join(
+        path.read_text(encoding="utf-8") for path in Path(rules.__file__).parent.glob("*.py")
+    )
     import re
 
     used = set(re.findall(r'"((?:CFDI40\d{3})|(?:EINV-[A-Z0-9-]+))"', source))
@@ -1183,3 +1185,24 @@ def test_related_cfdi_several_uuids_is_valid():
     c = doc("I_substitution_04")
     c.cfdi_relacionados.append(CfdiRelacionados("07", ["5FB2822E-396D-4725-8521-CDC4BDD20109"]))
     assert rules.check(c) == []
+
+
+def test_findings_and_errors_give_their_message_in_one_language():
+    from cfdi.errors import CfdiError
+    from cfdi.pac.base import HINTS, Rejected
+
+    [finding] = rules.validate(b"<cfdi:Comprobante")
+    assert finding.code == "XML"
+    assert finding.message("es_MX") == finding.message_es != finding.message_en
+    assert finding.message("es_419") == finding.message_es
+    assert finding.message("en_US") == finding.message_en
+    assert finding.message(None) == finding.message_en
+    error = CfdiError("Falta el RFC.", "The RFC is missing.", code="EINV-RFC")
+    assert (error.code, error.message("es"), error.message("en")) == (
+        "EINV-RFC",
+        "Falta el RFC.",
+        "The RFC is missing.",
+    )
+    rejected = Rejected("Sello inválido", "Invalid seal", code="302")
+    assert rejected.hint("es_MX") == HINTS["302"][0]
+    assert rejected.hint("en_US") == HINTS["302"][1]

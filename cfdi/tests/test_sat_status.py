@@ -4,16 +4,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 import requests
 
-from cfdi import sat_status
+from cfdi.pac import sat_status
 from cfdi.pac.base import Unavailable
 from cfdi.pac.sandbox import SandboxPac
-from cfdi.tests.servers import sat_server
-from cfdi.tests.servers.documents import (
+from cfdi.testing import FIXTURES
+from cfdi.testing.documents import (
     ISSUER,
     RECEIVER,
     capture_debug_logs,
@@ -21,10 +20,9 @@ from cfdi.tests.servers.documents import (
     signed,
     total_of,
 )
+from cfdi.testing.servers import sat_server
 
-SAMPLE = (
-    Path(__file__).parent / "fixtures" / "sat_status" / "ConsultaCFDIService-response-sample.xml"
-)
+SAMPLE = FIXTURES / "sat_status" / "ConsultaCFDIService-response-sample.xml"
 UUID = "6F35D3B5-3651-5370-BC2C-14CDBE384CD7"
 
 
@@ -57,7 +55,7 @@ def stamped(tmp_path, credential):
 def test_query_over_http(stamped, caplog):
     capture_debug_logs(caplog)
     sandbox, result, total = stamped
-    with sat_server.running(sandbox) as server:
+    with sat_server.running(sandbox.status) as server:
         client = sat_status.SatStatusClient(server.url, timeout=5)
         status = client.query(result.uuid, ISSUER, RECEIVER, total)
         assert (status.estado, status.es_cancelable, status.validacion_efos) == (
@@ -81,7 +79,7 @@ def test_query_over_http(stamped, caplog):
 
 def test_soap_action_is_sats(stamped):
     sandbox, result, total = stamped
-    with sat_server.running(sandbox) as server:
+    with sat_server.running(sandbox.status) as server:
         answer = requests.post(
             server.url, data=b"<x/>", headers={"SOAPAction": "http://tempuri.org/Other"}, timeout=5
         )
@@ -92,7 +90,7 @@ def test_soap_action_is_sats(stamped):
 @pytest.mark.parametrize("kind", ["http500", "soap_fault", "garbage", "truncated", "delay"])
 def test_failures_are_unavailable(stamped, kind):
     sandbox, result, total = stamped
-    with sat_server.running(sandbox) as server:
+    with sat_server.running(sandbox.status) as server:
         server.faults.add(kind, seconds=1.5)
         with pytest.raises(Unavailable) as excinfo:
             sat_status.status(result.uuid, ISSUER, RECEIVER, total, url=server.url, timeout=0.5)
@@ -126,3 +124,52 @@ def test_sats_own_answer_parses_with_the_shipped_wsdl():
         "Solicitud rechazada",
     )
     assert answer.CodigoEstatus.startswith("S - ")
+
+
+def test_status_service_sandbox_answers_for_its_own_stamps(stamped):
+    sandbox, result, total = stamped
+    built = []
+
+    def connector():
+        built.append(sandbox)
+        return sandbox
+
+    # Issued CFDI of a sandbox company: the sandbox, even with a SAT address configured.
+    service = sat_status.status_service(
+        "sandbox", connector, url=f"http://127.0.0.1:{closed_port()}/"
+    )
+    assert service(result.uuid, ISSUER, RECEIVER, total).estado == "Vigente"
+    assert built == [sandbox]
+
+
+def test_status_service_received_cfdi_go_to_the_configured_sat_address(stamped):
+    sandbox, result, total = stamped
+    with sat_server.running(sandbox.status) as server:
+        service = sat_status.status_service(
+            "sandbox",
+            lambda: pytest.fail("the connector is not needed"),
+            url=server.url,
+            received=True,
+        )
+        assert service(result.uuid, ISSUER, RECEIVER, total).estado == "Vigente"
+        assert f"id={result.uuid}" in server.expressions[-1]
+    # without an address, a sandbox company asks the sandbox about received CFDI too
+    own = sat_status.status_service("sandbox", lambda: sandbox, received=True)
+    assert own(result.uuid, ISSUER, RECEIVER, total).estado == "Vigente"
+
+
+def test_status_service_real_pac_asks_sat_even_for_issued_cfdi(stamped):
+    sandbox, result, total = stamped
+    with sat_server.running(sandbox.status) as server:
+        service = sat_status.status_service(
+            "finkok", lambda: pytest.fail("SAT answers, not the PAC"), url=server.url, timeout=5
+        )
+        assert service(
+            result.uuid, ISSUER, RECEIVER, total, sello="x" * 40 + "ABCD1234"
+        ).estado == ("Vigente")
+        assert server.expressions[-1].endswith("&fe=ABCD1234")
+    down = sat_status.status_service(
+        "sw", lambda: sandbox, url=f"http://127.0.0.1:{closed_port()}/"
+    )
+    with pytest.raises(Unavailable):
+        down(result.uuid, ISSUER, RECEIVER, total)

@@ -14,8 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 
 from cfdi import cadena, credentials, seal, xml
 from cfdi import document as d
-
-FIXTURES = Path(__file__).parent / "fixtures"
+from cfdi.testing import FIXTURES, verify
 
 
 def _load(folder: str, stem: str) -> credentials.Credential:
@@ -62,18 +61,18 @@ def test_sample_round_trip_keeps_seal(sample_path, sat_cadena):
 def test_sample_stamp_verifies_with_sat_certificate(sample_path, sat_certificates):
     c = xml.from_bytes(sample_path.read_bytes())
     if c.complemento.timbre is None:
-        assert not seal.verify_tfd(c, next(iter(sat_certificates.values())))
+        assert not verify.verify_tfd(c, next(iter(sat_certificates.values())))
         return
     own = sat_certificates[c.complemento.timbre.no_certificado_sat]
-    assert seal.verify_tfd(c, own)
+    assert verify.verify_tfd(c, own)
     for other in sat_certificates.values():
         if other is not own:
-            assert not seal.verify_tfd(c, other)
+            assert not verify.verify_tfd(c, other)
     tampered = dataclasses.replace(
         c.complemento.timbre, uuid="00000000-0000-0000-0000-000000000000"
     )
     c.complemento.timbre = tampered
-    assert not seal.verify_tfd(c, own)
+    assert not verify.verify_tfd(c, own)
 
 
 def test_stamp_of_another_seal_is_refused(sat_certificates):
@@ -81,7 +80,7 @@ def test_stamp_of_another_seal_is_refused(sat_certificates):
     c.sello = xml.from_bytes(
         (FIXTURES / "samples" / "I_PPD_retenciones_stamped_finkok_demo.xml").read_bytes()
     ).sello
-    assert not seal.verify_tfd(c, sat_certificates["30001000000500003456"])
+    assert not verify.verify_tfd(c, sat_certificates["30001000000500003456"])
 
 
 def test_tampering_breaks_the_seal_but_whitespace_does_not():

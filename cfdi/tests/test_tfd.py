@@ -6,7 +6,6 @@ import base64
 import os
 from datetime import datetime, timezone
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 import satcfdi
@@ -15,8 +14,8 @@ from lxml import etree
 from cfdi import tfd
 from cfdi.credentials import Certificate, Credential
 from cfdi.document import Comprobante, Emisor, Receptor, TimbreFiscalDigital
+from cfdi.testing import FIXTURES, verify
 
-FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLES = FIXTURES / "samples"
 TFD_XSLT = os.path.join(
     os.path.dirname(satcfdi.__file__),
@@ -91,16 +90,16 @@ def test_sello_sat_of_samples_verifies_with_sat_certificate(name):
     element = etree.fromstring(data).find(".//" + tfd.TFD_TAG)
     cadena = xslt_cadena_tfd(element)
     assert certificate.verify(base64.b64decode(timbre.sello_sat), cadena.encode("utf-8"))
-    assert tfd.verify_sello_sat(timbre, certificate)
+    assert verify.verify_sello_sat(timbre, certificate)
     # A changed UUID breaks it; the wrong SAT certificate does not verify.
     forged = TimbreFiscalDigital(**{**timbre.__dict__, "uuid": "0" * 8 + timbre.uuid[8:]})
-    assert not tfd.verify_sello_sat(forged, certificate)
+    assert not verify.verify_sello_sat(forged, certificate)
     other = (
         "30001000000500003456"
         if timbre.no_certificado_sat != "30001000000500003456"
         else ("00001000000708361114")
     )
-    assert not tfd.verify_sello_sat(timbre, sat_certificate(other))
+    assert not verify.verify_sello_sat(timbre, sat_certificate(other))
 
 
 def test_unstamped_document_has_no_tfd():
@@ -187,8 +186,8 @@ def test_build_tfd_is_verifiable_and_matches_sat_xslt():
     assert timbre.fecha_timbrado == datetime(2026, 1, 15, 12, 30, 5)  # central time, UTC-6
     assert timbre.sello_cfd == c.sello
     assert timbre.no_certificado_sat == "30001000000500003316"
-    assert tfd.verify_sello_sat(timbre, pac.certificate)
-    assert not tfd.verify_sello_sat(timbre, load_credential("csd", "EKU9003173C9").certificate)
+    assert verify.verify_sello_sat(timbre, pac.certificate)
+    assert not verify.verify_sello_sat(timbre, load_credential("csd", "EKU9003173C9").certificate)
     # Independent check: SAT's XSLT over the same TFD as XML gives the signed cadena.
     element = etree.Element(
         tfd.TFD_TAG,

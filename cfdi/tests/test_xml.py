@@ -7,7 +7,6 @@ import http.server
 import threading
 from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -16,9 +15,10 @@ from lxml import etree
 
 from cfdi import cadena, xml
 from cfdi import document as d
+from cfdi.testing import FIXTURES
 
 NS = {"cfdi": d.NS_CFDI, "pago20": d.NS_PAGO20, "implocal": d.NS_IMPLOCAL, "tfd": d.NS_TFD}
-SAMPLES = Path(__file__).parent / "fixtures" / "samples"
+SAMPLES = FIXTURES / "samples"
 LOCATION = "{http://www.w3.org/2001/XMLSchema-instance}schemaLocation"
 
 

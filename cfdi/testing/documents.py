@@ -10,13 +10,12 @@ import socket
 import uuid as uuid_module
 from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
 
-from cfdi import amounts, seal
-from cfdi import xml as cfdi_xml
-from cfdi.cadena import cadena_original
-from cfdi.credentials import Credential
-from cfdi.document import (
+from .. import amounts, seal
+from .. import xml as cfdi_xml
+from ..cadena import cadena_original
+from ..credentials import Credential
+from ..document import (
     Comprobante,
     Concepto,
     ConceptoImpuestos,
@@ -24,19 +23,15 @@ from cfdi.document import (
     Receptor,
     Traslado,
 )
+from . import credential
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-PASSWORD = "12345678a"
 ISSUER = "EKU9003173C9"
 RECEIVER = "XIA190128J61"
 LUGAR = "42501"
 
 
 def load_credential(folder: str, name: str) -> Credential:
-    base = FIXTURES / folder / name
-    return Credential.load(
-        base.with_suffix(".cer").read_bytes(), base.with_suffix(".key").read_bytes(), PASSWORD
-    )
+    return credential(name, folder)
 
 
 def invoice(
@@ -102,7 +97,9 @@ def force_signed(c: Comprobante, credential: Credential, fecha: datetime) -> byt
 
 
 def total_of(signed_xml: bytes) -> Decimal:
-    return cfdi_xml.from_bytes(signed_xml).total
+    total = cfdi_xml.from_bytes(signed_xml).total
+    assert total is not None, "the document has no Total"
+    return total
 
 
 LOGGERS = ("", "cfdi", "zeep", "zeep.transports", "urllib3")

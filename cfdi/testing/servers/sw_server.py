@@ -23,12 +23,12 @@ from http.server import BaseHTTPRequestHandler
 
 from lxml import etree
 
-from cfdi.credentials import Credential, CredentialError
-from cfdi.pac.base import AlreadyStamped, NoCredits, Rejected, StampResult
-from cfdi.pac.sandbox import SandboxPac
-from cfdi.pac.sandbox_server import LoopbackServer, serve_in_thread
-from cfdi.pac.stamped import FECHA_FORMAT, tfd_element
-
+from ...credentials import Credential, CredentialError
+from ...pac.base import AlreadyStamped, NoCredits, Rejected, StampResult
+from ...pac.sandbox import SandboxPac
+from ...pac.sandbox.server import LoopbackServer, serve_in_thread
+from ...pac.stamped import tfd_element
+from ...sat import FECHA_FORMAT
 from .faults import FaultPlan, send_with_faults
 
 DUPLICATE_MESSAGE = "CFDI3307 - Timbre duplicado. El customId proporcionado está duplicado."
@@ -209,7 +209,8 @@ def _multipart_field(content_type: str, body: bytes, name: str) -> bytes | None:
     )
     for part in message.iter_parts():
         if part.get_param("name", header="content-disposition") == name:
-            return part.get_payload(decode=True)
+            payload = part.get_payload(decode=True)
+            return payload if isinstance(payload, bytes) else None
     return None
 
 

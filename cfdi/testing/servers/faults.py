@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 
-from cfdi.pac.soap import fault as soap_fault
+from ...pac.soap import fault as soap_fault
 
 KINDS = ("delay", "http500", "soap_fault", "garbage", "truncated")
 
@@ -61,7 +61,7 @@ def send_with_faults(
     """Write an answer, shaped by the next planned fault for ``operation``."""
     item = plan.take(operation) if plan is not None else None
     kind = item.kind if item else None
-    if kind == "delay":
+    if item is not None and kind == "delay":
         time.sleep(item.seconds)
     elif kind == "http500":
         status, content_type, body = (

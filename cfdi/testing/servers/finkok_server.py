@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from cfdi.pac.sandbox_server import FinkokSoapHandler
-
+from ...pac.sandbox.server import FinkokSoapHandler
 from .faults import FaultPlan, send_with_faults
 
 

@@ -16,17 +16,19 @@ since CFDI 3.3 (up to 6 decimals, non-significant zeros dropped, "1000.0"); the
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Protocol
 
 import requests
 import zeep
 import zeep.exceptions
 from lxml import etree
 
-from .pac.base import StatusResult, Unavailable, unavailable_error
-from .pac.soap import WSDL_DIR
-from .pac.transport import QuietTransport
-from .tfd import format_qr_total, verification_url
+from ..tfd import format_qr_total, verification_url
+from .base import Connector, StatusResult, Unavailable, unavailable_error
+from .soap import WSDL_DIR
+from .transport import QuietTransport
 
 logger = logging.getLogger(__name__)
 
@@ -120,3 +122,47 @@ def status(
 ) -> StatusResult:
     """SAT's status of one CFDI."""
     return SatStatusClient(url, timeout).query(uuid, issuer_rfc, receiver_rfc, total, sello)
+
+
+class StatusService(Protocol):
+    """Who answers "what is SAT's status of this CFDI?" (``status_service`` picks it)."""
+
+    def __call__(
+        self,
+        uuid: str,
+        issuer_rfc: str,
+        receiver_rfc: str,
+        total: Decimal,
+        sello: str | None = None,
+    ) -> StatusResult: ...
+
+
+def status_service(
+    provider: str,
+    connector: Callable[[], Connector],
+    *,
+    url: str | None = None,
+    received: bool = False,
+    timeout: float = 30.0,
+) -> StatusService:
+    """The one place that chooses who answers SAT status queries for a company whose stamp
+    account is ``provider`` (``connector`` builds that account's connector when needed).
+
+    The sandbox PAC answers for what it stamped (SAT has never seen those): a sandbox
+    company asks it about its own CFDI, and about received ones too unless ``url`` names a
+    SAT status service to ask instead (a proxy, a test server). Everything else goes to
+    SAT's public ConsultaCFDIService, at ``url`` when given, else SAT's production address.
+    """
+    if provider == "sandbox" and not (received and url):
+        return _connector_status(connector())
+    client = SatStatusClient(url or PRODUCTION_URL, timeout)
+    return client.query
+
+
+def _connector_status(connector: Connector) -> StatusService:
+    def query(
+        uuid: str, issuer_rfc: str, receiver_rfc: str, total: Decimal, sello: str | None = None
+    ) -> StatusResult:
+        return connector.status(uuid, issuer_rfc, receiver_rfc, total)
+
+    return query

@@ -1,4 +1,5 @@
-"""A local SOAP server answering SAT's ConsultaCFDIService from the sandbox's state.
+"""A local SOAP server answering SAT's ConsultaCFDIService from a ``status`` function
+(a connector's ``status``: the sandbox's state).
 
 It checks the SOAPAction and reads ``expresionImpresa`` (both the verification
 URL and the short ``?re=&rr=&tt=&id=`` form), and answers ``ConsultaResponse``
@@ -8,18 +9,18 @@ built from the project's self-contained WSDL.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler
 
-from cfdi.pac.sandbox import SandboxPac
-from cfdi.pac.sandbox_server import LoopbackServer, serve_in_thread
-from cfdi.pac.soap import WSDL_DIR, WsdlTypes, envelope, fault, fields, read_body, text_of
-
+from ...pac.base import StatusResult
+from ...pac.sandbox.server import LoopbackServer, serve_in_thread
+from ...pac.soap import WSDL_DIR, WsdlTypes, envelope, fault, fields, read_body, text_of
 from .faults import FaultPlan, send_with_faults
 
 ACTION = "http://tempuri.org/IConsultaCFDIService/Consulta"
 NS_TEMPURI = "http://tempuri.org/"
+Status = Callable[[str, str, str, Decimal], StatusResult]  # (uuid, issuer, receiver, total)
 
 
 def parse_expression(text: str) -> dict[str, str]:
@@ -32,9 +33,9 @@ def parse_expression(text: str) -> dict[str, str]:
 class SatServer(LoopbackServer):
     path = "/ConsultaCFDIService.svc"
 
-    def __init__(self, sandbox: SandboxPac):
+    def __init__(self, status: Status):
         super().__init__(0, SatHandler)
-        self.sandbox = sandbox
+        self.status = status
         self.types = WsdlTypes(WSDL_DIR / "sat" / "ConsultaCFDIService.wsdl")
         self.faults = FaultPlan()
         self.expressions: list[str] = []
@@ -59,7 +60,7 @@ class SatHandler(BaseHTTPRequestHandler):
         expression = text_of(fields(request), "expresionImpresa")
         self.server.expressions.append(expression)
         values = parse_expression(expression)
-        status = self.server.sandbox.status(
+        status = self.server.status(
             values.get("id", ""),
             values.get("re", ""),
             values.get("rr", ""),
@@ -84,6 +85,8 @@ class SatHandler(BaseHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def running(sandbox: SandboxPac) -> Iterator[SatServer]:
-    with serve_in_thread(SatServer(sandbox)) as server:
+def running(status: Status) -> Iterator[SatServer]:
+    """The service on 127.0.0.1 (a free port) in a thread; ``server.url`` is its address and
+    ``server.expressions`` every expresionImpresa it received."""
+    with serve_in_thread(SatServer(status)) as server:
         yield server

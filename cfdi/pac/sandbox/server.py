@@ -32,12 +32,13 @@ from typing import TypeVar
 
 from lxml import etree
 
-from ..credentials import Credential, CredentialError
-from ..errors import CfdiError
-from .base import AlreadyStamped, NoCredits, Rejected
-from .sandbox import SandboxPac, mexico_local
-from .soap import WSDL_DIR, WsdlTypes, envelope, fault, fields, read_body, text_of
-from .stamped import FECHA_FORMAT
+from ... import catalogs
+from ...credentials import Credential, CredentialError
+from ...errors import CfdiError
+from ...sat import FECHA_FORMAT
+from ..base import AlreadyStamped, NoCredits, Rejected
+from ..soap import WSDL_DIR, WsdlTypes, envelope, fault, fields, read_body, text_of
+from .connector import SandboxPac
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T", bound=ThreadingHTTPServer)
@@ -142,9 +143,11 @@ class FinkokSoapHandler(BaseHTTPRequestHandler):
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
-            self._headers_buffer.append(b"\r\n")  # end_headers() without its separate write
-            self.wfile.write(b"".join(self._headers_buffer) + body)
-            self._headers_buffer = []
+            # BaseHTTPRequestHandler's private buffer, which send_header fills
+            buffer: list[bytes] = self._headers_buffer  # type: ignore[attr-defined]
+            buffer.append(b"\r\n")  # end_headers() without its separate write
+            self.wfile.write(b"".join(buffer) + body)
+            buffer.clear()
         except (BrokenPipeError, ConnectionResetError):
             logger.debug("client went away before the answer was sent")
 
@@ -165,7 +168,7 @@ class FinkokSoapHandler(BaseHTTPRequestHandler):
         return users.get(username) == secret
 
     def now_text(self) -> str:
-        return mexico_local(self.sandbox.clock()).strftime(FECHA_FORMAT)
+        return catalogs.local_time(self.sandbox.clock()).strftime(FECHA_FORMAT)
 
     def incidence(self, code: str, message: str, **extra) -> dict:
         return {
@@ -323,7 +326,8 @@ class FinkokSoapHandler(BaseHTTPRequestHandler):
         """The receiver accepts ("Aceptacion") or rejects ("Rechazo") pending cancellations."""
         if not self.authorized(f):
             return {"error": f"{AUTH_CODE} - {AUTH_MESSAGE}"}
-        accepted, rejected = [], []
+        accepted: list[dict[str, str]] = []
+        rejected: list[dict[str, str]] = []
         container = f.get("UUIDS_AR")
         for item in container.iter(f"{{{NS_APPS}}}UUID_AR") if container is not None else []:
             answer = fields(item)

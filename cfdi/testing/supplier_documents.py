@@ -11,10 +11,9 @@ from __future__ import annotations
 import uuid as uuid_module
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 
-# Relative imports: the module is used by the engine's pytest suite (as cfdi.tests...) and
-# by the Odoo tests (as odoo.addons.l10n_mx_einvoice.cfdi.tests...).
+# Relative imports: the module is used by the engine's pytest suite (as cfdi.testing...) and
+# by the Odoo tests (as odoo.addons.l10n_mx_einvoice.cfdi.testing...).
 from .. import amounts, seal
 from ..credentials import Credential
 from ..document import (
@@ -26,9 +25,8 @@ from ..document import (
     Retencion,
     Traslado,
 )
+from . import credential
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-PASSWORD = "12345678a"
 SUPPLIER_RFC = "CACX7605101P8"
 SUPPLIER_NAME = "XOCHILT CASAS CHAVEZ"
 SUPPLIER_REGIMEN = "612"
@@ -39,10 +37,7 @@ IVA16 = Decimal("0.160000")
 
 
 def supplier_credential() -> Credential:
-    base = FIXTURES / "csd" / SUPPLIER_RFC
-    return Credential.load(
-        base.with_suffix(".cer").read_bytes(), base.with_suffix(".key").read_bytes(), PASSWORD
-    )
+    return credential(SUPPLIER_RFC)
 
 
 @dataclass
