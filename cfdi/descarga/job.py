@@ -8,10 +8,11 @@ again, so a crash after storing (before the job was saved) costs nothing, and a
 crash before storing loses nothing (the package is still at SAT, which allows two
 downloads).
 
-A submission whose answer never arrived (timeout) may have reached SAT: a second
-identical one is then refused as a duplicate (5005) without SAT saying the first
-one's id. The job then moves the end of the period one second later, which SAT
-treats as a different request.
+A submission whose answer never arrived (a timeout, or a crash before the job was
+saved) may have reached SAT: a second identical one is then refused as a duplicate
+(5005) without SAT saying the first one's id. The job then moves the end of the
+period one second later, which SAT treats as a different request (at most
+``MAX_SHIFTS`` times in a row).
 """
 
 from __future__ import annotations
@@ -24,12 +25,13 @@ from typing import Any, Protocol
 from ..credentials import CredentialError, mexico_city_tz
 from .client import DescargaClient
 from .codes import NextStep
-from .errors import DescargaError, SatRefused, SatUnavailable
+from .errors import DescargaError, SatRefused
 from .query import DATE_FORMAT, Direction, DocumentStatus, DownloadKind, FolioQuery, Query
 
 RETRY_DELAY = timedelta(minutes=5)
 FIRST_WAIT = timedelta(minutes=1)
 LONGEST_WAIT = timedelta(hours=1)
+MAX_SHIFTS = 3
 
 
 class JobStatus(str, Enum):
@@ -55,7 +57,7 @@ class DownloadJob:
     stored: tuple[str, ...] = ()
     cfdi_count: int = 0
     waits: int = 0  # verifications answered "not yet" in a row (the wait doubles)
-    submit_unanswered: bool = False  # a submission timed out: it may exist at SAT
+    shifts: int = 0  # periods moved one second after a duplicate (5005) in a row
     not_before: datetime | None = None  # UTC; act again from then on
     message_es: str = ""
     message_en: str = ""
@@ -78,7 +80,7 @@ class DownloadJob:
             "stored": list(self.stored),
             "cfdi_count": self.cfdi_count,
             "waits": self.waits,
-            "submit_unanswered": self.submit_unanswered,
+            "shifts": self.shifts,
             "not_before": self.not_before.isoformat() if self.not_before else None,
             "message_es": self.message_es,
             "message_en": self.message_en,
@@ -94,7 +96,7 @@ class DownloadJob:
             stored=tuple(data["stored"]),
             cfdi_count=data["cfdi_count"],
             waits=data["waits"],
-            submit_unanswered=data["submit_unanswered"],
+            shifts=data["shifts"],
             not_before=datetime.fromisoformat(data["not_before"]) if data["not_before"] else None,
             message_es=data["message_es"],
             message_en=data["message_en"],
@@ -170,10 +172,6 @@ def step(job: DownloadJob, client: DescargaClient, store: PackageStore, now: dat
         if job.status == JobStatus.SUBMITTED:
             return _verify(job, client, now)
         return _download(job, client, store)
-    except SatUnavailable as error:
-        if job.status == JobStatus.NEW:
-            job = replace(job, submit_unanswered=True)
-        return _stopped(job, error, now)
     except (DescargaError, CredentialError) as error:
         return _stopped(job, error, now)
 
@@ -184,19 +182,19 @@ def _submit(job: DownloadJob, client: DescargaClient, now: datetime) -> Download
     except SatRefused as error:
         if (
             error.sat_code != "5005"
-            or not job.submit_unanswered
             or isinstance(job.query, FolioQuery)
+            or job.shifts >= MAX_SHIFTS
         ):
             raise
-        # The unanswered submission exists at SAT under an id nobody got: ask again
-        # for a period one second longer, which SAT takes as another request.
+        # An earlier submission exists at SAT under an id this job never got: ask for
+        # a period one second longer, which SAT takes as another request.
         query = replace(job.query, end=job.query.end + timedelta(seconds=1))
-        return replace(job, query=query, submit_unanswered=False, not_before=None)
+        return replace(job, query=query, shifts=job.shifts + 1, not_before=None)
     return replace(
         job,
         status=JobStatus.SUBMITTED,
         request_id=submission.request_id,
-        submit_unanswered=False,
+        shifts=0,
         waits=0,
         not_before=now + FIRST_WAIT,
         message_es="Solicitud aceptada por el SAT.",

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from lxml import etree
 
 from cfdi.credentials import NotAFiel
 from cfdi.descarga import messages as m
@@ -29,6 +30,7 @@ from cfdi.descarga.errors import (
 from cfdi.descarga.package import Package
 from cfdi.descarga.query import Direction, DocumentStatus, DownloadKind, FolioQuery, Query
 from cfdi.descarga.simulator import Fault
+from cfdi.descarga.xmldsig import NS_WSU
 from cfdi.reception import summary_of
 from cfdi.tests.descarga_support import (
     CUSTOMERS,
@@ -208,11 +210,10 @@ def test_the_simulator_refuses_an_authentication_signed_by_a_csd(simulator):
 
 def test_the_simulator_refuses_a_tampered_authentication(simulator):
     body = m.authentication_request(fiel(), simulator[0].now())
-    later = (simulator[0].now() + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H")
-    tampered = body.replace(
-        b"<u:Expires>" + body.split(b"<u:Expires>")[1][:13], b"<u:Expires>" + later.encode()
-    )
-    assert tampered != body
+    envelope = etree.fromstring(body)
+    expires = envelope.find(f".//{{{NS_WSU}}}Expires")
+    expires.text = "2099-01-01T00:00:00.000Z"  # a token for longer than SAT allows
+    tampered = etree.tostring(envelope)
     response = post(
         simulator[1], "/Autenticacion/Autenticacion.svc", m.ACTION_AUTHENTICATE, tampered
     )
