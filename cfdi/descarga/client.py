@@ -22,7 +22,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 import requests
 from lxml import etree
@@ -35,6 +35,7 @@ from .errors import AuthenticationRefused, PackageRefused, SatRefused, SatUnavai
 from .fiel import check_fiel
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 RETRY_CODES = ("404", "5006")  # SAT's own "try again later"
 TOKEN_REJECTED = "300"
@@ -173,7 +174,9 @@ class DescargaClient:
         assert self.token is not None
         return self.token.value
 
-    def _with_token(self, call, status_of, operation: str):
+    def _with_token(
+        self, call: Callable[[str], T], status_of: Callable[[T], str], operation: str
+    ) -> T:
         """Run ``call(token)``; on SAT's 300 (token refused) authenticate once and retry."""
         result = call(self._token())
         if status_of(result) == TOKEN_REJECTED:

@@ -143,26 +143,30 @@ def _tomorrow(now: datetime) -> datetime:
     return (local + timedelta(days=1)).replace(hour=0, minute=5, second=0, microsecond=0)
 
 
-def _stopped(job: DownloadJob, error: DescargaError | CredentialError, now: datetime):
+def _stopped(
+    job: DownloadJob, error: DescargaError | CredentialError, now: datetime
+) -> DownloadJob:
     """The job after ``error``: wait and retry, resubmit, or fail, as its next step says."""
     next_step = getattr(error, "next_step", NextStep.GIVE_UP)
-    said = {"message_es": error.message_es, "message_en": error.message_en}
+    job = replace(job, message_es=error.message_es, message_en=error.message_en)
     if next_step == NextStep.RETRY_LATER:
-        return replace(job, not_before=now + RETRY_DELAY, **said)
+        return replace(job, not_before=now + RETRY_DELAY)
     if next_step == NextStep.RETRY_TOMORROW:
-        return replace(job, not_before=_tomorrow(now), **said)
+        return replace(job, not_before=_tomorrow(now))
     if next_step == NextStep.RESUBMIT:
-        return _resubmit(job, **said)
-    return replace(job, status=JobStatus.FAILED, not_before=None, **said)
+        return _resubmit(job)
+    return replace(job, status=JobStatus.FAILED, not_before=None)
 
 
-def _resubmit(job: DownloadJob, **said: str) -> DownloadJob:
+def _resubmit(job: DownloadJob) -> DownloadJob:
     return replace(
-        job, status=JobStatus.NEW, request_id="", package_ids=(), waits=0, not_before=None, **said
+        job, status=JobStatus.NEW, request_id="", package_ids=(), waits=0, not_before=None
     )
 
 
-def step(job: DownloadJob, client: DescargaClient, store: PackageStore, now: datetime):
+def step(
+    job: DownloadJob, client: DescargaClient, store: PackageStore, now: datetime
+) -> DownloadJob:
     """Do the next thing the job needs (at most one call to SAT); return the new job."""
     if job.finished:
         return job
@@ -204,25 +208,24 @@ def _submit(job: DownloadJob, client: DescargaClient, now: datetime) -> Download
 
 def _verify(job: DownloadJob, client: DescargaClient, now: datetime) -> DownloadJob:
     verification = client.verify(job.request_id)
-    said = {"message_es": verification.reason_es, "message_en": verification.reason_en}
-    step_ = verification.next_step
-    if step_ == NextStep.WAIT:
+    job = replace(job, message_es=verification.reason_es, message_en=verification.reason_en)
+    next_step = verification.next_step
+    if next_step == NextStep.WAIT:
         wait = min(FIRST_WAIT * 2**job.waits, LONGEST_WAIT)
-        return replace(job, waits=job.waits + 1, not_before=now + wait, **said)
-    if step_ == NextStep.DOWNLOAD:
+        return replace(job, waits=job.waits + 1, not_before=now + wait)
+    if next_step == NextStep.DOWNLOAD:
         return replace(
             job,
             status=JobStatus.DOWNLOADING,
             package_ids=verification.package_ids,
             cfdi_count=verification.cfdi_count,
             not_before=None,
-            **said,
         )
-    if step_ == NextStep.NOTHING_FOUND:
-        return replace(job, status=JobStatus.DONE, cfdi_count=0, not_before=None, **said)
-    if step_ == NextStep.RESUBMIT:
-        return _resubmit(job, **said)
-    return replace(job, status=JobStatus.FAILED, not_before=None, **said)
+    if next_step == NextStep.NOTHING_FOUND:
+        return replace(job, status=JobStatus.DONE, cfdi_count=0, not_before=None)
+    if next_step == NextStep.RESUBMIT:
+        return _resubmit(job)
+    return replace(job, status=JobStatus.FAILED, not_before=None)
 
 
 def _download(job: DownloadJob, client: DescargaClient, store: PackageStore) -> DownloadJob:

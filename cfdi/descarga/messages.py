@@ -275,6 +275,10 @@ def read_status(root: etree._Element, path: str) -> Answer:
     return Answer(result.get("CodEstatus") or "", result.get("Mensaje") or "")
 
 
+def _text(value: str | bytes) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else value
+
+
 class Sink(Protocol):
     def write(self, data: bytes, /) -> int: ...
 
@@ -296,20 +300,24 @@ class PackageWriter:
     def doctype(self, *args: object) -> None:
         raise _unreadable("la descarga", "the download")  # no DTD, no entities: ever
 
-    def start(self, tag: str, attrib: dict[str, str]) -> None:
+    def comment(self, text: str | bytes) -> None:
+        return None
+
+    def start(self, tag: str | bytes, attrib: dict[str | bytes, str | bytes]) -> None:
         local = etree.QName(tag).localname
         if local == "respuesta":
-            self.status_code = attrib.get("CodEstatus", "")
-            self.message = attrib.get("Mensaje", "")
+            self.status_code = _text(attrib.get("CodEstatus", ""))
+            self.message = _text(attrib.get("Mensaje", ""))
         self._in_package = local == "Paquete"
         self._in_faultcode = local == "faultcode"
 
-    def end(self, tag: str) -> None:
+    def end(self, tag: str | bytes) -> None:
         if self._in_package:
             self._flush(final=True)
         self._in_package = self._in_faultcode = False
 
-    def data(self, text: str) -> None:
+    def data(self, data: str | bytes) -> None:
+        text = _text(data)
         if self._in_faultcode:
             self.fault += text.strip()
         if not self._in_package:

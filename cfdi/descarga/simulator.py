@@ -384,7 +384,9 @@ class SatSimulator:
         solicitud = operation.find(f"{{{NS_DES}}}solicitud")
         assert solicitud is not None
         name = etree.QName(operation).localname
-        params = {k: v for k, v in sorted(solicitud.attrib.items()) if k != "RfcSolicitante"}
+        params = {
+            str(k): str(v) for k, v in sorted(solicitud.attrib.items()) if k != "RfcSolicitante"
+        }
         receivers = sorted(
             (e.text or "").strip().upper()
             for e in solicitud.iterfind(f"{{{NS_DES}}}RfcReceptores/{{{NS_DES}}}RfcReceptor")

@@ -101,7 +101,9 @@ def _x509_key_info(certificate: Certificate) -> etree._Element:
     return key_info
 
 
-def sign_operation(operation: etree._Element, signed_child: etree._Element, credential: Credential):
+def sign_operation(
+    operation: etree._Element, signed_child: etree._Element, credential: Credential
+) -> etree._Element:
     """Replace ``operation`` (inside its envelope) with a copy signed by ``credential``;
     the signature goes last inside ``signed_child`` (the ``solicitud`` element)."""
     placeholder = etree.SubElement(
@@ -115,11 +117,15 @@ def sign_operation(operation: etree._Element, signed_child: etree._Element, cred
         )
     finally:
         signed_child.remove(placeholder)
-    operation.getparent().replace(operation, signed)
+    parent = operation.getparent()
+    assert parent is not None, "the operation must sit in its SOAP Body"
+    parent.replace(operation, signed)
     return signed
 
 
-def sign_security(envelope: etree._Element, security: etree._Element, token_id: str, credential):
+def sign_security(
+    envelope: etree._Element, security: etree._Element, token_id: str, credential: Credential
+) -> None:
     """Sign the Timestamp of ``security`` (a ``o:Security`` header of ``envelope``)."""
     key_info = etree.Element(f"{{{NS_DS}}}KeyInfo", nsmap={None: NS_DS})
     reference = etree.SubElement(
@@ -165,7 +171,7 @@ def _verify(data: etree._Element, certificate: Certificate) -> etree._Element:
         )
     except (InvalidSignature, InvalidInput) as exc:
         raise _invalid(str(exc), str(exc)) from exc
-    signed = result.signed_xml
+    signed = result.signed_xml if not isinstance(result, list) else None
     if signed is None:
         raise _invalid("no firma nada.", "it signs nothing.")
     return signed
