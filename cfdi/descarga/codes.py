@@ -60,6 +60,7 @@ STATUS_TEXT: dict[str, tuple[str, str]] = {
     "5008": ("Máximo de descargas permitidas", "Maximum number of downloads reached"),
     "5011": ("Límite de descargas por folio por día", "Daily download limit reached"),
     "5012": ("No se permite la descarga de XML cancelados", "Cancelled XML cannot be downloaded"),
+    "InvalidSecurity": ("Autenticación rechazada", "Authentication refused"),
 }
 
 # What the caller should do when SAT answers a call with this CodEstatus.
@@ -85,6 +86,12 @@ STATUS_NEXT_STEP: dict[str, NextStep] = {
 
 # Advice shown with a refusal: what to change before trying again.
 ADVICE: dict[str, tuple[str, str]] = {
+    "InvalidSecurity": (
+        "El SAT no aceptó la e.firma o la hora del equipo: revise que la e.firma sea la "
+        "vigente de la empresa y que el reloj del servidor esté en hora.",
+        "SAT accepted neither the e.firma nor the computer's time: check that the e.firma is "
+        "the company's current one and that the server's clock is right.",
+    ),
     "300": (
         "Vuelva a autenticarse; si persiste, revise que la e.firma sea la vigente.",
         "Authenticate again; if it persists, check that the e.firma is the current one.",

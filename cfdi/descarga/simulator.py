@@ -113,6 +113,8 @@ class Fault:
             raise ValueError(
                 f"fault {self}: operation one of {OPERATIONS} or *, action one of {ACTIONS}"
             )
+        if self.action == "state" and self.operation != "verify":
+            raise ValueError(f"fault {self}: a state is what a verification reports")
 
 
 @dataclass
@@ -182,9 +184,10 @@ def read_document(path: Path) -> Document | None:
     ns = etree.QName(root).namespace or ""
     emisor, receptor = root.find(f"{{{ns}}}Emisor"), root.find(f"{{{ns}}}Receptor")
     timbre = root.find(f"{{{ns}}}Complemento/{{{NS_TFD}}}TimbreFiscalDigital")
-    if etree.QName(root).localname != "Comprobante" or None in (emisor, receptor, timbre):
+    if etree.QName(root).localname != "Comprobante" or emisor is None or receptor is None:
         return None
-    assert emisor is not None and receptor is not None and timbre is not None
+    if timbre is None:
+        return None
     try:
         fecha = datetime.fromisoformat(root.get("Fecha") or "")
         stamped = datetime.fromisoformat(timbre.get("FechaTimbrado") or "")
@@ -355,8 +358,11 @@ class SatSimulator:
             self._save()
         return token, now, expires
 
-    def _caller(self, token: str, operation: etree._Element, child: str) -> tuple[str, Answer]:
-        """(RFC, refusal) of a signed call; the refusal is ``None``-like when its code is ""."""
+    def _caller(
+        self, token: str, operation: etree._Element, child: str
+    ) -> tuple[str, Answer | None]:
+        """The requester's RFC, or SAT's refusal of a signed call (token, signature,
+        certificate, RfcSolicitante)."""
         issued = self.tokens.get(token or "")
         if issued is None or issued["expires"] <= _iso(self.now()):
             return "", _answer("300")
@@ -373,13 +379,13 @@ class SatSimulator:
             return "", _answer("303")
         if issued["rfc"] != certificate.rfc:
             return "", _answer("300")
-        return requester, _answer("")
+        return requester, None
 
     # --- SolicitaDescarga* ------------------------------------------------------------
 
     def submit(self, token: str, operation: etree._Element) -> Answer:
         rfc, refusal = self._caller(token, operation, "solicitud")
-        if refusal.status_code:
+        if refusal is not None:
             return refusal
         solicitud = operation.find(f"{{{NS_DES}}}solicitud")
         assert solicitud is not None
@@ -460,7 +466,7 @@ class SatSimulator:
 
     def verify(self, token: str, operation: etree._Element) -> Answer:
         rfc, refusal = self._caller(token, operation, "solicitud")
-        if refusal.status_code:
+        if refusal is not None:
             return refusal
         solicitud = operation.find(f"{{{NS_DES}}}solicitud")
         assert solicitud is not None
@@ -541,7 +547,7 @@ class SatSimulator:
 
     def download(self, token: str, operation: etree._Element) -> Answer:
         rfc, refusal = self._caller(token, operation, "peticionDescarga")
-        if refusal.status_code:
+        if refusal is not None:
             return refusal
         element = operation.find(f"{{{NS_DES}}}peticionDescarga")
         assert element is not None

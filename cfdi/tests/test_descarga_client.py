@@ -42,6 +42,7 @@ from cfdi.tests.descarga_support import (
     sat,
     write_documents,
 )
+from cfdi.tests.servers.documents import capture_debug_logs
 
 SPRING = (dt.datetime(2026, 3, 1), dt.datetime(2026, 7, 1))
 ISSUED_CFDI = Query(Direction.ISSUED, *SPRING, DownloadKind.CFDI)
@@ -480,3 +481,12 @@ def test_a_package_over_the_clients_limit_is_refused_while_it_arrives(simulator)
     package_id = finished(client, ISSUED_CFDI).package_ids[0]
     with pytest.raises(PackageRefused):
         client.download_bytes(package_id)
+
+
+def test_no_token_or_request_body_reaches_the_logs(client, caplog):
+    capture_debug_logs(caplog)
+    verification = finished(client, RECEIVED_METADATA)
+    client.download_bytes(verification.package_ids[0])
+    assert caplog.records  # the libraries did log, at DEBUG
+    assert client.token.value not in caplog.text
+    assert "WRAP" not in caplog.text and "SignatureValue" not in caplog.text
