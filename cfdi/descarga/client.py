@@ -106,7 +106,7 @@ class DescargaClient:
     def authenticate(self) -> m.Token:
         body = m.authentication_request(self.credential, self.clock())
         response = self._post(self.endpoints.authenticate, m.ACTION_AUTHENTICATE, body, None)
-        root = self._root(response, "Autentica")
+        root = self._root(response, authenticating=True)
         self.token = m.read_token(root)
         return self.token
 
@@ -117,7 +117,7 @@ class DescargaClient:
         operation = q.operation(query)
 
         def call(token: str) -> m.Submission:
-            root = self._root(self._post(self.endpoints.query, action, body, token), operation)
+            root = self._root(self._post(self.endpoints.query, action, body, token))
             return m.read_submission(root, operation)
 
         submission = self._with_token(call, lambda s: s.status_code, operation)
@@ -218,12 +218,12 @@ class DescargaClient:
         logger.debug("SAT %s -> HTTP %s", action.rpartition("/")[2], response.status_code)
         return response
 
-    def _root(self, response: requests.Response, operation: str = "") -> etree._Element:
+    def _root(self, response: requests.Response, authenticating: bool = False) -> etree._Element:
         """The answer's envelope; a SOAP fault or an HTTP error becomes an exception."""
         data = response.content
         if response.status_code != 200:
             fault = m.fault_code(m.parse_answer(data)) if data.lstrip().startswith(b"<") else None
-            if operation == "Autentica" and fault:
+            if authenticating and fault:
                 raise AuthenticationRefused("Autentica", fault)
             raise SatUnavailable(
                 f"El SAT respondió HTTP {response.status_code}{f' ({fault})' if fault else ''}; "

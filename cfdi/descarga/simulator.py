@@ -186,7 +186,7 @@ def read_document(path: Path) -> Document | None:
     timbre = root.find(f"{{{ns}}}Complemento/{{{NS_TFD}}}TimbreFiscalDigital")
     if etree.QName(root).localname != "Comprobante" or emisor is None or receptor is None:
         return None
-    if timbre is None:
+    if timbre is None:  # not stamped: SAT never heard of it
         return None
     try:
         fecha = datetime.fromisoformat(root.get("Fecha") or "")
