@@ -1,4 +1,4 @@
-"""Command line: ``python -m cfdi build|validate|demo|stamp|cancel|status|sandbox``.
+"""Command line: ``python -m cfdi build|validate|demo|stamp|cancel|status|sandbox|sat-simulator``.
 
 Exit status: 0 done / valid; 1 the document has errors or the PAC/SAT refused it;
 2 the command could not run (bad arguments, unreadable file, wrong credentials).
@@ -20,6 +20,7 @@ from . import demo as engine_demo
 from . import rules, testing
 from .build import InputError, build_document, comprobante_from_json
 from .credentials import Credential, load_files
+from .descarga import cli as descarga_cli
 from .errors import CfdiError
 from .pac import cli as pac_cli
 from .pac.base import Rejected
@@ -160,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=cmd_demo)
 
     pac_cli.add_subcommands(sub)  # stamp, cancel, status, sandbox (cfdi/pac/cli.py)
+    descarga_cli.add_subcommands(sub)  # sat-simulator (cfdi/descarga/cli.py)
     return parser
 
 

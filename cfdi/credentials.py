@@ -72,6 +72,10 @@ class NotIssuedBySat(NotACSD):
     code = "CRED_NOT_SAT"
 
 
+class NotAFiel(CredentialError):
+    code = "CRED_NOT_FIEL"
+
+
 class CertificateExpired(CredentialError):
     code = "CRED_EXPIRED"
 
@@ -301,6 +305,25 @@ class Certificate:
                 f"Certificate {self.no_certificado} holds no RFC; it is not a CSD.",
             )
 
+    def require_fiel(self) -> None:
+        """Raise unless this is an e.firma (FIEL) issued by SAT (not a CSD, not a look-alike)."""
+        if not self.issuer_is_sat or not self.rfc:
+            raise NotAFiel(
+                f"El certificado {self.no_certificado} no es una e.firma emitida por el SAT. "
+                "Cargue el .cer de la e.firma (FIEL) de la empresa.",
+                f"Certificate {self.no_certificado} is not an e.firma issued by SAT. Upload "
+                "the company's e.firma (FIEL) .cer file.",
+            )
+        if not self.is_fiel:
+            raise NotAFiel(
+                f"El certificado {self.no_certificado} es un Certificado de Sello Digital (CSD), "
+                "que no sirve para descargar CFDI del SAT. Cargue la e.firma (FIEL) de la "
+                "empresa: el .cer y el .key que el SAT entregó al tramitarla.",
+                f"Certificate {self.no_certificado} is a Digital Seal Certificate (CSD), which "
+                "cannot download CFDI from SAT. Upload the company's e.firma (FIEL): the .cer "
+                "and .key SAT issued for it.",
+            )
+
 
 # --- credential (certificate + private key) ---------------------------------
 
@@ -399,6 +422,9 @@ class Credential:
 
     def require_csd(self) -> None:
         self.certificate.require_csd()
+
+    def require_fiel(self) -> None:
+        self.certificate.require_fiel()
 
 
 def load_files(cer_path: str | Path, key_path: str | Path, password: str) -> Credential:
