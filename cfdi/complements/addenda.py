@@ -27,13 +27,13 @@ reader and validation ignore it.
 
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from copy import deepcopy
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, cast
 
 from lxml import etree
 
@@ -98,7 +98,8 @@ def render(template: bytes, values: Mapping[str, Any]) -> bytes:
 
 
 def _render(el: etree._Element, scope: dict[str, Any]) -> None:
-    for name, value in list(el.attrib.items()):
+    for key, raw in list(el.attrib.items()):
+        name, value = str(key), str(raw)
         whole = PLACEHOLDER.fullmatch(value.strip())
         if whole is not None and _lookup(scope, whole.group(1)) is None:
             del el.attrib[name]
@@ -117,11 +118,15 @@ def _render(el: etree._Element, scope: dict[str, Any]) -> None:
                 copy.tail = _substitute(copy.tail, scope)
 
 
-def _expand(el: etree._Element, scope: dict[str, Any]) -> list[tuple[etree._Element, dict]]:
+def _expand(
+    el: etree._Element, scope: dict[str, Any]
+) -> list[tuple[etree._Element, dict[str, Any]]]:
     """The copies of ``el`` its t-if / t-foreach ask for, each with its scope (in place)."""
-    condition = el.attrib.pop("t-if", None)
-    loop = el.attrib.pop("t-foreach", None)
-    name = el.attrib.pop("t-as", None)
+    condition, loop, name = (
+        _directive(el, "t-if"),
+        _directive(el, "t-foreach"),
+        _directive(el, "t-as"),
+    )
     if condition is not None and not _lookup(scope, condition.strip(), optional=True):
         _remove(el, scope)
         return []
@@ -150,6 +155,14 @@ def _expand(el: etree._Element, scope: dict[str, Any]) -> list[tuple[etree._Elem
         el.tail = None
     _remove(el, scope)
     return copies
+
+
+def _directive(el: etree._Element, name: str) -> Optional[str]:
+    """The directive's value, taken off the element (it is not part of the addenda)."""
+    value = el.get(name)
+    if value is not None:
+        del el.attrib[name]
+    return value
 
 
 def _remove(el: etree._Element, scope: dict[str, Any]) -> None:
@@ -238,7 +251,8 @@ def validate(content: bytes, xsd: bytes | Path) -> list[str]:
     checker = schema(xsd)
     if checker.validate(cfdi_xml.parse(content)):
         return []
-    return [f"line {e.line}: {e.message}" for e in checker.error_log]
+    entries = cast(Iterable[Any], checker.error_log)  # (lxml-stubs leave _ErrorLog empty)
+    return [f"line {e.line}: {e.message}" for e in entries]
 
 
 # --- the stamped document ---------------------------------------------------------------------
@@ -289,7 +303,8 @@ def cfdi_values(stamped: bytes) -> dict[str, Any]:
     """The stamped document's data with Anexo 20's names, as text (the ``cfdi`` scope)."""
     from ..build import to_json
 
-    return to_json(cfdi_xml.from_bytes(stamped))
+    values: dict[str, Any] = to_json(cfdi_xml.from_bytes(stamped))
+    return values
 
 
 def add(

@@ -41,7 +41,7 @@ def cmd_addenda(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_subcommands(sub: argparse._SubParsersAction) -> None:
+def add_subcommands(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     parser = sub.add_parser(
         "addenda",
         help="append a customer addenda to a stamped CFDI (outside the seal)",

@@ -13,7 +13,6 @@ differently ("+1.50", "007") keeps its text for the cadena and for writing.
 """
 
 import dataclasses
-import functools
 import re
 import typing
 from collections.abc import Callable, Iterator
@@ -87,8 +86,18 @@ def _unwrap(hint: Any) -> tuple[Any, bool]:
     return hint, False
 
 
-@functools.cache
+_PLANS: dict[type, _Plan] = {}
+
+
 def plan(cls: type) -> _Plan:
+    """What to write, read and check for ``cls`` (worked out once per class)."""
+    found = _PLANS.get(cls)
+    if found is None:
+        found = _PLANS[cls] = _make_plan(cls)
+    return found
+
+
+def _make_plan(cls: type) -> _Plan:
     hints = typing.get_type_hints(cls)
     attributes, nodes = [], []
     for f in dataclasses.fields(cls):
@@ -206,7 +215,8 @@ def read(el: etree._Element, cls: type, namespace: str) -> Any:
     p = plan(cls)
     where = etree.QName(el).localname
     known = {a.xml for a in p.attributes}
-    for name in el.attrib:
+    for key in el.attrib:
+        name = str(key)
         if name not in known and not name.startswith(f"{{{XSI}}}"):
             raise _unsupported("Atributo", "attribute", name, where)
     values: dict[str, Any] = {}
