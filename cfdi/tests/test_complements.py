@@ -171,3 +171,22 @@ def test_international_freight_is_an_income_cfdi_with_customs_documents():
     assert c.tipo_de_comprobante == "I" and c.total == Decimal("21460.00")
     assert carta.transp_internac == "Sí" and carta.regimenes_aduaneros[0].regimen_aduanero == "IMD"
     assert carta.mercancias.mercancias[0].documentacion_aduanera[0].tipo_documento == "01"
+
+
+def test_build_from_json_computes_what_is_left_out(credential, assert_sat_valid, sat_cadena):
+    """``python -m cfdi build`` input: Anexo 20 names, computed attributes omitted."""
+    data = build.to_json(national_transfer())
+    carta = data["Complemento"]["CartaPorte"]
+    for name in ("Version", "IdCCP", "TotalDistRec"):
+        del carta[name]
+    for name in ("PesoBrutoTotal", "UnidadPeso", "NumTotalMercancias"):
+        del carta["Mercancias"][name]
+    c = build.comprobante_from_json(json.dumps(data))
+    sealed = build.build_document(c, credential)
+    assert_sat_valid(sealed)
+    parsed = cfdi_xml.from_bytes(sealed).complemento.carta_porte
+    assert parsed.version == "3.1" and parsed.id_ccp.startswith("CCC")
+    assert parsed.total_dist_rec == Decimal("912.5")
+    assert parsed.mercancias.peso_bruto_total == Decimal("4820.250")
+    assert cadena.cadena_original(cfdi_xml.from_bytes(sealed)) == sat_cadena(sealed)
+    assert rules.validate(sealed) == []
