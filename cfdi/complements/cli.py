@@ -6,19 +6,15 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from ..errors import CfdiError
+from ..build import InputError
 from . import addenda
-
-
-class AddendaInputError(CfdiError):
-    code = "INPUT"
 
 
 def _read(path: str) -> bytes:
     try:
         return Path(path).read_bytes()
     except OSError as exc:
-        raise AddendaInputError(
+        raise InputError(
             f"No se pudo leer {path}: {exc.strerror}.", f"Could not read {path}: {exc.strerror}."
         ) from None
 
@@ -28,7 +24,7 @@ def cmd_addenda(args: argparse.Namespace) -> int:
     try:
         values = json.loads(_read(args.values), parse_float=Decimal) if args.values else {}
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise AddendaInputError(f"JSON mal formado: {exc}", f"Malformed JSON: {exc}") from None
+        raise InputError(f"JSON mal formado: {exc}", f"Malformed JSON: {exc}") from None
     if args.name:
         result = addenda.add_built_in(stamped, args.name, values)
     else:

@@ -156,7 +156,7 @@ def expected_total_usd(cce: ComercioExterior) -> Decimal:
     return cents(sum((m.valor_dolares or ZERO for m in cce.mercancias), ZERO))
 
 
-def usd_rate_of_cfdi(c: "Comprobante") -> Decimal:
+def pesos_per_unit(c: "Comprobante") -> Decimal:
     """Pesos per unit of the CFDI's currency (1 for MXN)."""
     return Decimal("1") if c.moneda == "MXN" else (c.tipo_cambio or Decimal("1"))
 
@@ -167,7 +167,7 @@ def conceptos_of(c: "Comprobante", no_identificacion: Optional[str]) -> list["Co
 
 def to_usd(c: "Comprobante", cce: ComercioExterior, value: Decimal) -> Decimal:
     """``value`` in the CFDI's currency, in US dollars (unrounded)."""
-    return value * usd_rate_of_cfdi(c) / (cce.tipo_cambio_usd or Decimal("1"))
+    return value * pesos_per_unit(c) / (cce.tipo_cambio_usd or Decimal("1"))
 
 
 def fill(c: "Comprobante", cce: ComercioExterior) -> None:

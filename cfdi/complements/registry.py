@@ -6,6 +6,8 @@ computed amounts (``fill``) and ``cfdi.rules`` checks them (``check``: SAT's XSD
 facets as ``EINV-XSD`` findings, then each complement's own rules).
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -57,7 +59,7 @@ KINDS = (
 _BY_TAG = {k.tag: k for k in KINDS}
 
 
-def present(comp: "Complemento") -> list[tuple[Kind, Any]]:
+def present(comp: Complemento) -> list[tuple[Kind, Any]]:
     """(kind, value) of each modelled complement ``comp`` carries, in writing order."""
     return [(k, getattr(comp, k.field)) for k in KINDS if getattr(comp, k.field) is not None]
 
@@ -77,13 +79,13 @@ def read(el: etree._Element) -> tuple[Kind, Any] | None:
     return kind, nodes.read(el, kind.cls, kind.namespace)
 
 
-def cadena(comp: "Complemento", add: Callable[[str], Any]) -> None:
+def cadena(comp: Complemento, add: Callable[[str], Any]) -> None:
     """Their part of the cadena original, in the order ``to_text`` writes them."""
     for _, value in present(comp):
         nodes.cadena(value, add)
 
 
-def fill(c: "Comprobante") -> None:
+def fill(c: Comprobante) -> None:
     """Computed amounts of the complements left out (see each complement's ``fill``)."""
     comp = c.complemento
     if comp.comercio_exterior is not None:
@@ -92,7 +94,7 @@ def fill(c: "Comprobante") -> None:
         carta_porte.fill(comp.carta_porte)
 
 
-def check(c: "Comprobante", now: datetime | None = None) -> list["Finding"]:
+def check(c: Comprobante, now: datetime | None = None) -> list[Finding]:
     """SAT's XSD facets of each complement (``EINV-XSD``), then its own rules."""
     from ..rules import Finding
     from . import carta_porte_rules, comercio_exterior_rules
@@ -105,6 +107,6 @@ def check(c: "Comprobante", now: datetime | None = None) -> list["Finding"]:
     return findings
 
 
-def structure(comp: "Complemento") -> Iterable[nodes.Problem]:
+def structure(comp: Complemento) -> Iterable[nodes.Problem]:
     for kind, value in present(comp):
         yield from nodes.structure(value, f"Complemento.{kind.element}")

@@ -190,3 +190,29 @@ def test_build_from_json_computes_what_is_left_out(credential, assert_sat_valid,
     assert parsed.mercancias.peso_bruto_total == Decimal("4820.250")
     assert cadena.cadena_original(cfdi_xml.from_bytes(sealed)) == sat_cadena(sealed)
     assert rules.validate(sealed) == []
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["cfdi.complements.nodes", "cfdi.complements.registry", "cfdi.complements.addenda", "cfdi.xml"],
+)
+def test_any_module_can_be_imported_first(module):
+    """cfdi.document holds the complement dataclasses and cfdi.xml writes them: the import
+    cycle between them must resolve whichever module a program imports first."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        f"import {module}\n"
+        "from cfdi import xml\n"
+        "from cfdi.tests.complement_documents import national_transfer\n"
+        "assert b'cartaporte31:CartaPorte' in xml.to_bytes(national_transfer())\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert run.returncode == 0, run.stderr
