@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Optional
 
 from .. import catalogs
 from ..rules import Finding
+from ..sat import EXTRANJERO, USO_SIN_EFECTOS
 from .carta_porte import (
     CartaPorte,
     Domicilio,
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
     from ..document import Comprobante
 
 ROOT = "Complemento.CartaPorte"
-EXTRANJERO = "XEXX010101000"
 OPERADOR = "01"
 FIGURAS_CON_PARTES = ("02", "03", "04")  # propietario, arrendador, notificado
 DOCUMENTO_PEDIMENTO = "01"
@@ -121,7 +121,7 @@ class _Checker:
                 f"be {c.emisor.rfc}, not {c.receptor.rfc} (or XEXX010101000 in international "
                 "transport).",
             )
-        if c.receptor.uso_cfdi != "S01":
+        if c.receptor.uso_cfdi != USO_SIN_EFECTOS:
             self.add(
                 "EINV-CP-USOCFDI",
                 "Receptor.UsoCFDI",

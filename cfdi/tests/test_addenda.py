@@ -17,8 +17,9 @@ from cfdi import reception, rules, seal, tfd
 from cfdi import xml as cfdi_xml
 from cfdi.complements import addenda
 from cfdi.pac.sandbox import SandboxPac
-from cfdi.tests.conftest import SAT_CFD
-from cfdi.tests.supplier_documents import Line, supplier_credential, supplier_invoice
+from cfdi.testing.oracle import sat_cfd
+from cfdi.testing.supplier_documents import Line, supplier_credential, supplier_invoice
+from cfdi.testing.verify import verify_sello_sat
 
 REPO = Path(__file__).resolve().parents[2]
 NS_DETALLISTA = "http://www.sat.gob.mx/detallista"
@@ -183,13 +184,13 @@ SORIANA = {
 
 def test_shipped_detallista_xsd_is_sats_own():
     shipped = addenda.BUILT_IN["liverpool"].xsd
-    assert shipped.read_bytes() == (SAT_CFD / "detallista" / "detallista.xsd").read_bytes()
+    assert shipped.read_bytes() == (sat_cfd() / "detallista" / "detallista.xsd").read_bytes()
 
 
 def test_liverpool_addenda_fits_sats_detallista_xsd(stamped):
     result = addenda.add_built_in(stamped, "liverpool", LIVERPOOL)
     (content,) = addenda.addenda_of(result)
-    assert addenda.validate(content, SAT_CFD / "detallista" / "detallista.xsd") == []
+    assert addenda.validate(content, sat_cfd() / "detallista" / "detallista.xsd") == []
     root = etree.fromstring(content)
     assert root.tag == f"{{{NS_DETALLISTA}}}detallista"
     ns = {"d": NS_DETALLISTA}
@@ -282,16 +283,16 @@ def test_the_tfd_still_verifies_with_the_pac_certificate(tmp_path):
     stamped = sandbox.stamp(seal.seal_bytes(supplier_invoice([Line()]), supplier_credential())).xml
     result = addenda.add_built_in(stamped, "soriana", SORIANA)
     timbre = cfdi_xml.from_bytes(result).complemento.timbre
-    assert tfd.verify_sello_sat(timbre, sandbox.pac_credential.certificate)
+    assert verify_sello_sat(timbre, sandbox.pac_credential.certificate)
 
 
 def test_the_document_with_addenda_fits_sats_xsd(stamped, sat_schema):
     """cfdv40 validates the Addenda's content strictly against the schemas it knows."""
     wrapper = (
         '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">'
-        f'<xs:import namespace="http://www.sat.gob.mx/cfd/4" schemaLocation="{(SAT_CFD / "4" / "cfdv40.xsd").as_uri()}"/>'
-        f'<xs:import namespace="http://www.sat.gob.mx/TimbreFiscalDigital" schemaLocation="{(SAT_CFD / "TimbreFiscalDigital" / "TimbreFiscalDigitalv11.xsd").as_uri()}"/>'
-        f'<xs:import namespace="{NS_DETALLISTA}" schemaLocation="{(SAT_CFD / "detallista" / "detallista.xsd").as_uri()}"/>'
+        f'<xs:import namespace="http://www.sat.gob.mx/cfd/4" schemaLocation="{(sat_cfd() / "4" / "cfdv40.xsd").as_uri()}"/>'
+        f'<xs:import namespace="http://www.sat.gob.mx/TimbreFiscalDigital" schemaLocation="{(sat_cfd() / "TimbreFiscalDigital" / "TimbreFiscalDigitalv11.xsd").as_uri()}"/>'
+        f'<xs:import namespace="{NS_DETALLISTA}" schemaLocation="{(sat_cfd() / "detallista" / "detallista.xsd").as_uri()}"/>'
         "</xs:schema>"
     )
     schema = etree.XMLSchema(etree.fromstring(wrapper.encode()))
@@ -304,7 +305,7 @@ def test_append_refuses_what_it_must_not_touch(stamped, credential):
     once = addenda.append(stamped, content)
     with pytest.raises(addenda.AddendaError):
         addenda.append(once, content)  # one addenda per document
-    from cfdi.tests.complement_documents import national_transfer
+    from cfdi.testing.complement_documents import national_transfer
 
     c = national_transfer()
     with pytest.raises(addenda.AddendaError):

@@ -20,7 +20,11 @@ from cfdi.complements import carta_porte as cp
 from cfdi.complements import comercio_exterior as cce
 from cfdi.pac.base import Rejected
 from cfdi.pac.sandbox import SandboxPac
-from cfdi.tests.complement_documents import export_invoice, international_freight, national_transfer
+from cfdi.testing.complement_documents import (
+    export_invoice,
+    international_freight,
+    national_transfer,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 CE = "Complemento.ComercioExterior"

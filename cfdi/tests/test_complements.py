@@ -206,7 +206,7 @@ def test_any_module_can_be_imported_first(module):
     code = (
         f"import {module}\n"
         "from cfdi import xml\n"
-        "from cfdi.tests.complement_documents import national_transfer\n"
+        "from cfdi.testing.complement_documents import national_transfer\n"
         "assert b'cartaporte31:CartaPorte' in xml.to_bytes(national_transfer())\n"
     )
     run = subprocess.run(
