@@ -1,4 +1,4 @@
-"""Command line: ``python -m cfdi build|validate|demo|stamp|cancel|status|sandbox|sat-simulator``.
+"""Command line: ``python -m cfdi build|validate|demo|stamp|cancel|status|sandbox|sat-simulator|addenda``.
 
 Exit status: 0 done / valid; 1 the document has errors or the PAC/SAT refused it;
 2 the command could not run (bad arguments, unreadable file, wrong credentials).
@@ -19,6 +19,7 @@ from pathlib import Path
 from . import demo as engine_demo
 from . import rules, testing
 from .build import InputError, build_document, comprobante_from_json
+from .complements import cli as addenda_cli
 from .credentials import Credential, load_files
 from .descarga import cli as descarga_cli
 from .errors import CfdiError
@@ -162,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     pac_cli.add_subcommands(sub)  # stamp, cancel, status, sandbox (cfdi/pac/cli.py)
     descarga_cli.add_subcommands(sub)  # sat-simulator (cfdi/descarga/cli.py)
+    addenda_cli.add_subcommands(sub)  # addenda (cfdi/complements/cli.py)
     return parser
 
 

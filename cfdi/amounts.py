@@ -30,6 +30,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 from . import catalogs
+from .complements import registry as complement_registry
 from .document import (
     Comprobante,
     Concepto,
@@ -363,6 +364,7 @@ def fill(c: Comprobante) -> Comprobante:
         _fill_impuestos_locales(c.complemento.impuestos_locales, decimals)
     if c.total is None:
         c.total = expected_total(c)
+    complement_registry.fill(c)
     return c
 
 

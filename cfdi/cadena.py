@@ -1,4 +1,5 @@
-"""Cadena original of CFDI 4.0 (with Pagos 2.0 and implocal) and of TFD 1.1.
+"""Cadena original of CFDI 4.0 (with Pagos 2.0 and implocal) and of TFD 1.1; Comercio
+Exterior 2.0 and Carta Porte 3.1 add theirs through ``cfdi.complements``.
 
 Native Python after SAT's XSLT files (cadenaoriginal_4_0.xslt, Pagos20.xslt,
 implocal.xslt, cadenaoriginal_TFD_1_1.xslt); the output is byte-identical to theirs.
@@ -26,6 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import document as doc
+from .complements import registry as complement_registry
 from .errors import CfdiError
 from .xml import format_value, normalize_space
 
@@ -171,15 +173,18 @@ def cadena_original(c: doc.Comprobante) -> str:
         if comp.others:
             raise CadenaError(
                 "El CFDI lleva un complemento que este motor no conoce; no se puede "
-                "calcular su cadena original (solo Pagos 2.0, implocal y TFD).",
+                "calcular su cadena original (solo Pagos 2.0, implocal, Comercio Exterior "
+                "2.0, Carta Porte 3.1 y TFD).",
                 "The CFDI carries a complement this engine does not know; its cadena "
-                "original cannot be computed (only Pagos 2.0, implocal and TFD).",
+                "original cannot be computed (only Pagos 2.0, implocal, Comercio Exterior "
+                "2.0, Carta Porte 3.1 and TFD).",
             )
         # Same order as cfdi.xml writes them.
         if comp.pagos is not None:
             _apply(_PAGOS, comp.pagos, add)
         if comp.impuestos_locales is not None:
             _apply(_IMPLOCAL, comp.impuestos_locales, add)
+        complement_registry.cadena(comp, add)
     return "||" + "|".join(out) + "||"
 
 

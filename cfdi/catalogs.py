@@ -143,6 +143,16 @@ def pais_of_alpha2(alpha2: str | None) -> str | None:
     return _pais_by_alpha2().get((alpha2 or "").upper())
 
 
+@lru_cache(maxsize=8)
+def _state_pairs(name: str) -> frozenset[tuple[str, str]]:
+    return frozenset((r["code"], r["state"]) for r in _rows(name))
+
+
+def in_state(name: str, code: str, state: str) -> bool:
+    """Is ``code`` a key of the per-state catalog ``name`` (c_Municipio, c_Localidad) in ``state``?"""
+    return (code, state) in _state_pairs(name)
+
+
 def regimen_applies(regimen: str, *, moral: bool) -> bool:
     found = _index("c_RegimenFiscal").get(regimen)
     return found is not None and found["moral" if moral else "fisica"] == "1"

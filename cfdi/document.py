@@ -14,6 +14,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Optional
 
+# Comercio Exterior and Carta Porte: their dataclasses import nothing of the engine.
+from .complements.carta_porte import CartaPorte
+from .complements.comercio_exterior import ComercioExterior
+
 NS_CFDI = "http://www.sat.gob.mx/cfd/4"
 NS_XSI = "http://www.w3.org/2001/XMLSchema-instance"
 NS_TFD = "http://www.sat.gob.mx/TimbreFiscalDigital"
@@ -303,10 +307,15 @@ class TimbreFiscalDigital:
 
 @dataclass
 class Complemento:
-    """Complements this engine knows; ``others`` keeps unknown ones as raw XML."""
+    """Complements this engine knows; ``others`` keeps unknown ones as raw XML.
+
+    Comercio Exterior 2.0 and Carta Porte 3.1 live in ``cfdi.complements``.
+    """
 
     pagos: Optional[Pagos] = None
     impuestos_locales: Optional[ImpuestosLocales] = None
+    comercio_exterior: Optional[ComercioExterior] = None
+    carta_porte: Optional[CartaPorte] = None
     timbre: Optional[TimbreFiscalDigital] = None
     others: list[bytes] = field(default_factory=list)
 

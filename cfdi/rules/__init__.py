@@ -1,7 +1,8 @@
 """Validation rules of a CFDI 4.0, run before any PAC is called; one module per Anexo 20
 node: ``comprobante`` (the node itself, InformacionGlobal, CfdiRelacionados), ``parties``
 (Emisor, Receptor), ``conceptos``, ``totals`` (SubTotal, Descuento, Total, summary
-Impuestos), ``pagos`` (type P and Pagos 2.0), ``certificate`` (certificate and seal).
+Impuestos), ``pagos`` (type P and Pagos 2.0), ``certificate`` (certificate and seal);
+Comercio Exterior and Carta Porte add theirs (``cfdi.complements``).
 
 ``check(c)`` returns a list of ``Finding``: each has SAT's code from the "Matriz de
 errores" of CFDI 4.0 (CFDI40xxx) where SAT has one, else an engine code (``EINV-...``), a
@@ -23,6 +24,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from .. import xml
+from ..complements import registry as complement_registry
 from ..document import Comprobante
 from ..errors import CfdiError
 from . import certificate, comprobante, conceptos, pagos, parties, totals
@@ -43,7 +45,7 @@ def check(c: Comprobante, *, now: datetime | None = None) -> list[Finding]:
     totals.check_totales(ck)
     pagos.check_pago_document(ck)
     certificate.check_certificado(ck)
-    return ck.out
+    return ck.out + complement_registry.check(c, now)
 
 
 def errors(findings: Iterable[Finding]) -> list[Finding]:

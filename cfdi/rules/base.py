@@ -60,6 +60,14 @@ def tasa_valid(impuesto: str, tipo_factor: str, value: Decimal, *, retencion: bo
         return catalogs.tasa_o_cuota_valid(impuesto, tipo_factor, value, retencion=retencion)
 
 
+def has_comercio_exterior(c: Comprobante) -> bool:
+    """Does ``c`` carry Comercio Exterior (read into the model, or an older version kept raw)?"""
+    comp = c.complemento
+    return comp.comercio_exterior is not None or any(
+        b"ComercioExterior" in raw for raw in comp.others
+    )
+
+
 def fmt(value: object) -> str:
     return "(vacío)" if value is None or value == "" else str(value)
 

@@ -14,7 +14,7 @@ from ..sat import (
     PUBLICO_NOMBRE,
     UUID_RE,
 )
-from .base import Checker, fmt
+from .base import Checker, fmt, has_comercio_exterior
 
 MAX_AGE = timedelta(hours=72)
 FUTURE_SLACK = timedelta(minutes=5)
@@ -33,9 +33,7 @@ def check_comprobante(ck: Checker) -> None:
     check_forma_y_metodo(ck)
     check_moneda(ck)
     ck.catalog("c_Exportacion", c.exportacion, "CFDI40123", "Exportacion", "Exportacion")
-    if c.exportacion == "02" and not any(
-        b"ComercioExterior" in raw for raw in c.complemento.others
-    ):
+    if c.exportacion == "02" and not has_comercio_exterior(c):
         ck.add(
             "CFDI40122",
             "Exportacion",

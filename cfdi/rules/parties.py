@@ -14,7 +14,7 @@ from ..sat import (
     is_generic,
     is_moral,
 )
-from .base import Checker, fmt
+from .base import Checker, fmt, has_comercio_exterior
 
 CP_RE = re.compile(r"^[0-9]{5}$")
 
@@ -125,8 +125,7 @@ def check_residencia(ck: Checker) -> None:
                 "ResidenciaFiscal no puede ser MEX; registre el país de residencia del extranjero.",
                 "ResidenciaFiscal cannot be MEX; enter the foreign receiver's country of residence.",
             )
-    comercio_exterior = any(b"ComercioExterior" in raw for raw in ck.c.complemento.others)
-    if r.rfc == EXTRANJERO and comercio_exterior and not r.num_reg_id_trib:
+    if r.rfc == EXTRANJERO and has_comercio_exterior(ck.c) and not r.num_reg_id_trib:
         ck.add(
             "CFDI40155",
             "Receptor.NumRegIdTrib",

@@ -1,6 +1,6 @@
 """SAT's oracles, from the schema copies the ``satcfdi`` package ships (a test-only
 dependency; its files are used, never its code): one XMLSchema of cfdv40 + Pagos 2.0 +
-implocal + TFD 1.1, and SAT's XSLT for the cadena original of CFDI 4.0 and of the TFD.
+implocal + TFD 1.1 + Comercio Exterior 2.0 + Carta Porte 3.1, and SAT's XSLT for the cadena original of CFDI 4.0 and of the TFD.
 Read from disk only: no network, no DTD."""
 
 from __future__ import annotations
@@ -36,12 +36,17 @@ def xsd_by_namespace() -> dict[str, Path]:
         "http://www.sat.gob.mx/TimbreFiscalDigital": cfd
         / "TimbreFiscalDigital"
         / "TimbreFiscalDigitalv11.xsd",
+        "http://www.sat.gob.mx/ComercioExterior20": cfd
+        / "ComercioExterior20"
+        / "ComercioExterior20.xsd",
+        "http://www.sat.gob.mx/CartaPorte31": cfd / "CartaPorte" / "CartaPorte31.xsd",
     }
 
 
 @functools.cache
 def schema() -> etree.XMLSchema:
-    """One schema: cfdv40 + Pagos 2.0 + implocal + TFD 1.1 (SAT's XSD)."""
+    """One schema: cfdv40 + Pagos 2.0 + implocal + TFD 1.1 + Comercio Exterior 2.0 +
+    Carta Porte 3.1 (SAT's XSD)."""
     imports = "".join(
         f'<xs:import namespace="{ns}" schemaLocation="{path.as_uri()}"/>'
         for ns, path in xsd_by_namespace().items()

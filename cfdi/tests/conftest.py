@@ -40,7 +40,8 @@ def sat_cadena_tfd() -> Callable[[bytes], str]:
 
 @pytest.fixture(scope="session")
 def sat_schema() -> etree.XMLSchema:
-    """One schema: cfdv40 + Pagos 2.0 + implocal + TFD 1.1 (SAT's XSD, via satcfdi)."""
+    """One schema: cfdv40 + Pagos 2.0 + implocal + TFD 1.1 + Comercio Exterior 2.0 +
+    Carta Porte 3.1 (SAT's XSD, via satcfdi)."""
     return oracle.schema()
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from lxml import etree
 
 from .. import document as doc
+from ..complements import registry as complement_registry
 from .plan import COMPLEMENT_ROOTS, NAMESPACE_OF, Plan, plan
 from .safe import XmlError, parse
 
@@ -86,6 +87,10 @@ def _read_complemento(el: etree._Element, root: etree._Element) -> doc.Complemen
         target = _COMPLEMENT_BY_TAG.get(sub.tag)
         if target is not None and getattr(comp, target[0]) is None:
             setattr(comp, target[0], _read(sub, plan(target[1])))
+            continue
+        modelled = complement_registry.read(sub)
+        if modelled is not None and getattr(comp, modelled[0].field) is None:
+            setattr(comp, modelled[0].field, modelled[1])
             continue
         # Unknown complement: kept as raw XML, with its schemaLocation from the root
         # and only the namespace declarations it uses.

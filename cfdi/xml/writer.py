@@ -16,6 +16,7 @@ from typing import Any
 from lxml import etree
 
 from .. import document as doc
+from ..complements import registry as complement_registry
 from .plan import COMPLEMENT_ROOTS, NAMESPACE_OF, PREFIX_OF, Child, Plan, plan
 from .safe import PARSER, parse
 from .values import escape_attribute, format_value
@@ -110,23 +111,34 @@ def _raw_complement(raw: bytes) -> str:
     return etree.tostring(parse(raw), encoding="unicode")
 
 
-def _open_tag(present: list[tuple[str, type, str]]) -> str:
+def _open_tag(
+    present: list[tuple[str, type, str]], modelled: list[tuple[complement_registry.Kind, Any]]
+) -> str:
     declarations = [f'xmlns:cfdi="{doc.NS_CFDI}"', f'xmlns:xsi="{doc.NS_XSI}"']
     locations = [doc.NS_CFDI, doc.SCHEMA_LOCATIONS[doc.NS_CFDI]]
     for _, cls, _ in present:
         ns = NAMESPACE_OF[cls]
         declarations.append(f'xmlns:{PREFIX_OF[ns]}="{ns}"')
         locations += [ns, doc.SCHEMA_LOCATIONS[ns]]
+    for kind, _ in modelled:
+        declarations.append(f'xmlns:{kind.prefix}="{kind.namespace}"')
+        locations += [kind.namespace, kind.schema_location]
     return f'<cfdi:Comprobante {" ".join(declarations)} xsi:schemaLocation="{" ".join(locations)}"'
 
 
-def _complements(comp: doc.Complemento, present: list[tuple[str, type, str]]) -> list[str]:
-    """Known complements first, then foreign ones, the stamp (added by the PAC) last."""
+def _complements(
+    comp: doc.Complemento,
+    present: list[tuple[str, type, str]],
+    modelled: list[tuple[complement_registry.Kind, Any]],
+) -> list[str]:
+    """Known complements first (Comercio Exterior and Carta Porte after Pagos and
+    implocal), then foreign ones, the stamp (added by the PAC) last."""
     out: list[str] = []
     for attr, cls, name in present:
         if cls is not doc.TimbreFiscalDigital:
             qname = f"{PREFIX_OF[NAMESPACE_OF[cls]]}:{name}"
             _write(getattr(comp, attr), plan(cls), out.append, f"<{qname}", f"</{qname}>")
+    out += [complement_registry.to_text(kind, value) for kind, value in modelled]
     out += [_raw_complement(raw) for raw in comp.others]
     if comp.timbre is not None:
         qname = "tfd:TimbreFiscalDigital"
@@ -143,16 +155,19 @@ def to_bytes(c: doc.Comprobante) -> bytes:
         for attr, (cls, name) in COMPLEMENT_ROOTS.items()
         if getattr(comp, attr) is not None
     ]
+    modelled = complement_registry.present(comp)
     out: list[str] = []
-    _write(c, plan(doc.Comprobante), out.append, _open_tag(present), "</cfdi:Comprobante>")
-    if present or comp.others:
+    _write(
+        c, plan(doc.Comprobante), out.append, _open_tag(present, modelled), "</cfdi:Comprobante>"
+    )
+    if present or modelled or comp.others:
         if out[-1] == "/>":
             out[-1] = ">"
         else:
             out.pop()  # "</cfdi:Comprobante>"
         out += [
             "<cfdi:Complemento>",
-            *_complements(comp, present),
+            *_complements(comp, present, modelled),
             "</cfdi:Complemento>",
             "</cfdi:Comprobante>",
         ]

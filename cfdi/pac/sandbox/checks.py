@@ -3,7 +3,9 @@ Finkok) use: 301 malformed XML, 302 seal does not verify, 303 certificate of ano
 304 certificate expired at stamping time, 305 Fecha outside the certificate's validity,
 306 FIEL instead of CSD, 307 already stamped, 308 certificate not issued by SAT, 401
 Fecha more than 72 h before stamping (or in the future), and the engine's rules
-(``cfdi.rules.check``, CFDI40xxx codes)."""
+(``cfdi.rules.check``, CFDI40xxx codes), with those of the complements (Comercio
+Exterior, Carta Porte): outside their XSD is 301, as a PAC answers a schema error; their
+own rules reject with the rule's code."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import datetime as dt
 from ... import catalogs, rules, seal
 from ... import tfd as tfd_module
 from ... import xml as cfdi_xml
+from ...complements.registry import XSD_CODE
 from ...credentials import Certificate, CredentialError
 from ...document import Comprobante
 from ..base import AlreadyStamped, Rejected
@@ -51,10 +54,12 @@ def validate(signed_xml: bytes, now: dt.datetime) -> Comprobante:
     check_window(comprobante, now)
     errors = rules.errors(rules.check(comprobante, now=now))
     if errors:
+        # A complement outside its XSD is, to a PAC, malformed XML: code 301.
+        schema = [f for f in errors if f.code == XSD_CODE]
         raise Rejected(
-            "; ".join(f"{f.code}: {f.message_es}" for f in errors),
-            "; ".join(f"{f.code}: {f.message_en}" for f in errors),
-            code=errors[0].code,
+            "; ".join(f"{f.code} {f.path}: {f.message_es}" for f in schema or errors),
+            "; ".join(f"{f.code} {f.path}: {f.message_en}" for f in schema or errors),
+            code="301" if schema else errors[0].code,
         )
     return comprobante
 
