@@ -277,6 +277,7 @@ def create_venv(base: str) -> None:
             f"Install {hint} (Debian/Ubuntu: apt-get install -y python3-venv) and run again."
         )
     write_stamp({})
+    pip_install(str(venv_python()), "--upgrade", "pip")  # the bundled one may predate -e options
 
 
 def install_odoo(source: str) -> None:
@@ -288,7 +289,12 @@ def install_odoo(source: str) -> None:
     say("installing Odoo 18's requirements (a few minutes the first time)")
     pip_install(str(venv_python()), "-r", str(requirements))
     say(f"installing Odoo 18 from {source_dir} (pip install --no-deps -e)")
-    pip_install(str(venv_python()), "--no-deps", "-e", str(source_dir))
+    # compat: the source folder goes on sys.path, so odoo-addon-* wheels installed later
+    # (site-packages/odoo/addons/...) join Odoo's namespace instead of hiding Odoo
+    pip_install(
+        str(venv_python()),
+        *("--no-deps", "--config-settings", "editable_mode=compat", "-e", str(source_dir)),
+    )
 
 
 def install_requirements(python: str, files: list[Path], stamp: dict | None) -> None:
@@ -354,6 +360,14 @@ def standard_addons_path(python: str) -> str:
     if found.returncode != 0:
         raise BootstrapError(f"{python} could not list Odoo's addons: {found.stderr[-500:]}")
     return found.stdout.strip()
+
+
+def addon_link(prefix: str) -> Path:
+    """A new temporary addons folder holding the checkout as ``l10n_mx_einvoice``."""
+    addons = Path(tempfile.mkdtemp(prefix=prefix)) / "addons"
+    addons.mkdir()
+    (addons / "l10n_mx_einvoice").symlink_to(ROOT)
+    return addons
 
 
 def run_with_odoo(requirements: tuple[str, ...] = ()) -> None:
