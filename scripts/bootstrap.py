@@ -289,12 +289,15 @@ def install_odoo(source: str) -> None:
     say("installing Odoo 18's requirements (a few minutes the first time)")
     pip_install(str(venv_python()), "-r", str(requirements))
     say(f"installing Odoo 18 from {source_dir} (pip install --no-deps -e)")
-    # compat: the source folder goes on sys.path, so odoo-addon-* wheels installed later
-    # (site-packages/odoo/addons/...) join Odoo's namespace instead of hiding Odoo
-    pip_install(
-        str(venv_python()),
-        *("--no-deps", "--config-settings", "editable_mode=compat", "-e", str(source_dir)),
-    )
+    pip_install(str(venv_python()), "--no-deps", "-e", str(source_dir))
+    # The source folder on sys.path, so that odoo-addon-* wheels installed later (files in
+    # site-packages/odoo/addons/) join Odoo's namespace: with only setuptools' editable
+    # finder, that folder would make ``odoo`` an empty namespace package instead.
+    site = run(
+        [str(venv_python()), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        capture_output=True,
+    ).stdout.strip()
+    Path(site, "odoo-source.pth").write_text(f"{source_dir}\n")
 
 
 def install_requirements(python: str, files: list[Path], stamp: dict | None) -> None:
