@@ -260,9 +260,12 @@ def write_stamp(stamp: dict) -> None:
 
 
 def pip_install(python: str, *arguments: str) -> None:
+    """pip install, its output shown only when it fails (build backends warn at length)."""
     command = [python, "-m", "pip", "install", "-q", "--progress-bar", "off", *arguments]
-    if run(command).returncode != 0:
-        raise BootstrapError(f"pip install failed: {shlex.join(command)}")
+    done = run(command, capture_output=True)
+    if done.returncode != 0:
+        print(done.stdout[-3000:], done.stderr[-5000:], sep="\n", file=sys.stderr)
+        raise BootstrapError(f"pip install failed (output above): {shlex.join(command)}")
 
 
 def create_venv(base: str) -> None:
