@@ -208,10 +208,10 @@ def unpack(archive: Path, folder: Path) -> Path:
 def odoo_source_dir(source: str) -> Path:
     """An Odoo source directory for ``source``, unpacked into .venv/src when an archive."""
     path = Path(source).expanduser()
-    if not is_url(source) and path.is_dir():
-        return path.resolve()
     unpacked = VENV / "src"
     shutil.rmtree(unpacked, ignore_errors=True)
+    if not is_url(source) and path.is_dir():
+        return path.resolve()
     unpacked.mkdir(parents=True)
     if is_url(source):
         with tempfile.TemporaryDirectory(prefix="odoo_download_") as folder:
