@@ -350,7 +350,7 @@ def odoo_python(requirements: tuple[str, ...] = ()) -> str:
     """A Python that imports Odoo 18 and has the project's requirements (and ``requirements``)."""
     files = [ROOT / "requirements.txt", *(ROOT / name for name in requirements)]
     python = installed_odoo_python()
-    if python:
+    if python and os.path.abspath(python) != os.path.abspath(venv_python()):
         install_requirements(python, files, stamp=None)
         return python
     return ensure_venv(files)
