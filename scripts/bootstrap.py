@@ -329,21 +329,25 @@ def venv_lock():
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def ensure_venv(files: list[Path]) -> str:
+def ensure_venv(files: list[Path], imports_odoo: bool = False) -> str:
+    """The checkout's .venv with Odoo from ODOO_SOURCE and ``files`` installed, as stamped.
+    ``imports_odoo``: the venv's Python was just seen importing Odoo 18."""
+    python = str(venv_python())
     with venv_lock():
         if not venv_runs():
             create_venv(base_python())
+            imports_odoo = False
         stamp = read_stamp()
         source = odoo_source()
         fingerprint = source_fingerprint(source)
-        if stamp.get("odoo") != fingerprint or not imports_odoo18(str(venv_python())):
+        if stamp.get("odoo") != fingerprint or not (imports_odoo or imports_odoo18(python)):
             stamp.pop("odoo", None)
             write_stamp(stamp)
             install_odoo(source)
             stamp.update(odoo=fingerprint, odoo_source=source, requirements={})
             write_stamp(stamp)
-        install_requirements(str(venv_python()), files, stamp)
-    return str(venv_python())
+        install_requirements(python, files, stamp)
+    return python
 
 
 def odoo_python(requirements: tuple[str, ...] = ()) -> str:
@@ -353,7 +357,7 @@ def odoo_python(requirements: tuple[str, ...] = ()) -> str:
     if python and os.path.abspath(python) != os.path.abspath(venv_python()):
         install_requirements(python, files, stamp=None)
         return python
-    return ensure_venv(files)
+    return ensure_venv(files, imports_odoo=python is not None)
 
 
 def standard_addons_path(python: str) -> str:
