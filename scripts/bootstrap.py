@@ -122,7 +122,10 @@ def base_python() -> str:
 
 
 def origin_path() -> Path | None:
-    found = run(["git", "-C", str(ROOT), "remote", "get-url", "origin"], capture_output=True)
+    try:
+        found = run(["git", "-C", str(ROOT), "remote", "get-url", "origin"], capture_output=True)
+    except OSError:  # no git
+        return None
     url = found.stdout.strip() if found.returncode == 0 else ""
     url = url.removeprefix("file://")
     if not url or re.match(r"^[\w.+-]+://", url) or re.match(r"^[\w.-]+@[\w.-]+:", url):
