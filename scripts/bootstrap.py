@@ -3,7 +3,7 @@
 running with a role for the current user, and wkhtmltopdf.
 
 Odoo: a Python that already imports Odoo 18 is used as it is ($PYTHON when set; else this
-interpreter, python3 on PATH, or the interpreter of an ``odoo``/``odoo-bin`` command on
+interpreter, python3 on PATH, or the interpreter of $ODOO_BIN or an ``odoo``/``odoo-bin`` on
 PATH). Otherwise the checkout gets its own virtual environment ``.venv/`` (git-ignored):
 Odoo 18 is unpacked from ODOO_SOURCE (a .tar.xz/.tar.gz/.zip path or URL, or a source
 directory), its requirements are installed (psycopg2 as psycopg2-binary), then Odoo itself
