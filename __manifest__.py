@@ -11,7 +11,16 @@
     # requirements.txt's packages (scripts/wheel_check.py compares them); plain names, since
     # Odoo needs the optional `packaging` to read version specifiers here
     "external_dependencies": {
-        "python": ["lxml", "cryptography", "signxml", "zeep", "requests", "qrcode", "num2words"]
+        "python": [
+            "lxml",
+            "cryptography",
+            "signxml",
+            "zeep",
+            "requests",
+            "qrcode",
+            "num2words",
+            "python-stdnum",
+        ]
     },
     "data": [
         "security/l10n_mx_einvoice_groups.xml",

@@ -36,7 +36,8 @@ BOOT = runpy.run_path(str(ROOT / "scripts" / "bootstrap.py"))
 BUILD = runpy.run_path(str(ROOT / "scripts" / "build_wheel.py"))
 PREFIX = "odoo/addons/l10n_mx_einvoice/"
 JUNK_PARTS = {".venv", ".git", "__pycache__", "build", "dist", "demo_out", "node_modules"}
-RUNTIME_DATA = ("cfdi/catalogs/", "cfdi/pac/wsdl/", "cfdi/tests/fixtures/")
+# kinds of files the addon reads at run time: SAT catalogs, WSDLs, SAT's test CSD
+RUNTIME_DATA = (".csv", ".wsdl", ".cer", ".key")
 
 
 def manifest() -> dict:
@@ -71,9 +72,9 @@ def content_problems(names: list[str]) -> list[str]:
     for data in manifest()["data"]:
         if data not in addon:
             problems.append(f"manifest data file missing: {data}")
-    for folder in RUNTIME_DATA:
-        if not any(name.startswith(folder) for name in addon):
-            problems.append(f"no runtime data under {folder}")
+    for suffix in RUNTIME_DATA:
+        if not any(name.startswith("cfdi/") and name.endswith(suffix) for name in addon):
+            problems.append(f"no {suffix} file of the engine in the wheel")
     return problems
 
 
