@@ -8,7 +8,20 @@
     "author": "l10n_mx_einvoice contributors",
     "license": "LGPL-3",
     "depends": ["account", "l10n_mx", "mail", "uom"],
-    "external_dependencies": {"python": ["lxml", "cryptography", "zeep", "requests", "qrcode"]},
+    # requirements.txt's packages (scripts/wheel_check.py compares them); plain names, since
+    # Odoo needs the optional `packaging` to read version specifiers here
+    "external_dependencies": {
+        "python": [
+            "lxml",
+            "cryptography",
+            "signxml",
+            "zeep",
+            "requests",
+            "qrcode",
+            "num2words",
+            "python-stdnum",
+        ]
+    },
     "data": [
         "security/l10n_mx_einvoice_groups.xml",
         "security/ir.model.access.csv",

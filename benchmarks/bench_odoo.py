@@ -31,15 +31,12 @@ import pstats
 import runpy
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO = runpy.run_path(
-    str(ROOT / "scripts" / "demo")
-)  # find_odoo, ensure_postgresql, standard_addons
+BENCH_DB = runpy.run_path(str(ROOT / "benchmarks" / "odoo_bench_db.py"))
 SETUP = runpy.run_path(str(ROOT / "scripts" / "odoo_demo_setup.py"))
 
 
@@ -138,15 +135,6 @@ def settle(odoo, db):
     return " + ".join(done) or "nothing (not allowed)"
 
 
-def database_exists(db):
-    found = subprocess.run(
-        ["psql", "-Atc", f"SELECT 1 FROM pg_database WHERE datname = '{db}'", "postgres"],
-        capture_output=True,
-        text=True,
-    )
-    return found.stdout.strip() == "1"
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="einvoice_bench")
@@ -165,18 +153,12 @@ def main():
     )
     args = parser.parse_args()
 
-    odoo_cmd = DEMO["find_odoo"]()
-    if not odoo_cmd:
-        print("ODOO NOT FOUND: the Odoo benchmark needs an installed Odoo 18 (see README).")
+    try:
+        odoo_cmd, addons = BENCH_DB["odoo_command_and_addons"]()
+    except BENCH_DB["BOOT"]["BootstrapError"] as error:
+        print(f"NO ODOO: {error}")
         return 1
-    if not DEMO["ensure_postgresql"]():
-        print("PostgreSQL is not running.")
-        return 1
-    work = Path(tempfile.mkdtemp(prefix="einvoice_bench_"))
-    (work / "addons").mkdir()
-    (work / "addons" / "l10n_mx_einvoice").symlink_to(ROOT)
-    addons = f"{work / 'addons'},{DEMO['standard_addons'](odoo_cmd)}"
-    if args.recreate or not database_exists(args.db):
+    if args.recreate or not BENCH_DB["database_exists"](args.db):
         print(f"== creating database {args.db} with l10n_mx_einvoice", flush=True)
         subprocess.run(["dropdb", "--if-exists", args.db])
         install = ["-i", "l10n_mx_einvoice"]

@@ -1,21 +1,31 @@
 """Open (and create when missing) the Odoo database a benchmark runs in.
 
-``open_registry(db, recreate)`` links the checkout as ``addons/l10n_mx_einvoice`` in a
+``open_registry(db, recreate)`` makes sure the calling script runs in a Python with Odoo 18
+(scripts/bootstrap.py: the one found, or the checkout's .venv/; the script is executed
+again in it when needed), links the checkout as ``addons/l10n_mx_einvoice`` in a
 temporary directory, creates ``db`` with the addon installed when it is missing (or
 with ``recreate``), loads Odoo as a library and returns ``(odoo, registry)``; it
-returns ``(None, message)`` when Odoo or PostgreSQL is not available.
+returns ``(None, message)`` when Odoo or PostgreSQL cannot be set up.
 """
 
 import os
 import runpy
 import subprocess
-import tempfile
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO = runpy.run_path(
-    str(ROOT / "scripts" / "demo")
-)  # find_odoo, ensure_postgresql, standard_addons
+BOOT = runpy.run_path(str(ROOT / "scripts" / "bootstrap.py"))
+
+
+def odoo_command_and_addons():
+    """``([python, -m, odoo], addons path)`` in the Python that runs this script (re-executed
+    in the Odoo 18 Python first when this one has none); raises BootstrapError."""
+    BOOT["run_with_odoo"](("requirements-test.txt",))
+    addons = (
+        f"{BOOT['addon_link']('einvoice_bench_')},{BOOT['standard_addons_path'](sys.executable)}"
+    )
+    return [sys.executable, "-m", "odoo"], addons
 
 
 def database_exists(db):
@@ -28,15 +38,10 @@ def database_exists(db):
 
 
 def open_registry(db, recreate=False):
-    odoo_cmd = DEMO["find_odoo"]()
-    if not odoo_cmd:
-        return None, "ODOO NOT FOUND: the benchmark needs an installed Odoo 18 (see README)."
-    if not DEMO["ensure_postgresql"]():
-        return None, "PostgreSQL is not running."
-    work = Path(tempfile.mkdtemp(prefix="einvoice_bench_"))
-    (work / "addons").mkdir()
-    (work / "addons" / "l10n_mx_einvoice").symlink_to(ROOT)
-    addons = f"{work / 'addons'},{DEMO['standard_addons'](odoo_cmd)}"
+    try:
+        odoo_cmd, addons = odoo_command_and_addons()
+    except BOOT["BootstrapError"] as error:
+        return None, f"NO ODOO: {error}"
     if recreate or not database_exists(db):
         print(f"== creating database {db} with l10n_mx_einvoice", flush=True)
         subprocess.run(["dropdb", "--if-exists", db])

@@ -6,6 +6,8 @@ import runpy
 import sys
 from pathlib import Path
 
+from odoo.modules.module import get_module_path
+
 setup = runpy.run_path(os.environ["DEMO_SETUP"])
 out = Path(os.environ.get("DEMO_OUT", "demo_out")).resolve()
 out.mkdir(parents=True, exist_ok=True)
@@ -41,6 +43,7 @@ print(f"DEMO_TOTAL={move.amount_total:.2f} {move.currency_id.name}")
 print(f"DEMO_UUID={move.l10n_mx_einvoice_uuid}")
 print(f"DEMO_XML={xml_path}")
 print(f"DEMO_PDF={pdf_path}")
+print(f"DEMO_ADDON={get_module_path('l10n_mx_einvoice')}")
 
 # Payment complement and cancellation: a PPD invoice paid in part (its complement, CFDI
 # type P, is stamped) and another invoice cancelled with motive 02.

@@ -9,9 +9,14 @@ the embedded sandbox PAC (not valid for tax purposes).
 import base64
 from pathlib import Path
 
-ADDON = Path(__file__).resolve().parent.parent
-CSD = ADDON / "cfdi" / "testing" / "fixtures" / "csd"
 DEMO_COMPANY = "ESCUELA KEMPER URGATE"
+
+
+def test_csd_folder():
+    """SAT's test CSD in the addon Odoo loaded (the linked checkout or an installed wheel)."""
+    from odoo.modules.module import get_module_path
+
+    return Path(get_module_path("l10n_mx_einvoice")) / "cfdi" / "testing" / "fixtures" / "csd"
 
 
 def demo_company(env, credits=100000):
@@ -32,12 +37,13 @@ def demo_company(env, credits=100000):
         )
         company.partner_id.l10n_mx_regimen_fiscal = "601"
         env["account.chart.template"].try_loading("mx", company, install_demo=False)
+        csd = test_csd_folder()
         env["l10n_mx_einvoice.certificate"].create(
             {
                 "company_id": company.id,
-                "cer_file": base64.b64encode((CSD / "EKU9003173C9.cer").read_bytes()),
-                "key_file": base64.b64encode((CSD / "EKU9003173C9.key").read_bytes()),
-                "password": (CSD / "EKU9003173C9.password.txt").read_text().strip(),
+                "cer_file": base64.b64encode((csd / "EKU9003173C9.cer").read_bytes()),
+                "key_file": base64.b64encode((csd / "EKU9003173C9.key").read_bytes()),
+                "password": (csd / "EKU9003173C9.password.txt").read_text().strip(),
                 "cer_filename": "EKU9003173C9.cer",
                 "key_filename": "EKU9003173C9.key",
             }
