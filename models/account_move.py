@@ -58,12 +58,12 @@ CFDI_FIELDS = frozenset(
         "journal_id",
         "company_id",
         "move_type",
-        "l10n_mx_uso_cfdi",
-        "l10n_mx_metodo_pago",
-        "l10n_mx_forma_pago",
-        "l10n_mx_exportacion",
-        "l10n_mx_tipo_relacion",
-        "l10n_mx_related_uuids",
+        "l10n_mx_einvoice_uso_cfdi",
+        "l10n_mx_einvoice_metodo_pago",
+        "l10n_mx_einvoice_forma_pago",
+        "l10n_mx_einvoice_exportacion",
+        "l10n_mx_einvoice_tipo_relacion",
+        "l10n_mx_einvoice_related_uuids",
         "l10n_mx_einvoice_uuid",
     }
 )
@@ -122,50 +122,50 @@ class AccountMove(models.Model):
         copy=False,
         readonly=True,
     )
-    l10n_mx_uso_cfdi = fields.Selection(
+    l10n_mx_einvoice_uso_cfdi = fields.Selection(
         selection=lambda self: catalog_selection("c_UsoCFDI"),
         string="Uso CFDI",
-        compute="_compute_l10n_mx_uso_cfdi",
+        compute="_compute_l10n_mx_einvoice_uso_cfdi",
         store=True,
         readonly=False,
         copy=False,
     )
-    l10n_mx_metodo_pago = fields.Selection(
+    l10n_mx_einvoice_metodo_pago = fields.Selection(
         [
             ("PUE", "PUE - Pago en una sola exhibición"),
             ("PPD", "PPD - Pago en parcialidades o diferido"),
         ],
         string="Método de pago",
-        compute="_compute_l10n_mx_metodo_pago",
+        compute="_compute_l10n_mx_einvoice_metodo_pago",
         store=True,
         readonly=False,
         copy=False,
     )
-    l10n_mx_forma_pago = fields.Selection(
+    l10n_mx_einvoice_forma_pago = fields.Selection(
         selection=lambda self: catalog_selection("c_FormaPago"),
         string="Forma de pago",
-        compute="_compute_l10n_mx_forma_pago",
+        compute="_compute_l10n_mx_einvoice_forma_pago",
         store=True,
         readonly=False,
         copy=False,
     )
-    l10n_mx_exportacion = fields.Selection(
+    l10n_mx_einvoice_exportacion = fields.Selection(
         selection=lambda self: catalog_selection("c_Exportacion"),
         string="Exportación",
         default="01",
         copy=False,
     )
-    l10n_mx_tipo_relacion = fields.Selection(
+    l10n_mx_einvoice_tipo_relacion = fields.Selection(
         selection=lambda self: catalog_selection("c_TipoRelacion"),
         string="Tipo de relación",
-        compute="_compute_l10n_mx_related",
+        compute="_compute_l10n_mx_einvoice_related",
         store=True,
         readonly=False,
         copy=False,
     )
-    l10n_mx_related_uuids = fields.Text(
+    l10n_mx_einvoice_related_uuids = fields.Text(
         string="Related CFDI (UUIDs)",
-        compute="_compute_l10n_mx_related",
+        compute="_compute_l10n_mx_einvoice_related",
         store=True,
         readonly=False,
         copy=False,
@@ -199,53 +199,57 @@ class AccountMove(models.Model):
         )
 
     @api.depends("partner_id", "move_type")
-    def _compute_l10n_mx_uso_cfdi(self):
+    def _compute_l10n_mx_einvoice_uso_cfdi(self):
         for move in self:
             if move.l10n_mx_einvoice_state in ("stamped", "cancel_requested"):
-                move.l10n_mx_uso_cfdi = move.l10n_mx_uso_cfdi
+                move.l10n_mx_einvoice_uso_cfdi = move.l10n_mx_einvoice_uso_cfdi
                 continue
             partner = move.partner_id.commercial_partner_id
             default = "G02" if move.move_type == "out_refund" else "G03"
-            move.l10n_mx_uso_cfdi = partner.l10n_mx_uso_cfdi or move.l10n_mx_uso_cfdi or default
+            move.l10n_mx_einvoice_uso_cfdi = (
+                partner.l10n_mx_einvoice_uso_cfdi or move.l10n_mx_einvoice_uso_cfdi or default
+            )
 
     @api.depends("invoice_payment_term_id", "invoice_date", "invoice_date_due")
-    def _compute_l10n_mx_metodo_pago(self):
+    def _compute_l10n_mx_einvoice_metodo_pago(self):
         for move in self:
             if move.l10n_mx_einvoice_state in ("stamped", "cancel_requested"):
-                move.l10n_mx_metodo_pago = move.l10n_mx_metodo_pago
+                move.l10n_mx_einvoice_metodo_pago = move.l10n_mx_einvoice_metodo_pago
                 continue
             term = move.invoice_payment_term_id
-            move.l10n_mx_metodo_pago = term._l10n_mx_einvoice_metodo_pago() if term else "PUE"
+            move.l10n_mx_einvoice_metodo_pago = (
+                term._l10n_mx_einvoice_metodo_pago() if term else "PUE"
+            )
 
-    @api.depends("l10n_mx_metodo_pago", "journal_id")
-    def _compute_l10n_mx_forma_pago(self):
+    @api.depends("l10n_mx_einvoice_metodo_pago", "journal_id")
+    def _compute_l10n_mx_einvoice_forma_pago(self):
         for move in self:
             if move.l10n_mx_einvoice_state in ("stamped", "cancel_requested"):
-                move.l10n_mx_forma_pago = move.l10n_mx_forma_pago
+                move.l10n_mx_einvoice_forma_pago = move.l10n_mx_einvoice_forma_pago
                 continue
-            if move.l10n_mx_metodo_pago == "PPD":
-                move.l10n_mx_forma_pago = "99"  # SAT: PPD is always "por definir"
-            elif not move.l10n_mx_forma_pago or move.l10n_mx_forma_pago == "99":
-                move.l10n_mx_forma_pago = "03"
+            if move.l10n_mx_einvoice_metodo_pago == "PPD":
+                move.l10n_mx_einvoice_forma_pago = "99"  # SAT: PPD is always "por definir"
+            elif not move.l10n_mx_einvoice_forma_pago or move.l10n_mx_einvoice_forma_pago == "99":
+                move.l10n_mx_einvoice_forma_pago = "03"
             else:
-                move.l10n_mx_forma_pago = move.l10n_mx_forma_pago
+                move.l10n_mx_einvoice_forma_pago = move.l10n_mx_einvoice_forma_pago
 
     @api.depends("reversed_entry_id", "reversed_entry_id.l10n_mx_einvoice_uuid")
-    def _compute_l10n_mx_related(self):
+    def _compute_l10n_mx_einvoice_related(self):
         for move in self:
             origin = move.reversed_entry_id
             if move.move_type == "out_refund" and origin.l10n_mx_einvoice_uuid:
-                move.l10n_mx_tipo_relacion = move.l10n_mx_tipo_relacion or "01"
-                move.l10n_mx_related_uuids = (
-                    move.l10n_mx_related_uuids or origin.l10n_mx_einvoice_uuid
+                move.l10n_mx_einvoice_tipo_relacion = move.l10n_mx_einvoice_tipo_relacion or "01"
+                move.l10n_mx_einvoice_related_uuids = (
+                    move.l10n_mx_einvoice_related_uuids or origin.l10n_mx_einvoice_uuid
                 )
             else:
-                move.l10n_mx_tipo_relacion = move.l10n_mx_tipo_relacion
-                move.l10n_mx_related_uuids = move.l10n_mx_related_uuids
+                move.l10n_mx_einvoice_tipo_relacion = move.l10n_mx_einvoice_tipo_relacion
+                move.l10n_mx_einvoice_related_uuids = move.l10n_mx_einvoice_related_uuids
 
-    def _l10n_mx_related_uuid_list(self):
+    def _l10n_mx_einvoice_related_uuid_list(self):
         self.ensure_one()
-        return [u.upper() for u in UUID_PATTERN.findall(self.l10n_mx_related_uuids or "")]
+        return [u.upper() for u in UUID_PATTERN.findall(self.l10n_mx_einvoice_related_uuids or "")]
 
     # --- collect: records -> Comprobante --------------------------------------------------
 
@@ -342,7 +346,7 @@ class AccountMove(models.Model):
 
     def _l10n_mx_einvoice_receptor(self):
         partner = self.partner_id.commercial_partner_id
-        rfc = partner._l10n_mx_rfc()
+        rfc = partner._l10n_mx_einvoice_rfc()
         if rfc == "XEXX010101000":
             return Receptor(
                 rfc=rfc,
@@ -357,8 +361,8 @@ class AccountMove(models.Model):
             rfc=rfc,
             nombre=(partner.name or "").strip(),
             domicilio_fiscal=(partner.zip or "").strip(),
-            regimen_fiscal=partner.l10n_mx_regimen_fiscal or "",
-            uso_cfdi=self.l10n_mx_uso_cfdi or "",
+            regimen_fiscal=partner.l10n_mx_einvoice_regimen_fiscal or "",
+            uso_cfdi=self.l10n_mx_einvoice_uso_cfdi or "",
         )
 
     def _l10n_mx_einvoice_comprobante(self, fecha=None):
@@ -375,17 +379,17 @@ class AccountMove(models.Model):
             serie=serie,
             folio=folio,
             fecha=fecha,
-            forma_pago=self.l10n_mx_forma_pago or None,
+            forma_pago=self.l10n_mx_einvoice_forma_pago or None,
             moneda=self.currency_id.name,
             tipo_cambio=self._l10n_mx_einvoice_tipo_cambio(),
             tipo_de_comprobante="E" if self.move_type == "out_refund" else "I",
-            exportacion=self.l10n_mx_exportacion or "01",
-            metodo_pago=self.l10n_mx_metodo_pago or None,
+            exportacion=self.l10n_mx_einvoice_exportacion or "01",
+            metodo_pago=self.l10n_mx_einvoice_metodo_pago or None,
             lugar_expedicion=lugar,
             emisor=Emisor(
-                rfc=company.partner_id._l10n_mx_rfc() if company.vat else "",
+                rfc=company.partner_id._l10n_mx_einvoice_rfc() if company.vat else "",
                 nombre=(company.partner_id.name or "").strip(),
-                regimen_fiscal=company.l10n_mx_regimen_fiscal or "",
+                regimen_fiscal=company.l10n_mx_einvoice_regimen_fiscal or "",
             ),
             receptor=self._l10n_mx_einvoice_receptor(),
             conceptos=[
@@ -393,10 +397,10 @@ class AccountMove(models.Model):
                 for base_line in self._l10n_mx_einvoice_base_lines()
             ],
         )
-        uuids = self._l10n_mx_related_uuid_list()
-        if self.l10n_mx_tipo_relacion and uuids:
+        uuids = self._l10n_mx_einvoice_related_uuid_list()
+        if self.l10n_mx_einvoice_tipo_relacion and uuids:
             comprobante.cfdi_relacionados = [
-                CfdiRelacionados(tipo_relacion=self.l10n_mx_tipo_relacion, uuids=uuids)
+                CfdiRelacionados(tipo_relacion=self.l10n_mx_einvoice_tipo_relacion, uuids=uuids)
             ]
         return amounts.fill(comprobante)
 
@@ -421,7 +425,7 @@ class AccountMove(models.Model):
                     f"The company {company.name} has no postal code (LugarExpedicion): set it in its address.",
                 )
             )
-        if not company.l10n_mx_regimen_fiscal:
+        if not company.l10n_mx_einvoice_regimen_fiscal:
             problems.append(
                 bilingual(
                     f"La empresa {company.name} no tiene régimen fiscal: selecciónelo en Ajustes > Empresas.",
@@ -449,14 +453,14 @@ class AccountMove(models.Model):
                         "set the one of its Constancia de Situación Fiscal.",
                     )
                 )
-            if not partner.l10n_mx_regimen_fiscal:
+            if not partner.l10n_mx_einvoice_regimen_fiscal:
                 problems.append(
                     bilingual(
                         f"El cliente {partner.display_name} no tiene régimen fiscal: selecciónelo en su ficha.",
                         f"The customer {partner.display_name} has no fiscal regime: choose it on the contact.",
                     )
                 )
-            if not self.l10n_mx_uso_cfdi:
+            if not self.l10n_mx_einvoice_uso_cfdi:
                 problems.append(
                     bilingual(
                         f"La factura {self.name} no tiene uso CFDI: selecciónelo en la pestaña CFDI.",
@@ -674,7 +678,7 @@ class AccountMove(models.Model):
             lambda d: d.kind == "stamp" and d.state == "pending"
         )[:1]
 
-    def action_l10n_mx_stamp(self):
+    def action_l10n_mx_einvoice_stamp(self):
         """Stamp the selected invoices (button). Problems before the PAC raise one UserError."""
         if not self.env.su and not self.env.user.has_group(
             "l10n_mx_einvoice.group_l10n_mx_einvoice_user"
@@ -901,7 +905,7 @@ class AccountMove(models.Model):
 
     def _l10n_mx_einvoice_file_prefix(self):
         serie, folio = self._l10n_mx_einvoice_serie_folio()
-        rfc = self.company_id.partner_id._l10n_mx_rfc()
+        rfc = self.company_id.partner_id._l10n_mx_einvoice_rfc()
         return f"{rfc}-{serie or ''}{folio or ''}"
 
     def _l10n_mx_einvoice_attachment_name(self, uuid, document=None):
@@ -1084,7 +1088,7 @@ class AccountMove(models.Model):
         )
         can_commit = self._l10n_mx_einvoice_can_commit()
         for move in moves:
-            move = move.with_prefetch()  # noqa: PLW2901 - see action_l10n_mx_stamp
+            move = move.with_prefetch()  # noqa: PLW2901 - see action_l10n_mx_einvoice_stamp
             try:
                 if can_commit:  # stamping commits, which would end a savepoint
                     move._l10n_mx_einvoice_stamp()

@@ -30,12 +30,14 @@ RECEIVER_REJECTED = "Solicitud rechazada"
 class AccountMove(models.Model):
     _inherit = "account.move"
 
-    l10n_mx_sat_estado = fields.Char(string="Estado (SAT)", copy=False, readonly=True)
-    l10n_mx_sat_es_cancelable = fields.Char(string="EsCancelable", copy=False, readonly=True)
-    l10n_mx_sat_estatus_cancelacion = fields.Char(
+    l10n_mx_einvoice_sat_estado = fields.Char(string="Estado (SAT)", copy=False, readonly=True)
+    l10n_mx_einvoice_sat_es_cancelable = fields.Char(
+        string="EsCancelable", copy=False, readonly=True
+    )
+    l10n_mx_einvoice_sat_estatus_cancelacion = fields.Char(
         string="EstatusCancelacion", copy=False, readonly=True
     )
-    l10n_mx_sat_checked = fields.Datetime(
+    l10n_mx_einvoice_sat_checked = fields.Datetime(
         string="CFDI status at SAT checked on", copy=False, readonly=True
     )
 
@@ -44,7 +46,7 @@ class AccountMove(models.Model):
     def _l10n_mx_einvoice_cancel_documents(self):
         return self.l10n_mx_einvoice_document_ids.filtered(lambda d: d.kind == "cancel")
 
-    def action_l10n_mx_cancel_cfdi(self):
+    def action_l10n_mx_einvoice_cancel_cfdi(self):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
@@ -176,7 +178,7 @@ class AccountMove(models.Model):
             timeout=SAT_STATUS_TIMEOUT,
         )
 
-    def action_l10n_mx_check_sat_status(self):
+    def action_l10n_mx_einvoice_check_sat_status(self):
         moves = self.filtered("l10n_mx_einvoice_uuid")
         if not moves:
             raise UserError(
@@ -204,13 +206,13 @@ class AccountMove(models.Model):
                 )
             )
             return False
-        previous = (self.l10n_mx_sat_estado, self.l10n_mx_sat_estatus_cancelacion)
+        previous = (self.l10n_mx_einvoice_sat_estado, self.l10n_mx_einvoice_sat_estatus_cancelacion)
         self.write(
             {
-                "l10n_mx_sat_estado": status.estado,
-                "l10n_mx_sat_es_cancelable": status.es_cancelable,
-                "l10n_mx_sat_estatus_cancelacion": status.estatus_cancelacion,
-                "l10n_mx_sat_checked": fields.Datetime.now(),
+                "l10n_mx_einvoice_sat_estado": status.estado,
+                "l10n_mx_einvoice_sat_es_cancelable": status.es_cancelable,
+                "l10n_mx_einvoice_sat_estatus_cancelacion": status.estatus_cancelacion,
+                "l10n_mx_einvoice_sat_checked": fields.Datetime.now(),
             }
         )
         if previous != (status.estado, status.estatus_cancelacion):

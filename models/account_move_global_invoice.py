@@ -2,7 +2,7 @@
 
 The CFDI is held by a journal entry of its own (draft, without lines: the sales already
 carry the accounting) so that the stamping pipeline of ``account_move.py`` is reused.
-Each included sale points to it (``l10n_mx_global_invoice_id``) and cannot be included in
+Each included sale points to it (``l10n_mx_einvoice_global_invoice_id``) and cannot be included in
 another one while it stands.
 """
 
@@ -77,7 +77,7 @@ def merge_taxes(impuestos_list):
 class AccountMove(models.Model):
     _inherit = "account.move"
 
-    l10n_mx_global_invoice_id = fields.Many2one(
+    l10n_mx_einvoice_global_invoice_id = fields.Many2one(
         "account.move",
         string="Global invoice",
         copy=False,
@@ -85,34 +85,34 @@ class AccountMove(models.Model):
         index=True,
         help="The global CFDI (factura global) that covers this sale to público en general.",
     )
-    l10n_mx_global_sale_ids = fields.One2many(
+    l10n_mx_einvoice_global_sale_ids = fields.One2many(
         "account.move",
-        "l10n_mx_global_invoice_id",
+        "l10n_mx_einvoice_global_invoice_id",
         string="Sales in the global invoice",
         readonly=True,
     )
-    l10n_mx_global_periodicidad = fields.Selection(
+    l10n_mx_einvoice_global_periodicidad = fields.Selection(
         selection=lambda self: catalog_selection("c_Periodicidad"),
         string="Periodicidad",
         copy=False,
     )
-    l10n_mx_global_meses = fields.Selection(
+    l10n_mx_einvoice_global_meses = fields.Selection(
         selection=lambda self: catalog_selection("c_Meses"),
         string="Meses",
         copy=False,
     )
-    l10n_mx_global_anio = fields.Integer(string="Año", copy=False)
+    l10n_mx_einvoice_global_anio = fields.Integer(string="Año", copy=False)
 
     # --- dispatch -------------------------------------------------------------------
 
     def _l10n_mx_einvoice_is_global(self):
         self.ensure_one()
-        return bool(self.l10n_mx_global_periodicidad) and self.move_type == "entry"
+        return bool(self.l10n_mx_einvoice_global_periodicidad) and self.move_type == "entry"
 
     def _l10n_mx_einvoice_is_cfdi(self):
         if self._l10n_mx_einvoice_is_global():
             return True
-        if self.l10n_mx_global_invoice_id:
+        if self.l10n_mx_einvoice_global_invoice_id:
             return False  # covered by the global invoice
         return super()._l10n_mx_einvoice_is_cfdi()
 
@@ -120,7 +120,10 @@ class AccountMove(models.Model):
         if self._l10n_mx_einvoice_is_global():
             decimals = amounts.currency_decimals(self.currency_id.name)
             return sum(
-                (to_decimal(sale.amount_total, decimals) for sale in self.l10n_mx_global_sale_ids),
+                (
+                    to_decimal(sale.amount_total, decimals)
+                    for sale in self.l10n_mx_einvoice_global_sale_ids
+                ),
                 Decimal(0),
             )
         return super()._l10n_mx_einvoice_expected_total()
@@ -135,14 +138,14 @@ class AccountMove(models.Model):
             return super()._l10n_mx_einvoice_record_problems()
         company = self.company_id
         problems = []
-        if not company.vat or not company.zip or not company.l10n_mx_regimen_fiscal:
+        if not company.vat or not company.zip or not company.l10n_mx_einvoice_regimen_fiscal:
             problems.append(
                 bilingual(
                     f"La empresa {company.name} necesita RFC, código postal y régimen fiscal (Ajustes > Empresas).",
                     f"The company {company.name} needs its RFC, postal code and fiscal regime (Settings > Companies).",
                 )
             )
-        sales = self.l10n_mx_global_sale_ids
+        sales = self.l10n_mx_einvoice_global_sale_ids
         if not sales:
             problems.append(
                 bilingual(
@@ -176,7 +179,7 @@ class AccountMove(models.Model):
             serie=serie,
             folio=folio,
             fecha=fecha,
-            forma_pago=self._l10n_mx_global_forma_pago(),
+            forma_pago=self._l10n_mx_einvoice_global_forma_pago(),
             moneda=self.currency_id.name,
             tipo_cambio=self._l10n_mx_einvoice_tipo_cambio(),
             tipo_de_comprobante="I",
@@ -184,9 +187,9 @@ class AccountMove(models.Model):
             metodo_pago="PUE",
             lugar_expedicion=lugar,
             informacion_global=InformacionGlobal(
-                periodicidad=self.l10n_mx_global_periodicidad,
-                meses=self.l10n_mx_global_meses,
-                anio=self.l10n_mx_global_anio,
+                periodicidad=self.l10n_mx_einvoice_global_periodicidad,
+                meses=self.l10n_mx_einvoice_global_meses,
+                anio=self.l10n_mx_einvoice_global_anio,
             ),
             emisor=self._l10n_mx_einvoice_emisor(),
             receptor=Receptor(
@@ -197,21 +200,21 @@ class AccountMove(models.Model):
                 uso_cfdi=GLOBAL_USO,
             ),
             conceptos=[
-                self._l10n_mx_global_concepto(sale, decimals)
-                for sale in self.l10n_mx_global_sale_ids.sorted("id")
+                self._l10n_mx_einvoice_global_concepto(sale, decimals)
+                for sale in self.l10n_mx_einvoice_global_sale_ids.sorted("id")
             ],
         )
         return amounts.fill(comprobante)
 
-    def _l10n_mx_global_forma_pago(self):
+    def _l10n_mx_einvoice_global_forma_pago(self):
         """The form of payment of the largest amount among the sales (SAT's rule)."""
         by_forma = defaultdict(float)
-        for sale in self.l10n_mx_global_sale_ids:
-            if sale.l10n_mx_forma_pago and sale.l10n_mx_forma_pago != "99":
-                by_forma[sale.l10n_mx_forma_pago] += sale.amount_total
+        for sale in self.l10n_mx_einvoice_global_sale_ids:
+            if sale.l10n_mx_einvoice_forma_pago and sale.l10n_mx_einvoice_forma_pago != "99":
+                by_forma[sale.l10n_mx_einvoice_forma_pago] += sale.amount_total
         return max(by_forma, key=by_forma.get) if by_forma else "01"
 
-    def _l10n_mx_global_concepto(self, sale, decimals):
+    def _l10n_mx_einvoice_global_concepto(self, sale, decimals):
         importe = to_decimal(sale.amount_untaxed, decimals)
         taxed = [
             sale._l10n_mx_einvoice_concepto_taxes(base_line["tax_details"], decimals, Decimal(1))
@@ -235,7 +238,7 @@ class AccountMove(models.Model):
     # --- the global invoice's own entry ------------------------------------------------
 
     @api.model
-    def _l10n_mx_global_sales_domain(self, company, date_from, date_to, currency):
+    def _l10n_mx_einvoice_global_sales_domain(self, company, date_from, date_to, currency):
         return [
             ("company_id", "=", company.id),
             ("move_type", "=", "out_invoice"),
@@ -246,28 +249,28 @@ class AccountMove(models.Model):
             ("currency_id", "=", currency.id),
             ("l10n_mx_einvoice_uuid", "=", False),
             "|",
-            ("l10n_mx_global_invoice_id", "=", False),
+            ("l10n_mx_einvoice_global_invoice_id", "=", False),
             (
-                "l10n_mx_global_invoice_id.l10n_mx_einvoice_state",
+                "l10n_mx_einvoice_global_invoice_id.l10n_mx_einvoice_state",
                 "in",
                 ("cancelled", "error", False),
             ),
         ]
 
     @api.model
-    def _l10n_mx_global_sales(self, company, date_from, date_to, currency):
+    def _l10n_mx_einvoice_global_sales(self, company, date_from, date_to, currency):
         """The sales a global invoice of the period may include: not stamped on their own,
         not waiting for the PAC, not in a standing global invoice."""
         sales = self.search(
-            self._l10n_mx_global_sales_domain(company, date_from, date_to, currency),
+            self._l10n_mx_einvoice_global_sales_domain(company, date_from, date_to, currency),
             order="invoice_date, id",
         )
         return sales.filtered(lambda sale: not sale._l10n_mx_einvoice_pending_document())
 
     @api.model
-    def _l10n_mx_global_create(self, sales, periodicidad, meses, anio, journal):
+    def _l10n_mx_einvoice_global_create(self, sales, periodicidad, meses, anio, journal):
         standing = sales.filtered(
-            lambda s: s.l10n_mx_global_invoice_id.l10n_mx_einvoice_state in STANDING_STATES
+            lambda s: s.l10n_mx_einvoice_global_invoice_id.l10n_mx_einvoice_state in STANDING_STATES
         )
         if standing:
             raise UserError(
@@ -286,14 +289,14 @@ class AccountMove(models.Model):
                 "partner_id": sales[:1].commercial_partner_id.id,
                 "date": max(sales.mapped("invoice_date")),
                 "ref": self.env._("Global invoice %(meses)s/%(anio)s", meses=meses, anio=anio),
-                "l10n_mx_global_periodicidad": periodicidad,
-                "l10n_mx_global_meses": meses,
-                "l10n_mx_global_anio": anio,
+                "l10n_mx_einvoice_global_periodicidad": periodicidad,
+                "l10n_mx_einvoice_global_meses": meses,
+                "l10n_mx_einvoice_global_anio": anio,
             }
         )
         sales.write(
             {
-                "l10n_mx_global_invoice_id": holder.id,
+                "l10n_mx_einvoice_global_invoice_id": holder.id,
                 "l10n_mx_einvoice_state": False,
                 "l10n_mx_einvoice_message": False,
             }
@@ -307,7 +310,7 @@ class AccountMove(models.Model):
         result = super()._cron_l10n_mx_einvoice_stamp(limit=limit)
         holders = self.search(
             [
-                ("l10n_mx_global_periodicidad", "!=", False),
+                ("l10n_mx_einvoice_global_periodicidad", "!=", False),
                 ("l10n_mx_einvoice_state", "=", "to_stamp"),
                 ("l10n_mx_einvoice_document_ids.state", "=", "pending"),
             ],
@@ -328,17 +331,18 @@ class AccountMove(models.Model):
             holder._l10n_mx_einvoice_commit()
         return result
 
-    def action_l10n_mx_stamp_global(self):
+    def action_l10n_mx_einvoice_stamp_global(self):
         for move in self.filtered(lambda m: m._l10n_mx_einvoice_is_global()):
             move._l10n_mx_einvoice_stamp()
         return True
 
     def write(self, vals):
-        if "l10n_mx_global_invoice_id" in vals:
+        if "l10n_mx_einvoice_global_invoice_id" in vals:
             standing = self.filtered(
                 lambda m: (
-                    m.l10n_mx_global_invoice_id.l10n_mx_einvoice_state in STANDING_STATES
-                    and m.l10n_mx_global_invoice_id.id != vals["l10n_mx_global_invoice_id"]
+                    m.l10n_mx_einvoice_global_invoice_id.l10n_mx_einvoice_state in STANDING_STATES
+                    and m.l10n_mx_einvoice_global_invoice_id.id
+                    != vals["l10n_mx_einvoice_global_invoice_id"]
                 )
             )
             if standing:

@@ -44,7 +44,7 @@ def payment_fecha(day):
 class AccountMove(models.Model):
     _inherit = "account.move"
 
-    l10n_mx_payment_invoice_ids = fields.Many2many(
+    l10n_mx_einvoice_payment_invoice_ids = fields.Many2many(
         "account.move",
         "l10n_mx_einvoice_payment_invoice_rel",
         "payment_move_id",
@@ -54,7 +54,7 @@ class AccountMove(models.Model):
         readonly=True,
         help="The PPD invoices the payment complement (CFDI type P) of this payment relates.",
     )
-    l10n_mx_payment_complement_ids = fields.Many2many(
+    l10n_mx_einvoice_payment_complement_ids = fields.Many2many(
         "account.move",
         "l10n_mx_einvoice_payment_invoice_rel",
         "invoice_id",
@@ -79,7 +79,9 @@ class AccountMove(models.Model):
 
     def _l10n_mx_einvoice_is_cfdi(self):
         if self.move_type == "entry" and self._l10n_mx_einvoice_is_payment():
-            return bool(self.l10n_mx_einvoice_state) or bool(self._l10n_mx_payment_allocations())
+            return bool(self.l10n_mx_einvoice_state) or bool(
+                self._l10n_mx_einvoice_payment_allocations()
+            )
         return super()._l10n_mx_einvoice_is_cfdi()
 
     def _l10n_mx_einvoice_expected_total(self):
@@ -90,7 +92,7 @@ class AccountMove(models.Model):
     def _l10n_mx_einvoice_record_problems(self):
         if not self._l10n_mx_einvoice_is_payment():
             return super()._l10n_mx_einvoice_record_problems()
-        return self._l10n_mx_payment_problems()
+        return self._l10n_mx_einvoice_payment_problems()
 
     def _l10n_mx_einvoice_serie_folio(self):
         serie, folio = super()._l10n_mx_einvoice_serie_folio()
@@ -108,20 +110,22 @@ class AccountMove(models.Model):
     def _l10n_mx_einvoice_comprobante(self, fecha=None):
         if not self._l10n_mx_einvoice_is_payment():
             return super()._l10n_mx_einvoice_comprobante(fecha)
-        return self._l10n_mx_payment_comprobante(fecha)
+        return self._l10n_mx_einvoice_payment_comprobante(fecha)
 
     def _l10n_mx_einvoice_prepare(self):
         result = super()._l10n_mx_einvoice_prepare()
         if self._l10n_mx_einvoice_is_payment():
             # the relation counts NumParcialidad of later complements; kept with the pending XML
-            self.l10n_mx_payment_invoice_ids = [
-                fields.Command.set([invoice.id for invoice in self._l10n_mx_payment_allocations()])
+            self.l10n_mx_einvoice_payment_invoice_ids = [
+                fields.Command.set(
+                    [invoice.id for invoice in self._l10n_mx_einvoice_payment_allocations()]
+                )
             ]
         return result
 
     # --- what the payment paid ------------------------------------------------------
 
-    def _l10n_mx_payment_allocations(self):
+    def _l10n_mx_einvoice_payment_allocations(self):
         """{invoice: [(amount in the invoice currency, amount in the payment currency, partial)]}
         for the stamped PPD customer invoices reconciled with this payment entry."""
         self.ensure_one()
@@ -143,13 +147,13 @@ class AccountMove(models.Model):
             invoice = other.move_id
             if (
                 invoice.move_type == "out_invoice"
-                and invoice.l10n_mx_metodo_pago == "PPD"
+                and invoice.l10n_mx_einvoice_metodo_pago == "PPD"
                 and invoice.l10n_mx_einvoice_state in COMPLEMENT_LIVE_STATES
             ):
                 allocations[invoice].append((other_amount, own_amount, partial))
         return dict(sorted(allocations.items(), key=lambda item: item[0].id))
 
-    def _l10n_mx_payment_saldo_anterior(self, invoice, partials):
+    def _l10n_mx_einvoice_payment_saldo_anterior(self, invoice, partials):
         """What the invoice owed before this payment: its total minus what was reconciled
         with it earlier (payments, credit notes), in the invoice currency."""
         first = min(partials.ids)
@@ -164,10 +168,10 @@ class AccountMove(models.Model):
                 )
         return invoice.amount_total - earlier
 
-    def _l10n_mx_payment_num_parcialidad(self, invoice):
+    def _l10n_mx_einvoice_payment_num_parcialidad(self, invoice):
         earlier = self.search_count(
             [
-                ("l10n_mx_payment_invoice_ids", "in", invoice.ids),
+                ("l10n_mx_einvoice_payment_invoice_ids", "in", invoice.ids),
                 ("l10n_mx_einvoice_state", "in", COMPLEMENT_LIVE_STATES),
                 ("id", "!=", self.id),
             ]
@@ -176,19 +180,19 @@ class AccountMove(models.Model):
 
     # --- checks -----------------------------------------------------------------------
 
-    def _l10n_mx_payment_forma(self):
+    def _l10n_mx_einvoice_payment_forma(self):
         payment = self.origin_payment_id
         return (
-            payment.payment_method_line_id.l10n_mx_forma_pago
-            or payment.journal_id.l10n_mx_forma_pago
+            payment.payment_method_line_id.l10n_mx_einvoice_forma_pago
+            or payment.journal_id.l10n_mx_einvoice_forma_pago
         )
 
-    def _l10n_mx_payment_problems(self):
+    def _l10n_mx_einvoice_payment_problems(self):
         self.ensure_one()
         company = self.company_id
         partner = self.partner_id.commercial_partner_id
         problems = []
-        if not company.vat or not company.zip or not company.l10n_mx_regimen_fiscal:
+        if not company.vat or not company.zip or not company.l10n_mx_einvoice_regimen_fiscal:
             problems.append(
                 bilingual(
                     f"La empresa {company.name} necesita RFC, código postal y régimen fiscal (Ajustes > Empresas).",
@@ -197,7 +201,7 @@ class AccountMove(models.Model):
             )
         foreign = partner.country_id and partner.country_id.code != "MX"
         if not foreign and (
-            not partner.vat or not partner.zip or not partner.l10n_mx_regimen_fiscal
+            not partner.vat or not partner.zip or not partner.l10n_mx_einvoice_regimen_fiscal
         ):
             problems.append(
                 bilingual(
@@ -205,7 +209,10 @@ class AccountMove(models.Model):
                     f"The customer {partner.display_name} needs its RFC, postal code and fiscal regime on the contact.",
                 )
             )
-        if not self._l10n_mx_payment_forma() or self._l10n_mx_payment_forma() == "99":
+        if (
+            not self._l10n_mx_einvoice_payment_forma()
+            or self._l10n_mx_einvoice_payment_forma() == "99"
+        ):
             journal = self.origin_payment_id.journal_id
             problems.append(
                 bilingual(
@@ -215,7 +222,7 @@ class AccountMove(models.Model):
                     "(03 transfer, 01 cash…) on the journal.",
                 )
             )
-        if not self._l10n_mx_payment_allocations():
+        if not self._l10n_mx_einvoice_payment_allocations():
             problems.append(
                 bilingual(
                     f"El pago {self.name} no está conciliado con facturas PPD timbradas: concílielo antes "
@@ -228,7 +235,7 @@ class AccountMove(models.Model):
 
     # --- collect: payment -> Comprobante type P ------------------------------------------
 
-    def _l10n_mx_payment_tipo_cambio(self):
+    def _l10n_mx_einvoice_payment_tipo_cambio(self):
         """TipoCambioP: MXN per unit of the payment currency, from the payment's own entry."""
         payment = self.origin_payment_id
         if payment.currency_id.name == "MXN":
@@ -243,7 +250,7 @@ class AccountMove(models.Model):
         )
         return ratio.quantize(TIPO_CAMBIO)
 
-    def _l10n_mx_payment_bank_data(self, forma):
+    def _l10n_mx_einvoice_payment_bank_data(self, forma):
         """Optional bank data SAT accepts as is: NumOperacion and the receiving account."""
         payment = self.origin_payment_id
         data = {}
@@ -255,7 +262,7 @@ class AccountMove(models.Model):
             data["cta_beneficiario"] = number
         return data
 
-    def _l10n_mx_payment_docto(self, invoice, allocation, pago_moneda):
+    def _l10n_mx_einvoice_payment_docto(self, invoice, allocation, pago_moneda):
         stamped = cfdi_xml.from_bytes(invoice._l10n_mx_einvoice_stamped_xml())
         moneda = stamped.moneda
         decimals = amounts.currency_decimals(moneda)
@@ -263,7 +270,9 @@ class AccountMove(models.Model):
         paid_payment_currency = sum(own for _amount, own, _partial in allocation)
         partials = self.env["account.partial.reconcile"].union(*(p for _a, _o, p in allocation))
         imp_pagado = to_decimal(paid_invoice_currency, decimals)
-        saldo = to_decimal(self._l10n_mx_payment_saldo_anterior(invoice, partials), decimals)
+        saldo = to_decimal(
+            self._l10n_mx_einvoice_payment_saldo_anterior(invoice, partials), decimals
+        )
         if moneda == pago_moneda:
             equivalencia = Decimal(1)
         else:
@@ -276,7 +285,7 @@ class AccountMove(models.Model):
             folio=stamped.folio,
             moneda=moneda,
             equivalencia=equivalencia,
-            num_parcialidad=self._l10n_mx_payment_num_parcialidad(invoice),
+            num_parcialidad=self._l10n_mx_einvoice_payment_num_parcialidad(invoice),
             imp_saldo_ant=saldo,
             imp_pagado=imp_pagado,
             imp_saldo_insoluto=saldo - imp_pagado,
@@ -284,25 +293,25 @@ class AccountMove(models.Model):
             impuestos=impuestos,
         )
 
-    def _l10n_mx_payment_pago(self):
+    def _l10n_mx_einvoice_payment_pago(self):
         payment = self.origin_payment_id
         moneda = payment.currency_id.name
-        forma = self._l10n_mx_payment_forma()
+        forma = self._l10n_mx_einvoice_payment_forma()
         pago = Pago(
             fecha_pago=payment_fecha(payment.date),
             forma_de_pago=forma,
             moneda=moneda,
-            tipo_cambio=self._l10n_mx_payment_tipo_cambio(),
+            tipo_cambio=self._l10n_mx_einvoice_payment_tipo_cambio(),
             monto=to_decimal(payment.amount, amounts.currency_decimals(moneda)),
-            **self._l10n_mx_payment_bank_data(forma),
+            **self._l10n_mx_einvoice_payment_bank_data(forma),
         )
         pago.doctos = [
-            self._l10n_mx_payment_docto(invoice, allocation, moneda)
-            for invoice, allocation in self._l10n_mx_payment_allocations().items()
+            self._l10n_mx_einvoice_payment_docto(invoice, allocation, moneda)
+            for invoice, allocation in self._l10n_mx_einvoice_payment_allocations().items()
         ]
         return pago
 
-    def _l10n_mx_payment_comprobante(self, fecha=None):
+    def _l10n_mx_einvoice_payment_comprobante(self, fecha=None):
         self.ensure_one()
         company = self.company_id
         serie, folio = self._l10n_mx_einvoice_serie_folio()
@@ -328,19 +337,19 @@ class AccountMove(models.Model):
                     objeto_imp="01",
                 )
             ],
-            complemento=Complemento(pagos=Pagos(pagos=[self._l10n_mx_payment_pago()])),
+            complemento=Complemento(pagos=Pagos(pagos=[self._l10n_mx_einvoice_payment_pago()])),
         )
         return amounts.fill(comprobante)
 
     def _l10n_mx_einvoice_emisor(self):
         company = self.company_id
         return Emisor(
-            rfc=company.partner_id._l10n_mx_rfc() if company.vat else "",
+            rfc=company.partner_id._l10n_mx_einvoice_rfc() if company.vat else "",
             nombre=(company.partner_id.name or "").strip(),
-            regimen_fiscal=company.l10n_mx_regimen_fiscal or "",
+            regimen_fiscal=company.l10n_mx_einvoice_regimen_fiscal or "",
         )
 
-    def _l10n_mx_payment_pdf_pagos(self):
+    def _l10n_mx_einvoice_payment_pdf_pagos(self):
         """The Pago and DoctoRelacionado lines the printed receipt shows (from the stamped XML)."""
         self.ensure_one()
         data = self._l10n_mx_einvoice_stamped_xml()
@@ -371,7 +380,7 @@ class AccountMove(models.Model):
 
     # --- the accountant's actions -----------------------------------------------------------
 
-    def _l10n_mx_payment_stamp(self):
+    def _l10n_mx_einvoice_payment_stamp(self):
         """Stamp the payment complement of this payment entry (again after a cancellation)."""
         self.ensure_one()
         if self.l10n_mx_einvoice_state == "cancelled":
@@ -394,20 +403,20 @@ class AccountMove(models.Model):
         line.move_id.origin_payment_id._l10n_mx_einvoice_stamp_after_reconcile()
         return result
 
-    def _l10n_mx_payment_stale_complements(self):
+    def _l10n_mx_einvoice_payment_stale_complements(self):
         """Stamped complements whose payment no longer pays what the complement says."""
         return self.filtered(
             lambda move: (
                 move.l10n_mx_einvoice_state in COMPLEMENT_LIVE_STATES
                 and move._l10n_mx_einvoice_is_payment()
-                and set(move._l10n_mx_payment_allocations())
-                != set(move.l10n_mx_payment_invoice_ids)
+                and set(move._l10n_mx_einvoice_payment_allocations())
+                != set(move.l10n_mx_einvoice_payment_invoice_ids)
             )
         )
 
-    def _l10n_mx_payment_cancel_stale(self):
+    def _l10n_mx_einvoice_payment_cancel_stale(self):
         """Cancel (motive 02) the complements of payments unreconciled after stamping."""
-        for move in self._l10n_mx_payment_stale_complements():
+        for move in self._l10n_mx_einvoice_payment_stale_complements():
             move.message_post(
                 body=self.env._(
                     "The payment was unreconciled after its complement was stamped: the complement no "
@@ -428,5 +437,5 @@ class AccountPartialReconcile(models.Model):
         )
         result = super().unlink()
         if complements and not self.env.context.get("l10n_mx_einvoice_keep_complement"):
-            complements._l10n_mx_payment_cancel_stale()
+            complements._l10n_mx_einvoice_payment_cancel_stale()
         return result

@@ -27,9 +27,9 @@ class AccountMove(models.Model):
         if self.state != "posted" or self.move_type not in ("in_invoice", "in_refund"):
             return 0
         stamps = sum(
-            int(line.product_id.product_tmpl_id.l10n_mx_stamp_credits * line.quantity)
+            int(line.product_id.product_tmpl_id.l10n_mx_einvoice_stamp_credits * line.quantity)
             for line in self.invoice_line_ids
-            if line.product_id.product_tmpl_id.l10n_mx_stamp_credits
+            if line.product_id.product_tmpl_id.l10n_mx_einvoice_stamp_credits
         )
         return -stamps if self.move_type == "in_refund" else stamps
 

@@ -41,7 +41,7 @@ def _float(value):
 class AccountMove(models.Model):
     _inherit = "account.move"
 
-    l10n_mx_vendor_cfdi_uuid = fields.Char(
+    l10n_mx_einvoice_vendor_uuid = fields.Char(
         string="Supplier CFDI UUID",
         copy=False,
         readonly=True,
@@ -49,87 +49,97 @@ class AccountMove(models.Model):
         tracking=True,
         help="Fiscal folio of the supplier's CFDI this bill was imported from (unique per company).",
     )
-    l10n_mx_vendor_cfdi_attachment_id = fields.Many2one(
+    l10n_mx_einvoice_vendor_attachment_id = fields.Many2one(
         "ir.attachment",
         string="Supplier CFDI (XML)",
         copy=False,
         readonly=True,
     )
-    l10n_mx_vendor_cfdi_issuer_rfc = fields.Char(
+    l10n_mx_einvoice_vendor_issuer_rfc = fields.Char(
         string="Issuer RFC (CFDI)", copy=False, readonly=True
     )
-    l10n_mx_vendor_cfdi_receiver_rfc = fields.Char(
+    l10n_mx_einvoice_vendor_receiver_rfc = fields.Char(
         string="Receiver RFC (CFDI)", copy=False, readonly=True
     )
-    l10n_mx_vendor_cfdi_fecha = fields.Char(
+    l10n_mx_einvoice_vendor_fecha = fields.Char(
         string="CFDI date",
         copy=False,
         readonly=True,
         index=True,
         help="Fecha of the CFDI as written by the supplier (local time of the place of issue).",
     )
-    l10n_mx_vendor_cfdi_total = fields.Monetary(
+    l10n_mx_einvoice_vendor_total = fields.Monetary(
         string="CFDI total",
         copy=False,
         readonly=True,
         currency_field="currency_id",
     )
-    l10n_mx_vendor_cfdi_seal_ok = fields.Boolean(string="Seal verifies", copy=False, readonly=True)
-    l10n_mx_vendor_cfdi_receiver_ok = fields.Boolean(
+    l10n_mx_einvoice_vendor_seal_ok = fields.Boolean(
+        string="Seal verifies", copy=False, readonly=True
+    )
+    l10n_mx_einvoice_vendor_receiver_ok = fields.Boolean(
         string="Receiver is this company",
         copy=False,
         readonly=True,
     )
-    l10n_mx_vendor_cfdi_totals_ok = fields.Boolean(
+    l10n_mx_einvoice_vendor_totals_ok = fields.Boolean(
         string="Totals match the CFDI",
-        compute="_compute_l10n_mx_vendor_cfdi_totals_ok",
+        compute="_compute_l10n_mx_einvoice_vendor_totals_ok",
         store=True,
     )
-    l10n_mx_vendor_cfdi_sat_state = fields.Selection(
+    l10n_mx_einvoice_vendor_sat_state = fields.Selection(
         SAT_STATES,
         string="SAT status",
         copy=False,
         readonly=True,
         tracking=True,
     )
-    l10n_mx_vendor_cfdi_sat_checked = fields.Datetime(
+    l10n_mx_einvoice_vendor_sat_checked = fields.Datetime(
         string="SAT status checked on", copy=False, readonly=True
     )
-    l10n_mx_vendor_cfdi_sat_message = fields.Char(string="SAT answer", copy=False, readonly=True)
-    l10n_mx_vendor_cfdi_cancelled = fields.Boolean(
+    l10n_mx_einvoice_vendor_sat_message = fields.Char(
+        string="SAT answer", copy=False, readonly=True
+    )
+    l10n_mx_einvoice_vendor_cancelled = fields.Boolean(
         string="Supplier CFDI cancelled",
-        compute="_compute_l10n_mx_vendor_cfdi_cancelled",
+        compute="_compute_l10n_mx_einvoice_vendor_cancelled",
         store=True,
         help="SAT reports the supplier's CFDI as cancelled: the bill is not deductible.",
     )
-    l10n_mx_vendor_cfdi_notes = fields.Text(string="Import notes", copy=False, readonly=True)
+    l10n_mx_einvoice_vendor_notes = fields.Text(string="Import notes", copy=False, readonly=True)
 
     def init(self):
         result = super().init()
         self.env.cr.execute(
             """
-            CREATE UNIQUE INDEX IF NOT EXISTS account_move_l10n_mx_vendor_cfdi_uuid_uniq
-                ON account_move (company_id, upper(l10n_mx_vendor_cfdi_uuid))
-             WHERE l10n_mx_vendor_cfdi_uuid IS NOT NULL
+            CREATE UNIQUE INDEX IF NOT EXISTS account_move_l10n_mx_einvoice_vendor_uuid_uniq
+                ON account_move (company_id, upper(l10n_mx_einvoice_vendor_uuid))
+             WHERE l10n_mx_einvoice_vendor_uuid IS NOT NULL
             """
         )
         return result
 
-    @api.depends("amount_total", "l10n_mx_vendor_cfdi_total", "l10n_mx_vendor_cfdi_uuid")
-    def _compute_l10n_mx_vendor_cfdi_totals_ok(self):
+    @api.depends("amount_total", "l10n_mx_einvoice_vendor_total", "l10n_mx_einvoice_vendor_uuid")
+    def _compute_l10n_mx_einvoice_vendor_totals_ok(self):
         for move in self:
-            move.l10n_mx_vendor_cfdi_totals_ok = bool(move.l10n_mx_vendor_cfdi_uuid) and not (
-                move.currency_id.compare_amounts(move.amount_total, move.l10n_mx_vendor_cfdi_total)
+            move.l10n_mx_einvoice_vendor_totals_ok = bool(
+                move.l10n_mx_einvoice_vendor_uuid
+            ) and not (
+                move.currency_id.compare_amounts(
+                    move.amount_total, move.l10n_mx_einvoice_vendor_total
+                )
             )
 
-    @api.depends("l10n_mx_vendor_cfdi_sat_state")
-    def _compute_l10n_mx_vendor_cfdi_cancelled(self):
+    @api.depends("l10n_mx_einvoice_vendor_sat_state")
+    def _compute_l10n_mx_einvoice_vendor_cancelled(self):
         for move in self:
-            move.l10n_mx_vendor_cfdi_cancelled = move.l10n_mx_vendor_cfdi_sat_state == "cancelado"
+            move.l10n_mx_einvoice_vendor_cancelled = (
+                move.l10n_mx_einvoice_vendor_sat_state == "cancelado"
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_vendor_cfdi(self):
-        kept = self.filtered("l10n_mx_vendor_cfdi_attachment_id")
+        kept = self.filtered("l10n_mx_einvoice_vendor_attachment_id")
         if kept:
             raise UserError(
                 self.env._(
@@ -144,18 +154,18 @@ class AccountMove(models.Model):
     # --- import -------------------------------------------------------------------------
 
     @api.model
-    def _l10n_mx_vendor_cfdi_existing(self, company, uuid):
+    def _l10n_mx_einvoice_vendor_existing(self, company, uuid):
         return self.with_context(active_test=False).search(
             [
                 ("company_id", "=", company.id),
-                ("l10n_mx_vendor_cfdi_uuid", "=", uuid.strip().upper()),
+                ("l10n_mx_einvoice_vendor_uuid", "=", uuid.strip().upper()),
             ],
             limit=1,
         )
 
     @api.model
-    def _l10n_mx_vendor_cfdi_refuse_duplicate(self, company, uuid):
-        existing = self._l10n_mx_vendor_cfdi_existing(company, uuid)
+    def _l10n_mx_einvoice_vendor_refuse_duplicate(self, company, uuid):
+        existing = self._l10n_mx_einvoice_vendor_existing(company, uuid)
         if existing:
             raise UserError(
                 self.env._(
@@ -168,7 +178,7 @@ class AccountMove(models.Model):
             )
 
     @api.model
-    def _l10n_mx_vendor_cfdi_partner(self, company, emisor):
+    def _l10n_mx_einvoice_vendor_partner(self, company, emisor):
         rfc = normalize_rfc(emisor.rfc)
         partners = (
             self.env["res.partner"]
@@ -183,8 +193,8 @@ class AccountMove(models.Model):
         partner = partners.filtered("active")[:1] or partners[:1]
         if partner:
             partner = partner.commercial_partner_id
-            if not partner.l10n_mx_regimen_fiscal and emisor.regimen_fiscal:
-                partner.l10n_mx_regimen_fiscal = emisor.regimen_fiscal
+            if not partner.l10n_mx_einvoice_regimen_fiscal and emisor.regimen_fiscal:
+                partner.l10n_mx_einvoice_regimen_fiscal = emisor.regimen_fiscal
             return partner
         if not RFC_PATTERN.match(rfc):
             raise UserError(
@@ -200,13 +210,13 @@ class AccountMove(models.Model):
                 "vat": rfc,
                 "is_company": len(rfc) == 12,
                 "country_id": self.env.ref("base.mx").id,
-                "l10n_mx_regimen_fiscal": emisor.regimen_fiscal or False,
+                "l10n_mx_einvoice_regimen_fiscal": emisor.regimen_fiscal or False,
                 "supplier_rank": 1,
             }
         )
 
     @api.model
-    def _l10n_mx_vendor_cfdi_tax_index(self, company):
+    def _l10n_mx_einvoice_vendor_tax_index(self, company):
         """[(impuesto, tipo_factor, tasa, retention, tax)] of the company's purchase taxes."""
         index = []
         taxes = self.env["account.tax"].search(
@@ -234,7 +244,7 @@ class AccountMove(models.Model):
         return index
 
     @api.model
-    def _l10n_mx_vendor_cfdi_tax(self, index, impuesto, tipo_factor, tasa, retention, notes):
+    def _l10n_mx_einvoice_vendor_tax(self, index, impuesto, tipo_factor, tasa, retention, notes):
         candidates = [
             (entry, entry[2])
             for entry in index
@@ -275,7 +285,7 @@ class AccountMove(models.Model):
         )
 
     @api.model
-    def _l10n_mx_vendor_cfdi_product(self, company, partner, concepto):
+    def _l10n_mx_einvoice_vendor_product(self, company, partner, concepto):
         code = (concepto.no_identificacion or "").strip()
         Product = self.env["product.product"]
         company_domain = Product._check_company_domain(company)
@@ -298,7 +308,7 @@ class AccountMove(models.Model):
                 [
                     *company_domain,
                     (
-                        "product_tmpl_id.l10n_mx_clave_prod_serv_id.code",
+                        "product_tmpl_id.l10n_mx_einvoice_clave_prod_serv_id.code",
                         "=",
                         concepto.clave_prod_serv,
                     ),
@@ -308,11 +318,11 @@ class AccountMove(models.Model):
         return Product
 
     @api.model
-    def _l10n_mx_vendor_cfdi_line(self, company, partner, concepto, tax_index, notes):
+    def _l10n_mx_einvoice_vendor_line(self, company, partner, concepto, tax_index, notes):
         taxes = self.env["account.tax"]
         concepto_taxes = concepto.impuestos
         for traslado in concepto_taxes.traslados if concepto_taxes else []:
-            taxes |= self._l10n_mx_vendor_cfdi_tax(
+            taxes |= self._l10n_mx_einvoice_vendor_tax(
                 tax_index,
                 traslado.impuesto,
                 traslado.tipo_factor,
@@ -321,7 +331,7 @@ class AccountMove(models.Model):
                 notes,
             )
         for retencion in concepto_taxes.retenciones if concepto_taxes else []:
-            taxes |= self._l10n_mx_vendor_cfdi_tax(
+            taxes |= self._l10n_mx_einvoice_vendor_tax(
                 tax_index,
                 retencion.impuesto,
                 retencion.tipo_factor,
@@ -329,7 +339,7 @@ class AccountMove(models.Model):
                 True,
                 notes,
             )
-        product = self._l10n_mx_vendor_cfdi_product(company, partner, concepto)
+        product = self._l10n_mx_einvoice_vendor_product(company, partner, concepto)
         importe = concepto.importe or Decimal(0)
         discount = (
             (concepto.descuento / importe * 100) if concepto.descuento and importe else Decimal(0)
@@ -381,7 +391,7 @@ class AccountMove(models.Model):
         return values
 
     @api.model
-    def _l10n_mx_vendor_cfdi_currency(self, code):
+    def _l10n_mx_einvoice_vendor_currency(self, code):
         currency = (
             self.env["res.currency"]
             .with_context(active_test=False)
@@ -396,17 +406,17 @@ class AccountMove(models.Model):
         return currency
 
     @api.model
-    def _l10n_mx_vendor_cfdi_values(self, received, journal, tax_index=None):
+    def _l10n_mx_einvoice_vendor_values(self, received, journal, tax_index=None):
         """Values of the draft bill of ``received`` (a ``cfdi.reception.ReceivedCfdi``);
-        ``tax_index`` (``_l10n_mx_vendor_cfdi_tax_index``) is given when importing many."""
+        ``tax_index`` (``_l10n_mx_einvoice_vendor_tax_index``) is given when importing many."""
         company = journal.company_id
         c = received.comprobante
-        partner = self._l10n_mx_vendor_cfdi_partner(company, c.emisor)
+        partner = self._l10n_mx_einvoice_vendor_partner(company, c.emisor)
         if tax_index is None:
-            tax_index = self._l10n_mx_vendor_cfdi_tax_index(company)
+            tax_index = self._l10n_mx_einvoice_vendor_tax_index(company)
         notes = []
         lines = [
-            self._l10n_mx_vendor_cfdi_line(company, partner, concepto, tax_index, notes)
+            self._l10n_mx_einvoice_vendor_line(company, partner, concepto, tax_index, notes)
             for concepto in c.conceptos
         ]
         company_rfc = normalize_rfc(company.vat)
@@ -436,21 +446,21 @@ class AccountMove(models.Model):
             "partner_id": partner.id,
             "invoice_date": c.fecha.date() if c.fecha else False,
             "ref": serie_folio or received.uuid,
-            "currency_id": self._l10n_mx_vendor_cfdi_currency(c.moneda).id,
+            "currency_id": self._l10n_mx_einvoice_vendor_currency(c.moneda).id,
             "invoice_line_ids": [Command.create(line) for line in lines],
-            "l10n_mx_vendor_cfdi_uuid": received.uuid,
-            "l10n_mx_vendor_cfdi_issuer_rfc": normalize_rfc(c.emisor.rfc),
-            "l10n_mx_vendor_cfdi_receiver_rfc": receiver_rfc,
-            "l10n_mx_vendor_cfdi_fecha": c.fecha.isoformat(timespec="seconds")
+            "l10n_mx_einvoice_vendor_uuid": received.uuid,
+            "l10n_mx_einvoice_vendor_issuer_rfc": normalize_rfc(c.emisor.rfc),
+            "l10n_mx_einvoice_vendor_receiver_rfc": receiver_rfc,
+            "l10n_mx_einvoice_vendor_fecha": c.fecha.isoformat(timespec="seconds")
             if c.fecha
             else False,
-            "l10n_mx_vendor_cfdi_total": _float(c.total),
-            "l10n_mx_vendor_cfdi_seal_ok": received.seal_ok,
-            "l10n_mx_vendor_cfdi_receiver_ok": receiver_rfc == company_rfc,
-            "l10n_mx_vendor_cfdi_notes": "\n".join(notes) or False,
+            "l10n_mx_einvoice_vendor_total": _float(c.total),
+            "l10n_mx_einvoice_vendor_seal_ok": received.seal_ok,
+            "l10n_mx_einvoice_vendor_receiver_ok": receiver_rfc == company_rfc,
+            "l10n_mx_einvoice_vendor_notes": "\n".join(notes) or False,
         }
 
-    def _l10n_mx_vendor_cfdi_attachment_values(self, received):
+    def _l10n_mx_einvoice_vendor_attachment_values(self, received):
         self.ensure_one()
         c = received.comprobante
         return {
@@ -462,16 +472,16 @@ class AccountMove(models.Model):
             "description": self.env._("Supplier CFDI %s", received.uuid),
         }
 
-    def _l10n_mx_vendor_cfdi_attach(self, attachment):
+    def _l10n_mx_einvoice_vendor_attach(self, attachment):
         """Keep ``attachment`` (already holding the XML) as this bill's supplier CFDI."""
         self.ensure_one()
         if (attachment.res_model, attachment.res_id) != (self._name, self.id):
             attachment.write({"res_model": self._name, "res_id": self.id})
-        self.l10n_mx_vendor_cfdi_attachment_id = attachment
+        self.l10n_mx_einvoice_vendor_attachment_id = attachment
         return attachment
 
     @api.model
-    def _l10n_mx_vendor_cfdi_create_many(self, journal, prepared):
+    def _l10n_mx_einvoice_vendor_create_many(self, journal, prepared):
         """Draft bills for ``[(received, values)]`` in one batch (same order), XML attached."""
         moves = (
             self.with_company(journal.company_id)
@@ -484,7 +494,7 @@ class AccountMove(models.Model):
         )
         attachments = self.env["ir.attachment"].create(
             [
-                move._l10n_mx_vendor_cfdi_attachment_values(received)
+                move._l10n_mx_einvoice_vendor_attachment_values(received)
                 for move, (received, _values) in zip(moves, prepared, strict=True)
             ]
         )
@@ -493,7 +503,7 @@ class AccountMove(models.Model):
         moves.flush_recordset()
         self.env.cr.execute(
             SQL(
-                """UPDATE account_move AS move SET l10n_mx_vendor_cfdi_attachment_id = link.attachment_id
+                """UPDATE account_move AS move SET l10n_mx_einvoice_vendor_attachment_id = link.attachment_id
                  FROM (VALUES %s) AS link(move_id, attachment_id) WHERE move.id = link.move_id""",
                 SQL(", ").join(
                     SQL("(%s, %s)", move_id, attachment_id)
@@ -501,56 +511,56 @@ class AccountMove(models.Model):
                 ),
             )
         )
-        moves.invalidate_recordset(["l10n_mx_vendor_cfdi_attachment_id"])
+        moves.invalidate_recordset(["l10n_mx_einvoice_vendor_attachment_id"])
         for move in moves:
-            move._l10n_mx_vendor_cfdi_post_summary()
+            move._l10n_mx_einvoice_vendor_post_summary()
         return moves
 
     @api.model
-    def _l10n_mx_vendor_cfdi_create(self, received, journal):
+    def _l10n_mx_einvoice_vendor_create(self, received, journal):
         """One draft bill (with the XML attached) for a received CFDI; UserError if refused."""
-        self._l10n_mx_vendor_cfdi_refuse_duplicate(journal.company_id, received.uuid)
-        values = self._l10n_mx_vendor_cfdi_values(received, journal)
-        return self._l10n_mx_vendor_cfdi_create_many(journal, [(received, values)])
+        self._l10n_mx_einvoice_vendor_refuse_duplicate(journal.company_id, received.uuid)
+        values = self._l10n_mx_einvoice_vendor_values(received, journal)
+        return self._l10n_mx_einvoice_vendor_create_many(journal, [(received, values)])
 
-    def _l10n_mx_vendor_cfdi_fill(self, received, attachment):
+    def _l10n_mx_einvoice_vendor_fill(self, received, attachment):
         """Fill this empty draft bill from a received CFDI (mail alias, dashboard upload)."""
         self.ensure_one()
-        self._l10n_mx_vendor_cfdi_refuse_duplicate(self.company_id, received.uuid)
-        values = self._l10n_mx_vendor_cfdi_values(received, self.journal_id)
+        self._l10n_mx_einvoice_vendor_refuse_duplicate(self.company_id, received.uuid)
+        values = self._l10n_mx_einvoice_vendor_values(received, self.journal_id)
         self.with_context(skip_is_manually_modified=True).write(values)
         if not attachment:  # an XML embedded in a PDF has no attachment of its own
             attachment = self.env["ir.attachment"].create(
-                self._l10n_mx_vendor_cfdi_attachment_values(received)
+                self._l10n_mx_einvoice_vendor_attachment_values(received)
             )
-        self._l10n_mx_vendor_cfdi_attach(attachment)
-        self._l10n_mx_vendor_cfdi_post_summary()
+        self._l10n_mx_einvoice_vendor_attach(attachment)
+        self._l10n_mx_einvoice_vendor_post_summary()
         return True
 
-    def _l10n_mx_vendor_cfdi_problems(self):
+    def _l10n_mx_einvoice_vendor_problems(self):
         """Human-readable list of failed checks (empty when every check passed)."""
         self.ensure_one()
         problems = []
-        if not self.l10n_mx_vendor_cfdi_seal_ok:
+        if not self.l10n_mx_einvoice_vendor_seal_ok:
             problems.append(self.env._("seal does not verify"))
-        if not self.l10n_mx_vendor_cfdi_receiver_ok:
+        if not self.l10n_mx_einvoice_vendor_receiver_ok:
             problems.append(self.env._("receiver RFC is not the company's"))
-        if not self.l10n_mx_vendor_cfdi_totals_ok:
+        if not self.l10n_mx_einvoice_vendor_totals_ok:
             problems.append(
                 self.env._(
                     "bill total %(bill)s differs from the CFDI total %(cfdi)s",
                     bill=self.amount_total,
-                    cfdi=self.l10n_mx_vendor_cfdi_total,
+                    cfdi=self.l10n_mx_einvoice_vendor_total,
                 )
             )
-        if self.l10n_mx_vendor_cfdi_cancelled:
+        if self.l10n_mx_einvoice_vendor_cancelled:
             problems.append(self.env._("the CFDI is CANCELLED at SAT"))
         return problems
 
-    def _l10n_mx_vendor_cfdi_post_summary(self):
-        problems = self._l10n_mx_vendor_cfdi_problems()
+    def _l10n_mx_einvoice_vendor_post_summary(self):
+        problems = self._l10n_mx_einvoice_vendor_problems()
         body = self.env._(
-            "Imported from the supplier CFDI %(uuid)s.", uuid=self.l10n_mx_vendor_cfdi_uuid
+            "Imported from the supplier CFDI %(uuid)s.", uuid=self.l10n_mx_einvoice_vendor_uuid
         )
         if problems:
             body = self.env._(
@@ -561,7 +571,7 @@ class AccountMove(models.Model):
     # --- SAT status ---------------------------------------------------------------------
 
     @api.model
-    def _l10n_mx_vendor_cfdi_status_service(self, company):
+    def _l10n_mx_einvoice_vendor_status_service(self, company):
         """A function (uuid, issuer_rfc, receiver_rfc, total) -> StatusResult.
 
         The URL in the system parameter ``l10n_mx_einvoice.sat_status_url`` wins (a proxy or
@@ -575,41 +585,47 @@ class AccountMove(models.Model):
         client = sat_status.SatStatusClient(url or sat_status.PRODUCTION_URL, timeout=20.0)
         return client.query
 
-    def _l10n_mx_vendor_cfdi_check_status(self):
+    def _l10n_mx_einvoice_vendor_check_status(self):
         """Ask SAT for the status of these bills' CFDI; flag the cancelled ones."""
         services = {}
-        for move in self.filtered("l10n_mx_vendor_cfdi_uuid"):
+        for move in self.filtered("l10n_mx_einvoice_vendor_uuid"):
             company = move.company_id
             try:
                 if company not in services:
-                    services[company] = self._l10n_mx_vendor_cfdi_status_service(company)
+                    services[company] = self._l10n_mx_einvoice_vendor_status_service(company)
                 result = services[company](
-                    move.l10n_mx_vendor_cfdi_uuid,
-                    move.l10n_mx_vendor_cfdi_issuer_rfc,
-                    move.l10n_mx_vendor_cfdi_receiver_rfc,
+                    move.l10n_mx_einvoice_vendor_uuid,
+                    move.l10n_mx_einvoice_vendor_issuer_rfc,
+                    move.l10n_mx_einvoice_vendor_receiver_rfc,
                     Decimal(
-                        float_repr(move.l10n_mx_vendor_cfdi_total, move.currency_id.decimal_places)
+                        float_repr(
+                            move.l10n_mx_einvoice_vendor_total, move.currency_id.decimal_places
+                        )
                     ),
                 )
             except (PacError, CfdiError) as error:
                 _logger.warning(
-                    "SAT status of %s not checked: %s", move.l10n_mx_vendor_cfdi_uuid, error.code
+                    "SAT status of %s not checked: %s",
+                    move.l10n_mx_einvoice_vendor_uuid,
+                    error.code,
                 )
                 move.write(
                     {
-                        "l10n_mx_vendor_cfdi_sat_state": move.l10n_mx_vendor_cfdi_sat_state
+                        "l10n_mx_einvoice_vendor_sat_state": move.l10n_mx_einvoice_vendor_sat_state
                         or "unavailable",
-                        "l10n_mx_vendor_cfdi_sat_message": engine_message(self.env, error)[:250],
+                        "l10n_mx_einvoice_vendor_sat_message": engine_message(self.env, error)[
+                            :250
+                        ],
                     }
                 )
                 continue
             state = SAT_STATE_OF.get(result.estado, "not_found")
-            was_cancelled = move.l10n_mx_vendor_cfdi_cancelled
+            was_cancelled = move.l10n_mx_einvoice_vendor_cancelled
             move.write(
                 {
-                    "l10n_mx_vendor_cfdi_sat_state": state,
-                    "l10n_mx_vendor_cfdi_sat_checked": fields.Datetime.now(),
-                    "l10n_mx_vendor_cfdi_sat_message": " · ".join(
+                    "l10n_mx_einvoice_vendor_sat_state": state,
+                    "l10n_mx_einvoice_vendor_sat_checked": fields.Datetime.now(),
+                    "l10n_mx_einvoice_vendor_sat_message": " · ".join(
                         part
                         for part in (
                             result.estado,
@@ -626,33 +642,33 @@ class AccountMove(models.Model):
                         "SAT reports the supplier CFDI %(uuid)s as CANCELLED: this bill is not "
                         "deductible. Ask the supplier for the replacement CFDI. / El SAT reporta el "
                         "CFDI %(uuid)s del proveedor como CANCELADO.",
-                        uuid=move.l10n_mx_vendor_cfdi_uuid,
+                        uuid=move.l10n_mx_einvoice_vendor_uuid,
                     )
                 )
         return True
 
-    def action_l10n_mx_vendor_cfdi_check_status(self):
-        self._l10n_mx_vendor_cfdi_check_status()
+    def action_l10n_mx_einvoice_vendor_check_status(self):
+        self._l10n_mx_einvoice_vendor_check_status()
         return True
 
     @api.model
-    def _cron_l10n_mx_vendor_cfdi_status(self, limit=200, days=7):
+    def _cron_l10n_mx_einvoice_vendor_status(self, limit=200, days=7):
         """Re-check bills whose supplier CFDI was never checked or not in the last ``days``."""
         threshold = fields.Datetime.subtract(fields.Datetime.now(), days=days)
         moves = self.search(
             [
-                ("l10n_mx_vendor_cfdi_uuid", "!=", False),
-                ("l10n_mx_vendor_cfdi_sat_state", "!=", "cancelado"),
+                ("l10n_mx_einvoice_vendor_uuid", "!=", False),
+                ("l10n_mx_einvoice_vendor_sat_state", "!=", "cancelado"),
                 ("state", "!=", "cancel"),
                 "|",
-                ("l10n_mx_vendor_cfdi_sat_checked", "=", False),
-                ("l10n_mx_vendor_cfdi_sat_checked", "<", threshold),
+                ("l10n_mx_einvoice_vendor_sat_checked", "=", False),
+                ("l10n_mx_einvoice_vendor_sat_checked", "<", threshold),
             ],
             limit=limit,
-            order="l10n_mx_vendor_cfdi_sat_checked asc nulls first, id",
+            order="l10n_mx_einvoice_vendor_sat_checked asc nulls first, id",
         )
         for move in moves:
-            move._l10n_mx_vendor_cfdi_check_status()
+            move._l10n_mx_einvoice_vendor_check_status()
             move._l10n_mx_einvoice_commit()
         return True
 
@@ -665,32 +681,32 @@ class AccountMove(models.Model):
             and self.is_purchase_document()
             and reception.is_cfdi_tree(file_data.get("xml_tree"))
         ):
-            return self._l10n_mx_vendor_cfdi_decode
+            return self._l10n_mx_einvoice_vendor_decode
         if file_data.get("type") == "hostile_xml" and self.is_purchase_document():
-            return self._l10n_mx_vendor_cfdi_refuse
+            return self._l10n_mx_einvoice_vendor_refuse
         return super()._get_edi_decoder(file_data, new=new)
 
-    def _l10n_mx_vendor_cfdi_refuse(self, invoice, file_data, new):
+    def _l10n_mx_einvoice_vendor_refuse(self, invoice, file_data, new):
         """An XML refused before parsing (DOCTYPE, entities): the bill says why."""
-        return self._l10n_mx_vendor_cfdi_not_imported(
+        return self._l10n_mx_einvoice_vendor_not_imported(
             invoice, file_data, engine_message(self.env, file_data["error"])
         )
 
-    def _l10n_mx_vendor_cfdi_decode(self, invoice, file_data, new):
+    def _l10n_mx_einvoice_vendor_decode(self, invoice, file_data, new):
         """Odoo's decoder signature; never raises so the other attachments are processed."""
         try:
             received = reception.read_cfdi(file_data["filename"], file_data["content"])
             with self.env.cr.savepoint():
-                invoice._l10n_mx_vendor_cfdi_fill(received, file_data.get("attachment"))
+                invoice._l10n_mx_einvoice_vendor_fill(received, file_data.get("attachment"))
         except CfdiError as error:
-            return self._l10n_mx_vendor_cfdi_not_imported(
+            return self._l10n_mx_einvoice_vendor_not_imported(
                 invoice, file_data, engine_message(self.env, error)
             )
         except UserError as error:
-            return self._l10n_mx_vendor_cfdi_not_imported(invoice, file_data, error.args[0])
+            return self._l10n_mx_einvoice_vendor_not_imported(invoice, file_data, error.args[0])
         return True
 
-    def _l10n_mx_vendor_cfdi_not_imported(self, invoice, file_data, reason):
+    def _l10n_mx_einvoice_vendor_not_imported(self, invoice, file_data, reason):
         invoice.message_post(
             body=self.env._(
                 "%(file)s was not imported: %(reason)s", file=file_data["filename"], reason=reason

@@ -28,16 +28,16 @@ class AccountPayment(models.Model):
                 and move.state == "posted"
                 and move._l10n_mx_einvoice_is_payment()
                 and move.l10n_mx_einvoice_state not in ("stamped", "cancel_requested")
-                and move._l10n_mx_payment_allocations()
+                and move._l10n_mx_einvoice_payment_allocations()
             )
 
-    def action_l10n_mx_stamp_payment(self):
+    def action_l10n_mx_einvoice_stamp_payment(self):
         """Stamp the payment complement of the selected payments (button)."""
         moves = self.move_id.filtered(
             lambda m: (
                 m.state == "posted"
                 and m._l10n_mx_einvoice_is_payment()
-                and m._l10n_mx_payment_allocations()
+                and m._l10n_mx_einvoice_payment_allocations()
             )
         )
         if not moves:
@@ -49,14 +49,14 @@ class AccountPayment(models.Model):
                 )
             )
         for move in moves:
-            move._l10n_mx_payment_stamp()
+            move._l10n_mx_einvoice_payment_stamp()
         return True
 
-    def action_l10n_mx_cancel_cfdi(self):
-        return self.move_id.action_l10n_mx_cancel_cfdi()
+    def action_l10n_mx_einvoice_cancel_cfdi(self):
+        return self.move_id.action_l10n_mx_einvoice_cancel_cfdi()
 
-    def action_l10n_mx_check_sat_status(self):
-        return self.move_id.action_l10n_mx_check_sat_status()
+    def action_l10n_mx_einvoice_check_sat_status(self):
+        return self.move_id.action_l10n_mx_einvoice_check_sat_status()
 
     def _l10n_mx_einvoice_stamp_after_reconcile(self):
         """Stamp the complements of just reconciled payments when the company asks for it."""
@@ -69,10 +69,10 @@ class AccountPayment(models.Model):
                 and move.state == "posted"
                 and move._l10n_mx_einvoice_is_payment()
                 and move.l10n_mx_einvoice_state in (False, "to_stamp", "error", "cancelled")
-                and move._l10n_mx_payment_allocations()
+                and move._l10n_mx_einvoice_payment_allocations()
             ):
                 try:
-                    move._l10n_mx_payment_stamp()
+                    move._l10n_mx_einvoice_payment_stamp()
                 except UserError as error:
                     move.write(
                         {

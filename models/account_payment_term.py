@@ -4,7 +4,7 @@ from odoo import fields, models
 class AccountPaymentTerm(models.Model):
     _inherit = "account.payment.term"
 
-    l10n_mx_metodo_pago = fields.Selection(
+    l10n_mx_einvoice_metodo_pago = fields.Selection(
         [
             ("PUE", "PUE - Pago en una sola exhibición"),
             ("PPD", "PPD - Pago en parcialidades o diferido"),
@@ -17,8 +17,8 @@ class AccountPaymentTerm(models.Model):
     def _l10n_mx_einvoice_metodo_pago(self):
         """PUE for an immediate payment term, PPD otherwise (or the term's override)."""
         self.ensure_one()
-        if self.l10n_mx_metodo_pago:
-            return self.l10n_mx_metodo_pago
+        if self.l10n_mx_einvoice_metodo_pago:
+            return self.l10n_mx_einvoice_metodo_pago
         lines = self.line_ids
         immediate = (
             len(lines) == 1

@@ -36,7 +36,7 @@ def _stamped_sha256(data):
 class IrAttachment(models.Model):
     _inherit = "ir.attachment"
 
-    l10n_mx_cfdi_sha256 = fields.Char(
+    l10n_mx_einvoice_sha256 = fields.Char(
         string="CFDI SHA-256",
         readonly=True,
         copy=False,
@@ -47,7 +47,7 @@ class IrAttachment(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            vals["l10n_mx_cfdi_sha256"] = _stamped_sha256(_content_of(vals))
+            vals["l10n_mx_einvoice_sha256"] = _stamped_sha256(_content_of(vals))
         return super().create(vals_list)
 
     def write(self, vals):
@@ -62,28 +62,28 @@ class IrAttachment(models.Model):
             vals = {name: value for name, value in vals.items() if name not in unchanged}
             if not vals:
                 return True
-        if "l10n_mx_cfdi_sha256" in vals and not self.env.su:
+        if "l10n_mx_einvoice_sha256" in vals and not self.env.su:
             raise UserError(self.env._("The SHA-256 of a CFDI file is computed, never written."))
         if any(name in vals for name in DATA_FIELDS):
-            vals = dict(vals, l10n_mx_cfdi_sha256=_stamped_sha256(_content_of(vals)))
+            vals = dict(vals, l10n_mx_einvoice_sha256=_stamped_sha256(_content_of(vals)))
         return super().write(vals)
 
     def _l10n_mx_einvoice_stamped(self):
         stamped = super()._l10n_mx_einvoice_stamped()
         if not self.ids:
             return stamped
-        self.env["account.move"].flush_model(["l10n_mx_vendor_cfdi_attachment_id"])
+        self.env["account.move"].flush_model(["l10n_mx_einvoice_vendor_attachment_id"])
         self.env.cr.execute(
-            "SELECT l10n_mx_vendor_cfdi_attachment_id FROM account_move "
-            "WHERE l10n_mx_vendor_cfdi_attachment_id IN %s",
+            "SELECT l10n_mx_einvoice_vendor_attachment_id FROM account_move "
+            "WHERE l10n_mx_einvoice_vendor_attachment_id IN %s",
             [tuple(self.ids)],
         )
         return stamped | self.browse([row[0] for row in self.env.cr.fetchall()])
 
-    def _l10n_mx_cfdi_integrity(self):
+    def _l10n_mx_einvoice_integrity(self):
         """'ok', 'mismatch' (content changed since creation) or 'unknown' (no stored hash)."""
         self.ensure_one()
-        if not self.l10n_mx_cfdi_sha256:
+        if not self.l10n_mx_einvoice_sha256:
             return "unknown"
         current = sha256_hex(self.sudo().raw or b"")
-        return "ok" if current == self.l10n_mx_cfdi_sha256 else "mismatch"
+        return "ok" if current == self.l10n_mx_einvoice_sha256 else "mismatch"

@@ -7,8 +7,10 @@ from odoo.exceptions import UserError
 class ResCompany(models.Model):
     _inherit = "res.company"
 
-    l10n_mx_regimen_fiscal = fields.Selection(
-        related="partner_id.l10n_mx_regimen_fiscal", readonly=False, string="Régimen fiscal"
+    l10n_mx_einvoice_regimen_fiscal = fields.Selection(
+        related="partner_id.l10n_mx_einvoice_regimen_fiscal",
+        readonly=False,
+        string="Régimen fiscal",
     )
     l10n_mx_einvoice_certificate_ids = fields.One2many(
         "l10n_mx_einvoice.certificate", "company_id", string="CSD certificates"

@@ -8,8 +8,8 @@ class ResConfigSettings(models.TransientModel):
     l10n_mx_einvoice_zip = fields.Char(
         related="company_id.zip", readonly=False, string="Postal code (lugar de expedición)"
     )
-    l10n_mx_regimen_fiscal = fields.Selection(
-        related="company_id.l10n_mx_regimen_fiscal", readonly=False
+    l10n_mx_einvoice_regimen_fiscal = fields.Selection(
+        related="company_id.l10n_mx_einvoice_regimen_fiscal", readonly=False
     )
     l10n_mx_einvoice_stamp_account_id = fields.Many2one(
         related="company_id.l10n_mx_einvoice_stamp_account_id", readonly=False

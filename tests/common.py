@@ -38,7 +38,7 @@ class L10nMxEinvoiceCommon(AccountTestInvoicingCommon):
             "name": "ESCUELA KEMPER URGATE",
             "vat": "EKU9003173C9",
             "zip": "42501",
-            "l10n_mx_regimen_fiscal": "601",
+            "l10n_mx_einvoice_regimen_fiscal": "601",
             **kwargs,
         }
         return cls._create_company(**values)
@@ -87,15 +87,15 @@ class L10nMxEinvoiceCommon(AccountTestInvoicingCommon):
                 "country_id": cls.env.ref("base.mx").id,
                 "vat": "XIA190128J61",
                 "zip": "76343",
-                "l10n_mx_regimen_fiscal": "601",
-                "l10n_mx_uso_cfdi": "G03",
+                "l10n_mx_einvoice_regimen_fiscal": "601",
+                "l10n_mx_einvoice_uso_cfdi": "G03",
             }
         )
 
         cls.tax_iva16 = cls.company_data["default_tax_sale"]
         cls.unit = cls.env.ref("uom.product_uom_unit")  # ClaveUnidad H87 (set on install)
-        cls.product_a.product_tmpl_id.l10n_mx_clave_prod_serv_id = cls.sat_code("43211507")
-        cls.product_b.product_tmpl_id.l10n_mx_clave_prod_serv_id = cls.sat_code("84111506")
+        cls.product_a.product_tmpl_id.l10n_mx_einvoice_clave_prod_serv_id = cls.sat_code("43211507")
+        cls.product_b.product_tmpl_id.l10n_mx_einvoice_clave_prod_serv_id = cls.sat_code("84111506")
         (cls.product_a | cls.product_b).write(
             {
                 "uom_id": cls.unit.id,

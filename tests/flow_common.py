@@ -35,7 +35,7 @@ def setup_company(env, name=COMPANY_NAME, credits=1000):
     env["account.chart.template"].try_loading("mx", company, install_demo=False)
     # The company's name is the Emisor's Nombre: SAT's test CSD belongs to COMPANY_NAME
     # (renamed after the chart, whose journal mail aliases derive from the name and must stay unique).
-    company.partner_id.write({"name": COMPANY_NAME, "l10n_mx_regimen_fiscal": "601"})
+    company.partner_id.write({"name": COMPANY_NAME, "l10n_mx_einvoice_regimen_fiscal": "601"})
     cer, key, password = csd_files()
     certificate = env["l10n_mx_einvoice.certificate"].create(
         {
@@ -79,7 +79,7 @@ class FlowFixtures:
                 "name": COMPANY_NAME,
                 "vat": "EKU9003173C9",
                 "zip": "42501",
-                "l10n_mx_regimen_fiscal": "601",
+                "l10n_mx_einvoice_regimen_fiscal": "601",
                 **kwargs,
             }
         )

@@ -47,7 +47,7 @@ class TestCancellation(CancellationFixtures, L10nMxEinvoiceCommon):
 
     def stamped_invoice(self, price=1000.0, **vals):
         invoice = self.make_invoice([{"price_unit": price}], **vals)
-        invoice.action_l10n_mx_stamp()
+        invoice.action_l10n_mx_einvoice_stamp()
         self.assertEqual(
             invoice.l10n_mx_einvoice_state, "stamped", invoice.l10n_mx_einvoice_message
         )
@@ -103,12 +103,14 @@ class TestCancellation(CancellationFixtures, L10nMxEinvoiceCommon):
         with patch.object(connector, "cancel", wraps=connector.cancel) as sent:
             invoice._l10n_mx_einvoice_request_cancel("02")  # a retry only asks the status
         self.assertEqual(sent.call_count, 0)
-        self.assertEqual(invoice.l10n_mx_sat_estatus_cancelacion, "En proceso")
+        self.assertEqual(invoice.l10n_mx_einvoice_sat_estatus_cancelacion, "En proceso")
         connector.respond_to_cancellation(invoice.l10n_mx_einvoice_uuid, accept=True)
-        invoice.action_l10n_mx_check_sat_status()
+        invoice.action_l10n_mx_einvoice_check_sat_status()
         self.assertEqual(invoice.l10n_mx_einvoice_state, "cancelled")
-        self.assertEqual(invoice.l10n_mx_sat_estado, "Cancelado")
-        self.assertEqual(invoice.l10n_mx_sat_estatus_cancelacion, "Cancelado con aceptación")
+        self.assertEqual(invoice.l10n_mx_einvoice_sat_estado, "Cancelado")
+        self.assertEqual(
+            invoice.l10n_mx_einvoice_sat_estatus_cancelacion, "Cancelado con aceptación"
+        )
         self.assertEqual(self.cancel_documents(invoice).state, "cancelled")
         self.assertEqual(invoice.state, "cancel")
 
@@ -117,9 +119,9 @@ class TestCancellation(CancellationFixtures, L10nMxEinvoiceCommon):
         self.later(25)
         self.cancel(invoice, "02")
         self.connector().respond_to_cancellation(invoice.l10n_mx_einvoice_uuid, accept=False)
-        invoice.action_l10n_mx_check_sat_status()
+        invoice.action_l10n_mx_einvoice_check_sat_status()
         self.assertEqual(invoice.l10n_mx_einvoice_state, "stamped")
-        self.assertEqual(invoice.l10n_mx_sat_estado, "Vigente")
+        self.assertEqual(invoice.l10n_mx_einvoice_sat_estado, "Vigente")
         self.assertIn("rechazó", invoice.l10n_mx_einvoice_message)
         self.assertEqual(self.cancel_documents(invoice).state, "rejected")
         self.assertEqual(invoice.state, "posted")
@@ -132,11 +134,14 @@ class TestCancellation(CancellationFixtures, L10nMxEinvoiceCommon):
         action = wizard.action_create_replacement()
         replacement = self.env["account.move"].browse(action["res_id"])
         self.assertEqual(
-            (replacement.l10n_mx_tipo_relacion, replacement.l10n_mx_related_uuids),
+            (
+                replacement.l10n_mx_einvoice_tipo_relacion,
+                replacement.l10n_mx_einvoice_related_uuids,
+            ),
             ("04", invoice.l10n_mx_einvoice_uuid),
         )
         replacement.action_post()
-        replacement.action_l10n_mx_stamp()
+        replacement.action_l10n_mx_einvoice_stamp()
         stamped = cfdi_xml.from_bytes(replacement.l10n_mx_einvoice_attachment_id.raw)
         self.assertEqual(
             [(r.tipo_relacion, r.uuids) for r in stamped.cfdi_relacionados],
@@ -183,7 +188,7 @@ class TestCancellation(CancellationFixtures, L10nMxEinvoiceCommon):
         )
         credit_note = self.env["account.move"].browse(refund["res_id"])
         credit_note.action_post()
-        credit_note.action_l10n_mx_stamp()
+        credit_note.action_l10n_mx_einvoice_stamp()
         self.assertEqual(
             credit_note.l10n_mx_einvoice_state, "stamped", credit_note.l10n_mx_einvoice_message
         )
@@ -235,12 +240,12 @@ class TestCancellation(CancellationFixtures, L10nMxEinvoiceCommon):
         )
         invoice = self.ppd_invoice([{"price_unit": 1000.0}])
         payment = self.pay(invoice, 300.0)
-        payment.with_user(user).action_l10n_mx_stamp_payment()
+        payment.with_user(user).action_l10n_mx_einvoice_stamp_payment()
         self.assertEqual(
             payment.l10n_mx_einvoice_state, "stamped", payment.l10n_mx_einvoice_message
         )
-        payment.with_user(user).action_l10n_mx_check_sat_status()
-        self.assertEqual(payment.move_id.l10n_mx_sat_estado, "Vigente")
+        payment.with_user(user).action_l10n_mx_einvoice_check_sat_status()
+        self.assertEqual(payment.move_id.l10n_mx_einvoice_sat_estado, "Vigente")
         wizard = (
             self.env["l10n_mx_einvoice.cancel"]
             .with_user(user)
@@ -259,11 +264,11 @@ class TestCancellation(CancellationFixtures, L10nMxEinvoiceCommon):
                 "country_id": self.env.ref("base.mx").id,
                 "vat": "XIA190128J61",
                 "zip": "76343",
-                "l10n_mx_regimen_fiscal": "601",
+                "l10n_mx_einvoice_regimen_fiscal": "601",
             }
         )
         replacement = self.make_invoice([{"price_unit": 100.0}], partner_id=other.id)
-        replacement.action_l10n_mx_stamp()
+        replacement.action_l10n_mx_einvoice_stamp()
         wizard = self.env["l10n_mx_einvoice.cancel"].create(
             {"move_id": invoice.id, "motive": "01", "replacement_move_id": replacement.id}
         )

@@ -25,7 +25,7 @@ class TestGlobalInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
                 "country_id": cls.env.ref("base.mx").id,
                 "vat": "XAXX010101000",
                 "zip": "42501",
-                "l10n_mx_regimen_fiscal": "616",
+                "l10n_mx_einvoice_regimen_fiscal": "616",
             }
         )
         cls.today = dt.date.today()
@@ -94,18 +94,18 @@ class TestGlobalInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertEqual(len(c.conceptos[2].impuestos.traslados), 2)  # IVA and IEPS
         expected = sum(D(str(s.amount_total)).quantize(D("0.01")) for s in first | second | third)
         self.assertEqual(c.total, expected)
-        self.assertEqual((first | second | third).l10n_mx_global_invoice_id, holder)
-        self.assertFalse(customer_sale.l10n_mx_global_invoice_id)
+        self.assertEqual((first | second | third).l10n_mx_einvoice_global_invoice_id, holder)
+        self.assertFalse(customer_sale.l10n_mx_einvoice_global_invoice_id)
         self.assertFalse(first._l10n_mx_einvoice_is_cfdi())  # never stamped on its own
         # included once: a second run finds nothing, a direct attempt is refused
         with self.assertRaises(UserError):
             self.wizard().action_create_global_invoice()
         with self.assertRaises(UserError):
-            self.env["account.move"]._l10n_mx_global_create(
+            self.env["account.move"]._l10n_mx_einvoice_global_create(
                 first, "04", f"{self.today.month:02d}", self.today.year, first.journal_id
             )
         with self.assertRaises(UserError):
-            first.l10n_mx_global_invoice_id = False
+            first.l10n_mx_einvoice_global_invoice_id = False
 
     def test_cancelled_global_invoice_frees_its_sales(self):
         sale = self.sale(100.0)
@@ -118,7 +118,7 @@ class TestGlobalInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
             self.wizard().action_create_global_invoice()["res_id"]
         )
         self.assertEqual(again.l10n_mx_einvoice_state, "stamped")
-        self.assertEqual(sale.l10n_mx_global_invoice_id, again)
+        self.assertEqual(sale.l10n_mx_einvoice_global_invoice_id, again)
 
     def test_pac_unavailable_then_the_cron_stamps_it(self):
         sale = self.sale(100.0)
@@ -134,7 +134,7 @@ class TestGlobalInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertEqual(holder.l10n_mx_einvoice_state, "to_stamp")
         self.assertEqual(holder.l10n_mx_einvoice_document_ids.state, "pending")
         self.assertEqual(
-            sale.l10n_mx_global_invoice_id, holder
+            sale.l10n_mx_einvoice_global_invoice_id, holder
         )  # kept: the signed XML waits for the PAC
         self.env["account.move"]._cron_l10n_mx_einvoice_stamp()
         self.assertEqual(holder.l10n_mx_einvoice_state, "stamped", holder.l10n_mx_einvoice_message)
@@ -145,5 +145,5 @@ class TestGlobalInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         with self.assertRaises(UserError):
             self.wizard().action_create_global_invoice()
         self.assertFalse(
-            self.env["account.move"].search([("l10n_mx_global_periodicidad", "!=", False)])
+            self.env["account.move"].search([("l10n_mx_einvoice_global_periodicidad", "!=", False)])
         )

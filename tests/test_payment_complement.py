@@ -19,7 +19,7 @@ class PaymentFixtures(CfdiOracleMixin, FlowFixtures):
         cls.setup_flow()
         cls.term_30 = cls.env.ref("account.account_payment_term_30days")
         cls.bank = cls.company_data["default_journal_bank"]
-        cls.bank.l10n_mx_forma_pago = "03"
+        cls.bank.l10n_mx_einvoice_forma_pago = "03"
         cls.usd = cls.env.ref("base.USD")
         cls.usd.active = True
         cls.env["res.currency.rate"].create(
@@ -39,8 +39,8 @@ class PaymentFixtures(CfdiOracleMixin, FlowFixtures):
             invoice_payment_term_id=cls.term_30.id,
             invoice_date=dt.date.today(),
         )
-        assert invoice.l10n_mx_metodo_pago == "PPD"
-        invoice.action_l10n_mx_stamp()
+        assert invoice.l10n_mx_einvoice_metodo_pago == "PPD"
+        invoice.action_l10n_mx_einvoice_stamp()
         assert invoice.l10n_mx_einvoice_state == "stamped", invoice.l10n_mx_einvoice_message
         return invoice
 
@@ -72,7 +72,7 @@ class PaymentFixtures(CfdiOracleMixin, FlowFixtures):
         ).reconcile()
 
     def stamp_payment(self, payment):
-        payment.action_l10n_mx_stamp_payment()
+        payment.action_l10n_mx_einvoice_stamp_payment()
         self.assertEqual(
             payment.l10n_mx_einvoice_state, "stamped", payment.l10n_mx_einvoice_message
         )
@@ -141,12 +141,12 @@ class TestPaymentComplement(PaymentFixtures, L10nMxEinvoiceCommon):
             ),
             (D("344.83"), D("55.17"), D("400.00")),
         )
-        self.assertEqual(payment.move_id.l10n_mx_payment_invoice_ids, invoice)
+        self.assertEqual(payment.move_id.l10n_mx_einvoice_payment_invoice_ids, invoice)
         self.assertCliValid(payment.move_id.l10n_mx_einvoice_attachment_id.raw)
         document = payment.move_id.l10n_mx_einvoice_document_ids
         self.assertEqual((document.kind, document.state), ("stamp", "stamped"))
         # a second press stamps nothing twice
-        payment.action_l10n_mx_stamp_payment()
+        payment.action_l10n_mx_einvoice_stamp_payment()
         self.assertEqual(len(payment.move_id.l10n_mx_einvoice_document_ids), 1)
 
     def test_several_partial_payments_one_invoice(self):
@@ -172,7 +172,7 @@ class TestPaymentComplement(PaymentFixtures, L10nMxEinvoiceCommon):
             ],
         )
         self.assertEqual(invoice.payment_state, "paid")
-        self.assertEqual(len(invoice.l10n_mx_payment_complement_ids), 3)
+        self.assertEqual(len(invoice.l10n_mx_einvoice_payment_complement_ids), 3)
 
     def test_one_payment_several_invoices(self):
         first = self.ppd_invoice([{"price_unit": 1000.0}])
@@ -343,10 +343,10 @@ class TestPaymentComplement(PaymentFixtures, L10nMxEinvoiceCommon):
 
     def test_pue_invoice_needs_no_complement(self):
         invoice = self.make_invoice([{"price_unit": 100.0}])
-        invoice.action_l10n_mx_stamp()
+        invoice.action_l10n_mx_einvoice_stamp()
         payment = self.pay(invoice, 116.0)
         with self.assertRaises(UserError):
-            payment.action_l10n_mx_stamp_payment()
+            payment.action_l10n_mx_einvoice_stamp_payment()
         self.assertFalse(payment.l10n_mx_einvoice_uuid)
 
     def test_receipt_pdf_and_mail(self):

@@ -18,7 +18,7 @@ class TestReport(FlowFixtures, L10nMxEinvoiceCommon):
         super().setUpClass()
         cls.setup_flow()
         cls.move = cls.make_invoice([{"price_unit": 1064.27}])  # total 1234.55 with IVA 16 %
-        cls.move.action_l10n_mx_stamp()
+        cls.move.action_l10n_mx_einvoice_stamp()
 
     def test_amount_in_words(self):
         self.assertEqual(

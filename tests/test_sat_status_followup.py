@@ -28,7 +28,7 @@ class TestSatStatusFollowup(CancellationFixtures, L10nMxEinvoiceCommon):
 
     def stamped_invoice(self, price=1000.0):
         invoice = self.make_invoice([{"price_unit": price}])
-        invoice.action_l10n_mx_stamp()
+        invoice.action_l10n_mx_einvoice_stamp()
         self.assertEqual(
             invoice.l10n_mx_einvoice_state, "stamped", invoice.l10n_mx_einvoice_message
         )
@@ -36,11 +36,11 @@ class TestSatStatusFollowup(CancellationFixtures, L10nMxEinvoiceCommon):
 
     def test_button_stores_status(self):
         invoice = self.stamped_invoice(500.0)
-        invoice.action_l10n_mx_check_sat_status()
-        self.assertEqual(invoice.l10n_mx_sat_estado, "Vigente")
-        self.assertEqual(invoice.l10n_mx_sat_es_cancelable, "Cancelable sin aceptación")
-        self.assertFalse(invoice.l10n_mx_sat_estatus_cancelacion)
-        self.assertTrue(invoice.l10n_mx_sat_checked)
+        invoice.action_l10n_mx_einvoice_check_sat_status()
+        self.assertEqual(invoice.l10n_mx_einvoice_sat_estado, "Vigente")
+        self.assertEqual(invoice.l10n_mx_einvoice_sat_es_cancelable, "Cancelable sin aceptación")
+        self.assertFalse(invoice.l10n_mx_einvoice_sat_estatus_cancelacion)
+        self.assertTrue(invoice.l10n_mx_einvoice_sat_checked)
         self.assertIn("Vigente", self.chatter(invoice))
 
     def test_cron_settles_accepted_cancellation_and_updates_recent(self):
@@ -53,9 +53,9 @@ class TestSatStatusFollowup(CancellationFixtures, L10nMxEinvoiceCommon):
         self.env["account.move"]._cron_l10n_mx_einvoice_sat_status(days=3)
         self.assertEqual(pending.l10n_mx_einvoice_state, "cancelled")
         self.assertEqual(pending.state, "cancel")
-        self.assertEqual(recent.l10n_mx_sat_estado, "Vigente")
+        self.assertEqual(recent.l10n_mx_einvoice_sat_estado, "Vigente")
         self.assertEqual(
-            recent.l10n_mx_sat_es_cancelable, "Cancelable sin aceptación"
+            recent.l10n_mx_einvoice_sat_es_cancelable, "Cancelable sin aceptación"
         )  # 232 MXN ≤ 1,000
         # a later cron run asks nothing about the settled cancellation again
         self.assertNotIn(
@@ -83,10 +83,10 @@ class TestSatStatusFollowup(CancellationFixtures, L10nMxEinvoiceCommon):
         self.assertTrue(
             any(real.name in line and "not checked" in line for line in logs.output), logs.output
         )
-        self.assertFalse(real.l10n_mx_sat_checked)
+        self.assertFalse(real.l10n_mx_einvoice_sat_checked)
         self.assertEqual(real.l10n_mx_einvoice_state, "stamped")
         self.assertIn("unavailable", self.chatter(real))
-        self.assertEqual(sandbox.l10n_mx_sat_estado, "Vigente")
+        self.assertEqual(sandbox.l10n_mx_einvoice_sat_estado, "Vigente")
 
     def test_cron_goes_on_after_a_connector_error(self):
         first = self.stamped_invoice()
@@ -104,8 +104,8 @@ class TestSatStatusFollowup(CancellationFixtures, L10nMxEinvoiceCommon):
             self.assertLogs(LOGGER, level="WARNING"),
         ):
             self.env["account.move"]._cron_l10n_mx_einvoice_sat_status(days=3)
-        self.assertFalse(first.l10n_mx_sat_estado)
-        self.assertEqual(second.l10n_mx_sat_estado, "Vigente")
+        self.assertFalse(first.l10n_mx_einvoice_sat_estado)
+        self.assertEqual(second.l10n_mx_einvoice_sat_estado, "Vigente")
         # next run, the service is back: the first one is checked too
         self.env["account.move"]._cron_l10n_mx_einvoice_sat_status(days=3)
-        self.assertEqual(first.l10n_mx_sat_estado, "Vigente")
+        self.assertEqual(first.l10n_mx_einvoice_sat_estado, "Vigente")

@@ -22,7 +22,7 @@ class TestStampAccount(L10nMxEinvoiceCommon):
             {
                 "name": "Paquete de 100 timbres",
                 "type": "service",
-                "l10n_mx_stamp_credits": 100,
+                "l10n_mx_einvoice_stamp_credits": 100,
                 "standard_price": 250.0,
             }
         )

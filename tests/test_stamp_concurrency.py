@@ -36,8 +36,8 @@ class TestStampConcurrency(TransactionCase):
                     "vat": "XIA190128J61",
                     "zip": "76343",
                     "country_id": env.ref("base.mx").id,
-                    "l10n_mx_regimen_fiscal": "601",
-                    "l10n_mx_uso_cfdi": "G03",
+                    "l10n_mx_einvoice_regimen_fiscal": "601",
+                    "l10n_mx_einvoice_uso_cfdi": "G03",
                     "company_id": company.id,
                 }
             )
@@ -46,13 +46,15 @@ class TestStampConcurrency(TransactionCase):
                     "name": "Servicio",
                     "uom_id": env.ref("uom.product_uom_unit").id,
                     "company_id": company.id,
-                    "l10n_mx_clave_prod_serv_id": env["l10n_mx_einvoice.sat.code"]
+                    "l10n_mx_einvoice_clave_prod_serv_id": env["l10n_mx_einvoice.sat.code"]
                     ._l10n_mx_einvoice_find("84111506", "product")
                     .id,
                 }
             )
             tax = env["account.chart.template"].with_company(company).ref("tax12")
-            no_regimen = customer.copy({"name": "SIN REGIMEN SA", "l10n_mx_regimen_fiscal": False})
+            no_regimen = customer.copy(
+                {"name": "SIN REGIMEN SA", "l10n_mx_einvoice_regimen_fiscal": False}
+            )
             cls.ids = {
                 "customer": customer.id,
                 "no_regimen": no_regimen.id,

@@ -26,7 +26,7 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
     # --- helpers --------------------------------------------------------------------
 
     def stamp(self, move):
-        move.action_l10n_mx_stamp()
+        move.action_l10n_mx_einvoice_stamp()
         self.assertEqual(move.l10n_mx_einvoice_state, "stamped", move.l10n_mx_einvoice_message)
         xml = move.l10n_mx_einvoice_attachment_id.raw
         self.assertEqual(rules.validate(xml), [])
@@ -216,7 +216,7 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         )
         refund = self.env["account.move"].browse(wizard.refund_moves()["res_id"])
         refund.action_post()
-        (refund | invoice).action_l10n_mx_stamp()  # the credit note first in the selection
+        (refund | invoice).action_l10n_mx_einvoice_stamp()  # the credit note first in the selection
         self.assertEqual(set((refund | invoice).mapped("l10n_mx_einvoice_state")), {"stamped"})
         c = cfdi_xml.from_bytes(refund.l10n_mx_einvoice_attachment_id.raw)
         self.assertEqual(c.cfdi_relacionados[0].uuids, [invoice.l10n_mx_einvoice_uuid])
@@ -246,7 +246,7 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
     def assert_refused(self, move, *fragments):
         used = self.credits_used()
         with self.assertRaises(UserError) as caught:
-            move.action_l10n_mx_stamp()
+            move.action_l10n_mx_einvoice_stamp()
         message = str(caught.exception.args[0])
         for fragment in fragments:
             self.assertIn(fragment, message)
@@ -290,7 +290,7 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
 
     def test_all_problems_in_one_message(self):
         move = self.make_invoice([{"product_id": self.product_nocode.id, "price_unit": 10.0}])
-        self.customer.write({"vat": False, "l10n_mx_regimen_fiscal": False})
+        self.customer.write({"vat": False, "l10n_mx_einvoice_regimen_fiscal": False})
         message = self.assert_refused(move, "RFC", "régimen fiscal", "ClaveProdServ")
         self.assertGreaterEqual(message.count("• "), 3)
 
@@ -302,7 +302,7 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         )
         used = self.credits_used()
         with patch("odoo.addons.l10n_mx_einvoice.models.account_move.STAMP_BATCH_SIZE", 2):
-            moves.action_l10n_mx_stamp()
+            moves.action_l10n_mx_einvoice_stamp()
         for move in moves:
             self.assertEqual(move.l10n_mx_einvoice_state, "stamped", move.l10n_mx_einvoice_message)
             self.assertEqual(rules.validate(move.l10n_mx_einvoice_attachment_id.raw), [])
@@ -315,7 +315,7 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         bad = self.make_invoice([{"product_id": self.product_nocode.id, "price_unit": 10.0}])
         used = self.credits_used()
         with self.assertRaises(UserError) as caught:
-            (good | bad).action_l10n_mx_stamp()
+            (good | bad).action_l10n_mx_einvoice_stamp()
         message = str(caught.exception.args[0])
         self.assertIn(bad.name, message)
         self.assertIn("ClaveProdServ", message)
@@ -336,12 +336,12 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         self.stamp_account.invalidate_recordset()
         used = self.credits_used()
         with self.assertRaises(UserError) as caught:
-            moves.action_l10n_mx_stamp()
+            moves.action_l10n_mx_einvoice_stamp()
         self.assertIn("2 timbres libres para 3 factura(s)", str(caught.exception.args[0]))
         for move in moves:
             self.assert_nothing_stamped(move, used)
         self.assertEqual(self.stamp_account.balance, 2)
-        moves[:2].action_l10n_mx_stamp()
+        moves[:2].action_l10n_mx_einvoice_stamp()
         self.assertEqual(set(moves[:2].mapped("l10n_mx_einvoice_state")), {"stamped"})
 
     def test_waiting_document_keeps_its_credit(self):
@@ -355,12 +355,12 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
             }
         )
         self.set_provider("finkok", "http://127.0.0.1:9/")  # the PAC does not answer
-        waiting.action_l10n_mx_stamp()
+        waiting.action_l10n_mx_einvoice_stamp()
         self.assertEqual(waiting.l10n_mx_einvoice_document_ids.state, "pending")
         self.set_provider("sandbox")
         used = self.credits_used()
         with self.assertRaises(UserError) as caught:
-            other.action_l10n_mx_stamp()
+            other.action_l10n_mx_einvoice_stamp()
         self.assertIn("0 timbres libres para 1 factura(s)", str(caught.exception.args[0]))
         self.assert_nothing_stamped(other, used)
         self.stamp(waiting)  # the last credit was kept for it
@@ -374,7 +374,7 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         real_clock = connector.clock
         connector.clock = lambda: real_clock() + dt.timedelta(days=4)  # Fecha now out of SAT's 72 h
         try:
-            move.action_l10n_mx_stamp()
+            move.action_l10n_mx_einvoice_stamp()
         finally:
             connector.clock = real_clock
         self.assertEqual(move.l10n_mx_einvoice_state, "error")
@@ -388,7 +388,7 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
     def test_unavailable_keeps_pending_then_retry_asks_first(self):
         move = self.make_invoice()
         self.set_provider("finkok", "http://127.0.0.1:9/")
-        move.action_l10n_mx_stamp()
+        move.action_l10n_mx_einvoice_stamp()
         self.assertEqual(move.l10n_mx_einvoice_state, "to_stamp")
         document = move.l10n_mx_einvoice_document_ids
         self.assertEqual(document.state, "pending")
@@ -404,13 +404,13 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
     def test_lookup_failure_on_retry_never_seals_again(self):
         move = self.make_invoice()
         self.set_provider("finkok", "http://127.0.0.1:9/")
-        move.action_l10n_mx_stamp()
+        move.action_l10n_mx_einvoice_stamp()
         document = move.l10n_mx_einvoice_document_ids
         self.set_provider("sandbox")
         connector = self.stamp_account._get_connector()
         refused = AuthenticationFailed("Usuario o contraseña inválidos.", "Wrong user or password.")
         with patch.object(type(connector), "find_stamped", side_effect=refused):
-            move.action_l10n_mx_stamp()  # the PAC cannot say whether it stamped that XML
+            move.action_l10n_mx_einvoice_stamp()  # the PAC cannot say whether it stamped that XML
         self.assertEqual((document.state, move.l10n_mx_einvoice_state), ("pending", "to_stamp"))
         self.assertIn("Wrong user or password", move.l10n_mx_einvoice_message)
         self.stamp(move)
@@ -425,7 +425,7 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
             type(move), "_l10n_mx_einvoice_store_stamps", side_effect=RuntimeError("crash")
         ):
             try:  # no assertRaises: its savepoint would also undo the (committed) pending document
-                move.action_l10n_mx_stamp()
+                move.action_l10n_mx_einvoice_stamp()
             except RuntimeError:
                 crashed = True
         self.assertTrue(crashed)
@@ -453,7 +453,7 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         with self.assertRaises(UserError):
             move.write({"partner_id": self.env["res.partner"].create({"name": "Otro"}).id})
         with self.assertRaises(UserError):
-            move.write({"l10n_mx_uso_cfdi": "G01"})
+            move.write({"l10n_mx_einvoice_uso_cfdi": "G01"})
         move.write({"ref": "still editable"})
         self.assertEqual(move.state, "posted")
 

@@ -51,7 +51,7 @@ class L10nMxEinvoiceCancel(models.TransientModel):
                     move=move.display_name,
                 )
             )
-        complements = move.l10n_mx_payment_complement_ids.filtered(
+        complements = move.l10n_mx_einvoice_payment_complement_ids.filtered(
             lambda m: m.l10n_mx_einvoice_state in ("stamped", "cancel_requested")
         )
         if complements:
@@ -124,8 +124,8 @@ class L10nMxEinvoiceCancel(models.TransientModel):
             )
         replacement = move.copy(
             {
-                "l10n_mx_tipo_relacion": REPLACEMENT_RELATION,
-                "l10n_mx_related_uuids": move.l10n_mx_einvoice_uuid,
+                "l10n_mx_einvoice_tipo_relacion": REPLACEMENT_RELATION,
+                "l10n_mx_einvoice_related_uuids": move.l10n_mx_einvoice_uuid,
             }
         )
         replacement.message_post(

@@ -62,7 +62,7 @@ class L10nMxEinvoiceGlobalInvoice(models.TransientModel):
             wizard.sale_ids = wizard._sales() if wizard.date_from and wizard.date_to else False
 
     def _sales(self):
-        return self.env["account.move"]._l10n_mx_global_sales(
+        return self.env["account.move"]._l10n_mx_einvoice_global_sales(
             self.company_id, self.date_from, self.date_to, self.currency_id
         )
 
@@ -78,7 +78,7 @@ class L10nMxEinvoiceGlobalInvoice(models.TransientModel):
                     end=self.date_to,
                 )
             )
-        holder = self.env["account.move"]._l10n_mx_global_create(
+        holder = self.env["account.move"]._l10n_mx_einvoice_global_create(
             sales, self.periodicidad, self.meses, self.anio, self.journal_id
         )
         holder._l10n_mx_einvoice_stamp()

@@ -95,7 +95,7 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
         self.ensure_one()
         Move = self.env["account.move"]
         journal = self.journal_id
-        tax_index = Move._l10n_mx_vendor_cfdi_tax_index(journal.company_id)
+        tax_index = Move._l10n_mx_einvoice_vendor_tax_index(journal.company_id)
         lines, prepared, first_of = [], [], {}
         for name, data in uploads:
             for item in reception.read_upload(name, data, limits):
@@ -123,15 +123,15 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
             if line.get("same_as") is not None:
                 line["move_id"] = lines[line.pop("same_as")].get("move_id", False)
         if self.check_sat_status and created:
-            created._l10n_mx_vendor_cfdi_check_status()
+            created._l10n_mx_einvoice_vendor_check_status()
         for line in lines:
             move = Move.browse(line.get("move_id"))
             if line["state"] == "imported":
-                problems = move._l10n_mx_vendor_cfdi_problems()
+                problems = move._l10n_mx_einvoice_vendor_problems()
                 if problems:
                     line.update(state="warning", message="; ".join(problems))
                 else:
-                    line["message"] = move.l10n_mx_vendor_cfdi_notes or self.env._(
+                    line["message"] = move.l10n_mx_einvoice_vendor_notes or self.env._(
                         "Imported as %(bill)s.", bill=move.display_name
                     )
         self.write(
@@ -145,7 +145,7 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
     def _prepare_one(self, Move, received, journal, tax_index, first_of):
         """The result line of one CFDI: refused (state set) or its bill values (state None)."""
         line = {"name": received.name, "uuid": received.uuid, "state": None}
-        existing = Move._l10n_mx_vendor_cfdi_existing(journal.company_id, received.uuid)
+        existing = Move._l10n_mx_einvoice_vendor_existing(journal.company_id, received.uuid)
         if existing:
             return dict(
                 line,
@@ -166,7 +166,7 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
             )
         try:
             with self.env.cr.savepoint():
-                values = Move._l10n_mx_vendor_cfdi_values(received, journal, tax_index)
+                values = Move._l10n_mx_einvoice_vendor_values(received, journal, tax_index)
         except (CfdiError, UserError) as error:
             return dict(line, **self._error(error))
         return dict(line, values=values)
@@ -175,7 +175,7 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
         """Create the bills of ``batch``; when the batch fails, one at a time to find which."""
         try:
             with self.env.cr.savepoint():
-                moves = Move._l10n_mx_vendor_cfdi_create_many(
+                moves = Move._l10n_mx_einvoice_vendor_create_many(
                     journal, [(received, values) for _index, received, values in batch]
                 )
         except (CfdiError, UserError) as error:
