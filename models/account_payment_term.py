@@ -1,15 +1,14 @@
 from odoo import fields, models
 
+from .l10n_mx_einvoice_utils import catalog_selection
+
 
 class AccountPaymentTerm(models.Model):
     _inherit = "account.payment.term"
 
     l10n_mx_einvoice_metodo_pago = fields.Selection(
-        [
-            ("PUE", "PUE - Pago en una sola exhibición"),
-            ("PPD", "PPD - Pago en parcialidades o diferido"),
-        ],
-        string="Método de pago (CFDI)",
+        selection=lambda self: catalog_selection("c_MetodoPago"),
+        string="Payment method (SAT)",
         help="Leave empty to derive it: an immediate payment term (one installment due the "
         "same day) is PUE, any other is PPD.",
     )

@@ -1,6 +1,13 @@
-"""Small bridges between Odoo and the engine: catalog selections, bilingual errors."""
+"""Small bridges between Odoo and the engine: catalog selections, money, engine messages."""
+
+from decimal import Decimal
+
+from odoo.tools import float_repr
 
 from ..cfdi import catalogs
+
+USER_GROUP = "l10n_mx_einvoice.group_l10n_mx_einvoice_user"
+MANAGER_GROUP = "l10n_mx_einvoice.group_l10n_mx_einvoice_manager"
 
 
 def catalog_selection(name, predicate=None):
@@ -12,7 +19,33 @@ def catalog_selection(name, predicate=None):
     ]
 
 
+def to_decimal(value, digits):
+    """An Odoo float as the Decimal it means (rounded to ``digits``), never through binary."""
+    return Decimal(float_repr(value or 0.0, digits))
+
+
+def spanish(env):
+    return (env.lang or "").startswith("es")
+
+
 def engine_message(env, error):
-    """The engine error's text in the user's language (Spanish for es_*, else English)."""
-    lang = env.context.get("lang") or env.user.lang or ""
-    return error.message_es if lang.startswith("es") else error.message_en
+    """An engine error's (or finding's) text in the user's language (Spanish for es_*).
+
+    The engine keeps both languages (its command line prints both); a user sees one.
+    """
+    return error.message_es if spanish(env) else error.message_en
+
+
+def finding_message(env, finding):
+    """``CODE path: message`` of a rule finding, in the user's language."""
+    where = f" {finding.path}" if finding.path else ""
+    return f"{finding.code}{where}: {engine_message(env, finding)}"
+
+
+def pac_message(env, error):
+    """A PAC error in the user's language; a rejection with SAT's code and what to fix."""
+    message = engine_message(env, error)
+    hint = getattr(error, "hint_es" if spanish(env) else "hint_en", "")
+    if hint:
+        return f"[{error.code}] {message} {hint}"
+    return message

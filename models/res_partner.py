@@ -21,13 +21,13 @@ class ResPartner(models.Model):
 
     l10n_mx_einvoice_regimen_fiscal = fields.Selection(
         selection=lambda self: catalog_selection("c_RegimenFiscal"),
-        string="Régimen fiscal",
+        string="Fiscal regime",
         help="SAT's c_RegimenFiscal as registered in the taxpayer's Constancia de Situación "
         "Fiscal (RegimenFiscal of Emisor/Receptor).",
     )
     l10n_mx_einvoice_uso_cfdi = fields.Selection(
         selection=lambda self: catalog_selection("c_UsoCFDI"),
-        string="Default uso CFDI",
+        string="Default CFDI use",
         help="Uso CFDI proposed on this customer's invoices (c_UsoCFDI).",
     )
 

@@ -9,9 +9,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import tagged
 
-from .common import L10nMxEinvoiceCommon
-from .flow_common import FlowFixtures
-from .vendor_common import SUPPLIER_RFC, VendorFixtures
+from .common import SUPPLIER_RFC, FlowFixtures, L10nMxEinvoiceCommon, VendorFixtures
 
 
 @tagged("post_install", "-at_install")
@@ -30,7 +28,7 @@ class TestArchive(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         super().setUp()
         wizard = self.run_import([("s.xml", self.supplier_xml)], check_sat_status=False)
         self.bill = wizard.move_ids
-        self.bill.l10n_mx_einvoice_vendor_sat_state = "vigente"
+        self.bill.sudo().l10n_mx_einvoice_vendor_sat_state = "vigente"
 
     def build(self, **values):
         today = fields.Date.today()
@@ -158,7 +156,7 @@ class TestArchive(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
             ),
         )
 
-        self.bill.l10n_mx_einvoice_vendor_sat_state = "cancelado"
+        self.bill.sudo().l10n_mx_einvoice_vendor_sat_state = "cancelado"
         pdf = self.env["ir.attachment"].create(
             {
                 "name": "factura.pdf",

@@ -3,8 +3,7 @@
 from odoo import fields
 from odoo.tests import tagged
 
-from .common import L10nMxEinvoiceCommon
-from .flow_common import FlowFixtures
+from .common import FlowFixtures, L10nMxEinvoiceCommon
 
 
 @tagged("post_install", "-at_install")

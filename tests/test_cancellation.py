@@ -1,4 +1,3 @@
-import datetime as dt
 from unittest.mock import patch
 
 from odoo import Command
@@ -6,36 +5,7 @@ from odoo.addons.l10n_mx_einvoice.cfdi import xml as cfdi_xml
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .common import L10nMxEinvoiceCommon
-from .test_payment_complement import PaymentFixtures
-
-
-class CancellationFixtures(PaymentFixtures):
-    def connector(self):
-        return self.stamp_account._get_connector()
-
-    def later(self, hours):
-        """The sandbox's clock ``hours`` ahead (SAT's 24 h free-cancellation window)."""
-        connector = self.connector()
-        original = connector.clock
-        connector.clock = lambda: original() + dt.timedelta(hours=hours)
-        self.addCleanup(setattr, connector, "clock", original)
-
-    def cancel(self, move, motive="02", replacement=None):
-        wizard = (
-            self.env["l10n_mx_einvoice.cancel"]
-            .with_context(active_model="account.move", active_id=move.id)
-            .create(
-                {"motive": motive, "replacement_move_id": replacement.id if replacement else False}
-            )
-        )
-        return wizard.action_cancel_cfdi()
-
-    def cancel_documents(self, move):
-        return move.l10n_mx_einvoice_document_ids.filtered(lambda d: d.kind == "cancel")
-
-    def chatter(self, move):
-        return " ".join(move.message_ids.mapped("body"))
+from .common import CancellationFixtures, L10nMxEinvoiceCommon
 
 
 @tagged("post_install", "-at_install")
@@ -122,7 +92,7 @@ class TestCancellation(CancellationFixtures, L10nMxEinvoiceCommon):
         invoice.action_l10n_mx_einvoice_check_sat_status()
         self.assertEqual(invoice.l10n_mx_einvoice_state, "stamped")
         self.assertEqual(invoice.l10n_mx_einvoice_sat_estado, "Vigente")
-        self.assertIn("rechazó", invoice.l10n_mx_einvoice_message)
+        self.assertIn("rejected the cancellation", invoice.l10n_mx_einvoice_message)
         self.assertEqual(self.cancel_documents(invoice).state, "rejected")
         self.assertEqual(invoice.state, "posted")
 

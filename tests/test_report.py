@@ -3,12 +3,11 @@ import io
 
 from odoo.addons.l10n_mx_einvoice.cfdi import tfd
 from odoo.addons.l10n_mx_einvoice.cfdi import xml as cfdi_xml
-from odoo.addons.l10n_mx_einvoice.models.account_move import amount_in_words
+from odoo.addons.l10n_mx_einvoice.models.l10n_mx_einvoice_printing import amount_in_words
 from odoo.tests import tagged
 from odoo.tools.pdf import PdfFileReader
 
-from .common import L10nMxEinvoiceCommon
-from .flow_common import FlowFixtures
+from .common import FlowFixtures, L10nMxEinvoiceCommon
 
 
 @tagged("post_install", "-at_install")

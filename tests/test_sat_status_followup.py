@@ -2,13 +2,12 @@ import socket
 from unittest.mock import patch
 
 from odoo.addons.l10n_mx_einvoice.cfdi.pac import Unavailable
-from odoo.addons.l10n_mx_einvoice.models.account_move_cancel_cfdi import SAT_STATUS_URL_PARAM
+from odoo.addons.l10n_mx_einvoice.models.l10n_mx_einvoice_document import SAT_STATUS_URL_PARAM
 from odoo.tests import tagged
 
-from .common import L10nMxEinvoiceCommon
-from .test_cancellation import CancellationFixtures
+from .common import CancellationFixtures, L10nMxEinvoiceCommon
 
-LOGGER = "odoo.addons.l10n_mx_einvoice.models.account_move_cancel_cfdi"
+LOGGER = "odoo.addons.l10n_mx_einvoice.models.l10n_mx_einvoice_document"
 
 
 def closed_port_url():
@@ -50,7 +49,7 @@ class TestSatStatusFollowup(CancellationFixtures, L10nMxEinvoiceCommon):
         self.cancel(pending, "02")
         self.assertEqual(pending.l10n_mx_einvoice_state, "cancel_requested")
         self.connector().respond_to_cancellation(pending.l10n_mx_einvoice_uuid, accept=True)
-        self.env["account.move"]._cron_l10n_mx_einvoice_sat_status(days=3)
+        self.env["l10n_mx_einvoice.document"]._cron_sat_status(days=3)
         self.assertEqual(pending.l10n_mx_einvoice_state, "cancelled")
         self.assertEqual(pending.state, "cancel")
         self.assertEqual(recent.l10n_mx_einvoice_sat_estado, "Vigente")
@@ -79,7 +78,7 @@ class TestSatStatusFollowup(CancellationFixtures, L10nMxEinvoiceCommon):
         real.l10n_mx_einvoice_document_ids.sudo().write({"stamp_account_id": finkok.id})
         self.env["ir.config_parameter"].sudo().set_param(SAT_STATUS_URL_PARAM, closed_port_url())
         with self.assertLogs(LOGGER, level="WARNING") as logs:
-            self.assertTrue(self.env["account.move"]._cron_l10n_mx_einvoice_sat_status(days=3))
+            self.assertTrue(self.env["l10n_mx_einvoice.document"]._cron_sat_status(days=3))
         self.assertTrue(
             any(real.name in line and "not checked" in line for line in logs.output), logs.output
         )
@@ -103,9 +102,9 @@ class TestSatStatusFollowup(CancellationFixtures, L10nMxEinvoiceCommon):
             patch.object(connector, "status", side_effect=flaky),
             self.assertLogs(LOGGER, level="WARNING"),
         ):
-            self.env["account.move"]._cron_l10n_mx_einvoice_sat_status(days=3)
+            self.env["l10n_mx_einvoice.document"]._cron_sat_status(days=3)
         self.assertFalse(first.l10n_mx_einvoice_sat_estado)
         self.assertEqual(second.l10n_mx_einvoice_sat_estado, "Vigente")
         # next run, the service is back: the first one is checked too
-        self.env["account.move"]._cron_l10n_mx_einvoice_sat_status(days=3)
+        self.env["l10n_mx_einvoice.document"]._cron_sat_status(days=3)
         self.assertEqual(first.l10n_mx_einvoice_sat_estado, "Vigente")

@@ -6,8 +6,7 @@ import logging
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .common import L10nMxEinvoiceCommon
-from .flow_common import FlowFixtures, csd_files
+from .common import FlowFixtures, L10nMxEinvoiceCommon, csd_files
 
 PAC_PASSWORD = "Pac-S3cret-Pa55word"
 PAC_TOKEN = "tok-7f3a9c1e5b2d4f6a8c0e"

@@ -11,11 +11,11 @@ from odoo.addons.l10n_mx_einvoice.cfdi import reception
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .common import L10nMxEinvoiceCommon
-from .flow_common import FlowFixtures
-from .vendor_common import (
+from .common import (
     SUPPLIER_NAME,
     SUPPLIER_RFC,
+    FlowFixtures,
+    L10nMxEinvoiceCommon,
     Line,
     VendorFixtures,
     sample_bytes,
@@ -195,7 +195,7 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
             self.assertIn(first.display_name, line.message)
         self.assertEqual(self.bills(first.l10n_mx_einvoice_vendor_uuid), first)
         with self.assertRaisesRegex(UserError, "already imported"):
-            self.env["account.move"]._l10n_mx_einvoice_vendor_refuse_duplicate(
+            self.env["l10n_mx_einvoice.bill.reader"]._refuse_duplicate(
                 self.company, first.l10n_mx_einvoice_vendor_uuid.lower()
             )
 
@@ -260,7 +260,7 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertNotIn("root:x:0:0", "".join(wizard.line_ids.mapped("message")))
 
     def sealed_only(self):
-        from odoo.addons.l10n_mx_einvoice.cfdi.tests import supplier_documents
+        from ..cfdi.tests import supplier_documents
 
         return supplier_documents.sealed(supplier_invoice(), self.supplier_credential)
 
@@ -371,7 +371,7 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertEqual(
             bill.l10n_mx_einvoice_vendor_sat_state, "vigente"
         )  # checked today: not due
-        bill.l10n_mx_einvoice_vendor_sat_checked = fields.Datetime.now() - timedelta(days=8)
+        bill.sudo().l10n_mx_einvoice_vendor_sat_checked = fields.Datetime.now() - timedelta(days=8)
         self.env["account.move"]._cron_l10n_mx_einvoice_vendor_status()
         self.assertEqual(bill.l10n_mx_einvoice_vendor_sat_state, "cancelado")
         self.assertTrue(bill.l10n_mx_einvoice_vendor_cancelled)

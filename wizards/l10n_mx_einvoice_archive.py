@@ -89,7 +89,7 @@ class L10nMxEinvoiceArchive(models.TransientModel):
                 [
                     ("company_id", "=", self.company_id.id),
                     ("kind", "=", "stamp"),
-                    ("state", "=", "stamped"),
+                    ("state", "in", ("stamped", "cancel_requested", "cancelled")),
                     ("attachment_id", "!=", False),
                     ("cfdi_date", ">=", start),
                     ("cfdi_date", "<", end),
@@ -102,7 +102,7 @@ class L10nMxEinvoiceArchive(models.TransientModel):
                 "issued",
                 document.attachment_id,
                 document.move_id,
-                ISSUED_SAT_STATUS.get(document.move_id.l10n_mx_einvoice_state, "Vigente"),
+                ISSUED_SAT_STATUS.get(document.state, "Vigente"),
             )
             for document in documents
         ]
@@ -195,6 +195,8 @@ class L10nMxEinvoiceArchive(models.TransientModel):
         return buffer.getvalue(), rows, problems
 
     def _add_pdfs(self, archive, entry):
+        if not entry.move:
+            return  # a global invoice prints no PDF of its own
         pdfs = (
             self.env["ir.attachment"]
             .sudo()
