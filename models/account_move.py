@@ -17,7 +17,13 @@ from odoo.tools import float_repr
 from ..cfdi import reception
 from ..cfdi.errors import CfdiError
 from ..cfdi.pac.base import PacError
-from .l10n_mx_einvoice_utils import USER_GROUP, catalog_selection, engine_message
+from .l10n_mx_einvoice_utils import (
+    USER_GROUP,
+    catalog_selection,
+    check_kept_fields,
+    engine_message,
+    kept_fields,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -604,36 +610,14 @@ class AccountMove(models.Model):
                 changed.append(name)
         return changed
 
-    @api.model
-    def _l10n_mx_einvoice_kept_fields(self, names):
-        """The readonly fields of this addon among ``names``: its own code writes them."""
-        fields_ = (self._fields.get(name) for name in names)
-        return [f for f in fields_ if f and f._module == "l10n_mx_einvoice" and f.readonly]
-
-    @api.model
-    def _l10n_mx_einvoice_check_protected(self, vals, creating=False):
-        """A readonly field of this addon is written by its code only: a computed one by
-        nobody (the documents decide it), any other one as superuser (a new bill may carry
-        the values the supplier CFDI import reads, not links to CFDI records)."""
-        for field in self._l10n_mx_einvoice_kept_fields(vals):
-            computed = field.compute and not field.inverse
-            given_on_creation = creating and not field.relational
-            if computed or not (self.env.su or given_on_creation):
-                raise UserError(
-                    self.env._(
-                        "%(field)s is kept by the CFDI's own records and cannot be written.",
-                        field=field.get_description(self.env)["string"],
-                    )
-                )
-
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            self._l10n_mx_einvoice_check_protected(vals, creating=True)
+            check_kept_fields(self, vals, creating=True)
         return super().create(vals_list)
 
     def write(self, vals):
-        self._l10n_mx_einvoice_check_protected(vals)
+        check_kept_fields(self, vals)
         if CFDI_FIELDS.intersection(vals):
             locked = self._l10n_mx_einvoice_is_locked()
             if locked and locked._l10n_mx_einvoice_changed_fields(vals):
@@ -731,9 +715,7 @@ class AccountMove(models.Model):
         reader = self.env["l10n_mx_einvoice.bill.reader"]
         reader._refuse_duplicate(self.company_id, received.uuid)
         values = reader._values(received, self.journal_id)
-        kept = {
-            f.name: values.pop(f.name) for f in self._l10n_mx_einvoice_kept_fields(list(values))
-        }
+        kept = {f.name: values.pop(f.name) for f in kept_fields(self, list(values))}
         self.with_context(skip_is_manually_modified=True).write(values)
         self.sudo().with_context(skip_invoice_sync=True).write(kept)
         if not attachment:  # an XML embedded in a PDF has no attachment of its own

@@ -3,7 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .l10n_mx_einvoice_utils import USER_GROUP
+from .l10n_mx_einvoice_utils import USER_GROUP, check_kept_fields
 
 
 class AccountPayment(models.Model):
@@ -20,6 +20,10 @@ class AccountPayment(models.Model):
     l10n_mx_einvoice_payment_needed = fields.Boolean(
         compute="_compute_l10n_mx_einvoice_payment_needed"
     )
+
+    def write(self, vals):
+        check_kept_fields(self, vals)  # the complement's state and UUID are its entry's
+        return super().write(vals)
 
     @api.depends("move_id", "reconciled_invoice_ids", "state")
     def _compute_l10n_mx_einvoice_payment_needed(self):

@@ -51,6 +51,30 @@ DOCUMENT_TYPES = [
     ("payment", "Payment complement"),
     ("global", "Global invoice"),
 ]
+WRITTEN_ONCE = frozenset(
+    {
+        "kind",
+        "document_type",
+        "company_id",
+        "move_id",
+        "origin_id",
+        "stamp_account_id",
+        "signed_xml",
+        "digest",
+        "cfdi_date",
+        "cfdi_name",
+        "uuid",
+        "attachment_id",
+        "motive",
+        "replacement_uuid",
+        "invoice_ids",
+        "sale_ids",
+        "currency_id",
+        "periodicidad",
+        "meses",
+        "anio",
+    }
+)
 LIVE_STATES = ("stamped", "cancel_requested")
 STANDING_STATES = ("pending", "stamped", "cancel_requested")
 KEPT_STATES = ("pending", "stamped", "cancel_requested", "cancelled")
@@ -196,6 +220,20 @@ class L10nMxEinvoiceDocument(models.Model):
             )
             label = kinds.get(document.kind, "")
             document.display_name = f"{subject} · {label} · {document.uuid or document.id}"
+
+    def write(self, vals):
+        self.check_access("write")  # no access right lets a user write a document at all
+        # what was sealed, for whom, and the stamp's answer are set once: the lifecycle only
+        # moves a document's state forward
+        for name in WRITTEN_ONCE.intersection(vals):
+            if any(document[name] for document in self):
+                raise UserError(
+                    self.env._(
+                        "%(field)s of a CFDI document is set once and cannot change.",
+                        field=self._fields[name].get_description(self.env)["string"],
+                    )
+                )
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_kept(self):

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from odoo.exceptions import UserError
 from odoo.tools import float_repr
 
 from ..cfdi import catalogs
@@ -49,3 +50,25 @@ def pac_message(env, error):
     if hint:
         return f"[{error.code}] {message} {hint}"
     return message
+
+
+def kept_fields(model, names):
+    """The readonly fields of this addon on ``model`` among ``names``: its code writes them."""
+    fields_ = (model._fields.get(name) for name in names)
+    return [f for f in fields_ if f and f._module == "l10n_mx_einvoice" and f.readonly]
+
+
+def check_kept_fields(model, vals, creating=False):
+    """A readonly field this addon adds to a standard model is written by the addon's code
+    only: a computed one by nobody (the CFDI documents decide it), any other one as
+    superuser (a new record may carry values an import read, never links to CFDI records)."""
+    for field in kept_fields(model, vals):
+        computed = field.compute and not field.inverse
+        given_on_creation = creating and not field.relational
+        if computed or not (model.env.su or given_on_creation):
+            raise UserError(
+                model.env._(
+                    "%(field)s is kept by the CFDI's own records and cannot be written.",
+                    field=field.get_description(model.env)["string"],
+                )
+            )

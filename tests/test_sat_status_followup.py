@@ -75,7 +75,12 @@ class TestSatStatusFollowup(CancellationFixtures, L10nMxEinvoiceCommon):
                 "environment": "test",
             }
         )
-        real.l10n_mx_einvoice_document_ids.sudo().write({"stamp_account_id": finkok.id})
+        # (a document's stamp account is set once: the Finkok stamp is simulated in SQL)
+        self.env.cr.execute(
+            "UPDATE l10n_mx_einvoice_document SET stamp_account_id = %s WHERE id IN %s",
+            [finkok.id, tuple(real.l10n_mx_einvoice_document_ids.ids)],
+        )
+        real.l10n_mx_einvoice_document_ids.invalidate_recordset()
         self.env["ir.config_parameter"].sudo().set_param(SAT_STATUS_URL_PARAM, closed_port_url())
         with self.assertLogs(LOGGER, level="WARNING") as logs:
             self.assertTrue(self.env["l10n_mx_einvoice.document"]._cron_sat_status(days=3))

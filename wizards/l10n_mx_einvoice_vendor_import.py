@@ -9,18 +9,12 @@ from ..cfdi.errors import CfdiError
 from ..models.l10n_mx_einvoice_utils import engine_message
 
 BATCH_SIZE = 100  # bills created per ORM call (Odoo computes a batch much faster)
-RESULT_STATES = [
-    ("imported", "Imported"),
-    ("warning", "Imported, check it"),
-    ("duplicate", "Already imported"),
-    ("error", "Not imported"),
-    ("skipped", "Ignored (not XML)"),
-]
 
 
 class L10nMxEinvoiceVendorImport(models.TransientModel):
     _name = "l10n_mx_einvoice.vendor.import"
     _description = "Import supplier CFDI as vendor bills"
+    _check_company_auto = True
 
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
@@ -29,6 +23,7 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
         "account.journal",
         string="Purchase journal",
         required=True,
+        check_company=True,
         domain="[('type', '=', 'purchase'), ('company_id', '=', company_id)]",
         default=lambda self: self.env["account.journal"].search(
             [
@@ -208,17 +203,3 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
             "domain": [("id", "in", self.move_ids.ids)],
             "context": {"default_move_type": "in_invoice"},
         }
-
-
-class L10nMxEinvoiceVendorImportLine(models.TransientModel):
-    _name = "l10n_mx_einvoice.vendor.import.line"
-    _description = "Result of one file of a supplier CFDI import"
-    _order = "id"
-
-    wizard_id = fields.Many2one("l10n_mx_einvoice.vendor.import", required=True, ondelete="cascade")
-    name = fields.Char(string="File", required=True)
-    state = fields.Selection(RESULT_STATES, required=True)
-    code = fields.Char()
-    message = fields.Text()
-    uuid = fields.Char(string="UUID")
-    move_id = fields.Many2one("account.move", string="Bill")
