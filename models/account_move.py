@@ -375,7 +375,7 @@ class AccountMove(models.Model):
         "payment_state",
         "origin_payment_id",
         "l10n_mx_einvoice_problems",
-        "l10n_mx_einvoice_document_id.state",
+        "l10n_mx_einvoice_document_ids.state",
         "l10n_mx_einvoice_global_document_ids.state",
     )
     def _compute_l10n_mx_einvoice_state(self):
@@ -400,7 +400,9 @@ class AccountMove(models.Model):
             return "to_stamp" if reposted else "cancelled"
         return "to_stamp" if document_type == "invoice" else False
 
-    @api.depends("l10n_mx_einvoice_document_id.uuid", "l10n_mx_einvoice_document_id.attachment_id")
+    @api.depends(
+        "l10n_mx_einvoice_document_ids.uuid", "l10n_mx_einvoice_document_ids.attachment_id"
+    )
     def _compute_l10n_mx_einvoice_uuid(self):
         for move in self:
             document = move.l10n_mx_einvoice_document_id
