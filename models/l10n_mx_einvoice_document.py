@@ -583,6 +583,8 @@ class L10nMxEinvoiceDocument(models.Model):
         ledger = self.env["l10n_mx_einvoice.credit.move"]
         for account, account_stamps in stamps.items():
             ledger._record_stamps(account, account_stamps)
+        moves = self.env["account.move"].union(*(document.move_id for document, _r in answers))
+        moves.filtered("l10n_mx_einvoice_problems")._l10n_mx_einvoice_write_problems(False)
         # the move's chatter shows the stamp through its tracked CFDI state and UUID
 
     def _attachment_values(self, name, data):
@@ -870,30 +872,25 @@ class L10nMxEinvoiceDocument(models.Model):
             order="id",
         )
         for subject in [*moves, *pending]:
-            self._stamp_unattended(subject.with_prefetch())
+            try:
+                self._stamp_unattended(subject.with_prefetch())
+            except Exception:  # noqa: BLE001 - one subject must not stop the others
+                if not self._can_commit():
+                    raise
+                self.env.cr.rollback()
+                _logger.exception("CFDI of %s could not be stamped", subject.display_name)
+            self._commit()
         return True
 
     @api.model
     def _stamp_unattended(self, subject):
         """Stamp one subject for a scheduled action or an automatic path: a problem is
-        recorded on it (the move says why) instead of stopping the caller."""
-        can_commit = self._can_commit()
+        recorded on it (the entry says why) instead of stopping the caller. Problems are
+        raised before anything is sealed or written, so there is nothing to undo."""
         try:
-            if can_commit:  # stamping commits, which would end a savepoint
-                self._stamp(subject)
-            else:
-                with self.env.cr.savepoint():
-                    self._stamp(subject)
+            self._stamp(subject)
         except UserError as error:
-            if can_commit:
-                self.env.cr.rollback()
             self._record_problems(subject, str(error.args[0]))
-        except Exception:  # noqa: BLE001 - one subject must not stop the others
-            if not can_commit:
-                raise
-            self.env.cr.rollback()
-            _logger.exception("CFDI of %s could not be stamped automatically", subject.display_name)
-        self._commit()
 
     @api.model
     def _record_problems(self, subject, message):

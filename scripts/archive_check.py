@@ -36,7 +36,7 @@ def expected_rows(env, company, date_from, date_to):
         [
             ("company_id", "=", company.id),
             ("kind", "=", "stamp"),
-            ("state", "=", "stamped"),
+            ("state", "in", ("stamped", "cancel_requested", "cancelled")),
             ("attachment_id", "!=", False),
             ("cfdi_date", ">=", start),
             ("cfdi_date", "<", end),
