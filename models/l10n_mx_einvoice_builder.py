@@ -5,11 +5,10 @@ from odoo import models
 from odoo.exceptions import UserError
 
 from ..cfdi import amounts, catalogs
-from ..cfdi.document import ConceptoImpuestos, Emisor, Receptor, Retencion, Traslado
+from ..cfdi.document import EXTRANJERO, ConceptoImpuestos, Emisor, Receptor, Retencion, Traslado
 from .l10n_mx_einvoice_utils import to_decimal
 
-# A foreign receiver: generic RFC, régimen 616 (sin obligaciones fiscales), uso S01.
-FOREIGN_RFC = "XEXX010101000"
+# A foreign receiver: the generic RFC, régimen 616 (sin obligaciones fiscales), uso S01.
 FOREIGN_RECEPTOR_REGIMEN = "616"
 FOREIGN_RECEPTOR_USO = "S01"
 
@@ -46,7 +45,7 @@ class L10nMxEinvoiceBuilder(models.AbstractModel):
 
     def _receptor(self, partner, company, uso_cfdi):
         rfc = partner._l10n_mx_einvoice_rfc()
-        if rfc == FOREIGN_RFC:
+        if rfc == EXTRANJERO:
             return Receptor(
                 rfc=rfc,
                 nombre=partner.name or "",

@@ -156,6 +156,23 @@ class L10nMxEinvoiceBuilderGlobal(models.AbstractModel):
         sales = request.sale_ids
         if not sales:
             problems.append(self.env._("The global invoice includes no sales."))
+        others = sales.filtered(
+            lambda s: (
+                s.move_type != "out_invoice"
+                or s.state != "posted"
+                or s.company_id != request.company_id
+                or s.commercial_partner_id.vat != PUBLICO_EN_GENERAL
+            )
+        )
+        if others:
+            problems.append(
+                self.env._(
+                    "%(sales)s are not posted sales of %(company)s to público en general "
+                    "(XAXX010101000): a global invoice covers only those.",
+                    sales=", ".join(others.mapped("display_name")),
+                    company=request.company_id.name,
+                )
+            )
         if len(sales.currency_id) > 1:
             problems.append(self.env._("The sales of a global invoice must share one currency."))
         for sale in sales.filtered("l10n_mx_einvoice_uuid"):

@@ -4,12 +4,13 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..cfdi import catalogs
+from ..cfdi.document import EXTRANJERO, PUBLICO_EN_GENERAL
 from .l10n_mx_einvoice_utils import catalog_selection
 
 # Persona moral: 3 letters + date + homoclave; persona física: 4 letters. Generic RFCs
 # XAXX010101000 (público en general) and XEXX010101000 (extranjero) have the same shape.
 RFC_PATTERN = re.compile(r"^[A-ZÑ&]{3,4}[0-9]{6}[A-Z0-9]{2}[0-9A]$")
-GENERIC_RFCS = ("XAXX010101000", "XEXX010101000")
+GENERIC_RFCS = (PUBLICO_EN_GENERAL, EXTRANJERO)
 
 
 def normalize_rfc(vat):

@@ -151,3 +151,14 @@ class TestGlobalInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         with self.assertRaises(UserError):
             self.wizard().action_create_global_invoice()
         self.assertFalse(self.global_documents())
+
+    def test_a_global_invoice_covers_only_sales_to_the_general_public(self):
+        customer_sale = self.sale(999.0, partner=self.customer)
+        draft = self.make_invoice(
+            [{"price_unit": 10.0}], partner_id=self.publico.id, invoice_date=self.today, post=False
+        )
+        for sales in (customer_sale, draft):
+            with self.subTest(sale=sales.display_name), self.assertRaises(UserError) as caught:
+                self.global_invoice(sale_ids=[Command.set(sales.ids)])
+            self.assertIn("público en general", str(caught.exception.args[0]))
+        self.assertFalse(self.global_documents())
