@@ -7,9 +7,8 @@ sandbox stamp account with credits, the customer XENON INDUSTRIAL ARTICLES (XIA1
 default sale tax. On top of it: ``FlowFixtures`` (taxes, products, invoices of the
 accountant's flow), ``PaymentFixtures`` (PPD invoices and payments), ``CancellationFixtures``,
 ``VendorFixtures`` (supplier CFDI and the import wizard), ``CfdiOracleMixin`` (SAT's XSD and
-XSLT as oracles), ``UserFixtures`` (users of each role) and ``setup_company``/``make_invoice``
-for committed data (concurrency tests).
-"""
+XSLT as oracles), ``setup_company``/``make_invoice`` for committed data (concurrency tests),
+``add_credits`` and ``load_spanish`` (es_419 with this addon's translations)."""
 
 import base64
 import contextlib
