@@ -201,7 +201,9 @@ def main():
         cr.commit()
         env = company.env
         # warm-up: caches (credential, connector, catalogs) are not what we measure
-        SETUP["post_invoice"](env, company, customer, product, tax, lines).action_l10n_mx_stamp()
+        SETUP["post_invoice"](
+            env, company, customer, product, tax, lines
+        ).action_l10n_mx_einvoice_stamp()
         cr.commit()
 
         # The drafts are data entry (typed in by accountants over the day), not what
@@ -250,7 +252,7 @@ def main():
         engine_before_stamp = clock.total
         if sql_costs is not None:
             sql_costs.clear()
-        moves.action_l10n_mx_stamp()  # commits twice per invoice, as in production
+        moves.action_l10n_mx_einvoice_stamp()  # commits twice per invoice, as in production
         if profiler:
             profiler.disable()
             profiler.dump_stats(args.profile)

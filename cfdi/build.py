@@ -15,10 +15,11 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
-from . import amounts, document, seal
+from . import document
 from . import xml as cfdi_xml
 from .credentials import Credential
 from .errors import CfdiError
+from .issue import issue
 
 
 class InputError(CfdiError):
@@ -150,10 +151,6 @@ def to_json(obj: Any) -> Any:
 
 
 def build_document(c: document.Comprobante, credential: Credential | None) -> bytes:
-    """Computed amounts, then sealed when a credential is given."""
-    c = amounts.compute(c)
-    if credential is not None:
-        return seal.seal_bytes(c, credential)
-    if c.fecha is None:
-        c.fecha = seal.local_now(c.lugar_expedicion)
-    return cfdi_xml.to_bytes(c)
+    """Computed amounts, then sealed when a credential is given (rules are not checked:
+    ``python -m cfdi validate`` does that)."""
+    return issue(c, credential, check=False).xml

@@ -24,7 +24,7 @@ from lxml import etree
 from . import xml as cfdi_xml
 from .cadena import CadenaError
 from .document import NS_CFDI, NS_TFD, Comprobante
-from .errors import CfdiError
+from .errors import CfdiError, in_language
 from .seal import verify_seal
 
 NS_CFDI33 = "http://www.sat.gob.mx/cfd/3"
@@ -71,6 +71,10 @@ class FileProblem:
     @classmethod
     def of(cls, name: str, error: CfdiError, skipped: bool = False) -> FileProblem:
         return cls(name, error.code, error.message_es, error.message_en, skipped)
+
+    def message(self, lang: str | None) -> str:
+        """The message in one language (see ``cfdi.errors.in_language``)."""
+        return in_language(lang, self.message_es, self.message_en)
 
 
 @dataclass(frozen=True)

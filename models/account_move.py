@@ -1,42 +1,32 @@
-"""The accountant's CFDI flow on invoices and credit notes.
+"""The CFDI as the journal entry shows it.
 
-Collect (records -> ``cfdi.document.Comprobante``), check (every problem before the
-PAC, in one message), seal, commit the signed XML in a pending document, then call
-the PAC and store what it answers. Nothing is lost (the signed XML is committed
-before the PAC is called and a retry first asks the PAC whether it was stamped),
-nothing is done twice (row lock, one UUID per database, one credit per UUID).
+An invoice, a credit note or a customer payment's entry is the subject of CFDI documents
+(``l10n_mx_einvoice.document``), which own the lifecycle: the entry's CFDI state, UUID
+and stamped XML are computed from them and written by nobody. A vendor bill keeps the
+supplier's CFDI it was imported from (read by ``l10n_mx_einvoice.bill.reader``).
 """
 
-import base64
 import logging
 import re
-from collections import defaultdict
-from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-from odoo import api, fields, models, modules
-from odoo.exceptions import AccessError, UserError
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import float_repr
 
-from ..cfdi import amounts, catalogs, rules, seal, tfd
-from ..cfdi import xml as cfdi_xml
-from ..cfdi.document import (
-    CfdiRelacionados,
-    Comprobante,
-    Concepto,
-    ConceptoImpuestos,
-    Emisor,
-    Receptor,
-    Retencion,
-    Traslado,
-)
+from ..cfdi import reception
 from ..cfdi.errors import CfdiError
-from ..cfdi.pac import AlreadyStamped, PacError, Rejected, Unavailable
-from .l10n_mx_einvoice_utils import catalog_selection
+from ..cfdi.pac.base import PacError
+from .l10n_mx_einvoice_utils import (
+    USER_GROUP,
+    catalog_selection,
+    check_kept_fields,
+    engine_message,
+    kept_fields,
+)
 
 _logger = logging.getLogger(__name__)
 
-CFDI_MOVE_TYPES = ("out_invoice", "out_refund")
 CFDI_STATES = [
     ("to_stamp", "To stamp"),
     ("stamped", "Stamped"),
@@ -44,7 +34,8 @@ CFDI_STATES = [
     ("cancelled", "Cancelled"),
     ("error", "Error"),
 ]
-# Fields whose change would make the stamped CFDI say something else than the invoice.
+LIVE_STATES = ("stamped", "cancel_requested")
+# Fields whose change would make the stamped CFDI say something else than the entry.
 CFDI_FIELDS = frozenset(
     {
         "partner_id",
@@ -58,63 +49,78 @@ CFDI_FIELDS = frozenset(
         "journal_id",
         "company_id",
         "move_type",
-        "l10n_mx_uso_cfdi",
-        "l10n_mx_metodo_pago",
-        "l10n_mx_forma_pago",
-        "l10n_mx_exportacion",
-        "l10n_mx_tipo_relacion",
-        "l10n_mx_related_uuids",
-        "l10n_mx_einvoice_uuid",
+        "l10n_mx_einvoice_uso_cfdi",
+        "l10n_mx_einvoice_metodo_pago",
+        "l10n_mx_einvoice_forma_pago",
+        "l10n_mx_einvoice_exportacion",
+        "l10n_mx_einvoice_tipo_relacion",
+        "l10n_mx_einvoice_related_uuids",
     }
 )
-# SAT refuses a CFDI sealed more than 72 h before stamping; re-seal a little before that.
-RESEAL_AFTER = timedelta(hours=70)
-# Invoices sealed per commit: bounds how long their rows stay locked and how many PAC
-# answers wait in memory for the batch's commit (a crash loses none: see _stamp).
-STAMP_BATCH_SIZE = 50
-DONE_STATES = ("stamped", "cancel_requested", "cancelled")
 UUID_PATTERN = re.compile(
     r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
 )
-FOREIGN_RECEPTOR_REGIMEN = "616"
-FOREIGN_RECEPTOR_USO = "S01"
-
-
-def to_decimal(value, digits):
-    """An Odoo float as the Decimal it means (rounded to ``digits``), never through binary."""
-    return Decimal(float_repr(value or 0.0, digits))
-
-
-def bilingual(es, en):
-    return f"{es}\n    {en}"
+VENDOR_SAT_STATES = [
+    ("vigente", "Valid"),
+    ("cancelado", "Cancelled"),
+    ("not_found", "Not found"),
+    ("unavailable", "Not checked (service unavailable)"),
+]
+VENDOR_SAT_STATE_OF = {"Vigente": "vigente", "Cancelado": "cancelado", "No Encontrado": "not_found"}
 
 
 class AccountMove(models.Model):
     _inherit = "account.move"
 
-    l10n_mx_einvoice_needed = fields.Boolean(compute="_compute_l10n_mx_einvoice_needed")
-    l10n_mx_einvoice_state = fields.Selection(
-        CFDI_STATES,
-        string="CFDI state",
+    # --- the CFDI data the accountant chooses --------------------------------------------
+    l10n_mx_einvoice_uso_cfdi = fields.Selection(
+        selection=lambda self: catalog_selection("c_UsoCFDI"),
+        string="CFDI use",
+        compute="_compute_l10n_mx_einvoice_uso_cfdi",
+        store=True,
+        readonly=False,
         copy=False,
-        readonly=True,
-        index=True,
-        tracking=True,
     )
-    l10n_mx_einvoice_uuid = fields.Char(
-        string="Fiscal folio (UUID)",
+    l10n_mx_einvoice_metodo_pago = fields.Selection(
+        selection=lambda self: catalog_selection("c_MetodoPago"),
+        string="Payment method (SAT)",
+        compute="_compute_l10n_mx_einvoice_metodo_pago",
+        store=True,
+        readonly=False,
         copy=False,
-        readonly=True,
-        index=True,
-        tracking=True,
     )
-    l10n_mx_einvoice_message = fields.Text(string="CFDI message", copy=False, readonly=True)
-    l10n_mx_einvoice_attachment_id = fields.Many2one(
-        "ir.attachment",
-        string="Stamped CFDI (XML)",
+    l10n_mx_einvoice_forma_pago = fields.Selection(
+        selection=lambda self: catalog_selection("c_FormaPago"),
+        string="Form of payment (SAT)",
+        compute="_compute_l10n_mx_einvoice_forma_pago",
+        store=True,
+        readonly=False,
         copy=False,
-        readonly=True,
     )
+    l10n_mx_einvoice_exportacion = fields.Selection(
+        selection=lambda self: catalog_selection("c_Exportacion"),
+        string="Export",
+        default="01",
+        copy=False,
+    )
+    l10n_mx_einvoice_tipo_relacion = fields.Selection(
+        selection=lambda self: catalog_selection("c_TipoRelacion"),
+        string="Relation type",
+        compute="_compute_l10n_mx_einvoice_related",
+        store=True,
+        readonly=False,
+        copy=False,
+    )
+    l10n_mx_einvoice_related_uuids = fields.Text(
+        string="Related CFDI (UUIDs)",
+        compute="_compute_l10n_mx_einvoice_related",
+        store=True,
+        readonly=False,
+        copy=False,
+        help="UUIDs of the related CFDI, one per line.",
+    )
+
+    # --- the CFDI as its documents say (computed, never written) --------------------------
     l10n_mx_einvoice_document_ids = fields.One2many(
         "l10n_mx_einvoice.document",
         "move_id",
@@ -122,1015 +128,471 @@ class AccountMove(models.Model):
         copy=False,
         readonly=True,
     )
-    l10n_mx_uso_cfdi = fields.Selection(
-        selection=lambda self: catalog_selection("c_UsoCFDI"),
-        string="Uso CFDI",
-        compute="_compute_l10n_mx_uso_cfdi",
+    l10n_mx_einvoice_document_id = fields.Many2one(
+        "l10n_mx_einvoice.document",
+        string="Current CFDI",
+        compute="_compute_l10n_mx_einvoice_document_id",
         store=True,
-        readonly=False,
-        copy=False,
     )
-    l10n_mx_metodo_pago = fields.Selection(
-        [
-            ("PUE", "PUE - Pago en una sola exhibición"),
-            ("PPD", "PPD - Pago en parcialidades o diferido"),
-        ],
-        string="Método de pago",
-        compute="_compute_l10n_mx_metodo_pago",
+    l10n_mx_einvoice_needed = fields.Boolean(compute="_compute_l10n_mx_einvoice_needed")
+    l10n_mx_einvoice_state = fields.Selection(
+        CFDI_STATES,
+        string="CFDI state",
+        compute="_compute_l10n_mx_einvoice_state",
         store=True,
-        readonly=False,
-        copy=False,
+        index=True,
+        tracking=True,
     )
-    l10n_mx_forma_pago = fields.Selection(
-        selection=lambda self: catalog_selection("c_FormaPago"),
-        string="Forma de pago",
-        compute="_compute_l10n_mx_forma_pago",
+    l10n_mx_einvoice_uuid = fields.Char(
+        string="Fiscal folio (UUID)",
+        compute="_compute_l10n_mx_einvoice_uuid",
         store=True,
-        readonly=False,
-        copy=False,
+        index=True,
+        tracking=True,
     )
-    l10n_mx_exportacion = fields.Selection(
-        selection=lambda self: catalog_selection("c_Exportacion"),
-        string="Exportación",
-        default="01",
-        copy=False,
-    )
-    l10n_mx_tipo_relacion = fields.Selection(
-        selection=lambda self: catalog_selection("c_TipoRelacion"),
-        string="Tipo de relación",
-        compute="_compute_l10n_mx_related",
+    l10n_mx_einvoice_attachment_id = fields.Many2one(
+        "ir.attachment",
+        string="Stamped CFDI (XML)",
+        compute="_compute_l10n_mx_einvoice_uuid",
         store=True,
-        readonly=False,
+    )
+    l10n_mx_einvoice_message = fields.Text(
+        string="CFDI message", compute="_compute_l10n_mx_einvoice_message"
+    )
+    l10n_mx_einvoice_problems = fields.Text(
+        string="CFDI problems",
+        readonly=True,
+        copy=False,
+        help="Why the last automatic stamping stopped before anything was sent to the PAC.",
+    )
+    l10n_mx_einvoice_sat_estado = fields.Char(
+        string="SAT status", related="l10n_mx_einvoice_document_id.sat_estado"
+    )
+    l10n_mx_einvoice_sat_es_cancelable = fields.Char(
+        string="Cancellable", related="l10n_mx_einvoice_document_id.sat_es_cancelable"
+    )
+    l10n_mx_einvoice_sat_estatus_cancelacion = fields.Char(
+        string="Cancellation status",
+        related="l10n_mx_einvoice_document_id.sat_estatus_cancelacion",
+    )
+    l10n_mx_einvoice_sat_checked = fields.Datetime(
+        string="SAT status checked on", related="l10n_mx_einvoice_document_id.sat_checked"
+    )
+    # a sale in a global invoice; an invoice in payment complements
+    l10n_mx_einvoice_global_document_ids = fields.Many2many(
+        "l10n_mx_einvoice.document",
+        "l10n_mx_einvoice_document_sale_rel",
+        "sale_id",
+        "document_id",
+        string="Global invoices",
+        readonly=True,
         copy=False,
     )
-    l10n_mx_related_uuids = fields.Text(
-        string="Related CFDI (UUIDs)",
-        compute="_compute_l10n_mx_related",
+    l10n_mx_einvoice_global_document_id = fields.Many2one(
+        "l10n_mx_einvoice.document",
+        string="Global invoice",
+        compute="_compute_l10n_mx_einvoice_global_document_id",
+        help="The global CFDI (factura global) that covers this sale to público en general.",
+    )
+    l10n_mx_einvoice_complement_document_ids = fields.Many2many(
+        "l10n_mx_einvoice.document",
+        "l10n_mx_einvoice_document_invoice_rel",
+        "invoice_id",
+        "document_id",
+        string="Payment complements",
+        readonly=True,
+        copy=False,
+    )
+    l10n_mx_einvoice_payment_invoice_ids = fields.Many2many(
+        "account.move",
+        string="Invoices in the payment complement",
+        compute="_compute_l10n_mx_einvoice_payment_invoice_ids",
+        help="The PPD invoices the payment complement (CFDI type P) of this payment relates.",
+    )
+
+    # --- a vendor bill's supplier CFDI ------------------------------------------------------
+    l10n_mx_einvoice_vendor_uuid = fields.Char(
+        string="Supplier CFDI UUID",
+        copy=False,
+        readonly=True,
+        index=True,
+        tracking=True,
+        help="Fiscal folio of the supplier's CFDI this bill was imported from (unique per company).",
+    )
+    l10n_mx_einvoice_vendor_attachment_id = fields.Many2one(
+        "ir.attachment", string="Supplier CFDI (XML)", copy=False, readonly=True
+    )
+    l10n_mx_einvoice_vendor_issuer_rfc = fields.Char(
+        string="Issuer RFC (CFDI)", copy=False, readonly=True
+    )
+    l10n_mx_einvoice_vendor_receiver_rfc = fields.Char(
+        string="Receiver RFC (CFDI)", copy=False, readonly=True
+    )
+    l10n_mx_einvoice_vendor_fecha = fields.Char(
+        string="CFDI date",
+        copy=False,
+        readonly=True,
+        index=True,
+        help="Fecha of the CFDI as written by the supplier (local time of the place of issue).",
+    )
+    l10n_mx_einvoice_vendor_total = fields.Monetary(
+        string="CFDI total", copy=False, readonly=True, currency_field="currency_id"
+    )
+    l10n_mx_einvoice_vendor_seal_ok = fields.Boolean(
+        string="Seal verifies", copy=False, readonly=True
+    )
+    l10n_mx_einvoice_vendor_receiver_ok = fields.Boolean(
+        string="Receiver is this company", copy=False, readonly=True
+    )
+    l10n_mx_einvoice_vendor_totals_ok = fields.Boolean(
+        string="Totals match the CFDI",
+        compute="_compute_l10n_mx_einvoice_vendor_totals_ok",
         store=True,
-        readonly=False,
-        copy=False,
-        help="UUIDs of the related CFDI, one per line.",
     )
+    l10n_mx_einvoice_vendor_sat_state = fields.Selection(
+        VENDOR_SAT_STATES,
+        string="SAT status (supplier CFDI)",
+        copy=False,
+        readonly=True,
+        tracking=True,
+    )
+    l10n_mx_einvoice_vendor_sat_checked = fields.Datetime(
+        string="Supplier CFDI checked at SAT on", copy=False, readonly=True
+    )
+    l10n_mx_einvoice_vendor_sat_message = fields.Char(
+        string="SAT answer", copy=False, readonly=True
+    )
+    l10n_mx_einvoice_vendor_cancelled = fields.Boolean(
+        string="Supplier CFDI cancelled",
+        compute="_compute_l10n_mx_einvoice_vendor_cancelled",
+        store=True,
+        help="SAT reports the supplier's CFDI as cancelled: the bill is not deductible.",
+    )
+    l10n_mx_einvoice_vendor_notes = fields.Text(string="Import notes", copy=False, readonly=True)
 
     def init(self):
         result = super().init()
-        # A stamped UUID belongs to one invoice of the database.
         self.env.cr.execute(
             """
-            CREATE UNIQUE INDEX IF NOT EXISTS account_move_l10n_mx_einvoice_uuid_uniq
-                ON account_move (upper(l10n_mx_einvoice_uuid))
-             WHERE l10n_mx_einvoice_uuid IS NOT NULL
+            CREATE UNIQUE INDEX IF NOT EXISTS account_move_l10n_mx_einvoice_vendor_uuid_uniq
+                ON account_move (company_id, upper(l10n_mx_einvoice_vendor_uuid))
+             WHERE l10n_mx_einvoice_vendor_uuid IS NOT NULL
             """
         )
         return result
 
-    # --- defaults ---------------------------------------------------------------------
-
-    @api.depends("move_type", "company_id")
-    def _compute_l10n_mx_einvoice_needed(self):
-        for move in self:
-            move.l10n_mx_einvoice_needed = move._l10n_mx_einvoice_is_cfdi()
-
-    def _l10n_mx_einvoice_is_cfdi(self):
-        self.ensure_one()
-        return (
-            self.move_type in CFDI_MOVE_TYPES
-            and self.company_id.account_fiscal_country_id.code == "MX"
-        )
+    # --- defaults of the CFDI data ----------------------------------------------------------
 
     @api.depends("partner_id", "move_type")
-    def _compute_l10n_mx_uso_cfdi(self):
+    def _compute_l10n_mx_einvoice_uso_cfdi(self):
         for move in self:
-            if move.l10n_mx_einvoice_state in ("stamped", "cancel_requested"):
-                move.l10n_mx_uso_cfdi = move.l10n_mx_uso_cfdi
+            if move.l10n_mx_einvoice_state in LIVE_STATES:
+                move.l10n_mx_einvoice_uso_cfdi = move.l10n_mx_einvoice_uso_cfdi
                 continue
             partner = move.partner_id.commercial_partner_id
             default = "G02" if move.move_type == "out_refund" else "G03"
-            move.l10n_mx_uso_cfdi = partner.l10n_mx_uso_cfdi or move.l10n_mx_uso_cfdi or default
+            move.l10n_mx_einvoice_uso_cfdi = (
+                partner.l10n_mx_einvoice_uso_cfdi or move.l10n_mx_einvoice_uso_cfdi or default
+            )
 
     @api.depends("invoice_payment_term_id", "invoice_date", "invoice_date_due")
-    def _compute_l10n_mx_metodo_pago(self):
+    def _compute_l10n_mx_einvoice_metodo_pago(self):
         for move in self:
-            if move.l10n_mx_einvoice_state in ("stamped", "cancel_requested"):
-                move.l10n_mx_metodo_pago = move.l10n_mx_metodo_pago
+            if move.l10n_mx_einvoice_state in LIVE_STATES:
+                move.l10n_mx_einvoice_metodo_pago = move.l10n_mx_einvoice_metodo_pago
                 continue
             term = move.invoice_payment_term_id
-            move.l10n_mx_metodo_pago = term._l10n_mx_einvoice_metodo_pago() if term else "PUE"
+            move.l10n_mx_einvoice_metodo_pago = (
+                term._l10n_mx_einvoice_metodo_pago() if term else "PUE"
+            )
 
-    @api.depends("l10n_mx_metodo_pago", "journal_id")
-    def _compute_l10n_mx_forma_pago(self):
+    @api.depends("l10n_mx_einvoice_metodo_pago", "journal_id")
+    def _compute_l10n_mx_einvoice_forma_pago(self):
         for move in self:
-            if move.l10n_mx_einvoice_state in ("stamped", "cancel_requested"):
-                move.l10n_mx_forma_pago = move.l10n_mx_forma_pago
-                continue
-            if move.l10n_mx_metodo_pago == "PPD":
-                move.l10n_mx_forma_pago = "99"  # SAT: PPD is always "por definir"
-            elif not move.l10n_mx_forma_pago or move.l10n_mx_forma_pago == "99":
-                move.l10n_mx_forma_pago = "03"
+            if move.l10n_mx_einvoice_state in LIVE_STATES:
+                move.l10n_mx_einvoice_forma_pago = move.l10n_mx_einvoice_forma_pago
+            elif move.l10n_mx_einvoice_metodo_pago == "PPD":
+                move.l10n_mx_einvoice_forma_pago = "99"  # SAT: PPD is always "por definir"
+            elif not move.l10n_mx_einvoice_forma_pago or move.l10n_mx_einvoice_forma_pago == "99":
+                move.l10n_mx_einvoice_forma_pago = "03"
             else:
-                move.l10n_mx_forma_pago = move.l10n_mx_forma_pago
+                move.l10n_mx_einvoice_forma_pago = move.l10n_mx_einvoice_forma_pago
 
     @api.depends("reversed_entry_id", "reversed_entry_id.l10n_mx_einvoice_uuid")
-    def _compute_l10n_mx_related(self):
+    def _compute_l10n_mx_einvoice_related(self):
         for move in self:
             origin = move.reversed_entry_id
             if move.move_type == "out_refund" and origin.l10n_mx_einvoice_uuid:
-                move.l10n_mx_tipo_relacion = move.l10n_mx_tipo_relacion or "01"
-                move.l10n_mx_related_uuids = (
-                    move.l10n_mx_related_uuids or origin.l10n_mx_einvoice_uuid
+                move.l10n_mx_einvoice_tipo_relacion = move.l10n_mx_einvoice_tipo_relacion or "01"
+                move.l10n_mx_einvoice_related_uuids = (
+                    move.l10n_mx_einvoice_related_uuids or origin.l10n_mx_einvoice_uuid
                 )
             else:
-                move.l10n_mx_tipo_relacion = move.l10n_mx_tipo_relacion
-                move.l10n_mx_related_uuids = move.l10n_mx_related_uuids
+                move.l10n_mx_einvoice_tipo_relacion = move.l10n_mx_einvoice_tipo_relacion
+                move.l10n_mx_einvoice_related_uuids = move.l10n_mx_einvoice_related_uuids
 
-    def _l10n_mx_related_uuid_list(self):
+    def _l10n_mx_einvoice_related_uuid_list(self):
         self.ensure_one()
-        return [u.upper() for u in UUID_PATTERN.findall(self.l10n_mx_related_uuids or "")]
+        return [u.upper() for u in UUID_PATTERN.findall(self.l10n_mx_einvoice_related_uuids or "")]
 
-    # --- collect: records -> Comprobante --------------------------------------------------
+    # --- what the documents say -----------------------------------------------------------
 
-    def _l10n_mx_einvoice_serie_folio(self):
+    def _l10n_mx_einvoice_document_type(self):
+        """The CFDI this entry issues: 'invoice', 'payment' or False (none of its own)."""
         self.ensure_one()
-        serie = re.sub(r"[^A-Za-z0-9]", "", self.sequence_prefix or self.journal_id.code or "")
-        folio = str(self.sequence_number or "") or re.sub(r"[^A-Za-z0-9]", "", self.name or "")
-        return serie[:25] or None, folio[:40] or None
-
-    def _l10n_mx_einvoice_tipo_cambio(self):
-        """MXN per unit of the invoice currency, from the move's own rate (6 decimals)."""
-        self.ensure_one()
-        if self.currency_id.name == "MXN":
-            return None
-        rate = self.invoice_currency_rate or 1.0
-        return (Decimal(1) / Decimal(repr(rate))).quantize(Decimal("0.000001"))
-
-    def _l10n_mx_einvoice_base_lines(self):
-        """Odoo's own per-line tax computation, rounded as the move was (deltas included)."""
-        self.ensure_one()
-        base_lines, _tax_lines = self._get_rounded_base_and_tax_lines()
-        return [line for line in base_lines if line["record"].display_type == "product"]
-
-    def _l10n_mx_einvoice_concepto(self, base_line, decimals, price_digits, qty_digits):
-        line = base_line["record"]
-        details = base_line["tax_details"]
-        excluded = to_decimal(
-            details["total_excluded_currency"] + details.get("delta_total_excluded_currency", 0.0),
-            decimals,
-        )
-        cantidad = to_decimal(line.quantity, qty_digits)
-        taxes = line.tax_ids.flatten_taxes_hierarchy()
-        if any(taxes.mapped("price_include")) and cantidad:
-            discount = Decimal(1) - to_decimal(line.discount, 6) / 100
-            gross = excluded / discount if discount else excluded
-            valor_unitario = (gross / cantidad).quantize(Decimal("0.000001"))
-        else:
-            valor_unitario = to_decimal(line.price_unit, price_digits)
-        importe = amounts.quantize(cantidad * valor_unitario, decimals)
-        descuento = importe - excluded
-        concepto = Concepto(
-            clave_prod_serv=line.product_id._l10n_mx_einvoice_clave_prod_serv() or "",
-            no_identificacion=(line.product_id.default_code or None),
-            cantidad=cantidad,
-            clave_unidad=line.product_uom_id._l10n_mx_einvoice_clave_unidad() or "",
-            unidad=(line.product_uom_id.name or None),
-            descripcion=" ".join((line.name or line.product_id.display_name or "").split())[:1000],
-            valor_unitario=valor_unitario,
-            importe=importe,
-            descuento=descuento if descuento > 0 else None,
-            objeto_imp=taxes._l10n_mx_einvoice_objeto_imp(),
-        )
-        if concepto.objeto_imp == "02":
-            concepto.impuestos = self._l10n_mx_einvoice_concepto_taxes(details, decimals, cantidad)
-        return concepto
-
-    def _l10n_mx_einvoice_concepto_taxes(self, details, decimals, cantidad):
-        impuestos = ConceptoImpuestos()
-        for tax_data in details["taxes_data"]:
-            values = tax_data["tax"]._l10n_mx_einvoice_tax_values()
-            base = to_decimal(abs(tax_data["base_amount_currency"]), decimals)
-            if values["tipo_factor"] == "Cuota":
-                base = cantidad
-            importe = to_decimal(abs(tax_data["tax_amount_currency"]), decimals)
-            if values["retention"]:
-                impuestos.retenciones.append(
-                    Retencion(
-                        base=base,
-                        impuesto=values["impuesto"],
-                        tipo_factor=values["tipo_factor"],
-                        tasa_o_cuota=values["tasa_o_cuota"],
-                        importe=importe,
-                    )
-                )
-            elif values["tipo_factor"] == "Exento":
-                impuestos.traslados.append(
-                    Traslado(
-                        base=base,
-                        impuesto=values["impuesto"],
-                        tipo_factor="Exento",
-                    )
-                )
-            else:
-                impuestos.traslados.append(
-                    Traslado(
-                        base=base,
-                        impuesto=values["impuesto"],
-                        tipo_factor=values["tipo_factor"],
-                        tasa_o_cuota=values["tasa_o_cuota"],
-                        importe=importe,
-                    )
-                )
-        return impuestos
-
-    def _l10n_mx_einvoice_receptor(self):
-        partner = self.partner_id.commercial_partner_id
-        rfc = partner._l10n_mx_rfc()
-        if rfc == "XEXX010101000":
-            return Receptor(
-                rfc=rfc,
-                nombre=partner.name or "",
-                domicilio_fiscal=self.company_id.zip or "",
-                regimen_fiscal=FOREIGN_RECEPTOR_REGIMEN,
-                uso_cfdi=FOREIGN_RECEPTOR_USO,
-                residencia_fiscal=catalogs.pais_of_alpha2(partner.country_id.code),
-                num_reg_id_trib=partner.vat or None,
-            )
-        return Receptor(
-            rfc=rfc,
-            nombre=(partner.name or "").strip(),
-            domicilio_fiscal=(partner.zip or "").strip(),
-            regimen_fiscal=partner.l10n_mx_regimen_fiscal or "",
-            uso_cfdi=self.l10n_mx_uso_cfdi or "",
-        )
-
-    def _l10n_mx_einvoice_comprobante(self, fecha=None):
-        """The unsealed Comprobante of this invoice, amounts computed by the engine."""
-        self.ensure_one()
-        company = self.company_id
-        decimals = amounts.currency_decimals(self.currency_id.name)
-        precision = self.env["decimal.precision"]
-        price_digits = max(precision.precision_get("Product Price"), decimals)
-        qty_digits = precision.precision_get("Product Unit of Measure")
-        serie, folio = self._l10n_mx_einvoice_serie_folio()
-        lugar = (company.zip or "").strip()
-        comprobante = Comprobante(
-            serie=serie,
-            folio=folio,
-            fecha=fecha,
-            forma_pago=self.l10n_mx_forma_pago or None,
-            moneda=self.currency_id.name,
-            tipo_cambio=self._l10n_mx_einvoice_tipo_cambio(),
-            tipo_de_comprobante="E" if self.move_type == "out_refund" else "I",
-            exportacion=self.l10n_mx_exportacion or "01",
-            metodo_pago=self.l10n_mx_metodo_pago or None,
-            lugar_expedicion=lugar,
-            emisor=Emisor(
-                rfc=company.partner_id._l10n_mx_rfc() if company.vat else "",
-                nombre=(company.partner_id.name or "").strip(),
-                regimen_fiscal=company.l10n_mx_regimen_fiscal or "",
-            ),
-            receptor=self._l10n_mx_einvoice_receptor(),
-            conceptos=[
-                self._l10n_mx_einvoice_concepto(base_line, decimals, price_digits, qty_digits)
-                for base_line in self._l10n_mx_einvoice_base_lines()
-            ],
-        )
-        uuids = self._l10n_mx_related_uuid_list()
-        if self.l10n_mx_tipo_relacion and uuids:
-            comprobante.cfdi_relacionados = [
-                CfdiRelacionados(tipo_relacion=self.l10n_mx_tipo_relacion, uuids=uuids)
-            ]
-        return amounts.fill(comprobante)
-
-    # --- check: every problem before the PAC ------------------------------------------
-
-    def _l10n_mx_einvoice_record_problems(self):
-        """Problems of the records (company, customer, lines), each with its fix."""
-        self.ensure_one()
-        problems = []
-        company = self.company_id
-        if not company.vat:
-            problems.append(
-                bilingual(
-                    f"La empresa {company.name} no tiene RFC: captúrelo en Ajustes > Empresas (NIF/RFC).",
-                    f"The company {company.name} has no RFC: set it in Settings > Companies (Tax ID).",
-                )
-            )
-        if not company.zip:
-            problems.append(
-                bilingual(
-                    f"La empresa {company.name} no tiene código postal (LugarExpedicion): captúrelo en su dirección.",
-                    f"The company {company.name} has no postal code (LugarExpedicion): set it in its address.",
-                )
-            )
-        if not company.l10n_mx_regimen_fiscal:
-            problems.append(
-                bilingual(
-                    f"La empresa {company.name} no tiene régimen fiscal: selecciónelo en Ajustes > Empresas.",
-                    f"The company {company.name} has no fiscal regime: choose it in Settings > Companies.",
-                )
-            )
-        partner = self.partner_id.commercial_partner_id
-        foreign = partner.country_id and partner.country_id.code != "MX"
-        if not foreign:
-            if not partner.vat:
-                problems.append(
-                    bilingual(
-                        f"El cliente {partner.display_name} no tiene RFC: captúrelo (sin espacios ni "
-                        "guiones) o use XAXX010101000 para público en general.",
-                        f"The customer {partner.display_name} has no RFC: set its Tax ID (no spaces or "
-                        "dashes) or use XAXX010101000 for the general public.",
-                    )
-                )
-            if not partner.zip:
-                problems.append(
-                    bilingual(
-                        f"El cliente {partner.display_name} no tiene código postal (DomicilioFiscalReceptor): "
-                        "capture el de su Constancia de Situación Fiscal.",
-                        f"The customer {partner.display_name} has no postal code (DomicilioFiscalReceptor): "
-                        "set the one of its Constancia de Situación Fiscal.",
-                    )
-                )
-            if not partner.l10n_mx_regimen_fiscal:
-                problems.append(
-                    bilingual(
-                        f"El cliente {partner.display_name} no tiene régimen fiscal: selecciónelo en su ficha.",
-                        f"The customer {partner.display_name} has no fiscal regime: choose it on the contact.",
-                    )
-                )
-            if not self.l10n_mx_uso_cfdi:
-                problems.append(
-                    bilingual(
-                        f"La factura {self.name} no tiene uso CFDI: selecciónelo en la pestaña CFDI.",
-                        f"The invoice {self.name} has no uso CFDI: choose it in the CFDI tab.",
-                    )
-                )
-        lines = self.invoice_line_ids.filtered(lambda line: line.display_type == "product")
-        if not lines:
-            problems.append(
-                bilingual(
-                    f"La factura {self.name} no tiene conceptos.",
-                    f"The invoice {self.name} has no lines.",
-                )
-            )
-        for line in lines:
-            product = line.product_id
-            label = product.display_name or line.name or ""
-            if not product:
-                problems.append(
-                    bilingual(
-                        f"La línea «{line.name}» no tiene producto: elija un producto con clave SAT.",
-                        f"The line '{line.name}' has no product: choose a product with a SAT code.",
-                    )
-                )
-            elif not product._l10n_mx_einvoice_clave_prod_serv():
-                problems.append(
-                    bilingual(
-                        f"El producto {label} no tiene clave de producto o servicio SAT "
-                        "(ClaveProdServ): asígnela en la ficha del producto, pestaña Contabilidad.",
-                        f"The product {label} has no SAT product/service code (ClaveProdServ): set "
-                        "it on the product form, Accounting tab.",
-                    )
-                )
-            if not line.product_uom_id._l10n_mx_einvoice_clave_unidad():
-                uom = line.product_uom_id.display_name or "-"
-                problems.append(
-                    bilingual(
-                        f"La unidad de medida {uom} (línea «{label}») no tiene clave de unidad SAT "
-                        "(ClaveUnidad): asígnela en Inventario/Contabilidad > Unidades de medida.",
-                        f"The unit of measure {uom} (line '{label}') has no SAT unit code "
-                        "(ClaveUnidad): set it in Units of Measure.",
-                    )
-                )
-            if line.price_subtotal < 0 or line.quantity <= 0:
-                problems.append(
-                    bilingual(
-                        f"La línea «{label}» tiene importe o cantidad negativos: el CFDI no admite "
-                        "conceptos negativos; use la columna de descuento.",
-                        f"The line '{label}' has a negative amount or quantity: CFDI has no negative "
-                        "lines; use the discount column.",
-                    )
-                )
-            for tax in line.tax_ids.flatten_taxes_hierarchy():
-                try:
-                    tax._l10n_mx_einvoice_tax_values()
-                except UserError as error:
-                    problems.append(
-                        bilingual(
-                            f"El impuesto {tax.display_name} no se puede expresar en el CFDI: "
-                            "configure su tipo de impuesto SAT.",
-                            str(error.args[0]),
-                        )
-                    )
-        return problems
-
-    def _l10n_mx_einvoice_setup_problems(self, when):
-        """Certificate and stamp account: (problems, certificate, account)."""
-        problems = []
-        certificate = account = None
-        try:
-            certificate = self.company_id._l10n_mx_einvoice_certificate_at(when)
-        except UserError as error:
-            problems.append(
-                bilingual(
-                    f"La empresa {self.company_id.name} no tiene un CSD vigente al {when:%Y-%m-%d %H:%M}: "
-                    "suba el .cer, el .key y la contraseña en Contabilidad > Configuración > CFDI > Certificados.",
-                    str(error.args[0]),
-                )
-            )
-        account = self.company_id.l10n_mx_einvoice_stamp_account_id
-        if not account:
-            problems.append(
-                bilingual(
-                    f"La empresa {self.company_id.name} no tiene cuenta de timbrado: configúrela en "
-                    "Contabilidad > Configuración > Ajustes > CFDI.",
-                    f"The company {self.company_id.name} has no stamp account: set it in "
-                    "Accounting > Configuration > Settings > CFDI.",
-                )
-            )
-        else:
-            try:
-                account._check_can_stamp()
-            except UserError as error:
-                problems.append(
-                    bilingual(
-                        f"Sin folios disponibles en la cuenta de timbrado {account.display_name}: "
-                        "compre un paquete de timbres (factura de proveedor de un producto paquete de "
-                        "timbres) o registre un ajuste; no se timbró nada.",
-                        str(error.args[0]),
-                    )
-                )
-        return problems, certificate, account
-
-    def _l10n_mx_einvoice_raise(self, problems):
-        header = self.env._(
-            "The CFDI of %(move)s cannot be stamped; nothing was sent to the PAC and no stamp "
-            "credit was used. / El CFDI de %(move)s no se puede timbrar; no se envió nada al PAC "
-            "ni se consumió ningún timbre. Fix / Corrija:",
-            move=self.name,
-        )
-        raise UserError(header + "\n\n" + "\n".join(f"• {p}" for p in problems))
-
-    def _l10n_mx_einvoice_expected_total(self):
-        """The Total the CFDI must carry (payment and global CFDI override it)."""
-        return to_decimal(self.amount_total, amounts.currency_decimals(self.currency_id.name))
-
-    def _l10n_mx_einvoice_prepare(self):
-        """Check everything, seal, and return (signed_xml, fecha, account). UserError if not."""
-        self.ensure_one()
-        problems = self._l10n_mx_einvoice_record_problems()
-        lugar = (self.company_id.zip or "").strip()
-        fecha = seal.local_now(lugar)
-        fecha_utc = fecha.replace(tzinfo=catalogs.time_zone(lugar)).astimezone(timezone.utc)
-        setup_problems, certificate, account = self._l10n_mx_einvoice_setup_problems(fecha_utc)
-        problems += setup_problems
-        if problems:
-            self._l10n_mx_einvoice_raise(problems)
-        try:
-            comprobante = self._l10n_mx_einvoice_comprobante(fecha)
-        except CfdiError as error:
-            self._l10n_mx_einvoice_raise([bilingual(error.message_es, error.message_en)])
-        problems = [
-            bilingual(f"{f.code} {f.path or ''}: {f.message_es}", f.message_en)
-            for f in rules.check(comprobante)
-            if f.severity == "error"
-        ]
-        expected = self._l10n_mx_einvoice_expected_total()
-        if comprobante.total != expected:
-            problems.append(
-                bilingual(
-                    f"El total del CFDI ({comprobante.total}) difiere del total de la factura "
-                    f"({expected}); revise líneas de redondeo o descuentos por pronto pago.",
-                    f"The CFDI total ({comprobante.total}) differs from the invoice total ({expected}); "
-                    "check cash-rounding or early-payment-discount lines.",
-                )
-            )
-        if problems:
-            self._l10n_mx_einvoice_raise(problems)
-        try:
-            credential = certificate._get_credential()
-            signed_xml = cfdi_xml.to_bytes(seal.seal(comprobante, credential, fecha))
-        except CfdiError as error:
-            self._l10n_mx_einvoice_raise([bilingual(error.message_es, error.message_en)])
-        except UserError as error:
-            self._l10n_mx_einvoice_raise([str(error.args[0])])
-        return signed_xml, fecha, account
-
-    # --- stamp ----------------------------------------------------------------------
-
-    def _l10n_mx_einvoice_can_commit(self):
-        forced = self.env.context.get("l10n_mx_einvoice_commit")
-        if forced is not None:
-            return forced
-        return not modules.module.current_test
-
-    def _l10n_mx_einvoice_commit(self):
-        # committing mid-request is the design: the signed XML must survive a PAC call that fails
-        if self._l10n_mx_einvoice_can_commit():
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-
-    def _l10n_mx_einvoice_write_state(self, vals):
-        """Write CFDI bookkeeping fields without re-synchronizing the journal items.
-
-        account.move.write() recomputes the dynamic lines of an invoice on every write; the
-        CFDI state, UUID and message change no line, so that work (and the "manually
-        modified" flag) is skipped.
-        """
-        return self.with_context(
-            skip_invoice_sync=True,
-            check_move_validity=False,
-            skip_is_manually_modified=True,
-            l10n_mx_einvoice_storing=True,
-        ).write(vals)
-
-    def _l10n_mx_einvoice_lock(self, skip_held=False):
-        """Row locks on the invoices; the ones obtained.
-
-        ``FOR UPDATE SKIP LOCKED`` answers at once like NOWAIT, but without an SQL error
-        (nothing aborted, nothing logged): a missing row means another transaction holds
-        it. Those invoices raise a clear message, or are left out with ``skip_held``.
-        """
-        if not self:
-            return self
-        self.env.cr.execute(
-            "SELECT id FROM account_move WHERE id IN %s FOR UPDATE SKIP LOCKED", [tuple(self.ids)]
-        )
-        obtained = {row[0] for row in self.env.cr.fetchall()}
-        held = self.filtered(lambda move: move.id not in obtained)
-        if held and not skip_held:
-            raise UserError(
-                self.env._(
-                    "Another user is stamping %(move)s right now; wait a few seconds and reload the "
-                    "invoice. / Otro usuario está timbrando %(move)s en este momento; espere unos "
-                    "segundos y recargue la factura.",
-                    move=", ".join(held.mapped("name")),
-                )
-            )
-        locked = self - held
-        locked.invalidate_recordset()
-        locked.l10n_mx_einvoice_document_ids.invalidate_recordset()
-        return locked
-
-    def _l10n_mx_einvoice_pending_document(self):
-        return self.l10n_mx_einvoice_document_ids.filtered(
-            lambda d: d.kind == "stamp" and d.state == "pending"
-        )[:1]
-
-    def action_l10n_mx_stamp(self):
-        """Stamp the selected invoices (button). Problems before the PAC raise one UserError."""
-        if not self.env.su and not self.env.user.has_group(
-            "l10n_mx_einvoice.group_l10n_mx_einvoice_user"
+        if self.company_id.account_fiscal_country_id.code != "MX":
+            return False
+        if self.move_type in ("out_invoice", "out_refund"):
+            return False if self.l10n_mx_einvoice_global_document_id else "invoice"
+        payment = self.origin_payment_id
+        if (
+            self.move_type == "entry"
+            and payment.payment_type == "inbound"
+            and payment.partner_type == "customer"
         ):
-            raise AccessError(
-                self.env._(
-                    "Only CFDI users can stamp invoices; ask a CFDI manager to add you to the group. "
-                    "/ Sólo los usuarios CFDI pueden timbrar facturas."
-                )
+            return "payment"
+        return False
+
+    @api.depends("l10n_mx_einvoice_document_ids.kind")
+    def _compute_l10n_mx_einvoice_document_id(self):
+        for move in self:
+            stamps = move.l10n_mx_einvoice_document_ids.filtered(lambda d: d.kind == "stamp")
+            move.l10n_mx_einvoice_document_id = max(stamps, key=lambda d: d.id, default=None)
+
+    @api.depends("l10n_mx_einvoice_global_document_ids.state")
+    def _compute_l10n_mx_einvoice_global_document_id(self):
+        for move in self:
+            move.l10n_mx_einvoice_global_document_id = (
+                move.l10n_mx_einvoice_global_document_ids.filtered(
+                    lambda d: d.state in ("pending", "stamped", "cancel_requested")
+                )[:1]
             )
-        moves = self.filtered(
-            lambda m: (
-                m._l10n_mx_einvoice_is_cfdi()
-                and m.state == "posted"
-                and m.l10n_mx_einvoice_state in (False, "to_stamp", "error")
+
+    @api.depends(
+        "state",
+        "move_type",
+        "company_id",
+        "payment_state",
+        "origin_payment_id",
+        "l10n_mx_einvoice_problems",
+        "l10n_mx_einvoice_document_ids.state",
+        "l10n_mx_einvoice_global_document_ids.state",
+    )
+    def _compute_l10n_mx_einvoice_state(self):
+        for move in self:
+            move.l10n_mx_einvoice_state = move._l10n_mx_einvoice_state_from_documents()
+
+    def _l10n_mx_einvoice_state_from_documents(self):
+        document = self.l10n_mx_einvoice_document_id
+        if document.state in LIVE_STATES:
+            return document.state
+        if document.state == "pending":
+            return "to_stamp"
+        document_type = self._l10n_mx_einvoice_document_type()
+        if self.state != "posted" or not document_type:
+            return "cancelled" if document.state == "cancelled" else False
+        if self.l10n_mx_einvoice_problems or document.state in ("rejected", "error"):
+            return "error"
+        if document.state == "cancelled":
+            # an invoice posted again after its CFDI was cancelled needs a new one; a reversed
+            # invoice, or a payment (whose entry stays), keeps its cancelled CFDI
+            reposted = document_type == "invoice" and self.payment_state != "reversed"
+            return "to_stamp" if reposted else "cancelled"
+        return "to_stamp" if document_type == "invoice" else False
+
+    @api.depends(
+        "l10n_mx_einvoice_document_ids.uuid", "l10n_mx_einvoice_document_ids.attachment_id"
+    )
+    def _compute_l10n_mx_einvoice_uuid(self):
+        for move in self:
+            document = move.l10n_mx_einvoice_document_id
+            move.l10n_mx_einvoice_uuid = document.uuid
+            move.l10n_mx_einvoice_attachment_id = document.attachment_id
+
+    @api.depends(
+        "l10n_mx_einvoice_problems",
+        "l10n_mx_einvoice_document_ids.state",
+        "l10n_mx_einvoice_document_ids.message",
+    )
+    def _compute_l10n_mx_einvoice_message(self):
+        for move in self:
+            latest = max(move.l10n_mx_einvoice_document_ids, key=lambda d: d.id, default=None)
+            failed = latest and latest.state in ("pending", "rejected", "error")
+            move.l10n_mx_einvoice_message = move.l10n_mx_einvoice_problems or (
+                failed and latest.message
             )
+
+    @api.depends("move_type", "company_id", "origin_payment_id", "l10n_mx_einvoice_document_ids")
+    def _compute_l10n_mx_einvoice_needed(self):
+        payments = self.env["l10n_mx_einvoice.builder.payment"]
+        for move in self:
+            document_type = move._l10n_mx_einvoice_document_type()
+            move.l10n_mx_einvoice_needed = document_type == "invoice" or (
+                document_type == "payment"
+                and bool(move.l10n_mx_einvoice_document_ids or payments._allocations(move))
+            )
+
+    @api.depends("l10n_mx_einvoice_document_id")
+    def _compute_l10n_mx_einvoice_payment_invoice_ids(self):
+        for move in self:
+            move.l10n_mx_einvoice_payment_invoice_ids = (
+                move.l10n_mx_einvoice_document_id.invoice_ids
+            )
+
+    def _l10n_mx_einvoice_stampable(self):
+        """Posted, a CFDI of its own, and none that stands (a payment may be issued again
+        after its complement was cancelled; a cancelled invoice only once posted again)."""
+        self.ensure_one()
+        document_type = self._l10n_mx_einvoice_document_type()
+        return (
+            self.state == "posted"
+            and bool(document_type)
+            and self.l10n_mx_einvoice_state not in LIVE_STATES
+            and (document_type == "payment" or self.l10n_mx_einvoice_state != "cancelled")
         )
+
+    def _l10n_mx_einvoice_stamped_xml(self):
+        self.ensure_one()
+        return self.l10n_mx_einvoice_document_id._stamped_xml()
+
+    def _l10n_mx_einvoice_pdf_values(self):
+        """What the printed invoice shows of its CFDI (empty dict when not stamped)."""
+        self.ensure_one()
+        document = self.l10n_mx_einvoice_document_id
+        return document._pdf_values() if document else {}
+
+    def _l10n_mx_einvoice_pdf_pagos(self):
+        """The Pago and DoctoRelacionado lines the printed payment receipt shows."""
+        self.ensure_one()
+        document = self.l10n_mx_einvoice_document_id
+        return document._pdf_pagos() if document else []
+
+    def _l10n_mx_einvoice_write_problems(self, message):
+        """Record why automatic stamping stopped (the lifecycle's own write: sudo, and
+        without re-synchronizing the journal items, which a message does not change)."""
+        return (
+            self.sudo()
+            .with_context(
+                skip_invoice_sync=True, check_move_validity=False, skip_is_manually_modified=True
+            )
+            .write({"l10n_mx_einvoice_problems": message})
+        )
+
+    # --- the accountant's buttons ---------------------------------------------------------
+
+    def action_l10n_mx_einvoice_stamp(self):
+        """Stamp the selected invoices (button, list selection). Problems before the PAC
+        raise one UserError."""
+        documents = self.env["l10n_mx_einvoice.document"]
+        documents._check_stamp_right()
+        moves = self.filtered(lambda m: m._l10n_mx_einvoice_stampable())
         if not moves:
             raise UserError(
                 self.env._(
-                    "Nothing to stamp: only posted customer invoices and credit notes of a Mexican "
-                    "company that are not stamped yet can be stamped. / Nada que timbrar."
+                    "Nothing to stamp: only posted customer invoices and credit notes of a "
+                    "Mexican company that are not stamped yet can be stamped."
                 )
             )
-        moves._l10n_mx_einvoice_stamp()
+        documents._stamp(moves)
         return True
 
-    def _l10n_mx_einvoice_stamp(self):
-        """Stamp these invoices, STAMP_BATCH_SIZE at a time.
-
-        In production each batch commits twice: its pending documents (every signed XML)
-        before the first PAC call, then the PAC's answers, so a later batch's problem never
-        undoes them. A crash in between loses nothing: the pending documents are retried,
-        and the retry finds the stamp the PAC already made (same UUID, one credit).
-        """
-        # credit notes after the invoices: one selected with its invoice is sealed with the
-        # invoice's UUID (CfdiRelacionados) only once that invoice is stamped
-        refunds = self.filtered(lambda m: m.move_type == "out_refund")
-        for moves in (self - refunds, refunds):
-            for start in range(0, len(moves), STAMP_BATCH_SIZE):
-                # each batch commits, which empties the cache: prefetching the other batches'
-                # rows again after every commit would make a long selection quadratic
-                moves[
-                    start : start + STAMP_BATCH_SIZE
-                ].with_prefetch()._l10n_mx_einvoice_stamp_batch()
-
-    def _l10n_mx_einvoice_stamp_batch(self):
-        moves = self._l10n_mx_einvoice_lock().filtered(
-            lambda m: m.l10n_mx_einvoice_state not in DONE_STATES
-        )
-        to_send = moves._l10n_mx_einvoice_seal_pending()
-        # Nothing is lost: the signed XML is in the database before the PAC sees it.
-        self._l10n_mx_einvoice_commit()
-        locked = moves._l10n_mx_einvoice_lock(skip_held=True)  # a holder is finishing the others
-        documents = (
-            self.env["l10n_mx_einvoice.document"]
-            .sudo()
-            .browse([document.id for _move, document, _retry in to_send])
-        )
-        documents.invalidate_recordset()
-        answers = []
-        for (move, _document, retry), document in zip(to_send, documents, strict=True):
-            if (
-                move in locked and document.state == "pending"
-            ):  # else finished by another transaction
-                result = move._l10n_mx_einvoice_send(document, retry)
-                if result:
-                    answers.append((move, document, result))
-        self._l10n_mx_einvoice_store_stamps(answers)
-        self._l10n_mx_einvoice_commit()
-
-    def _l10n_mx_einvoice_seal_pending(self):
-        """The pending documents to send, as (move, document, retry), sealing where needed.
-
-        Every invoice is checked first: problems with any of them raise one UserError for
-        all, before anything is saved or sent.
-        """
-        to_send, to_seal = [], self.browse()
-        for move in self:
-            document = move._l10n_mx_einvoice_pending_document()
-            if document and move._l10n_mx_einvoice_expired(document):
-                if move._l10n_mx_einvoice_recover(document):
-                    continue
-                document.write(
-                    {
-                        "state": "expired",
-                        "message": self.env._(
-                            "Sealed more than 70 hours ago and never stamped: sealed again. / Sellado "
-                            "hace más de 70 horas y nunca timbrado: se selló de nuevo."
-                        ),
-                    }
-                )
-                document = None
-            if document:
-                to_send.append((move, document.sudo(), True))
-            else:
-                to_seal |= move
-        sealed, failures = [], []
-        # read for the whole batch at once, not one invoice at a time
-        to_seal.line_ids.mapped("tax_ids")
-        to_seal.line_ids.mapped("tax_tag_ids")
-        for move in to_seal:
-            try:
-                sealed.append((move, *move._l10n_mx_einvoice_prepare()))
-            except UserError as error:
-                failures.append(str(error.args[0]))
-        failures += self._l10n_mx_einvoice_credit_shortfall([account for *_x, account in sealed])
-        if failures:
-            raise UserError("\n\n".join(failures))
-        documents = (
-            self.env["l10n_mx_einvoice.document"]
-            .sudo()
-            ._l10n_mx_einvoice_create_pending(
-                [
-                    (move, signed_xml, fecha, account, move._l10n_mx_einvoice_file_prefix())
-                    for move, signed_xml, fecha, account in sealed
-                ]
-            )
-        )
-        to_send += [
-            (move, document, False) for (move, *_x), document in zip(sealed, documents, strict=True)
-        ]
-        to_seal._l10n_mx_einvoice_write_state(
-            {"l10n_mx_einvoice_state": "to_stamp", "l10n_mx_einvoice_message": False}
-        )
-        return to_send
-
-    def _l10n_mx_einvoice_credit_shortfall(self, accounts):
-        """Problems when the stamp accounts hold fewer free credits than the invoices need.
-
-        Credits of documents already waiting for the PAC are not free: they are spent as
-        soon as the PAC answers.
-        """
-        problems = []
-        for account in sorted(set(accounts), key=lambda a: a.id):  # one lock order: no deadlock
-            account, needed = account.sudo(), accounts.count(account)
-            if account.is_unlimited_now:
-                continue
-            balance, pending = account._claim_credits()
-            if balance - pending < needed:
-                problems.append(
-                    self.env._(
-                        "Sin folios disponibles: the stamp account %(account)s has %(free)s stamps free "
-                        "(balance %(balance)s, %(pending)s waiting for the PAC) for %(needed)s "
-                        "invoice(s): nothing was stamped. Stamp fewer invoices, or buy a stamp package "
-                        "(a vendor bill for a stamp package product) or record an adjustment. / La "
-                        "cuenta de timbrado %(account)s tiene %(free)s timbres libres para %(needed)s "
-                        "factura(s): no se timbró ninguna.",
-                        account=account.display_name,
-                        free=balance - pending,
-                        balance=balance,
-                        pending=pending,
-                        needed=needed,
-                    )
-                )
-        return problems
-
-    def _l10n_mx_einvoice_expired(self, document):
-        if not document.cfdi_date:
-            return False
-        lugar = (self.company_id.zip or "").strip()
-        sealed = datetime.fromisoformat(document.cfdi_date).replace(
-            tzinfo=catalogs.time_zone(lugar)
-        )
-        return datetime.now(timezone.utc) - sealed > RESEAL_AFTER
-
-    def _l10n_mx_einvoice_recover(self, document):
-        """Ask the PAC whether the document's XML was stamped; store it if so."""
-        connector = document.stamp_account_id.sudo()._get_connector()
-        try:
-            result = connector.find_stamped(document._l10n_mx_einvoice_signed_bytes())
-        except PacError as error:
-            self._l10n_mx_einvoice_pac_failure(document, error, keep_pending=True)
-            return True
-        if result is None:
-            return False
-        self._l10n_mx_einvoice_store_stamps([(self, document, result)])
-        return True
-
-    def _l10n_mx_einvoice_send(self, document, retry):
-        """The PAC's answer for the document's XML, or None (the failure is recorded)."""
-        account = document.stamp_account_id.sudo()
-        signed_xml = document._l10n_mx_einvoice_signed_bytes()
-        try:
-            connector = account._get_connector()
-            result = connector.find_stamped(signed_xml) if retry else None
-        except PacError as error:
-            # the PAC may have stamped this XML: it stays pending, never sealed again
-            self._l10n_mx_einvoice_pac_failure(document, error, keep_pending=True)
-            return None
-        try:
-            return result or connector.stamp(signed_xml)
-        except AlreadyStamped as error:
-            return error.result
-        except PacError as error:
-            self._l10n_mx_einvoice_pac_failure(document, error)
-            return None
-
-    def _l10n_mx_einvoice_pac_failure(self, document, error, keep_pending=False):
-        """Record what the PAC said; Unavailable (or ``keep_pending``: the PAC could not say
-        whether it stamped the XML) keeps the document pending for a retry."""
-        message = bilingual(error.message_es, error.message_en)
-        if isinstance(error, Rejected):
-            message = bilingual(
-                f"[{error.code}] {error.message_es} {error.hint_es}",
-                f"[{error.code}] {error.message_en} {error.hint_en}",
-            )
-        if keep_pending or isinstance(error, Unavailable):
-            document.write({"message": message, "pac_code": error.code})
-            self._l10n_mx_einvoice_write_state(
-                {"l10n_mx_einvoice_state": "to_stamp", "l10n_mx_einvoice_message": message}
-            )
-        else:
-            document.write(
-                {
-                    "state": "rejected" if isinstance(error, Rejected) else "error",
-                    "message": message,
-                    "pac_code": error.code,
-                }
-            )
-            self._l10n_mx_einvoice_write_state(
-                {"l10n_mx_einvoice_state": "error", "l10n_mx_einvoice_message": message}
-            )
-        _logger.info("CFDI of %s not stamped: %s", self.name, error.code)
-        self.message_post(body=self.env._("CFDI not stamped: %s", message))
-
-    def _l10n_mx_einvoice_file_prefix(self):
-        serie, folio = self._l10n_mx_einvoice_serie_folio()
-        rfc = self.company_id.partner_id._l10n_mx_rfc()
-        return f"{rfc}-{serie or ''}{folio or ''}"
-
-    def _l10n_mx_einvoice_attachment_name(self, uuid, document=None):
-        """<RFC>-<serie><folio>-<UUID>.xml (the prefix was kept when the XML was sealed)."""
-        prefix = (document and document.cfdi_name) or self._l10n_mx_einvoice_file_prefix()
-        return f"{prefix}-{uuid}.xml"
-
-    def _l10n_mx_einvoice_store_stamps(self, answers):
-        """Keep each stamped XML, set the UUIDs, use one credit per UUID.
-
-        ``answers``: (move, document, result) of the PAC, stored together so that the
-        attachments, the ledger lines and the low-balance check are written once.
-        """
-        if not answers:
-            return
-        uuids = [result.uuid.upper() for _move, _document, result in answers]
-        attachments = (
-            self.env["ir.attachment"]
-            .sudo()
-            .create(
-                [
-                    {
-                        "name": move._l10n_mx_einvoice_attachment_name(uuid, document),
-                        "raw": result.xml,
-                        "mimetype": "application/xml",
-                        "res_model": move._name,
-                        "res_id": move.id,
-                        "description": self.env._("Stamped CFDI %s", uuid),
-                    }
-                    for (move, document, result), uuid in zip(answers, uuids, strict=True)
-                ]
-            )
-        )
-        stamps = defaultdict(list)
-        for (move, document, _result), uuid, attachment in zip(
-            answers, uuids, attachments, strict=True
-        ):
-            document.write(
-                {
-                    "state": "stamped",
-                    "uuid": uuid,
-                    "attachment_id": attachment.id,
-                    "message": False,
-                    "pac_code": False,
-                }
-            )
-            move._l10n_mx_einvoice_write_state(
-                {
-                    "l10n_mx_einvoice_state": "stamped",
-                    "l10n_mx_einvoice_uuid": uuid,
-                    "l10n_mx_einvoice_attachment_id": attachment.id,
-                    "l10n_mx_einvoice_message": False,
-                }
-            )
-            stamps[document.stamp_account_id.sudo()].append((uuid, document))
-        for account, account_stamps in stamps.items():
-            account._consume_credits(account_stamps)
-        # the chatter shows the stamp through the tracked CFDI state and UUID
-
-    # --- cancellation -------------------------------------------------------------------
+    def action_l10n_mx_einvoice_cancel_cfdi(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Cancel CFDI"),
+            "res_model": "l10n_mx_einvoice.cancel",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_move_id": self.id},
+        }
 
     def _l10n_mx_einvoice_request_cancel(self, motive, replacement_uuid=None):
-        """Ask SAT (through the PAC) to cancel the stamped CFDI with a SAT motive (01-04).
-
-        One document per attempt; the answer decides the state: cancelled, cancellation
-        requested (the receiver must accept) or still stamped with the PAC's message.
-        """
+        """Cancel the entry's current CFDI (``l10n_mx_einvoice.document._cancel``); the
+        cancellation request it returns says how it went."""
         self.ensure_one()
-        self._l10n_mx_einvoice_lock()
-        if self.l10n_mx_einvoice_state not in ("stamped", "cancel_requested"):
-            raise UserError(
-                self.env._(
-                    "Only a stamped CFDI can be cancelled. / Sólo se puede cancelar un CFDI timbrado."
-                )
-            )
-        stamped = self.l10n_mx_einvoice_document_ids.filtered(
-            lambda d: d.kind == "stamp" and d.state == "stamped"
-        )[:1]
-        account = (
-            stamped.stamp_account_id.sudo()
-            or self.company_id.l10n_mx_einvoice_stamp_account_id.sudo()
-        )
-        comprobante = cfdi_xml.from_bytes(self._l10n_mx_einvoice_stamped_xml())
-        document = (
-            self.env["l10n_mx_einvoice.document"]
-            .sudo()
-            .create(
-                {
-                    "move_id": self.id,
-                    "kind": "cancel",
-                    "state": "pending",
-                    "stamp_account_id": account.id,
-                    "uuid": self.l10n_mx_einvoice_uuid,
-                    "motive": motive,
-                    "replacement_uuid": replacement_uuid,
-                }
-            )
-        )
-        try:
-            credential = self.company_id._l10n_mx_einvoice_certificate_at(
-                datetime.now(timezone.utc)
-            )._get_credential()
-            result = account._get_connector().cancel(
-                self.l10n_mx_einvoice_uuid,
-                motive,
-                replacement_uuid,
-                comprobante.emisor.rfc,
-                comprobante.receptor.rfc,
-                comprobante.total,
-                credential,
-            )
-        except (CfdiError, UserError) as error:
-            message = (
-                bilingual(error.message_es, error.message_en)
-                if isinstance(error, CfdiError)
-                else str(error.args[0])
-            )
-            document.write(
-                {"state": "error", "message": message, "pac_code": getattr(error, "code", False)}
-            )
-            self._l10n_mx_einvoice_write_state({"l10n_mx_einvoice_message": message})
-            self.message_post(body=self.env._("CFDI cancellation failed: %s", message))
-            return document
-        states = {
-            "cancelled": ("cancelled", "cancelled"),
-            "in_process": ("cancel_requested", "cancel_requested"),
-            "rejected": ("rejected", "stamped"),
-        }
-        document_state, move_state = states[result.outcome]
-        document.write(
-            {"state": document_state, "pac_code": result.status_code, "message": result.message}
-        )
-        self._l10n_mx_einvoice_write_state(
-            {
-                "l10n_mx_einvoice_state": move_state,
-                "l10n_mx_einvoice_message": result.message
-                if result.outcome == "rejected"
-                else False,
-            }
-        )
-        self.message_post(
-            body=self.env._(
-                "CFDI cancellation (motive %(motive)s): %(message)s",
-                motive=motive,
-                message=result.message,
-            )
-        )
-        return document
+        document = self.l10n_mx_einvoice_document_id
+        if not document:
+            raise UserError(self.env._("Only a stamped CFDI can be cancelled."))
+        return document._cancel(motive, replacement_uuid)
 
-    # --- posting, cron, Send & Print -----------------------------------------------------
-
-    def _post(self, soft=True):
-        posted = super()._post(soft=soft)
-        # a CFDI cancelled with SAT and posted again needs a new CFDI (new UUID)
-        to_stamp = posted.filtered(
-            lambda m: (
-                m._l10n_mx_einvoice_is_cfdi()
-                and m.l10n_mx_einvoice_state in (False, "error", "cancelled")
-            )
-        )
-        if to_stamp:
-            to_stamp._l10n_mx_einvoice_write_state({"l10n_mx_einvoice_state": "to_stamp"})
-            for move in to_stamp.filtered(lambda m: m.company_id.l10n_mx_einvoice_stamp_on_post):
-                move.with_prefetch()._l10n_mx_einvoice_stamp()
-        return posted
-
-    @api.model
-    def _cron_l10n_mx_einvoice_stamp(self, limit=200):
-        """Stamp invoices left waiting (stamp on post, PAC unavailable): one commit per invoice."""
-        moves = self.search(
-            [
-                ("state", "=", "posted"),
-                ("l10n_mx_einvoice_state", "=", "to_stamp"),
-                "|",
-                ("company_id.l10n_mx_einvoice_stamp_on_post", "=", True),
-                ("l10n_mx_einvoice_document_ids.state", "=", "pending"),
-            ],
-            limit=limit,
-            order="id",
-        )
-        can_commit = self._l10n_mx_einvoice_can_commit()
+    def action_l10n_mx_einvoice_check_sat_status(self):
+        moves = self.filtered("l10n_mx_einvoice_uuid")
+        if not moves:
+            raise UserError(self.env._("Only a stamped CFDI has a SAT status."))
         for move in moves:
-            move = move.with_prefetch()  # noqa: PLW2901 - see action_l10n_mx_stamp
-            try:
-                if can_commit:  # stamping commits, which would end a savepoint
-                    move._l10n_mx_einvoice_stamp()
-                else:
-                    with self.env.cr.savepoint():
-                        move._l10n_mx_einvoice_stamp()
-            except UserError as error:
-                if can_commit:
-                    self.env.cr.rollback()
-                move._l10n_mx_einvoice_write_state(
-                    {
-                        "l10n_mx_einvoice_state": "error",
-                        "l10n_mx_einvoice_message": str(error.args[0]),
-                    }
-                )
-            except Exception:  # noqa: BLE001 - one invoice must not stop the others
-                if not can_commit:
-                    raise
-                self.env.cr.rollback()
-                _logger.exception(
-                    "CFDI of %s could not be stamped by the scheduled action", move.name
-                )
-            move._l10n_mx_einvoice_commit()
+            move.l10n_mx_einvoice_document_id._check_sat_status()
         return True
 
-    def _l10n_mx_einvoice_stamp_for_sending(self):
-        """Stamp before Send & Print renders the PDF; returns an error text or False."""
+    def _l10n_mx_einvoice_cancel_entry(self):
+        """Odoo's side of a cancelled CFDI: the invoice is cancelled (reset to draft and
+        cancelled) or, where that is not allowed (payments, locked period), reversed."""
         self.ensure_one()
-        if not self._l10n_mx_einvoice_is_cfdi() or self.state != "posted":
-            return False
-        if self.l10n_mx_einvoice_state not in (False, "to_stamp", "error"):
-            return False
-        self._l10n_mx_einvoice_stamp()
-        if self.l10n_mx_einvoice_state != "stamped":
-            return self.l10n_mx_einvoice_message or self.env._("The CFDI could not be stamped.")
-        return False
+        if self.state != "posted" or not self.is_invoice():
+            return
+        try:
+            with self.env.cr.savepoint():
+                self.button_draft()
+                self.button_cancel()
+            self.message_post(body=self.env._("Entry cancelled after the CFDI cancellation."))
+        except UserError as error:
+            _logger.info(
+                "%s cannot be reset to draft (%s): reversed instead", self.name, error.args[0]
+            )
+            reversal = self._reverse_moves(
+                [
+                    {
+                        "ref": self.env._("Cancellation of CFDI %s", self.l10n_mx_einvoice_uuid),
+                        "invoice_date": fields.Date.context_today(self),
+                    }
+                ],
+                cancel=True,
+            )
+            self.message_post(
+                body=self.env._("Entry reversed by %s after the CFDI cancellation.", reversal.name)
+            )
 
-    # --- protection of the stamped CFDI -------------------------------------------------
+    # --- posting and the protection of a stamped CFDI -------------------------------------
+
+    def _post(self, soft=True):
+        self._l10n_mx_einvoice_date_sales_together()
+        posted = super()._post(soft=soft)
+        self.env["l10n_mx_einvoice.credit.move"]._record_bill_purchases(posted)
+        to_stamp = posted.filtered(
+            lambda m: (
+                m.company_id.l10n_mx_einvoice_stamp_on_post
+                and m._l10n_mx_einvoice_document_type() == "invoice"
+                and m._l10n_mx_einvoice_stampable()
+            )
+        )
+        # without the CFDI right, posting still works: the scheduled action stamps them
+        if to_stamp and (self.env.su or self.env.user.has_group(USER_GROUP)):
+            self.env["l10n_mx_einvoice.document"]._stamp(to_stamp)
+        return posted
+
+    def _l10n_mx_einvoice_date_sales_together(self):
+        """Odoo's ``_post`` dates undated sale documents one at a time, and each write
+        re-synchronizes that invoice's lines; for a Mexican company's batch the dates are
+        written at once (the lines are recomputed together, as Odoo would do each)."""
+        undated = self.filtered(
+            lambda m: (
+                m.state == "draft"
+                and not m.invoice_date
+                and m.is_sale_document(include_receipts=True)
+                and m.company_id.account_fiscal_country_id.code == "MX"
+            )
+        )
+        if len(undated) > 1:
+            undated.with_context(skip_is_manually_modified=True).write(
+                {"invoice_date": fields.Date.context_today(self)}
+            )
 
     def _l10n_mx_einvoice_is_locked(self):
+        """The entries whose CFDI stands or may stand (a pending document may be stamped)."""
         return self.filtered(
             lambda m: (
-                m.l10n_mx_einvoice_state in ("stamped", "cancel_requested")
-                or m._l10n_mx_einvoice_pending_document()
+                m.l10n_mx_einvoice_state in LIVE_STATES
+                or m.l10n_mx_einvoice_document_ids.filtered(lambda d: d.state == "pending")
             )
         )
 
@@ -1150,20 +612,30 @@ class AccountMove(models.Model):
                 changed.append(name)
         return changed
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_kept_fields(self, vals, creating=True)
+        return super().create(vals_list)
+
     def write(self, vals):
-        if CFDI_FIELDS.intersection(vals) and not self.env.context.get("l10n_mx_einvoice_storing"):
+        check_kept_fields(self, vals)
+        if CFDI_FIELDS.intersection(vals):
             locked = self._l10n_mx_einvoice_is_locked()
             if locked and locked._l10n_mx_einvoice_changed_fields(vals):
                 raise UserError(
                     self.env._(
                         "%(moves)s has a stamped (or pending) CFDI: its customer, lines, amounts, "
-                        "dates, currency and CFDI data cannot change. Cancel the CFDI and issue a new "
-                        "invoice (or a credit note). / %(moves)s tiene un CFDI timbrado (o en "
-                        "proceso): no se pueden cambiar cliente, conceptos, importes, fechas, moneda "
-                        "ni datos del CFDI. Cancele el CFDI y emita otra factura (o una nota de crédito).",
+                        "dates, currency and CFDI data cannot change. Cancel the CFDI and issue a "
+                        "new invoice (or a credit note).",
                         moves=", ".join(locked.mapped("name")),
                     )
                 )
+        if vals.keys() == {"checked"} and all(
+            move.company_id.account_fiscal_country_id.code == "MX" for move in self
+        ):
+            # the journal's "checked" flag changes no line: no line synchronization
+            return super(AccountMove, self.with_context(skip_invoice_sync=True)).write(vals)
         return super().write(vals)
 
     @api.depends("l10n_mx_einvoice_state")
@@ -1179,19 +651,14 @@ class AccountMove(models.Model):
         if locked:
             raise UserError(
                 self.env._(
-                    "%(moves)s has a stamped or pending CFDI and cannot be reset to draft. Cancel the "
-                    "CFDI with SAT first (or finish the pending stamping). / %(moves)s tiene un CFDI "
-                    "timbrado o en proceso y no puede regresar a borrador: cancele primero el CFDI "
-                    "ante el SAT (o termine el timbrado pendiente).",
+                    "%(moves)s has a stamped or pending CFDI and cannot be reset to draft. Cancel "
+                    "the CFDI with SAT first (or finish the pending stamping).",
                     moves=", ".join(locked.mapped("name")),
                 )
             )
         result = super().button_draft()
-        self.filtered(
-            lambda m: m.l10n_mx_einvoice_state in ("to_stamp", "error")
-        )._l10n_mx_einvoice_write_state(
-            {"l10n_mx_einvoice_state": False, "l10n_mx_einvoice_message": False}
-        )
+        self.filtered("l10n_mx_einvoice_problems")._l10n_mx_einvoice_write_problems(False)
+        self.env["l10n_mx_einvoice.credit.move"]._record_bill_purchases(self)
         return result
 
     def button_cancel(self):
@@ -1200,99 +667,226 @@ class AccountMove(models.Model):
             raise UserError(
                 self.env._(
                     "%(moves)s has a stamped CFDI: request its cancellation with SAT before "
-                    "cancelling the entry. / %(moves)s tiene un CFDI timbrado: solicite su "
-                    "cancelación ante el SAT antes de cancelar el asiento.",
+                    "cancelling the entry.",
                     moves=", ".join(locked.mapped("name")),
                 )
             )
-        return super().button_cancel()
+        result = super().button_cancel()
+        self.env["l10n_mx_einvoice.credit.move"]._record_bill_purchases(self)
+        return result
 
-    # --- printed CFDI -------------------------------------------------------------------
+    def js_assign_outstanding_line(self, line_id):
+        result = super().js_assign_outstanding_line(line_id)
+        line = self.env["account.move.line"].browse(line_id)
+        line.move_id.origin_payment_id._l10n_mx_einvoice_stamp_after_reconcile()
+        return result
 
-    def _l10n_mx_einvoice_stamped_xml(self):
+    # --- a vendor bill's supplier CFDI ------------------------------------------------------
+
+    @api.depends("amount_total", "l10n_mx_einvoice_vendor_total", "l10n_mx_einvoice_vendor_uuid")
+    def _compute_l10n_mx_einvoice_vendor_totals_ok(self):
+        for move in self:
+            move.l10n_mx_einvoice_vendor_totals_ok = bool(
+                move.l10n_mx_einvoice_vendor_uuid
+            ) and not move.currency_id.compare_amounts(
+                move.amount_total, move.l10n_mx_einvoice_vendor_total
+            )
+
+    @api.depends("l10n_mx_einvoice_vendor_sat_state")
+    def _compute_l10n_mx_einvoice_vendor_cancelled(self):
+        for move in self:
+            move.l10n_mx_einvoice_vendor_cancelled = (
+                move.l10n_mx_einvoice_vendor_sat_state == "cancelado"
+            )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_vendor_cfdi(self):
+        kept = self.filtered("l10n_mx_einvoice_vendor_attachment_id")
+        if kept:
+            raise UserError(
+                self.env._(
+                    "%(bills)s holds a supplier CFDI, which is kept for at least five years (CFF "
+                    "art. 30): cancel the bill instead of deleting it.",
+                    bills=", ".join(kept.mapped("display_name")),
+                )
+            )
+
+    def _l10n_mx_einvoice_vendor_fill(self, received, attachment):
+        """Fill this empty draft bill from a received CFDI (mail alias, dashboard upload)."""
         self.ensure_one()
-        attachment = self.sudo().l10n_mx_einvoice_attachment_id
-        return attachment.raw if attachment else None
+        reader = self.env["l10n_mx_einvoice.bill.reader"]
+        reader._refuse_duplicate(self.company_id, received.uuid)
+        values = reader._values(received, self.journal_id)
+        kept = {f.name: values.pop(f.name) for f in kept_fields(self, list(values))}
+        self.with_context(skip_is_manually_modified=True).write(values)
+        self.sudo().with_context(skip_invoice_sync=True).write(kept)
+        if not attachment:  # an XML embedded in a PDF has no attachment of its own
+            attachment = self.env["ir.attachment"].create(reader._attachment_values(self, received))
+        if (attachment.res_model, attachment.res_id) != (self._name, self.id):
+            attachment.write({"res_model": self._name, "res_id": self.id})
+        self.sudo().with_context(skip_invoice_sync=True).write(
+            {"l10n_mx_einvoice_vendor_attachment_id": attachment.id}
+        )
+        self._l10n_mx_einvoice_vendor_post_summary()
+        return True
 
-    def _l10n_mx_einvoice_pdf_values(self):
-        """What the printed invoice shows of its CFDI (empty dict when not stamped)."""
+    def _l10n_mx_einvoice_vendor_problems(self):
+        """Human-readable list of failed checks (empty when every check passed)."""
         self.ensure_one()
-        data = self._l10n_mx_einvoice_stamped_xml()
-        if not data:
-            return {}
-        from ..cfdi import cadena
+        problems = []
+        if not self.l10n_mx_einvoice_vendor_seal_ok:
+            problems.append(self.env._("seal does not verify"))
+        if not self.l10n_mx_einvoice_vendor_receiver_ok:
+            problems.append(self.env._("receiver RFC is not the company's"))
+        if not self.l10n_mx_einvoice_vendor_totals_ok:
+            problems.append(
+                self.env._(
+                    "bill total %(bill)s differs from the CFDI total %(cfdi)s",
+                    bill=self.amount_total,
+                    cfdi=self.l10n_mx_einvoice_vendor_total,
+                )
+            )
+        if self.l10n_mx_einvoice_vendor_cancelled:
+            problems.append(self.env._("the CFDI is CANCELLED at SAT"))
+        return problems
 
-        comprobante = cfdi_xml.from_bytes(data)
-        timbre = comprobante.complemento.timbre
-        url = tfd.verification_url_of(comprobante)
-        return {
-            "uuid": timbre.uuid,
-            "fecha": comprobante.fecha.isoformat() if comprobante.fecha else "",
-            "fecha_timbrado": timbre.fecha_timbrado.isoformat(),
-            "no_certificado": comprobante.no_certificado,
-            "no_certificado_sat": timbre.no_certificado_sat,
-            "rfc_prov_certif": timbre.rfc_prov_certif,
-            "leyenda": timbre.leyenda or "",
-            "sello": comprobante.sello,
-            "sello_sat": timbre.sello_sat,
-            "cadena_tfd": cadena.cadena_tfd(timbre),
-            "qr_src": qr_data_uri(url),
-            "url": url,
-            "emisor_nombre": comprobante.emisor.nombre,
-            "receptor_nombre": comprobante.receptor.nombre,
-            "emisor_rfc": comprobante.emisor.rfc,
-            "emisor_regimen": comprobante.emisor.regimen_fiscal,
-            "receptor_rfc": comprobante.receptor.rfc,
-            "receptor_regimen": comprobante.receptor.regimen_fiscal,
-            "receptor_cp": comprobante.receptor.domicilio_fiscal,
-            "uso_cfdi": comprobante.receptor.uso_cfdi,
-            "lugar_expedicion": comprobante.lugar_expedicion,
-            "tipo": comprobante.tipo_de_comprobante,
-            "metodo_pago": comprobante.metodo_pago or "",
-            "forma_pago": comprobante.forma_pago or "",
-            "moneda": comprobante.moneda,
-            "tipo_cambio": str(comprobante.tipo_cambio) if comprobante.tipo_cambio else "",
-            "exportacion": comprobante.exportacion,
-            "relacionados": [
-                (r.tipo_relacion, u) for r in comprobante.cfdi_relacionados for u in r.uuids
+    def _l10n_mx_einvoice_vendor_post_summary(self):
+        problems = self._l10n_mx_einvoice_vendor_problems()
+        body = self.env._(
+            "Imported from the supplier CFDI %(uuid)s.", uuid=self.l10n_mx_einvoice_vendor_uuid
+        )
+        if problems:
+            body = self.env._(
+                "%(body)s Checks failed: %(problems)s.", body=body, problems="; ".join(problems)
+            )
+        self.message_post(body=body)
+
+    def _l10n_mx_einvoice_vendor_check_status(self):
+        """Ask SAT for the status of these bills' CFDI; flag the cancelled ones."""
+        services = {}
+        documents = self.env["l10n_mx_einvoice.document"]
+        for move in self.filtered("l10n_mx_einvoice_vendor_uuid"):
+            company = move.company_id
+            try:
+                if company not in services:
+                    services[company] = documents._sat_status_service(company)
+                result = services[company](
+                    move.l10n_mx_einvoice_vendor_uuid,
+                    move.l10n_mx_einvoice_vendor_issuer_rfc,
+                    move.l10n_mx_einvoice_vendor_receiver_rfc,
+                    Decimal(
+                        float_repr(
+                            move.l10n_mx_einvoice_vendor_total, move.currency_id.decimal_places
+                        )
+                    ),
+                )
+            except (PacError, CfdiError) as error:
+                _logger.warning(
+                    "SAT status of %s not checked: %s",
+                    move.l10n_mx_einvoice_vendor_uuid,
+                    error.code,
+                )
+                move.sudo().write(
+                    {
+                        "l10n_mx_einvoice_vendor_sat_state": move.l10n_mx_einvoice_vendor_sat_state
+                        or "unavailable",
+                        "l10n_mx_einvoice_vendor_sat_message": engine_message(self.env, error)[
+                            :250
+                        ],
+                    }
+                )
+                continue
+            move._l10n_mx_einvoice_vendor_store_status(result)
+        return True
+
+    def _l10n_mx_einvoice_vendor_store_status(self, result):
+        state = VENDOR_SAT_STATE_OF.get(result.estado, "not_found")
+        was_cancelled = self.l10n_mx_einvoice_vendor_cancelled
+        answer = " · ".join(
+            part
+            for part in (result.estado, result.estatus_cancelacion, result.codigo_estatus)
+            if part
+        )
+        self.sudo().write(
+            {
+                "l10n_mx_einvoice_vendor_sat_state": state,
+                "l10n_mx_einvoice_vendor_sat_checked": fields.Datetime.now(),
+                "l10n_mx_einvoice_vendor_sat_message": answer[:250],
+            }
+        )
+        if state == "cancelado" and not was_cancelled:
+            self.message_post(
+                body=self.env._(
+                    "SAT reports the supplier CFDI %(uuid)s as CANCELLED: this bill is not "
+                    "deductible. Ask the supplier for the replacement CFDI.",
+                    uuid=self.l10n_mx_einvoice_vendor_uuid,
+                )
+            )
+
+    def action_l10n_mx_einvoice_vendor_check_status(self):
+        self._l10n_mx_einvoice_vendor_check_status()
+        return True
+
+    @api.model
+    def _cron_l10n_mx_einvoice_vendor_status(self, limit=200, days=7):
+        """Re-check bills whose supplier CFDI was never checked or not in the last ``days``."""
+        threshold = fields.Datetime.subtract(fields.Datetime.now(), days=days)
+        moves = self.search(
+            [
+                ("l10n_mx_einvoice_vendor_uuid", "!=", False),
+                ("l10n_mx_einvoice_vendor_sat_state", "!=", "cancelado"),
+                ("state", "!=", "cancel"),
+                "|",
+                ("l10n_mx_einvoice_vendor_sat_checked", "=", False),
+                ("l10n_mx_einvoice_vendor_sat_checked", "<", threshold),
             ],
-            "total_words": amount_in_words(comprobante.total, comprobante.moneda),
-        }
+            limit=limit,
+            order="l10n_mx_einvoice_vendor_sat_checked asc nulls first, id",
+        )
+        documents = self.env["l10n_mx_einvoice.document"]
+        for move in moves:
+            move._l10n_mx_einvoice_vendor_check_status()
+            documents._commit()
+        return True
 
+    # --- mail alias and dashboard upload (Odoo's EDI import hooks) ------------------------
 
-def qr_data_uri(text):
-    """SAT's QR (the verification URL) as a PNG data URI for the printed invoice."""
-    import io
+    def _get_edi_decoder(self, file_data, new=False):
+        # EXTENDS account
+        if (
+            file_data.get("type") == "xml"
+            and self.is_purchase_document()
+            and reception.is_cfdi_tree(file_data.get("xml_tree"))
+        ):
+            return self._l10n_mx_einvoice_vendor_decode
+        if file_data.get("type") == "hostile_xml" and self.is_purchase_document():
+            return self._l10n_mx_einvoice_vendor_refuse
+        return super()._get_edi_decoder(file_data, new=new)
 
-    import qrcode
+    def _l10n_mx_einvoice_vendor_refuse(self, invoice, file_data, new):
+        """An XML refused before parsing (DOCTYPE, entities): the bill says why."""
+        return self._l10n_mx_einvoice_vendor_not_imported(
+            invoice, file_data, engine_message(self.env, file_data["error"])
+        )
 
-    image = qrcode.make(text, box_size=4, border=1)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    def _l10n_mx_einvoice_vendor_decode(self, invoice, file_data, new):
+        """Odoo's decoder signature; never raises so the other attachments are processed."""
+        try:
+            received = reception.read_cfdi(file_data["filename"], file_data["content"])
+            with self.env.cr.savepoint():
+                invoice._l10n_mx_einvoice_vendor_fill(received, file_data.get("attachment"))
+        except CfdiError as error:
+            return self._l10n_mx_einvoice_vendor_not_imported(
+                invoice, file_data, engine_message(self.env, error)
+            )
+        except UserError as error:
+            return self._l10n_mx_einvoice_vendor_not_imported(invoice, file_data, error.args[0])
+        return True
 
-
-CURRENCY_WORDS = {"MXN": ("PESOS", "M.N."), "USD": ("DÓLARES", "USD"), "EUR": ("EUROS", "EUR")}
-
-
-def amount_in_words(total, currency):
-    """(MIL DOSCIENTOS TREINTA Y CUATRO PESOS 56/100 M.N.), as Mexican invoices print it."""
-    from num2words import num2words
-
-    total = Decimal(total or 0).quantize(Decimal("0.01"))
-    units = int(total)
-    cents = int((total - units) * 100)
-    name, suffix = CURRENCY_WORDS.get(currency, (currency, currency))
-    words = num2words(units, lang="es").upper()
-    # before a noun Spanish apocopates: "UN PESO", "VEINTIÚN MIL", "CIENTO UN PESOS"
-    words = words.replace("VEINTIUNO MIL", "VEINTIÚN MIL").replace("UNO MIL", "UN MIL")
-    if words.endswith("VEINTIUNO"):
-        words = words[: -len("VEINTIUNO")] + "VEINTIÚN"
-    elif words.endswith("UNO"):
-        words = words[: -len("UNO")] + "UN"
-    if units == 1 and currency == "MXN":
-        name = "PESO"
-    # "un millón de pesos": Spanish puts "DE" after exact millions
-    if units and units % 1_000_000 == 0:
-        name = f"DE {name}"
-    return f"({words} {name} {cents:02d}/100 {suffix})"
+    def _l10n_mx_einvoice_vendor_not_imported(self, invoice, file_data, reason):
+        invoice.message_post(
+            body=self.env._(
+                "%(file)s was not imported: %(reason)s", file=file_data["filename"], reason=reason
+            )
+        )
+        return False

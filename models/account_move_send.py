@@ -1,5 +1,5 @@
 from odoo import api, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 
 class AccountMoveSend(models.AbstractModel):
@@ -9,9 +9,14 @@ class AccountMoveSend(models.AbstractModel):
 
     @api.model
     def _l10n_mx_einvoice_xml_placeholder(self, move):
-        if not move._l10n_mx_einvoice_is_cfdi() or move.l10n_mx_einvoice_attachment_id:
+        if (
+            move._l10n_mx_einvoice_document_type() != "invoice"
+            or move.l10n_mx_einvoice_attachment_id
+        ):
             return []
-        name = f"{move._l10n_mx_einvoice_file_prefix()}-UUID.xml"
+        serie, folio = self.env["l10n_mx_einvoice.builder.invoice"]._serie_folio(move)
+        rfc = move.company_id.partner_id._l10n_mx_einvoice_rfc()
+        name = f"{rfc}-{serie or ''}{folio or ''}-UUID.xml"
         return [
             {
                 "id": f"placeholder_{name}",
@@ -44,13 +49,22 @@ class AccountMoveSend(models.AbstractModel):
         for invoice, invoice_data in invoices_data.items():
             if invoice_data.get("error"):
                 continue
-            try:
-                error = invoice._l10n_mx_einvoice_stamp_for_sending()
-            except UserError as problem:
-                error = str(problem.args[0])
+            error = self._l10n_mx_einvoice_stamp_for_sending(invoice)
             if error:
-                invoice_data["error"] = {
-                    "error_title": "CFDI",
-                    "errors": [error],
-                }
+                invoice_data["error"] = {"error_title": "CFDI", "errors": [error]}
         return result
+
+    @api.model
+    def _l10n_mx_einvoice_stamp_for_sending(self, invoice):
+        """Stamp ``invoice`` before its PDF is rendered; an error text, or False."""
+        if invoice._l10n_mx_einvoice_document_type() != "invoice":
+            return False
+        if not invoice._l10n_mx_einvoice_stampable():
+            return False
+        try:
+            self.env["l10n_mx_einvoice.document"]._stamp(invoice)
+        except (AccessError, UserError) as problem:
+            return str(problem.args[0])
+        if invoice.l10n_mx_einvoice_state != "stamped":
+            return invoice.l10n_mx_einvoice_message or self.env._("The CFDI could not be stamped.")
+        return False

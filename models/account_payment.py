@@ -3,6 +3,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .l10n_mx_einvoice_utils import USER_GROUP, check_kept_fields
+
 
 class AccountPayment(models.Model):
     _inherit = "account.payment"
@@ -19,67 +21,64 @@ class AccountPayment(models.Model):
         compute="_compute_l10n_mx_einvoice_payment_needed"
     )
 
+    def write(self, vals):
+        check_kept_fields(self, vals)  # the complement's state and UUID are its entry's
+        return super().write(vals)
+
     @api.depends("move_id", "reconciled_invoice_ids", "state")
     def _compute_l10n_mx_einvoice_payment_needed(self):
+        builder = self.env["l10n_mx_einvoice.builder.payment"]
         for payment in self:
             move = payment.move_id
             payment.l10n_mx_einvoice_payment_needed = bool(
                 move
-                and move.state == "posted"
-                and move._l10n_mx_einvoice_is_payment()
-                and move.l10n_mx_einvoice_state not in ("stamped", "cancel_requested")
-                and move._l10n_mx_payment_allocations()
+                and move._l10n_mx_einvoice_document_type() == "payment"
+                and move._l10n_mx_einvoice_stampable()
+                and builder._allocations(move)
             )
 
-    def action_l10n_mx_stamp_payment(self):
-        """Stamp the payment complement of the selected payments (button)."""
-        moves = self.move_id.filtered(
+    def _l10n_mx_einvoice_complement_moves(self):
+        """The entries of these payments that can issue a payment complement now."""
+        builder = self.env["l10n_mx_einvoice.builder.payment"]
+        return self.move_id.filtered(
             lambda m: (
-                m.state == "posted"
-                and m._l10n_mx_einvoice_is_payment()
-                and m._l10n_mx_payment_allocations()
+                m._l10n_mx_einvoice_document_type() == "payment"
+                and m._l10n_mx_einvoice_stampable()
+                and builder._allocations(m)
             )
         )
+
+    def action_l10n_mx_einvoice_stamp_payment(self):
+        """Stamp the payment complement of the selected payments (button)."""
+        documents = self.env["l10n_mx_einvoice.document"]
+        documents._check_stamp_right()
+        moves = self._l10n_mx_einvoice_complement_moves()
         if not moves:
+            if self.move_id.filtered(
+                lambda m: m.l10n_mx_einvoice_state in ("stamped", "cancel_requested")
+            ):
+                return True  # already issued: nothing is stamped twice
             raise UserError(
                 self.env._(
-                    "Nothing to stamp: a payment complement is issued for posted customer payments "
-                    "reconciled with stamped PPD invoices. / Nada que timbrar: el complemento de pago "
-                    "se emite para pagos de clientes conciliados con facturas PPD timbradas."
+                    "Nothing to stamp: a payment complement is issued for posted customer "
+                    "payments reconciled with stamped PPD invoices."
                 )
             )
-        for move in moves:
-            move._l10n_mx_payment_stamp()
+        documents._stamp(moves)
         return True
 
-    def action_l10n_mx_cancel_cfdi(self):
-        return self.move_id.action_l10n_mx_cancel_cfdi()
+    def action_l10n_mx_einvoice_cancel_cfdi(self):
+        return self.move_id.action_l10n_mx_einvoice_cancel_cfdi()
 
-    def action_l10n_mx_check_sat_status(self):
-        return self.move_id.action_l10n_mx_check_sat_status()
+    def action_l10n_mx_einvoice_check_sat_status(self):
+        return self.move_id.action_l10n_mx_einvoice_check_sat_status()
 
     def _l10n_mx_einvoice_stamp_after_reconcile(self):
-        """Stamp the complements of just reconciled payments when the company asks for it."""
-        for payment in self.filtered(
-            lambda p: p.company_id.l10n_mx_einvoice_stamp_payments_on_post
-        ):
-            move = payment.move_id
-            if (
-                move
-                and move.state == "posted"
-                and move._l10n_mx_einvoice_is_payment()
-                and move.l10n_mx_einvoice_state in (False, "to_stamp", "error", "cancelled")
-                and move._l10n_mx_payment_allocations()
-            ):
-                try:
-                    move._l10n_mx_payment_stamp()
-                except UserError as error:
-                    move.write(
-                        {
-                            "l10n_mx_einvoice_state": "error",
-                            "l10n_mx_einvoice_message": str(error.args[0]),
-                        }
-                    )
-                    move.message_post(
-                        body=self.env._("Payment complement not stamped: %s", error.args[0])
-                    )
+        """Stamp the complements of just reconciled payments when the company asks for it
+        (a user without the CFDI right leaves them to a CFDI user)."""
+        payments = self.filtered(lambda p: p.company_id.l10n_mx_einvoice_stamp_payments_on_post)
+        if not payments or not (self.env.su or self.env.user.has_group(USER_GROUP)):
+            return
+        documents = self.env["l10n_mx_einvoice.document"]
+        for move in payments._l10n_mx_einvoice_complement_moves():
+            documents._stamp_unattended(move)

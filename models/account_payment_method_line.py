@@ -6,8 +6,8 @@ from .l10n_mx_einvoice_utils import catalog_selection
 class AccountPaymentMethodLine(models.Model):
     _inherit = "account.payment.method.line"
 
-    l10n_mx_forma_pago = fields.Selection(
+    l10n_mx_einvoice_forma_pago = fields.Selection(
         selection=lambda self: catalog_selection("c_FormaPago"),
-        string="Forma de pago (CFDI)",
+        string="Form of payment (SAT)",
         help="c_FormaPago of payments made with this method; empty = the journal's.",
     )

@@ -13,7 +13,7 @@ class AccountTax(models.Model):
     _inherit = "account.tax"
 
     # Impuesto and TipoFactor come from l10n_mx's l10n_mx_tax_type / l10n_mx_factor_type.
-    l10n_mx_objeto_imp = fields.Selection(
+    l10n_mx_einvoice_objeto_imp = fields.Selection(
         selection=lambda self: catalog_selection("c_ObjetoImp"),
         string="Objeto de impuesto",
         help="Leave empty to derive it: 02 (subject to tax) for lines with taxes, 01 for lines "
@@ -60,7 +60,9 @@ class AccountTax(models.Model):
 
     def _l10n_mx_einvoice_objeto_imp(self):
         """ObjetoImp of a line carrying these taxes: the override if any, else 02 / 01."""
-        overrides = self.filtered("l10n_mx_objeto_imp").mapped("l10n_mx_objeto_imp")
+        overrides = self.filtered("l10n_mx_einvoice_objeto_imp").mapped(
+            "l10n_mx_einvoice_objeto_imp"
+        )
         if overrides:
             return overrides[0]
         return "02" if self else "01"

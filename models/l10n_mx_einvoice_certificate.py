@@ -1,25 +1,22 @@
 import base64
 import binascii
+import hashlib
 import logging
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 
 from ..cfdi import credentials
 from ..cfdi.errors import CfdiError
+from .l10n_mx_einvoice_utils import MANAGER_GROUP as MANAGER
 from .l10n_mx_einvoice_utils import engine_message
 
 _logger = logging.getLogger(__name__)
 
-MANAGER = "l10n_mx_einvoice.group_l10n_mx_einvoice_manager"
 EXPIRY_WARNING_DAYS = 30
 _SECRET_FIELDS = ("cer_file", "key_file", "password")
-
-# (dbname, certificate id, write_date) -> Credential: decrypting the key costs ~10 ms
-_CREDENTIAL_CACHE = {}
-_CREDENTIAL_CACHE_SIZE = 32
 
 
 def _decode(data):
@@ -205,15 +202,19 @@ class L10nMxEinvoiceCertificate(models.Model):
         superuser); the key itself never leaves the returned object.
         """
         self.ensure_one()
-        record = self.sudo()
-        cache_key = (self.env.cr.dbname, record.id, record.write_date)
-        credential = _CREDENTIAL_CACHE.get(cache_key)
-        if credential is None:
-            credential = record._load_credential()
-            if len(_CREDENTIAL_CACHE) >= _CREDENTIAL_CACHE_SIZE:
-                _CREDENTIAL_CACHE.clear()
-            _CREDENTIAL_CACHE[cache_key] = credential
-        return credential
+        record = self.sudo().with_context(bin_size=False)
+        content = hashlib.sha256()
+        for name in _SECRET_FIELDS:
+            value = record[name] or b""
+            content.update(value if isinstance(value, bytes) else value.encode())
+            content.update(b"\0")
+        return self._credential(record.id, content.hexdigest())
+
+    @tools.ormcache("certificate_id", "content_digest")
+    def _credential(self, certificate_id, content_digest):
+        # decrypting the key costs ~10 ms: kept per certificate and content (a changed .cer,
+        # .key or password is another key, whatever the transaction's write_date says)
+        return self.browse(certificate_id).sudo()._load_credential()
 
     # --- expiry warnings ------------------------------------------------------------
 

@@ -1,30 +1,31 @@
+import hashlib
 import logging
 import os
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
-from psycopg2.errors import SerializationFailure, UniqueViolation
+from psycopg2.errors import SerializationFailure
 
 from ..cfdi import pac
 from ..cfdi.errors import CfdiError
-from .l10n_mx_einvoice_utils import engine_message
+from .l10n_mx_einvoice_utils import MANAGER_GROUP, engine_message
 
 _logger = logging.getLogger(__name__)
 
-MANAGER = "l10n_mx_einvoice.group_l10n_mx_einvoice_manager"
-
-# (dbname, account id, provider settings) -> Connector; keyed by the settings themselves
-# because write_date does not change between writes of one transaction
-_CONNECTOR_CACHE = {}
-
 
 class L10nMxEinvoiceStampAccount(models.Model):
-    """A stamping provider account ("cuenta de timbrado") and its credit balance."""
+    """A stamping provider account ("cuenta de timbrado") and its credit balance.
+
+    The credits themselves are the lines of its ledger (``l10n_mx_einvoice.credit.move``,
+    which alone writes them); here: the balance, the claim before sealing, the connector.
+    """
 
     _name = "l10n_mx_einvoice.stamp.account"
     _description = "CFDI stamp account (cuenta de timbrado)"
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "company_id, name"
+    # a branch stamps with its own account or its root company's
+    _check_company_domain = models.check_company_domain_parent_of
 
     name = fields.Char(required=True, tracking=True)
     company_id = fields.Many2one(
@@ -47,9 +48,9 @@ class L10nMxEinvoiceStampAccount(models.Model):
         default="test",
         tracking=True,
     )
-    username = fields.Char(groups=MANAGER, copy=False)
-    password = fields.Char(groups=MANAGER, copy=False)
-    token = fields.Char(groups=MANAGER, copy=False)
+    username = fields.Char(groups=MANAGER_GROUP, copy=False)
+    password = fields.Char(groups=MANAGER_GROUP, copy=False)
+    token = fields.Char(groups=MANAGER_GROUP, copy=False)
     url = fields.Char(string="Service URL", help="Leave empty to use the provider's own URL.")
     unlimited = fields.Boolean(string="Unlimited plan", tracking=True)
     unlimited_until = fields.Date(
@@ -91,42 +92,42 @@ class L10nMxEinvoiceStampAccount(models.Model):
                 not account.is_unlimited_now and account.balance <= account.low_balance_threshold
             )
 
-    # --- seam ----------------------------------------------------------------------
+    # --- the provider ---------------------------------------------------------------
 
     def _get_connector(self):
         """The engine's PAC connector for this account (credentials read as superuser)."""
         self.ensure_one()
         record = self.sudo()
-        cache_key = (
-            self.env.cr.dbname,
+        secrets = "\0".join(record[name] or "" for name in ("username", "password", "token"))
+        return self._connector(
             record.id,
             record.provider,
             record.environment,
-            record.url,
-            record.username,
-            record.password,
-            record.token,
+            record.url or None,
+            hashlib.sha256(secrets.encode()).hexdigest(),
         )
-        connector = _CONNECTOR_CACHE.get(cache_key)
-        if connector is None:
-            connector = pac.get_connector(
-                record.provider,
-                test=record.environment != "production",
-                username=record.username or None,
-                password=record.password or None,
-                token=record.token or None,
-                url=record.url or None,
-                state_dir=record._sandbox_state_dir() if record.provider == "sandbox" else None,
-            )
-            if len(_CONNECTOR_CACHE) > 16:
-                _CONNECTOR_CACHE.clear()
-            _CONNECTOR_CACHE[cache_key] = connector
-        return connector
+
+    @tools.ormcache("account_id", "provider", "environment", "url", "secrets_digest")
+    def _connector(self, account_id, provider, environment, url, secrets_digest):
+        # keyed by the settings (the secrets by their digest): write_date does not change
+        # between writes of one transaction, and a changed setting is a new connector
+        record = self.browse(account_id).sudo()
+        return pac.get_connector(
+            provider,
+            test=environment != "production",
+            username=record.username or None,
+            password=record.password or None,
+            token=record.token or None,
+            url=url,
+            state_dir=record._sandbox_state_dir() if provider == "sandbox" else None,
+        )
 
     def _sandbox_state_dir(self):
         return os.path.join(
             tools.config["data_dir"], "l10n_mx_einvoice_sandbox", self.env.cr.dbname, str(self.id)
         )
+
+    # --- can it stamp ---------------------------------------------------------------
 
     def _check_can_stamp(self):
         """UserError "Sin folios disponibles" when the account cannot stamp one more CFDI."""
@@ -166,11 +167,9 @@ class L10nMxEinvoiceStampAccount(models.Model):
             # the whole request could repeat work already committed (stamp on post)
             raise UserError(
                 self.env._(
-                    "Another user was stamping with the stamp account %(account)s at the same time: "
-                    "these invoices were not stamped (nothing reached the PAC); try again in a few "
-                    "seconds. / Otro usuario timbraba con la cuenta de timbrado %(account)s al mismo "
-                    "tiempo: estas facturas no se timbraron (nada llegó al PAC); intente de nuevo en "
-                    "unos segundos.",
+                    "Another user was stamping with the stamp account %(account)s at the same "
+                    "time: these invoices were not stamped (nothing reached the PAC); try again in "
+                    "a few seconds.",
                     account=self.display_name,
                 )
             ) from None
@@ -189,43 +188,38 @@ class L10nMxEinvoiceStampAccount(models.Model):
         )
         return account.balance, pending
 
-    def _consume_credit(self, uuid, document=False):
-        """Record the stamp of ``uuid``: −1 credit (0 on an unlimited plan), once per UUID."""
-        return self._consume_credits([(uuid, document)])
+    @api.model
+    def _credit_shortfall(self, accounts):
+        """Problems when the stamp accounts hold fewer free credits than the documents
+        about to be sealed need (``accounts``: one entry per document).
 
-    def _consume_credits(self, stamps):
-        """The ledger lines of ``stamps`` ((uuid, document) pairs), one per UUID.
-
-        A UUID already in the ledger is not charged again; when another transaction records
-        one of them at the same time, the unique constraint refuses the batch and each
-        stamp is recorded on its own.
+        Credits of documents already waiting for the PAC are not free: they are spent as
+        soon as the PAC answers.
         """
-        self.ensure_one()
-        ledger = self.env["l10n_mx_einvoice.credit.move"].sudo()
-        documents = {uuid.upper(): document for uuid, document in stamps}
-        lines = ledger.search([("uuid", "in", list(documents))])
-        recorded = set(lines.mapped("uuid"))
-        new = [uuid for uuid in documents if uuid not in recorded]
-        if not new:
-            return lines
-        quantity = 0 if self.sudo().is_unlimited_now else -1
-        vals_list = [
-            {
-                "account_id": self.id,
-                "kind": "stamp",
-                "quantity": quantity,
-                "uuid": uuid,
-                "document_id": documents[uuid].id if documents[uuid] else False,
-            }
-            for uuid in new
-        ]
-        try:
-            with self.env.cr.savepoint():
-                return lines | ledger.create(vals_list)
-        except UniqueViolation:  # one of these UUIDs recorded concurrently
-            if len(new) == 1:
-                return lines | ledger.search([("uuid", "=", new[0])], limit=1)
-            return lines.concat(*(self._consume_credits([(uuid, documents[uuid])]) for uuid in new))
+        problems = []
+        for account_id in sorted({account_id for account_id in accounts}):  # one lock order
+            account, needed = self.sudo().browse(account_id), accounts.count(account_id)
+            if account.is_unlimited_now:
+                continue
+            balance, pending = account._claim_credits()
+            if balance - pending < needed:
+                problems.append(
+                    self.env._(
+                        "Sin folios disponibles: the stamp account %(account)s has %(free)s "
+                        "stamps free (balance %(balance)s, %(pending)s waiting for the PAC) for "
+                        "%(needed)s invoice(s): nothing was stamped. Stamp fewer invoices, or buy "
+                        "a stamp package (a vendor bill for a stamp package product) or record an "
+                        "adjustment.",
+                        account=account.display_name,
+                        free=balance - pending,
+                        balance=balance,
+                        pending=pending,
+                        needed=needed,
+                    )
+                )
+        return problems
+
+    # --- the manager's buttons ------------------------------------------------------
 
     def action_sync_balance(self):
         """Align the ledger with the provider's own balance where it reports one."""
@@ -255,18 +249,8 @@ class L10nMxEinvoiceStampAccount(models.Model):
                 vals = {"unlimited": False}
             if vals:
                 account.write(vals)
-            if balance.stamps_left is not None and balance.stamps_left != account.balance:
-                self.env["l10n_mx_einvoice.credit.move"].sudo().create(
-                    {
-                        "account_id": account.id,
-                        "kind": "sync",
-                        "quantity": balance.stamps_left - account.balance,
-                        "reason": self.env._(
-                            "Balance reported by the provider: %(left)s", left=balance.stamps_left
-                        ),
-                    }
-                )
-                account.invalidate_recordset(["balance", "is_low_balance"])
+            if balance.stamps_left is not None:
+                self.env["l10n_mx_einvoice.credit.move"]._record_sync(account, balance.stamps_left)
         return True
 
     def action_open_adjustment(self):
@@ -291,10 +275,10 @@ class L10nMxEinvoiceStampAccount(models.Model):
 
     # --- low balance warnings -------------------------------------------------------
 
-    def _l10n_mx_einvoice_warn_low_balance(self):
+    def _warn_low_balance(self):
         """Warn the managers once (message + activity) when the balance becomes low."""
         activity_type = self.env.ref("mail.mail_activity_data_warning")
-        group = self.env.ref(MANAGER)
+        group = self.env.ref(MANAGER_GROUP)
         for account in self.sudo():
             account.invalidate_recordset(["balance", "is_low_balance", "is_unlimited_now"])
             if account.is_low_balance == account.low_balance_warned:
@@ -323,5 +307,5 @@ class L10nMxEinvoiceStampAccount(models.Model):
                 )
 
     @api.model
-    def _cron_l10n_mx_einvoice_low_balance(self):
-        self.search([("active", "=", True)])._l10n_mx_einvoice_warn_low_balance()
+    def _cron_low_balance(self):
+        self.search([("active", "=", True)])._warn_low_balance()

@@ -7,4 +7,4 @@ class ProductProduct(models.Model):
     def _l10n_mx_einvoice_clave_prod_serv(self):
         """The product's ClaveProdServ code, or False when none is set."""
         self.ensure_one()
-        return self.product_tmpl_id.l10n_mx_clave_prod_serv_id.code or False
+        return self.product_tmpl_id.l10n_mx_einvoice_clave_prod_serv_id.code or False

@@ -5,22 +5,22 @@ from odoo.exceptions import ValidationError
 class ProductTemplate(models.Model):
     _inherit = "product.template"
 
-    l10n_mx_clave_prod_serv_id = fields.Many2one(
+    l10n_mx_einvoice_clave_prod_serv_id = fields.Many2one(
         "l10n_mx_einvoice.sat.code",
         string="SAT product code",
         domain=[("applies_to", "=", "product")],
         help="ClaveProdServ of SAT's catalog c_ClaveProdServ used on CFDI lines of this product.",
     )
-    l10n_mx_stamp_credits = fields.Integer(
+    l10n_mx_einvoice_stamp_credits = fields.Integer(
         string="Stamps per unit",
         help="Marks a stamp package: posting a vendor bill with this product adds this number "
         "of stamps (times the quantity) to the company's stamp account.",
     )
 
-    @api.constrains("l10n_mx_stamp_credits")
-    def _check_l10n_mx_stamp_credits(self):
+    @api.constrains("l10n_mx_einvoice_stamp_credits")
+    def _check_l10n_mx_einvoice_stamp_credits(self):
         for template in self:
-            if template.l10n_mx_stamp_credits < 0:
+            if template.l10n_mx_einvoice_stamp_credits < 0:
                 raise ValidationError(
                     self.env._(
                         "The number of stamps of %(product)s cannot be negative.",

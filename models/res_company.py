@@ -1,14 +1,14 @@
 from datetime import timezone
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
 class ResCompany(models.Model):
     _inherit = "res.company"
 
-    l10n_mx_regimen_fiscal = fields.Selection(
-        related="partner_id.l10n_mx_regimen_fiscal", readonly=False, string="Régimen fiscal"
+    l10n_mx_einvoice_regimen_fiscal = fields.Selection(
+        related="partner_id.l10n_mx_einvoice_regimen_fiscal", readonly=False
     )
     l10n_mx_einvoice_certificate_ids = fields.One2many(
         "l10n_mx_einvoice.certificate", "company_id", string="CSD certificates"
@@ -16,14 +16,32 @@ class ResCompany(models.Model):
     l10n_mx_einvoice_stamp_account_id = fields.Many2one(
         "l10n_mx_einvoice.stamp.account",
         string="Stamp account",
-        domain="[('company_id', '=', id)]",
-        help="Stamping provider account (cuenta de timbrado) used for this company's CFDI.",
+        check_company=True,
+        help="Stamping provider account (cuenta de timbrado) used for this company's CFDI: its "
+        "own, or its root company's for a branch.",
     )
     l10n_mx_einvoice_stamp_on_post = fields.Boolean(
         string="Stamp CFDI on posting",
         help="Stamp customer invoices and credit notes as soon as they are posted (a "
         "scheduled action retries the ones that could not be stamped).",
     )
+    l10n_mx_einvoice_stamp_payments_on_post = fields.Boolean(
+        string="Stamp payment complements on posting",
+        help="Stamp the payment complement (CFDI type P) as soon as a customer payment is "
+        "registered against stamped PPD invoices.",
+    )
+
+    @api.constrains("l10n_mx_einvoice_stamp_account_id")
+    def _check_l10n_mx_einvoice_stamp_account(self):
+        # res.company does not check its relational fields' companies by itself
+        self._check_company(["l10n_mx_einvoice_stamp_account_id"])
+
+    def _l10n_mx_einvoice_stamp_account(self):
+        """The stamp account this company stamps with: its own or its root company's
+        (an Odoo branch); never another company's, whatever the field was given."""
+        self.ensure_one()
+        account = self.sudo().l10n_mx_einvoice_stamp_account_id
+        return account if account.company_id in self.parent_ids else account.browse()
 
     def _l10n_mx_einvoice_certificate_at(self, dt):
         """The CSD certificate valid at ``dt`` (aware, or naive UTC as Odoo stores it).

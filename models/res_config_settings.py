@@ -6,16 +6,19 @@ class ResConfigSettings(models.TransientModel):
 
     l10n_mx_einvoice_vat = fields.Char(related="company_id.vat", readonly=False, string="RFC")
     l10n_mx_einvoice_zip = fields.Char(
-        related="company_id.zip", readonly=False, string="Postal code (lugar de expedición)"
+        related="company_id.zip", readonly=False, string="Postal code (place of issue)"
     )
-    l10n_mx_regimen_fiscal = fields.Selection(
-        related="company_id.l10n_mx_regimen_fiscal", readonly=False
+    l10n_mx_einvoice_regimen_fiscal = fields.Selection(
+        related="company_id.l10n_mx_einvoice_regimen_fiscal", readonly=False
     )
     l10n_mx_einvoice_stamp_account_id = fields.Many2one(
         related="company_id.l10n_mx_einvoice_stamp_account_id", readonly=False
     )
     l10n_mx_einvoice_stamp_on_post = fields.Boolean(
         related="company_id.l10n_mx_einvoice_stamp_on_post", readonly=False
+    )
+    l10n_mx_einvoice_stamp_payments_on_post = fields.Boolean(
+        related="company_id.l10n_mx_einvoice_stamp_payments_on_post", readonly=False
     )
     l10n_mx_einvoice_balance = fields.Integer(
         related="company_id.l10n_mx_einvoice_stamp_account_id.balance", string="Stamps left"

@@ -4,12 +4,12 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..cfdi import catalogs
+from ..cfdi.sat import GENERIC_RFCS
 from .l10n_mx_einvoice_utils import catalog_selection
 
 # Persona moral: 3 letters + date + homoclave; persona física: 4 letters. Generic RFCs
 # XAXX010101000 (público en general) and XEXX010101000 (extranjero) have the same shape.
 RFC_PATTERN = re.compile(r"^[A-ZÑ&]{3,4}[0-9]{6}[A-Z0-9]{2}[0-9A]$")
-GENERIC_RFCS = ("XAXX010101000", "XEXX010101000")
 
 
 def normalize_rfc(vat):
@@ -19,23 +19,23 @@ def normalize_rfc(vat):
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    l10n_mx_regimen_fiscal = fields.Selection(
+    l10n_mx_einvoice_regimen_fiscal = fields.Selection(
         selection=lambda self: catalog_selection("c_RegimenFiscal"),
-        string="Régimen fiscal",
+        string="Fiscal regime",
         help="SAT's c_RegimenFiscal as registered in the taxpayer's Constancia de Situación "
         "Fiscal (RegimenFiscal of Emisor/Receptor).",
     )
-    l10n_mx_uso_cfdi = fields.Selection(
+    l10n_mx_einvoice_uso_cfdi = fields.Selection(
         selection=lambda self: catalog_selection("c_UsoCFDI"),
-        string="Default uso CFDI",
+        string="Default CFDI use",
         help="Uso CFDI proposed on this customer's invoices (c_UsoCFDI).",
     )
 
-    def _l10n_mx_is_mexican(self):
+    def _l10n_mx_einvoice_is_mexican(self):
         self.ensure_one()
         return self.country_id.code == "MX"
 
-    def _l10n_mx_rfc(self):
+    def _l10n_mx_einvoice_rfc(self):
         """The RFC of a Mexican partner (normalized ``vat``), the generic one for foreigners."""
         self.ensure_one()
         if self.country_id and self.country_id.code != "MX":
@@ -43,9 +43,9 @@ class ResPartner(models.Model):
         return normalize_rfc(self.vat)
 
     @api.constrains("vat", "country_id")
-    def _check_l10n_mx_rfc(self):
+    def _check_l10n_mx_einvoice_rfc(self):
         for partner in self:
-            if not partner.vat or not partner._l10n_mx_is_mexican():
+            if not partner.vat or not partner._l10n_mx_einvoice_is_mexican():
                 continue
             if not RFC_PATTERN.match(normalize_rfc(partner.vat)):
                 raise ValidationError(
@@ -60,15 +60,20 @@ class ResPartner(models.Model):
                     )
                 )
 
-    @api.constrains("vat", "country_id", "l10n_mx_regimen_fiscal", "l10n_mx_uso_cfdi")
-    def _check_l10n_mx_regimen_and_uso(self):
+    @api.constrains(
+        "vat", "country_id", "l10n_mx_einvoice_regimen_fiscal", "l10n_mx_einvoice_uso_cfdi"
+    )
+    def _check_l10n_mx_einvoice_regimen_and_uso(self):
         """Régimen fiscal must fit the kind of person (RFC length); uso CFDI the régimen."""
         for partner in self:
             rfc = normalize_rfc(partner.vat)
-            if not partner._l10n_mx_is_mexican() or not RFC_PATTERN.match(rfc):
+            if not partner._l10n_mx_einvoice_is_mexican() or not RFC_PATTERN.match(rfc):
                 continue
             moral = len(rfc) == 12
-            regimen, uso = partner.l10n_mx_regimen_fiscal, partner.l10n_mx_uso_cfdi
+            regimen, uso = (
+                partner.l10n_mx_einvoice_regimen_fiscal,
+                partner.l10n_mx_einvoice_uso_cfdi,
+            )
             if regimen and not catalogs.regimen_applies(regimen, moral=moral):
                 raise ValidationError(
                     self.env._(
@@ -111,7 +116,7 @@ class ResPartner(models.Model):
                 )
 
     @api.constrains("zip", "country_id")
-    def _check_l10n_mx_zip(self):
+    def _check_l10n_mx_einvoice_zip(self):
         for partner in self:
             if (
                 partner.zip
@@ -129,7 +134,7 @@ class ResPartner(models.Model):
                 )
 
     @api.onchange("zip", "country_id")
-    def _onchange_l10n_mx_zip_state(self):
+    def _onchange_l10n_mx_einvoice_zip_state(self):
         if self.country_id.code != "MX" or not self.zip:
             return
         postal_code = self.env["l10n_mx_einvoice.postal.code"].search(

@@ -37,7 +37,7 @@ DEFAULT_CLAVE_UNIDAD = {
 class UomUom(models.Model):
     _inherit = "uom.uom"
 
-    l10n_mx_clave_unidad_id = fields.Many2one(
+    l10n_mx_einvoice_clave_unidad_id = fields.Many2one(
         "l10n_mx_einvoice.sat.code",
         string="SAT unit code",
         domain=[("applies_to", "=", "uom")],
@@ -47,12 +47,12 @@ class UomUom(models.Model):
     def _l10n_mx_einvoice_clave_unidad(self):
         """The unit's ClaveUnidad code, or False when none is set."""
         self.ensure_one()
-        return self.l10n_mx_clave_unidad_id.code or False
+        return self.l10n_mx_einvoice_clave_unidad_id.code or False
 
     @api.model
     def _l10n_mx_einvoice_set_default_codes(self):
         codes = self.env["l10n_mx_einvoice.sat.code"]
         for xmlid, code in DEFAULT_CLAVE_UNIDAD.items():
             uom = self.env.ref(xmlid, raise_if_not_found=False)
-            if uom and not uom.l10n_mx_clave_unidad_id:
-                uom.l10n_mx_clave_unidad_id = codes._l10n_mx_einvoice_find(code, "uom")
+            if uom and not uom.l10n_mx_einvoice_clave_unidad_id:
+                uom.l10n_mx_einvoice_clave_unidad_id = codes._l10n_mx_einvoice_find(code, "uom")

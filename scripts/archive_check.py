@@ -36,7 +36,7 @@ def expected_rows(env, company, date_from, date_to):
         [
             ("company_id", "=", company.id),
             ("kind", "=", "stamp"),
-            ("state", "=", "stamped"),
+            ("state", "in", ("stamped", "cancel_requested", "cancelled")),
             ("attachment_id", "!=", False),
             ("cfdi_date", ">=", start),
             ("cfdi_date", "<", end),
@@ -45,13 +45,14 @@ def expected_rows(env, company, date_from, date_to):
     bills = env["account.move"].search(
         [
             ("company_id", "=", company.id),
-            ("l10n_mx_vendor_cfdi_attachment_id", "!=", False),
-            ("l10n_mx_vendor_cfdi_fecha", ">=", start),
-            ("l10n_mx_vendor_cfdi_fecha", "<", end),
+            ("l10n_mx_einvoice_vendor_attachment_id", "!=", False),
+            ("l10n_mx_einvoice_vendor_fecha", ">=", start),
+            ("l10n_mx_einvoice_vendor_fecha", "<", end),
         ]
     )
     for kind, uuid, attachment in [("issued", d.uuid, d.attachment_id) for d in documents] + [
-        ("received", b.l10n_mx_vendor_cfdi_uuid, b.l10n_mx_vendor_cfdi_attachment_id) for b in bills
+        ("received", b.l10n_mx_einvoice_vendor_uuid, b.l10n_mx_einvoice_vendor_attachment_id)
+        for b in bills
     ]:
         summary = reception.summary_of(attachment.raw)
         assert summary.uuid == uuid.upper(), (summary.uuid, uuid)

@@ -27,7 +27,7 @@ move = setup["post_invoice"](
         ("Declaración anual", 1.0, 3500.0, 10.0),
     ],
 )
-move.action_l10n_mx_stamp()
+move.action_l10n_mx_einvoice_stamp()
 env.cr.commit()
 if move.l10n_mx_einvoice_state != "stamped":
     print(f"NOT STAMPED: {move.l10n_mx_einvoice_message}")
@@ -69,25 +69,25 @@ ppd = env["account.move"].create(
     }
 )
 ppd.action_post()
-ppd.action_l10n_mx_stamp()
+ppd.action_l10n_mx_einvoice_stamp()
 bank = env["account.journal"].search(
     [("type", "=", "bank"), ("company_id", "=", company.id)], limit=1
 )
-bank.l10n_mx_forma_pago = bank.l10n_mx_forma_pago or "03"
+bank.l10n_mx_einvoice_forma_pago = bank.l10n_mx_einvoice_forma_pago or "03"
 payment = (
     env["account.payment.register"]
     .with_context(active_model="account.move", active_ids=ppd.ids)
     .create({"amount": 5000.0, "journal_id": bank.id})
     ._create_payments()
 )
-payment.action_l10n_mx_stamp_payment()
+payment.action_l10n_mx_einvoice_stamp_payment()
 env.cr.commit()
 payment_xml = out / payment.l10n_mx_einvoice_attachment_id.name
 payment_xml.write_bytes(payment.l10n_mx_einvoice_attachment_id.raw)
 wrong = setup["post_invoice"](
     env, company, customer, product, tax, [("Factura con error", 1.0, 100.0, 0.0)]
 )
-wrong.action_l10n_mx_stamp()
+wrong.action_l10n_mx_einvoice_stamp()
 env["l10n_mx_einvoice.cancel"].create({"move_id": wrong.id, "motive": "02"}).action_cancel_cfdi()
 env.cr.commit()
 print(f"DEMO_PAYMENT={payment.name} ({payment.amount:.2f} of {ppd.name}, {ppd.amount_total:.2f})")

@@ -35,7 +35,7 @@ def demo_company(env, credits=100000):
                 "state_id": env.ref("base.state_mx_hgo").id,
             }
         )
-        company.partner_id.l10n_mx_regimen_fiscal = "601"
+        company.partner_id.l10n_mx_einvoice_regimen_fiscal = "601"
         env["account.chart.template"].try_loading("mx", company, install_demo=False)
         csd = test_csd_folder()
         env["l10n_mx_einvoice.certificate"].create(
@@ -80,8 +80,8 @@ def demo_company(env, credits=100000):
             "vat": "XIA190128J61",
             "zip": "76343",
             "country_id": env.ref("base.mx").id,
-            "l10n_mx_regimen_fiscal": "601",
-            "l10n_mx_uso_cfdi": "G03",
+            "l10n_mx_einvoice_regimen_fiscal": "601",
+            "l10n_mx_einvoice_uso_cfdi": "G03",
             "street": "Calle Industria 10",
             "city": "Querétaro",
             "email": "compras@xenon.example.com",
@@ -96,7 +96,7 @@ def demo_company(env, credits=100000):
             "type": "service",
             "uom_id": env.ref("uom.product_uom_unit").id,
             "uom_po_id": env.ref("uom.product_uom_unit").id,
-            "l10n_mx_clave_prod_serv_id": env["l10n_mx_einvoice.sat.code"]
+            "l10n_mx_einvoice_clave_prod_serv_id": env["l10n_mx_einvoice.sat.code"]
             ._l10n_mx_einvoice_find("84111506", "product")
             .id,
         }

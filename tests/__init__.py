@@ -13,5 +13,6 @@ from . import (
     test_stamp_account,
     test_stamp_concurrency,
     test_stamp_invoice,
+    test_tenancy_integrity,
     test_vendor_import,
 )

@@ -1,19 +1,40 @@
-"""Shared base of the addon's Odoo tests: a Mexican company ready to stamp.
+"""The addon's Odoo test helpers, in one place.
 
-ESCUELA KEMPER URGATE (RFC EKU9003173C9, SAT's public test taxpayer) with the
-l10n_mx chart, postal code 42501, régimen 601, SAT's test CSD loaded, a
-sandbox stamp account with credits, the customer XENON INDUSTRIAL ARTICLES
-(XIA190128J61, 76343, 601, uso G03), products with ClaveProdServ and units with
-ClaveUnidad, and IVA 16 % as default sale tax.
-"""
+``L10nMxEinvoiceCommon``: ESCUELA KEMPER URGATE (RFC EKU9003173C9, SAT's public test
+taxpayer) with the l10n_mx chart, postal code 42501, régimen 601, SAT's test CSD loaded, a
+sandbox stamp account with credits, the customer XENON INDUSTRIAL ARTICLES (XIA190128J61,
+76343, 601, uso G03), products with ClaveProdServ and units with ClaveUnidad, IVA 16 % as
+default sale tax. On top of it: ``FlowFixtures`` (taxes, products, invoices of the
+accountant's flow), ``PaymentFixtures`` (PPD invoices and payments), ``CancellationFixtures``,
+``VendorFixtures`` (supplier CFDI and the import wizard), ``CfdiOracleMixin`` (SAT's XSD and
+XSLT as oracles), ``setup_company``/``make_invoice`` for committed data (concurrency tests),
+``add_credits`` and ``load_spanish`` (es_419 with this addon's translations)."""
 
 import base64
+import datetime as dt
+import itertools
+import subprocess
+import sys
+import tempfile
+from decimal import Decimal
+from decimal import Decimal as D
+from pathlib import Path
 
+from lxml import etree
 from odoo import Command
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-from odoo.addons.l10n_mx_einvoice.cfdi.testing import FIXTURES
+from odoo.addons.l10n_mx_einvoice.cfdi import rules
+from odoo.addons.l10n_mx_einvoice.cfdi import xml as cfdi_xml
+from odoo.addons.l10n_mx_einvoice.cfdi.testing import FIXTURES, csd_files, oracle
+from odoo.addons.l10n_mx_einvoice.cfdi.testing import supplier_documents as docs
+from odoo.addons.l10n_mx_einvoice.cfdi.testing.servers import sat_server
 
 CSD_PASSWORD = "12345678a"
+COMPANY_NAME = "ESCUELA KEMPER URGATE"
+RET_ISR_10 = ("001", Decimal("0.100000"))
+RET_IVA_2_3 = ("002", Decimal("0.106667"))
+_PARSER = etree.XMLParser(no_network=True, load_dtd=False, resolve_entities=False)
+_LINE_NUMBERS = itertools.count(1)
 
 
 def fixture_bytes(relative_path):
@@ -22,6 +43,28 @@ def fixture_bytes(relative_path):
 
 def fixture_b64(relative_path):
     return base64.b64encode(fixture_bytes(relative_path))
+
+
+def sample_bytes(name):
+    return (FIXTURES / "samples" / name).read_bytes()
+
+
+def add_credits(account, quantity, reason="test credits"):
+    """Credits for a test (the ledger has no create right for anyone: as superuser)."""
+    return (
+        account.env["l10n_mx_einvoice.credit.move"]
+        .sudo()
+        .create(
+            {"account_id": account.id, "kind": "adjustment", "quantity": quantity, "reason": reason}
+        )
+    )
+
+
+def load_spanish(env):
+    """es_419 active with this addon's translations (i18n/es_419.po)."""
+    env["res.lang"]._activate_lang("es_419")
+    env["ir.module.module"]._load_module_terms(["l10n_mx_einvoice"], ["es_419"], overwrite=True)
+    return env(context=dict(env.context, lang="es_419"))
 
 
 class L10nMxEinvoiceCommon(AccountTestInvoicingCommon):
@@ -37,7 +80,7 @@ class L10nMxEinvoiceCommon(AccountTestInvoicingCommon):
             "name": "ESCUELA KEMPER URGATE",
             "vat": "EKU9003173C9",
             "zip": "42501",
-            "l10n_mx_regimen_fiscal": "601",
+            "l10n_mx_einvoice_regimen_fiscal": "601",
             **kwargs,
         }
         return cls._create_company(**values)
@@ -69,14 +112,7 @@ class L10nMxEinvoiceCommon(AccountTestInvoicingCommon):
                 "environment": "test",
             }
         )
-        cls.env["l10n_mx_einvoice.credit.move"].create(
-            {
-                "account_id": cls.stamp_account.id,
-                "kind": "adjustment",
-                "quantity": 100,
-                "reason": "Test credits",
-            }
-        )
+        add_credits(cls.stamp_account, 100, "Test credits")
         cls.company.l10n_mx_einvoice_stamp_account_id = cls.stamp_account
 
         cls.customer = cls.env["res.partner"].create(
@@ -86,15 +122,15 @@ class L10nMxEinvoiceCommon(AccountTestInvoicingCommon):
                 "country_id": cls.env.ref("base.mx").id,
                 "vat": "XIA190128J61",
                 "zip": "76343",
-                "l10n_mx_regimen_fiscal": "601",
-                "l10n_mx_uso_cfdi": "G03",
+                "l10n_mx_einvoice_regimen_fiscal": "601",
+                "l10n_mx_einvoice_uso_cfdi": "G03",
             }
         )
 
         cls.tax_iva16 = cls.company_data["default_tax_sale"]
         cls.unit = cls.env.ref("uom.product_uom_unit")  # ClaveUnidad H87 (set on install)
-        cls.product_a.product_tmpl_id.l10n_mx_clave_prod_serv_id = cls.sat_code("43211507")
-        cls.product_b.product_tmpl_id.l10n_mx_clave_prod_serv_id = cls.sat_code("84111506")
+        cls.product_a.product_tmpl_id.l10n_mx_einvoice_clave_prod_serv_id = cls.sat_code("43211507")
+        cls.product_b.product_tmpl_id.l10n_mx_einvoice_clave_prod_serv_id = cls.sat_code("84111506")
         (cls.product_a | cls.product_b).write(
             {
                 "uom_id": cls.unit.id,
@@ -106,3 +142,369 @@ class L10nMxEinvoiceCommon(AccountTestInvoicingCommon):
     @classmethod
     def sat_code(cls, code, applies_to="product"):
         return cls.env["l10n_mx_einvoice.sat.code"]._l10n_mx_einvoice_find(code, applies_to)
+
+
+def setup_company(env, name=COMPANY_NAME, credits=1000):
+    """An MX company with l10n_mx's chart, the test CSD and a sandbox stamp account."""
+    mx = env.ref("base.mx")
+    company = env["res.company"].create(
+        {
+            "name": name,
+            "country_id": mx.id,
+            "currency_id": env.ref("base.MXN").id,
+            "vat": "EKU9003173C9",
+            "zip": "42501",
+        }
+    )
+    env["account.chart.template"].try_loading("mx", company, install_demo=False)
+    # The company's name is the Emisor's Nombre: SAT's test CSD belongs to COMPANY_NAME
+    # (renamed after the chart, whose journal mail aliases derive from the name and must stay unique).
+    company.partner_id.write({"name": COMPANY_NAME, "l10n_mx_einvoice_regimen_fiscal": "601"})
+    cer, key, password = csd_files()
+    certificate = env["l10n_mx_einvoice.certificate"].create(
+        {
+            "company_id": company.id,
+            "cer_file": base64.b64encode(cer),
+            "key_file": base64.b64encode(key),
+            "password": password,
+            "cer_filename": "EKU9003173C9.cer",
+            "key_filename": "EKU9003173C9.key",
+        }
+    )
+    account = env["l10n_mx_einvoice.stamp.account"].create(
+        {
+            "name": f"Sandbox {name}",
+            "company_id": company.id,
+            "provider": "sandbox",
+        }
+    )
+    if credits:
+        add_credits(account, credits)
+    company.l10n_mx_einvoice_stamp_account_id = account
+    return company, certificate, account
+
+
+class FlowFixtures:
+    """Taxes, products and invoices of the accountant's flow, on top of ODOO-BASE's
+    ``L10nMxEinvoiceCommon`` (company, CSD, sandbox stamp account, customer)."""
+
+    @classmethod
+    def setup_independent_company(cls, **kwargs):
+        # Same company as L10nMxEinvoiceCommon's, created without passing ``name`` twice.
+        return cls._create_company(
+            **{
+                "name": COMPANY_NAME,
+                "vat": "EKU9003173C9",
+                "zip": "42501",
+                "l10n_mx_einvoice_regimen_fiscal": "601",
+                **kwargs,
+            }
+        )
+
+    @classmethod
+    def setup_flow(cls):
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.customer.email = "cliente@example.com"
+        cls.product = cls.product_a
+        cls.product_nocode = cls.env["product.product"].create(
+            {
+                "name": "Sin clave SAT",
+                "lst_price": 10.0,
+                "uom_id": cls.unit.id,
+                "uom_po_id": cls.unit.id,
+            }
+        )
+        cls.tax_16 = cls.tax("tax12")
+        cls.tax_8 = cls.tax("tax17")
+        cls.tax_0 = cls.tax("tax9")
+        cls.tax_exento = cls.tax("tax19")
+        cls.tax_ieps_8 = cls.tax("ieps_8_sale")
+        cls.tax_ret_iva = cls.env["account.tax"].create(
+            {
+                "name": "Retención IVA 10.6667%",
+                "amount": -10.6667,
+                "amount_type": "percent",
+                "type_tax_use": "sale",
+                "company_id": cls.company.id,
+                "l10n_mx_tax_type": "iva",
+                "tax_group_id": cls.tax_16.tax_group_id.id,
+            }
+        )
+        cls.tax_ret_isr = cls.env["account.tax"].create(
+            {
+                "name": "Retención ISR 10%",
+                "amount": -10.0,
+                "amount_type": "percent",
+                "type_tax_use": "sale",
+                "company_id": cls.company.id,
+                "l10n_mx_tax_type": "isr",
+                "tax_group_id": cls.tax_16.tax_group_id.id,
+            }
+        )
+
+    @classmethod
+    def tax(cls, xmlid):
+        return cls.env["account.chart.template"].with_company(cls.company).ref(xmlid)
+
+    @classmethod
+    def make_invoice(cls, lines=None, move_type="out_invoice", currency=None, post=True, **vals):
+        return make_invoice(
+            cls.env,
+            cls.company,
+            cls.customer,
+            cls.product,
+            cls.tax_16,
+            lines,
+            move_type=move_type,
+            currency=currency,
+            post=post,
+            **vals,
+        )
+
+
+def make_invoice(
+    env,
+    company,
+    customer,
+    product,
+    tax,
+    lines=None,
+    move_type="out_invoice",
+    currency=None,
+    post=True,
+    **vals,
+):
+    lines = lines or [{"price_unit": 1000.0}]
+    # The sandbox remembers stamps by XML digest on disk, beyond the test's rollback: a unique
+    # description keeps two tests' identical invoices stamped in one second from sharing a UUID.
+    lines = [{"name": f"{product.display_name} #{next(_LINE_NUMBERS)}", **line} for line in lines]
+    move = env["account.move"].create(
+        {
+            "move_type": move_type,
+            "partner_id": customer.id,
+            "company_id": company.id,
+            "currency_id": (currency or company.currency_id).id,
+            "invoice_line_ids": [
+                Command.create(
+                    {
+                        "product_id": product.id,
+                        "quantity": 1.0,
+                        "tax_ids": [Command.set(tax.ids)],
+                        **line,
+                    }
+                )
+                for line in lines
+            ],
+            **vals,
+        }
+    )
+    if post:
+        move.action_post()
+    return move
+
+
+class CfdiOracleMixin:
+    """``assertSatValid(xml)``: SAT's XSD, SAT's XSLT cadena equals the engine's, no findings."""
+
+    def assertSatValid(self, data):
+        from ..cfdi import cadena
+
+        self.assertIsNone(oracle.schema_errors(data))
+        self.assertEqual(oracle.cadena(data), cadena.cadena_original(cfdi_xml.from_bytes(data)))
+        self.assertEqual(rules.validate(data), [])
+
+    def assertCliValid(self, data):
+        """``python -m cfdi validate`` (the partner's command line) finds nothing."""
+        addon = Path(__file__).resolve().parent.parent
+        with tempfile.NamedTemporaryFile(suffix=".xml") as handle:
+            handle.write(data)
+            handle.flush()
+            run = subprocess.run(
+                [sys.executable, "-m", "cfdi", "validate", handle.name],
+                cwd=addon,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
+        self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
+        self.assertIn("OK", run.stdout)
+
+
+class PaymentFixtures(CfdiOracleMixin, FlowFixtures):
+    """PPD invoices stamped by the sandbox and payments registered with Odoo's wizard."""
+
+    @classmethod
+    def setup_payments(cls):
+        cls.setup_flow()
+        cls.term_30 = cls.env.ref("account.account_payment_term_30days")
+        cls.bank = cls.company_data["default_journal_bank"]
+        cls.bank.l10n_mx_einvoice_forma_pago = "03"
+        cls.usd = cls.env.ref("base.USD")
+        cls.usd.active = True
+        cls.env["res.currency.rate"].create(
+            {
+                "currency_id": cls.usd.id,
+                "company_id": cls.company.id,
+                "name": dt.date.today() - dt.timedelta(days=30),
+                "inverse_company_rate": 17.5,
+            }
+        )
+
+    @classmethod
+    def ppd_invoice(cls, lines=None, currency=None):
+        invoice = cls.make_invoice(
+            lines,
+            currency=currency,
+            invoice_payment_term_id=cls.term_30.id,
+            invoice_date=dt.date.today(),
+        )
+        assert invoice.l10n_mx_einvoice_metodo_pago == "PPD"
+        invoice.action_l10n_mx_einvoice_stamp()
+        assert invoice.l10n_mx_einvoice_state == "stamped", invoice.l10n_mx_einvoice_message
+        return invoice
+
+    def pay(self, invoices, amount, currency=None, **vals):
+        wizard = (
+            self.env["account.payment.register"]
+            .with_context(
+                active_model="account.move",
+                active_ids=invoices.ids,
+            )
+            .create(
+                {
+                    "amount": amount,
+                    "journal_id": self.bank.id,
+                    "payment_date": dt.date.today(),
+                    "currency_id": (currency or self.mxn).id,
+                    "group_payment": True,
+                    **vals,
+                }
+            )
+        )
+        payment = wizard._create_payments()
+        self.assertEqual(len(payment), 1)
+        return payment
+
+    def reconcile(self, payment, invoice):
+        (payment.move_id.line_ids | invoice.line_ids).filtered(
+            lambda line: line.account_type == "asset_receivable" and not line.reconciled
+        ).reconcile()
+
+    def stamp_payment(self, payment):
+        payment.action_l10n_mx_einvoice_stamp_payment()
+        self.assertEqual(
+            payment.l10n_mx_einvoice_state, "stamped", payment.l10n_mx_einvoice_message
+        )
+        xml = payment.move_id.l10n_mx_einvoice_attachment_id.raw
+        self.assertSatValid(xml)
+        comprobante = cfdi_xml.from_bytes(xml)
+        self.assertEqual(comprobante.tipo_de_comprobante, "P")
+        self.assertEqual(comprobante.moneda, "XXX")
+        self.assertEqual(comprobante.total, D("0"))
+        self.assertEqual(comprobante.receptor.uso_cfdi, "CP01")
+        self.assertEqual(comprobante.complemento.timbre.uuid, payment.l10n_mx_einvoice_uuid)
+        (pago,) = comprobante.complemento.pagos.pagos
+        return comprobante, pago
+
+
+class CancellationFixtures(PaymentFixtures):
+    def connector(self):
+        return self.stamp_account._get_connector()
+
+    def later(self, hours):
+        """The sandbox's clock ``hours`` ahead (SAT's 24 h free-cancellation window)."""
+        connector = self.connector()
+        original = connector.clock
+        connector.clock = lambda: original() + dt.timedelta(hours=hours)
+        self.addCleanup(setattr, connector, "clock", original)
+
+    def cancel(self, move, motive="02", replacement=None):
+        wizard = (
+            self.env["l10n_mx_einvoice.cancel"]
+            .with_context(active_model="account.move", active_id=move.id)
+            .create(
+                {"motive": motive, "replacement_move_id": replacement.id if replacement else False}
+            )
+        )
+        return wizard.action_cancel_cfdi()
+
+    def cancel_documents(self, move):
+        return move.l10n_mx_einvoice_document_ids.filtered(lambda d: d.kind == "cancel")
+
+    def chatter(self, move):
+        return " ".join(move.message_ids.mapped("body"))
+
+
+class VendorFixtures:
+    @classmethod
+    def setup_vendor(cls):
+        cls.journal = cls.company_data["default_journal_purchase"]
+        chart = cls.env["account.chart.template"].with_company(cls.company)
+        cls.tax_iva16_purchase = chart.ref("tax14")
+        cls.tax_ret_isr10_purchase = chart.ref("tax3")
+        cls.tax_ret_iva1067_chart = chart.ref("tax8")  # the chart's -10.67 %
+        cls.tax_ret_iva_2_3 = cls.env["account.tax"].create(
+            {
+                "name": "RET IVA 10.6667% (2/3)",
+                "amount": -10.6667,
+                "amount_type": "percent",
+                "type_tax_use": "purchase",
+                "company_id": cls.company.id,
+                "l10n_mx_tax_type": "iva",
+                "l10n_mx_factor_type": "Tasa",
+                "tax_group_id": cls.tax_ret_iva1067_chart.tax_group_id.id,
+                "sequence": 1,
+            }
+        )
+        cls.connector = cls.stamp_account._get_connector()
+        cls.supplier_credential = docs.supplier_credential()
+
+    @classmethod
+    def supplier_cfdi(cls, lines=None, **kwargs):
+        """A stamped supplier CFDI 4.0 (bytes) to the test company."""
+        return docs.stamped(
+            cls.connector, docs.supplier_invoice(lines, **kwargs), cls.supplier_credential
+        )
+
+    @classmethod
+    def services_cfdi(cls):
+        """Paper (IVA 16 %) + professional fees with ISR 10 % and IVA 2/3 retentions: 2113.33."""
+        return cls.supplier_cfdi(
+            [
+                docs.Line(),
+                docs.Line(
+                    descripcion="Honorarios",
+                    cantidad="1",
+                    valor_unitario="1000.00",
+                    clave_prod_serv="80111600",
+                    clave_unidad="E48",
+                    retenciones=[RET_ISR_10, RET_IVA_2_3],
+                ),
+            ]
+        )
+
+    def run_import(self, files, check_sat_status=True):
+        """The import wizard run on ``[(name, bytes)]``, as a user would upload them."""
+        wizard = self.env["l10n_mx_einvoice.vendor.import"].create(
+            {
+                "journal_id": self.journal.id,
+                "check_sat_status": check_sat_status,
+                "attachment_ids": [(0, 0, {"name": name, "raw": data}) for name, data in files],
+            }
+        )
+        wizard.action_import()
+        return wizard
+
+    def result(self, wizard, name):
+        [line] = wizard.line_ids.filtered(lambda line: line.name == name)
+        return line
+
+
+sat_status_server = sat_server.running
+
+
+Line = docs.Line
+supplier_invoice = docs.supplier_invoice
+SUPPLIER_RFC = docs.SUPPLIER_RFC
+SUPPLIER_NAME = docs.SUPPLIER_NAME

@@ -9,9 +9,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import tagged
 
-from .common import L10nMxEinvoiceCommon
-from .flow_common import FlowFixtures
-from .vendor_common import SUPPLIER_RFC, VendorFixtures
+from .common import SUPPLIER_RFC, FlowFixtures, L10nMxEinvoiceCommon, VendorFixtures
 
 
 @tagged("post_install", "-at_install")
@@ -22,7 +20,7 @@ class TestArchive(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         cls.setup_flow()
         cls.setup_vendor()
         cls.invoice = cls.make_invoice([{"price_unit": 1000.0}])
-        cls.invoice.action_l10n_mx_stamp()
+        cls.invoice.action_l10n_mx_einvoice_stamp()
         assert cls.invoice.l10n_mx_einvoice_state == "stamped", cls.invoice.l10n_mx_einvoice_message
         cls.supplier_xml = cls.services_cfdi()
 
@@ -30,7 +28,7 @@ class TestArchive(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         super().setUp()
         wizard = self.run_import([("s.xml", self.supplier_xml)], check_sat_status=False)
         self.bill = wizard.move_ids
-        self.bill.l10n_mx_vendor_cfdi_sat_state = "vigente"
+        self.bill.sudo().l10n_mx_einvoice_vendor_sat_state = "vigente"
 
     def build(self, **values):
         today = fields.Date.today()
@@ -74,16 +72,16 @@ class TestArchive(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         )
         self.assertTrue(issued["date"].startswith(str(self.invoice.invoice_date.year)))
         self.assertEqual(archive.read(issued["file"]), invoice_xml.raw)
-        bill_xml = self.bill.l10n_mx_vendor_cfdi_attachment_id
+        bill_xml = self.bill.l10n_mx_einvoice_vendor_attachment_id
         self.assertEqual(
             received,
             {
-                "uuid": self.bill.l10n_mx_vendor_cfdi_uuid,
+                "uuid": self.bill.l10n_mx_einvoice_vendor_uuid,
                 "type": "received",
                 "tipo_comprobante": "I",
                 "issuer_rfc": SUPPLIER_RFC,
                 "receiver_rfc": "EKU9003173C9",
-                "date": self.bill.l10n_mx_vendor_cfdi_fecha,
+                "date": self.bill.l10n_mx_einvoice_vendor_fecha,
                 "total": "2113.33",
                 "currency": "MXN",
                 "sat_status": "Vigente",
@@ -99,7 +97,9 @@ class TestArchive(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
 
     def test_issued_xml_is_hashed_when_created(self):
         attachment = self.invoice.l10n_mx_einvoice_attachment_id
-        self.assertEqual(attachment.l10n_mx_cfdi_sha256, hashlib.sha256(attachment.raw).hexdigest())
+        self.assertEqual(
+            attachment.l10n_mx_einvoice_sha256, hashlib.sha256(attachment.raw).hexdigest()
+        )
 
     def tamper(self, attachment, data):
         """Swap the stored bytes behind Odoo's back (another file on disk, or the database
@@ -116,15 +116,15 @@ class TestArchive(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         attachment.invalidate_recordset(["raw", "datas", "store_fname"])
 
     def test_a_file_changed_outside_odoo_is_reported(self):
-        attachment = self.bill.l10n_mx_vendor_cfdi_attachment_id
+        attachment = self.bill.l10n_mx_einvoice_vendor_attachment_id
         self.tamper(attachment, self.supplier_xml.replace(b"Papel bond carta", b"Papel bond falso"))
-        self.assertEqual(attachment._l10n_mx_cfdi_integrity(), "mismatch")
+        self.assertEqual(attachment._l10n_mx_einvoice_integrity(), "mismatch")
         wizard, archive, rows = self.build()
         [row] = [row for row in rows if row["type"] == "received"]
         self.assertEqual(row["integrity"], "mismatch")
         report = archive.read("INTEGRITY_REPORT.txt").decode()
         self.assertIn(attachment.name, report)
-        self.assertIn(self.bill.l10n_mx_vendor_cfdi_uuid, wizard.integrity_report)
+        self.assertIn(self.bill.l10n_mx_einvoice_vendor_uuid, wizard.integrity_report)
         self.assertIn("no longer matches", wizard.integrity_report)
         [issued] = [row for row in rows if row["type"] == "issued"]
         self.assertEqual(issued["integrity"], "ok")
@@ -156,7 +156,7 @@ class TestArchive(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
             ),
         )
 
-        self.bill.l10n_mx_vendor_cfdi_sat_state = "cancelado"
+        self.bill.sudo().l10n_mx_einvoice_vendor_sat_state = "cancelado"
         pdf = self.env["ir.attachment"].create(
             {
                 "name": "factura.pdf",

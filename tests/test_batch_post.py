@@ -1,10 +1,11 @@
 """Posting several invoices at once gives the same journal items as posting each alone."""
 
+from unittest.mock import patch
+
 from odoo import fields
 from odoo.tests import tagged
 
-from .common import L10nMxEinvoiceCommon
-from .flow_common import FlowFixtures
+from .common import FlowFixtures, L10nMxEinvoiceCommon
 
 
 @tagged("post_install", "-at_install")
@@ -94,3 +95,45 @@ class TestBatchPost(FlowFixtures, L10nMxEinvoiceCommon):
         before = self.items(move), move.line_ids.ids
         move.write({"checked": not move.checked})
         self.assertEqual((self.items(move), move.line_ids.ids), before)
+
+    def test_a_company_outside_mexico_posts_as_odoo_does(self):
+        us = self.env["res.company"].create(
+            {"name": "US Company", "country_id": self.env.ref("base.us").id}
+        )
+        self.env["account.chart.template"].try_loading("generic_coa", us, install_demo=False)
+        self.assertNotEqual(us.account_fiscal_country_id.code, "MX")
+        drafts = self.env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "company_id": us.id,
+                    "partner_id": self.partner_a.id,
+                    "invoice_line_ids": [
+                        fields.Command.create(
+                            {"name": "Service", "price_unit": 100.0, "tax_ids": []}
+                        )
+                    ],
+                }
+                for _ in range(2)
+            ]
+        )
+        Move = type(self.env["account.move"])
+        writes = []
+        write = Move.write
+
+        def spy(records, vals):
+            writes.append((len(records), set(vals), records.env.context.get("skip_invoice_sync")))
+            return write(records, vals)
+
+        drafts._l10n_mx_einvoice_date_sales_together()  # the Mexican shortcut leaves them alone
+        self.assertEqual(drafts.mapped("invoice_date"), [False, False])
+        with patch.object(Move, "write", spy):
+            drafts.action_post()
+        self.assertEqual(set(drafts.mapped("state")), {"posted"})
+        # Odoo dates each invoice on its own; no write of the dates of both at once
+        self.assertNotIn((2, {"invoice_date"}, None), writes)
+        self.assertTrue(all(move.invoice_date for move in drafts))
+        self.assertEqual(set(drafts.mapped("l10n_mx_einvoice_state")), {False})
+        mexican = self.draft() | self.draft()
+        mexican._l10n_mx_einvoice_date_sales_together()
+        self.assertEqual(len(set(mexican.mapped("invoice_date"))), 1)

@@ -1,4 +1,3 @@
-import datetime as dt
 from unittest.mock import patch
 
 from odoo import Command
@@ -6,36 +5,7 @@ from odoo.addons.l10n_mx_einvoice.cfdi import xml as cfdi_xml
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .common import L10nMxEinvoiceCommon
-from .test_payment_complement import PaymentFixtures
-
-
-class CancellationFixtures(PaymentFixtures):
-    def connector(self):
-        return self.stamp_account._get_connector()
-
-    def later(self, hours):
-        """The sandbox's clock ``hours`` ahead (SAT's 24 h free-cancellation window)."""
-        connector = self.connector()
-        original = connector.clock
-        connector.clock = lambda: original() + dt.timedelta(hours=hours)
-        self.addCleanup(setattr, connector, "clock", original)
-
-    def cancel(self, move, motive="02", replacement=None):
-        wizard = (
-            self.env["l10n_mx_einvoice.cancel"]
-            .with_context(active_model="account.move", active_id=move.id)
-            .create(
-                {"motive": motive, "replacement_move_id": replacement.id if replacement else False}
-            )
-        )
-        return wizard.action_cancel_cfdi()
-
-    def cancel_documents(self, move):
-        return move.l10n_mx_einvoice_document_ids.filtered(lambda d: d.kind == "cancel")
-
-    def chatter(self, move):
-        return " ".join(move.message_ids.mapped("body"))
+from .common import CancellationFixtures, L10nMxEinvoiceCommon
 
 
 @tagged("post_install", "-at_install")
@@ -47,7 +17,7 @@ class TestCancellation(CancellationFixtures, L10nMxEinvoiceCommon):
 
     def stamped_invoice(self, price=1000.0, **vals):
         invoice = self.make_invoice([{"price_unit": price}], **vals)
-        invoice.action_l10n_mx_stamp()
+        invoice.action_l10n_mx_einvoice_stamp()
         self.assertEqual(
             invoice.l10n_mx_einvoice_state, "stamped", invoice.l10n_mx_einvoice_message
         )
@@ -103,12 +73,14 @@ class TestCancellation(CancellationFixtures, L10nMxEinvoiceCommon):
         with patch.object(connector, "cancel", wraps=connector.cancel) as sent:
             invoice._l10n_mx_einvoice_request_cancel("02")  # a retry only asks the status
         self.assertEqual(sent.call_count, 0)
-        self.assertEqual(invoice.l10n_mx_sat_estatus_cancelacion, "En proceso")
+        self.assertEqual(invoice.l10n_mx_einvoice_sat_estatus_cancelacion, "En proceso")
         connector.respond_to_cancellation(invoice.l10n_mx_einvoice_uuid, accept=True)
-        invoice.action_l10n_mx_check_sat_status()
+        invoice.action_l10n_mx_einvoice_check_sat_status()
         self.assertEqual(invoice.l10n_mx_einvoice_state, "cancelled")
-        self.assertEqual(invoice.l10n_mx_sat_estado, "Cancelado")
-        self.assertEqual(invoice.l10n_mx_sat_estatus_cancelacion, "Cancelado con aceptación")
+        self.assertEqual(invoice.l10n_mx_einvoice_sat_estado, "Cancelado")
+        self.assertEqual(
+            invoice.l10n_mx_einvoice_sat_estatus_cancelacion, "Cancelado con aceptación"
+        )
         self.assertEqual(self.cancel_documents(invoice).state, "cancelled")
         self.assertEqual(invoice.state, "cancel")
 
@@ -117,10 +89,10 @@ class TestCancellation(CancellationFixtures, L10nMxEinvoiceCommon):
         self.later(25)
         self.cancel(invoice, "02")
         self.connector().respond_to_cancellation(invoice.l10n_mx_einvoice_uuid, accept=False)
-        invoice.action_l10n_mx_check_sat_status()
+        invoice.action_l10n_mx_einvoice_check_sat_status()
         self.assertEqual(invoice.l10n_mx_einvoice_state, "stamped")
-        self.assertEqual(invoice.l10n_mx_sat_estado, "Vigente")
-        self.assertIn("rechazó", invoice.l10n_mx_einvoice_message)
+        self.assertEqual(invoice.l10n_mx_einvoice_sat_estado, "Vigente")
+        self.assertIn("rejected the cancellation", invoice.l10n_mx_einvoice_message)
         self.assertEqual(self.cancel_documents(invoice).state, "rejected")
         self.assertEqual(invoice.state, "posted")
 
@@ -132,11 +104,14 @@ class TestCancellation(CancellationFixtures, L10nMxEinvoiceCommon):
         action = wizard.action_create_replacement()
         replacement = self.env["account.move"].browse(action["res_id"])
         self.assertEqual(
-            (replacement.l10n_mx_tipo_relacion, replacement.l10n_mx_related_uuids),
+            (
+                replacement.l10n_mx_einvoice_tipo_relacion,
+                replacement.l10n_mx_einvoice_related_uuids,
+            ),
             ("04", invoice.l10n_mx_einvoice_uuid),
         )
         replacement.action_post()
-        replacement.action_l10n_mx_stamp()
+        replacement.action_l10n_mx_einvoice_stamp()
         stamped = cfdi_xml.from_bytes(replacement.l10n_mx_einvoice_attachment_id.raw)
         self.assertEqual(
             [(r.tipo_relacion, r.uuids) for r in stamped.cfdi_relacionados],
@@ -183,7 +158,7 @@ class TestCancellation(CancellationFixtures, L10nMxEinvoiceCommon):
         )
         credit_note = self.env["account.move"].browse(refund["res_id"])
         credit_note.action_post()
-        credit_note.action_l10n_mx_stamp()
+        credit_note.action_l10n_mx_einvoice_stamp()
         self.assertEqual(
             credit_note.l10n_mx_einvoice_state, "stamped", credit_note.l10n_mx_einvoice_message
         )
@@ -235,12 +210,12 @@ class TestCancellation(CancellationFixtures, L10nMxEinvoiceCommon):
         )
         invoice = self.ppd_invoice([{"price_unit": 1000.0}])
         payment = self.pay(invoice, 300.0)
-        payment.with_user(user).action_l10n_mx_stamp_payment()
+        payment.with_user(user).action_l10n_mx_einvoice_stamp_payment()
         self.assertEqual(
             payment.l10n_mx_einvoice_state, "stamped", payment.l10n_mx_einvoice_message
         )
-        payment.with_user(user).action_l10n_mx_check_sat_status()
-        self.assertEqual(payment.move_id.l10n_mx_sat_estado, "Vigente")
+        payment.with_user(user).action_l10n_mx_einvoice_check_sat_status()
+        self.assertEqual(payment.move_id.l10n_mx_einvoice_sat_estado, "Vigente")
         wizard = (
             self.env["l10n_mx_einvoice.cancel"]
             .with_user(user)
@@ -259,11 +234,11 @@ class TestCancellation(CancellationFixtures, L10nMxEinvoiceCommon):
                 "country_id": self.env.ref("base.mx").id,
                 "vat": "XIA190128J61",
                 "zip": "76343",
-                "l10n_mx_regimen_fiscal": "601",
+                "l10n_mx_einvoice_regimen_fiscal": "601",
             }
         )
         replacement = self.make_invoice([{"price_unit": 100.0}], partner_id=other.id)
-        replacement.action_l10n_mx_stamp()
+        replacement.action_l10n_mx_einvoice_stamp()
         wizard = self.env["l10n_mx_einvoice.cancel"].create(
             {"move_id": invoice.id, "motive": "01", "replacement_move_id": replacement.id}
         )

@@ -31,13 +31,13 @@ class TestFiscalData(L10nMxEinvoiceCommon):
         self.assertEqual(codes.search_count([]), before)
 
     def test_company_and_customer_fiscal_data(self):
-        self.assertEqual(self.company.l10n_mx_regimen_fiscal, "601")
-        self.assertEqual(self.company.partner_id.l10n_mx_regimen_fiscal, "601")
-        self.assertEqual(self.customer._l10n_mx_rfc(), "XIA190128J61")
-        self.assertEqual(self.customer.l10n_mx_uso_cfdi, "G03")
+        self.assertEqual(self.company.l10n_mx_einvoice_regimen_fiscal, "601")
+        self.assertEqual(self.company.partner_id.l10n_mx_einvoice_regimen_fiscal, "601")
+        self.assertEqual(self.customer._l10n_mx_einvoice_rfc(), "XIA190128J61")
+        self.assertEqual(self.customer.l10n_mx_einvoice_uso_cfdi, "G03")
         selection = dict(
             self.env["res.partner"]
-            ._fields["l10n_mx_regimen_fiscal"]
+            ._fields["l10n_mx_einvoice_regimen_fiscal"]
             ._description_selection(self.env)
         )
         self.assertEqual(selection["601"], "601 - General de Ley Personas Morales")
@@ -60,7 +60,7 @@ class TestFiscalData(L10nMxEinvoiceCommon):
         foreign = Partner.create(
             {"name": "Foreign", "country_id": self.env.ref("base.us").id, "vat": "123456789"}
         )
-        self.assertEqual(foreign._l10n_mx_rfc(), "XEXX010101000")
+        self.assertEqual(foreign._l10n_mx_einvoice_rfc(), "XEXX010101000")
 
     def test_postal_code_is_validated_and_fills_the_state(self):
         with self.assertRaises(ValidationError):
@@ -86,7 +86,7 @@ class TestFiscalData(L10nMxEinvoiceCommon):
         self.assertFalse(no_code._l10n_mx_einvoice_clave_prod_serv())
         with self.assertRaises(ValidationError):
             self.package_template = self.env["product.template"].create(
-                {"name": "Negativo", "l10n_mx_stamp_credits": -1}
+                {"name": "Negativo", "l10n_mx_einvoice_stamp_credits": -1}
             )
 
     def test_tax_values_from_l10n_mx_taxes(self):
@@ -131,7 +131,7 @@ class TestFiscalData(L10nMxEinvoiceCommon):
         Tax = self.env["account.tax"]
         self.assertEqual(Tax._l10n_mx_einvoice_objeto_imp(), "01")
         self.assertEqual(self.tax_iva16._l10n_mx_einvoice_objeto_imp(), "02")
-        self.tax_iva16.l10n_mx_objeto_imp = "03"
+        self.tax_iva16.l10n_mx_einvoice_objeto_imp = "03"
         self.assertEqual(self.tax_iva16._l10n_mx_einvoice_objeto_imp(), "03")
 
     def test_payment_term_gives_metodo_pago(self):
@@ -147,7 +147,7 @@ class TestFiscalData(L10nMxEinvoiceCommon):
         term = self.env["account.payment.term"].create(
             {
                 "name": "Contado 30 días",
-                "l10n_mx_metodo_pago": "PUE",
+                "l10n_mx_einvoice_metodo_pago": "PUE",
                 "line_ids": [
                     Command.create({"value": "percent", "value_amount": 100, "nb_days": 30})
                 ],
@@ -157,20 +157,22 @@ class TestFiscalData(L10nMxEinvoiceCommon):
 
     def test_forma_pago_on_journal_and_payment_method(self):
         bank = self.company_data["default_journal_bank"]
-        bank.l10n_mx_forma_pago = "03"
+        bank.l10n_mx_einvoice_forma_pago = "03"
         line = bank.inbound_payment_method_line_ids[:1]
-        line.l10n_mx_forma_pago = "04"
-        self.assertEqual((bank.l10n_mx_forma_pago, line.l10n_mx_forma_pago), ("03", "04"))
+        line.l10n_mx_einvoice_forma_pago = "04"
+        self.assertEqual(
+            (bank.l10n_mx_einvoice_forma_pago, line.l10n_mx_einvoice_forma_pago), ("03", "04")
+        )
 
     def test_settings_page_writes_the_company(self):
         settings = self.env["res.config.settings"].create(
             {
-                "l10n_mx_regimen_fiscal": "626",
+                "l10n_mx_einvoice_regimen_fiscal": "626",
                 "l10n_mx_einvoice_stamp_on_post": True,
             }
         )
         settings.execute()
-        self.assertEqual(self.company.l10n_mx_regimen_fiscal, "626")
+        self.assertEqual(self.company.l10n_mx_einvoice_regimen_fiscal, "626")
         self.assertTrue(self.company.l10n_mx_einvoice_stamp_on_post)
         self.assertEqual(settings.l10n_mx_einvoice_balance, 100)
         self.assertEqual(settings.l10n_mx_einvoice_certificate_count, 1)
@@ -184,7 +186,7 @@ class TestFiscalData(L10nMxEinvoiceCommon):
                     "name": "Moral",
                     "country_id": mx.id,
                     "vat": "XIA190128J61",
-                    "l10n_mx_regimen_fiscal": "612",
+                    "l10n_mx_einvoice_regimen_fiscal": "612",
                 }
             )
         self.assertIn("612", str(caught.exception))
@@ -194,8 +196,8 @@ class TestFiscalData(L10nMxEinvoiceCommon):
                     "name": "Física",
                     "country_id": mx.id,
                     "vat": "CACX7605101P8",
-                    "l10n_mx_regimen_fiscal": "616",
-                    "l10n_mx_uso_cfdi": "G03",
+                    "l10n_mx_einvoice_regimen_fiscal": "616",
+                    "l10n_mx_einvoice_uso_cfdi": "G03",
                 }
             )
         Partner.create(
@@ -203,8 +205,8 @@ class TestFiscalData(L10nMxEinvoiceCommon):
                 "name": "Física",
                 "country_id": mx.id,
                 "vat": "CACX7605101P8",
-                "l10n_mx_regimen_fiscal": "616",
-                "l10n_mx_uso_cfdi": "S01",
+                "l10n_mx_einvoice_regimen_fiscal": "616",
+                "l10n_mx_einvoice_uso_cfdi": "S01",
             }
         )
         Partner.create(
@@ -212,7 +214,7 @@ class TestFiscalData(L10nMxEinvoiceCommon):
                 "name": "Público en general",
                 "country_id": mx.id,
                 "vat": "XAXX010101000",
-                "l10n_mx_regimen_fiscal": "616",
-                "l10n_mx_uso_cfdi": "S01",
+                "l10n_mx_einvoice_regimen_fiscal": "616",
+                "l10n_mx_einvoice_uso_cfdi": "S01",
             }
         )

@@ -3,14 +3,12 @@ from decimal import Decimal as D
 from unittest.mock import patch
 
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from ..cfdi import xml as cfdi_xml
 from ..cfdi.pac import Unavailable
-from .cfdi_oracle import CfdiOracleMixin
-from .common import L10nMxEinvoiceCommon
-from .flow_common import FlowFixtures
+from .common import CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon
 
 
 @tagged("post_install", "-at_install")
@@ -25,7 +23,7 @@ class TestGlobalInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
                 "country_id": cls.env.ref("base.mx").id,
                 "vat": "XAXX010101000",
                 "zip": "42501",
-                "l10n_mx_regimen_fiscal": "616",
+                "l10n_mx_einvoice_regimen_fiscal": "616",
             }
         )
         cls.today = dt.date.today()
@@ -47,6 +45,13 @@ class TestGlobalInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
             }
         )
 
+    def global_invoice(self, **vals):
+        action = self.wizard(**vals).action_create_global_invoice()
+        return self.env["l10n_mx_einvoice.document"].browse(action["res_id"])
+
+    def global_documents(self):
+        return self.env["l10n_mx_einvoice.document"].search([("document_type", "=", "global")])
+
     def test_global_invoice_of_the_month(self):
         first = self.sale(100.0)
         second = self.sale(250.0, self.tax_0)
@@ -56,9 +61,14 @@ class TestGlobalInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertEqual(wizard.sale_ids, first | second | third)
         self.assertEqual((wizard.meses, wizard.anio), (f"{self.today.month:02d}", self.today.year))
         action = wizard.action_create_global_invoice()
-        holder = self.env["account.move"].browse(action["res_id"])
-        self.assertEqual(holder.l10n_mx_einvoice_state, "stamped", holder.l10n_mx_einvoice_message)
-        xml = holder.l10n_mx_einvoice_attachment_id.raw
+        self.assertEqual(action["res_model"], "l10n_mx_einvoice.document")
+        holder = self.env["l10n_mx_einvoice.document"].browse(action["res_id"])
+        self.assertEqual(
+            (holder.document_type, holder.move_id), ("global", self.env["account.move"])
+        )
+        self.assertEqual(holder.state, "stamped", holder.message)
+        self.assertEqual(holder.sale_ids, first | second | third)
+        xml = holder.attachment_id.raw
         self.assertSatValid(xml)
         self.assertCliValid(xml)
         c = cfdi_xml.from_bytes(xml)
@@ -94,31 +104,29 @@ class TestGlobalInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertEqual(len(c.conceptos[2].impuestos.traslados), 2)  # IVA and IEPS
         expected = sum(D(str(s.amount_total)).quantize(D("0.01")) for s in first | second | third)
         self.assertEqual(c.total, expected)
-        self.assertEqual((first | second | third).l10n_mx_global_invoice_id, holder)
-        self.assertFalse(customer_sale.l10n_mx_global_invoice_id)
-        self.assertFalse(first._l10n_mx_einvoice_is_cfdi())  # never stamped on its own
+        self.assertEqual((first | second | third).l10n_mx_einvoice_global_document_id, holder)
+        self.assertFalse(customer_sale.l10n_mx_einvoice_global_document_id)
+        self.assertFalse(first._l10n_mx_einvoice_document_type())  # never stamped on its own
+        self.assertFalse(first.l10n_mx_einvoice_state)
         # included once: a second run finds nothing, a direct attempt is refused
         with self.assertRaises(UserError):
             self.wizard().action_create_global_invoice()
         with self.assertRaises(UserError):
-            self.env["account.move"]._l10n_mx_global_create(
-                first, "04", f"{self.today.month:02d}", self.today.year, first.journal_id
-            )
+            self.wizard(sale_ids=[Command.set(first.ids)]).action_create_global_invoice()
         with self.assertRaises(UserError):
-            first.l10n_mx_global_invoice_id = False
+            first.l10n_mx_einvoice_global_document_ids = False
+        with self.assertRaises(AccessError):
+            holder.sale_ids = False
 
     def test_cancelled_global_invoice_frees_its_sales(self):
         sale = self.sale(100.0)
-        holder = self.env["account.move"].browse(
-            self.wizard().action_create_global_invoice()["res_id"]
-        )
-        holder._l10n_mx_einvoice_request_cancel("02")
-        self.assertEqual(holder.l10n_mx_einvoice_state, "cancelled")
-        again = self.env["account.move"].browse(
-            self.wizard().action_create_global_invoice()["res_id"]
-        )
-        self.assertEqual(again.l10n_mx_einvoice_state, "stamped")
-        self.assertEqual(sale.l10n_mx_global_invoice_id, again)
+        holder = self.global_invoice()
+        request = holder._cancel("02")
+        self.assertEqual((holder.state, request.state), ("cancelled", "cancelled"))
+        self.assertFalse(sale.l10n_mx_einvoice_global_document_id)
+        again = self.global_invoice()
+        self.assertEqual(again.state, "stamped")
+        self.assertEqual(sale.l10n_mx_einvoice_global_document_id, again)
 
     def test_pac_unavailable_then_the_cron_stamps_it(self):
         sale = self.sale(100.0)
@@ -128,22 +136,29 @@ class TestGlobalInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
             patch.object(connector, "stamp", side_effect=down),
             patch.object(connector, "find_stamped", return_value=None),
         ):
-            holder = self.env["account.move"].browse(
-                self.wizard().action_create_global_invoice()["res_id"]
-            )
-        self.assertEqual(holder.l10n_mx_einvoice_state, "to_stamp")
-        self.assertEqual(holder.l10n_mx_einvoice_document_ids.state, "pending")
+            holder = self.global_invoice()
+        self.assertEqual(holder.state, "pending")
+        self.assertIn("Service unavailable", holder.message)
         self.assertEqual(
-            sale.l10n_mx_global_invoice_id, holder
+            sale.l10n_mx_einvoice_global_document_id, holder
         )  # kept: the signed XML waits for the PAC
-        self.env["account.move"]._cron_l10n_mx_einvoice_stamp()
-        self.assertEqual(holder.l10n_mx_einvoice_state, "stamped", holder.l10n_mx_einvoice_message)
-        self.assertEqual(len(holder.l10n_mx_einvoice_document_ids), 1)
+        self.env["l10n_mx_einvoice.document"]._cron_stamp()
+        self.assertEqual(holder.state, "stamped", holder.message)
+        self.assertEqual(self.global_documents(), holder)  # the same signed XML, not sealed again
 
     def test_no_sales_in_period(self):
         self.sale(100.0, day=self.today - dt.timedelta(days=70))
         with self.assertRaises(UserError):
             self.wizard().action_create_global_invoice()
-        self.assertFalse(
-            self.env["account.move"].search([("l10n_mx_global_periodicidad", "!=", False)])
+        self.assertFalse(self.global_documents())
+
+    def test_a_global_invoice_covers_only_sales_to_the_general_public(self):
+        customer_sale = self.sale(999.0, partner=self.customer)
+        draft = self.make_invoice(
+            [{"price_unit": 10.0}], partner_id=self.publico.id, invoice_date=self.today, post=False
         )
+        for sales in (customer_sale, draft):
+            with self.subTest(sale=sales.display_name), self.assertRaises(UserError) as caught:
+                self.global_invoice(sale_ids=[Command.set(sales.ids)])
+            self.assertIn("público en general", str(caught.exception.args[0]))
+        self.assertFalse(self.global_documents())

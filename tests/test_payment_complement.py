@@ -2,90 +2,10 @@ import datetime as dt
 from decimal import Decimal as D
 
 from odoo import Command
-from odoo.addons.l10n_mx_einvoice.cfdi import xml as cfdi_xml
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .cfdi_oracle import CfdiOracleMixin
-from .common import L10nMxEinvoiceCommon
-from .flow_common import FlowFixtures
-
-
-class PaymentFixtures(CfdiOracleMixin, FlowFixtures):
-    """PPD invoices stamped by the sandbox and payments registered with Odoo's wizard."""
-
-    @classmethod
-    def setup_payments(cls):
-        cls.setup_flow()
-        cls.term_30 = cls.env.ref("account.account_payment_term_30days")
-        cls.bank = cls.company_data["default_journal_bank"]
-        cls.bank.l10n_mx_forma_pago = "03"
-        cls.usd = cls.env.ref("base.USD")
-        cls.usd.active = True
-        cls.env["res.currency.rate"].create(
-            {
-                "currency_id": cls.usd.id,
-                "company_id": cls.company.id,
-                "name": dt.date.today() - dt.timedelta(days=30),
-                "inverse_company_rate": 17.5,
-            }
-        )
-
-    @classmethod
-    def ppd_invoice(cls, lines=None, currency=None):
-        invoice = cls.make_invoice(
-            lines,
-            currency=currency,
-            invoice_payment_term_id=cls.term_30.id,
-            invoice_date=dt.date.today(),
-        )
-        assert invoice.l10n_mx_metodo_pago == "PPD"
-        invoice.action_l10n_mx_stamp()
-        assert invoice.l10n_mx_einvoice_state == "stamped", invoice.l10n_mx_einvoice_message
-        return invoice
-
-    def pay(self, invoices, amount, currency=None, **vals):
-        wizard = (
-            self.env["account.payment.register"]
-            .with_context(
-                active_model="account.move",
-                active_ids=invoices.ids,
-            )
-            .create(
-                {
-                    "amount": amount,
-                    "journal_id": self.bank.id,
-                    "payment_date": dt.date.today(),
-                    "currency_id": (currency or self.mxn).id,
-                    "group_payment": True,
-                    **vals,
-                }
-            )
-        )
-        payment = wizard._create_payments()
-        self.assertEqual(len(payment), 1)
-        return payment
-
-    def reconcile(self, payment, invoice):
-        (payment.move_id.line_ids | invoice.line_ids).filtered(
-            lambda line: line.account_type == "asset_receivable" and not line.reconciled
-        ).reconcile()
-
-    def stamp_payment(self, payment):
-        payment.action_l10n_mx_stamp_payment()
-        self.assertEqual(
-            payment.l10n_mx_einvoice_state, "stamped", payment.l10n_mx_einvoice_message
-        )
-        xml = payment.move_id.l10n_mx_einvoice_attachment_id.raw
-        self.assertSatValid(xml)
-        comprobante = cfdi_xml.from_bytes(xml)
-        self.assertEqual(comprobante.tipo_de_comprobante, "P")
-        self.assertEqual(comprobante.moneda, "XXX")
-        self.assertEqual(comprobante.total, D("0"))
-        self.assertEqual(comprobante.receptor.uso_cfdi, "CP01")
-        self.assertEqual(comprobante.complemento.timbre.uuid, payment.l10n_mx_einvoice_uuid)
-        (pago,) = comprobante.complemento.pagos.pagos
-        return comprobante, pago
+from .common import L10nMxEinvoiceCommon, PaymentFixtures
 
 
 @tagged("post_install", "-at_install")
@@ -141,12 +61,12 @@ class TestPaymentComplement(PaymentFixtures, L10nMxEinvoiceCommon):
             ),
             (D("344.83"), D("55.17"), D("400.00")),
         )
-        self.assertEqual(payment.move_id.l10n_mx_payment_invoice_ids, invoice)
+        self.assertEqual(payment.move_id.l10n_mx_einvoice_payment_invoice_ids, invoice)
         self.assertCliValid(payment.move_id.l10n_mx_einvoice_attachment_id.raw)
         document = payment.move_id.l10n_mx_einvoice_document_ids
         self.assertEqual((document.kind, document.state), ("stamp", "stamped"))
         # a second press stamps nothing twice
-        payment.action_l10n_mx_stamp_payment()
+        payment.action_l10n_mx_einvoice_stamp_payment()
         self.assertEqual(len(payment.move_id.l10n_mx_einvoice_document_ids), 1)
 
     def test_several_partial_payments_one_invoice(self):
@@ -172,7 +92,7 @@ class TestPaymentComplement(PaymentFixtures, L10nMxEinvoiceCommon):
             ],
         )
         self.assertEqual(invoice.payment_state, "paid")
-        self.assertEqual(len(invoice.l10n_mx_payment_complement_ids), 3)
+        self.assertEqual(len(invoice.l10n_mx_einvoice_complement_document_ids), 3)
 
     def test_one_payment_several_invoices(self):
         first = self.ppd_invoice([{"price_unit": 1000.0}])
@@ -299,7 +219,7 @@ class TestPaymentComplement(PaymentFixtures, L10nMxEinvoiceCommon):
         self.assertEqual(
             payment.state, "in_process"
         )  # the payment itself stays; only its CFDI goes
-        status = payment.move_id._l10n_mx_einvoice_sat_status_query()
+        status = payment.move_id.l10n_mx_einvoice_document_id._sat_status_query()
         self.assertEqual(status.estado, "Cancelado")
         # reconciled again: a new complement with a new UUID, NumParcialidad 1 again
         self.reconcile(payment, invoice)
@@ -343,10 +263,10 @@ class TestPaymentComplement(PaymentFixtures, L10nMxEinvoiceCommon):
 
     def test_pue_invoice_needs_no_complement(self):
         invoice = self.make_invoice([{"price_unit": 100.0}])
-        invoice.action_l10n_mx_stamp()
+        invoice.action_l10n_mx_einvoice_stamp()
         payment = self.pay(invoice, 116.0)
         with self.assertRaises(UserError):
-            payment.action_l10n_mx_stamp_payment()
+            payment.action_l10n_mx_einvoice_stamp_payment()
         self.assertFalse(payment.l10n_mx_einvoice_uuid)
 
     def test_receipt_pdf_and_mail(self):

@@ -3,12 +3,11 @@ import io
 
 from odoo.addons.l10n_mx_einvoice.cfdi import tfd
 from odoo.addons.l10n_mx_einvoice.cfdi import xml as cfdi_xml
-from odoo.addons.l10n_mx_einvoice.models.account_move import amount_in_words
+from odoo.addons.l10n_mx_einvoice.models.l10n_mx_einvoice_printing import amount_in_words
 from odoo.tests import tagged
 from odoo.tools.pdf import PdfFileReader
 
-from .common import L10nMxEinvoiceCommon
-from .flow_common import FlowFixtures
+from .common import FlowFixtures, L10nMxEinvoiceCommon
 
 
 @tagged("post_install", "-at_install")
@@ -18,7 +17,7 @@ class TestReport(FlowFixtures, L10nMxEinvoiceCommon):
         super().setUpClass()
         cls.setup_flow()
         cls.move = cls.make_invoice([{"price_unit": 1064.27}])  # total 1234.55 with IVA 16 %
-        cls.move.action_l10n_mx_stamp()
+        cls.move.action_l10n_mx_einvoice_stamp()
 
     def test_amount_in_words(self):
         self.assertEqual(

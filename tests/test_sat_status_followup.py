@@ -2,13 +2,12 @@ import socket
 from unittest.mock import patch
 
 from odoo.addons.l10n_mx_einvoice.cfdi.pac import Unavailable
-from odoo.addons.l10n_mx_einvoice.models.account_move_cancel_cfdi import SAT_STATUS_URL_PARAM
+from odoo.addons.l10n_mx_einvoice.models.l10n_mx_einvoice_document import SAT_STATUS_URL_PARAM
 from odoo.tests import tagged
 
-from .common import L10nMxEinvoiceCommon
-from .test_cancellation import CancellationFixtures
+from .common import CancellationFixtures, L10nMxEinvoiceCommon
 
-LOGGER = "odoo.addons.l10n_mx_einvoice.models.account_move_cancel_cfdi"
+LOGGER = "odoo.addons.l10n_mx_einvoice.models.l10n_mx_einvoice_document"
 
 
 def closed_port_url():
@@ -28,7 +27,7 @@ class TestSatStatusFollowup(CancellationFixtures, L10nMxEinvoiceCommon):
 
     def stamped_invoice(self, price=1000.0):
         invoice = self.make_invoice([{"price_unit": price}])
-        invoice.action_l10n_mx_stamp()
+        invoice.action_l10n_mx_einvoice_stamp()
         self.assertEqual(
             invoice.l10n_mx_einvoice_state, "stamped", invoice.l10n_mx_einvoice_message
         )
@@ -36,11 +35,11 @@ class TestSatStatusFollowup(CancellationFixtures, L10nMxEinvoiceCommon):
 
     def test_button_stores_status(self):
         invoice = self.stamped_invoice(500.0)
-        invoice.action_l10n_mx_check_sat_status()
-        self.assertEqual(invoice.l10n_mx_sat_estado, "Vigente")
-        self.assertEqual(invoice.l10n_mx_sat_es_cancelable, "Cancelable sin aceptación")
-        self.assertFalse(invoice.l10n_mx_sat_estatus_cancelacion)
-        self.assertTrue(invoice.l10n_mx_sat_checked)
+        invoice.action_l10n_mx_einvoice_check_sat_status()
+        self.assertEqual(invoice.l10n_mx_einvoice_sat_estado, "Vigente")
+        self.assertEqual(invoice.l10n_mx_einvoice_sat_es_cancelable, "Cancelable sin aceptación")
+        self.assertFalse(invoice.l10n_mx_einvoice_sat_estatus_cancelacion)
+        self.assertTrue(invoice.l10n_mx_einvoice_sat_checked)
         self.assertIn("Vigente", self.chatter(invoice))
 
     def test_cron_settles_accepted_cancellation_and_updates_recent(self):
@@ -50,12 +49,12 @@ class TestSatStatusFollowup(CancellationFixtures, L10nMxEinvoiceCommon):
         self.cancel(pending, "02")
         self.assertEqual(pending.l10n_mx_einvoice_state, "cancel_requested")
         self.connector().respond_to_cancellation(pending.l10n_mx_einvoice_uuid, accept=True)
-        self.env["account.move"]._cron_l10n_mx_einvoice_sat_status(days=3)
+        self.env["l10n_mx_einvoice.document"]._cron_sat_status(days=3)
         self.assertEqual(pending.l10n_mx_einvoice_state, "cancelled")
         self.assertEqual(pending.state, "cancel")
-        self.assertEqual(recent.l10n_mx_sat_estado, "Vigente")
+        self.assertEqual(recent.l10n_mx_einvoice_sat_estado, "Vigente")
         self.assertEqual(
-            recent.l10n_mx_sat_es_cancelable, "Cancelable sin aceptación"
+            recent.l10n_mx_einvoice_sat_es_cancelable, "Cancelable sin aceptación"
         )  # 232 MXN ≤ 1,000
         # a later cron run asks nothing about the settled cancellation again
         self.assertNotIn(
@@ -76,17 +75,22 @@ class TestSatStatusFollowup(CancellationFixtures, L10nMxEinvoiceCommon):
                 "environment": "test",
             }
         )
-        real.l10n_mx_einvoice_document_ids.sudo().write({"stamp_account_id": finkok.id})
+        # (a document's stamp account is set once: the Finkok stamp is simulated in SQL)
+        self.env.cr.execute(
+            "UPDATE l10n_mx_einvoice_document SET stamp_account_id = %s WHERE id IN %s",
+            [finkok.id, tuple(real.l10n_mx_einvoice_document_ids.ids)],
+        )
+        real.l10n_mx_einvoice_document_ids.invalidate_recordset()
         self.env["ir.config_parameter"].sudo().set_param(SAT_STATUS_URL_PARAM, closed_port_url())
         with self.assertLogs(LOGGER, level="WARNING") as logs:
-            self.assertTrue(self.env["account.move"]._cron_l10n_mx_einvoice_sat_status(days=3))
+            self.assertTrue(self.env["l10n_mx_einvoice.document"]._cron_sat_status(days=3))
         self.assertTrue(
             any(real.name in line and "not checked" in line for line in logs.output), logs.output
         )
-        self.assertFalse(real.l10n_mx_sat_checked)
+        self.assertFalse(real.l10n_mx_einvoice_sat_checked)
         self.assertEqual(real.l10n_mx_einvoice_state, "stamped")
         self.assertIn("unavailable", self.chatter(real))
-        self.assertEqual(sandbox.l10n_mx_sat_estado, "Vigente")
+        self.assertEqual(sandbox.l10n_mx_einvoice_sat_estado, "Vigente")
 
     def test_cron_goes_on_after_a_connector_error(self):
         first = self.stamped_invoice()
@@ -103,9 +107,9 @@ class TestSatStatusFollowup(CancellationFixtures, L10nMxEinvoiceCommon):
             patch.object(connector, "status", side_effect=flaky),
             self.assertLogs(LOGGER, level="WARNING"),
         ):
-            self.env["account.move"]._cron_l10n_mx_einvoice_sat_status(days=3)
-        self.assertFalse(first.l10n_mx_sat_estado)
-        self.assertEqual(second.l10n_mx_sat_estado, "Vigente")
+            self.env["l10n_mx_einvoice.document"]._cron_sat_status(days=3)
+        self.assertFalse(first.l10n_mx_einvoice_sat_estado)
+        self.assertEqual(second.l10n_mx_einvoice_sat_estado, "Vigente")
         # next run, the service is back: the first one is checked too
-        self.env["account.move"]._cron_l10n_mx_einvoice_sat_status(days=3)
-        self.assertEqual(first.l10n_mx_sat_estado, "Vigente")
+        self.env["l10n_mx_einvoice.document"]._cron_sat_status(days=3)
+        self.assertEqual(first.l10n_mx_einvoice_sat_estado, "Vigente")

@@ -6,8 +6,7 @@ import logging
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .common import L10nMxEinvoiceCommon
-from .flow_common import FlowFixtures, csd_files
+from .common import FlowFixtures, L10nMxEinvoiceCommon, csd_files
 
 PAC_PASSWORD = "Pac-S3cret-Pa55word"
 PAC_TOKEN = "tok-7f3a9c1e5b2d4f6a8c0e"
@@ -98,7 +97,7 @@ class TestSecretsInLogs(FlowFixtures, L10nMxEinvoiceCommon):
         unavailable = self.make_invoice()
         self.use_account("finkok", "http://127.0.0.1:9/")  # refused connection: Unavailable
         with self.capturing():
-            unavailable.action_l10n_mx_stamp()
+            unavailable.action_l10n_mx_einvoice_stamp()
         self.assertEqual(unavailable.l10n_mx_einvoice_document_ids.state, "pending")
 
         rejected = self.make_invoice()
@@ -108,7 +107,7 @@ class TestSecretsInLogs(FlowFixtures, L10nMxEinvoiceCommon):
         connector.clock = lambda: real_clock() + dt.timedelta(days=5)
         try:
             with self.capturing():
-                rejected.action_l10n_mx_stamp()
+                rejected.action_l10n_mx_einvoice_stamp()
         finally:
             connector.clock = real_clock
         self.assertEqual(rejected.l10n_mx_einvoice_state, "error")
@@ -116,13 +115,13 @@ class TestSecretsInLogs(FlowFixtures, L10nMxEinvoiceCommon):
         refused = self.make_invoice()
         self.customer.vat = False
         with self.assertRaises(UserError) as caught, self.capturing():
-            refused.action_l10n_mx_stamp()
+            refused.action_l10n_mx_einvoice_stamp()
         self.errors.append(str(caught.exception.args[0]))
         self.assert_no_secret_anywhere(unavailable | rejected | refused)
 
     def test_cancellation_failures_leak_nothing(self):
         move = self.make_invoice()
-        move.action_l10n_mx_stamp()
+        move.action_l10n_mx_einvoice_stamp()
         self.assertEqual(move.l10n_mx_einvoice_state, "stamped")
         self.use_account("finkok", "http://127.0.0.1:9/")
         with self.capturing():
@@ -137,7 +136,7 @@ class TestSecretsInLogs(FlowFixtures, L10nMxEinvoiceCommon):
 
     def test_cancellation_with_sandbox(self):
         move = self.make_invoice()
-        move.action_l10n_mx_stamp()
+        move.action_l10n_mx_einvoice_stamp()
         document = move._l10n_mx_einvoice_request_cancel("02")
         self.assertEqual(document.state, "cancelled", document.message)
         self.assertEqual(move.l10n_mx_einvoice_state, "cancelled")

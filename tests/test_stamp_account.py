@@ -17,12 +17,12 @@ class TestStampAccount(L10nMxEinvoiceCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.Ledger = cls.env["l10n_mx_einvoice.credit.move"]
+        cls.Ledger = cls.env["l10n_mx_einvoice.credit.move"].sudo()  # no create right for anyone
         cls.package = cls.env["product.product"].create(
             {
                 "name": "Paquete de 100 timbres",
                 "type": "service",
-                "l10n_mx_stamp_credits": 100,
+                "l10n_mx_einvoice_stamp_credits": 100,
                 "standard_price": 250.0,
             }
         )
@@ -64,18 +64,20 @@ class TestStampAccount(L10nMxEinvoiceCommon):
         self.assertEqual(self.stamp_account.balance, 70)
 
     def test_consume_credit_once_per_uuid(self):
-        first = self.stamp_account._consume_credit(UUID_A)
-        again = self.stamp_account._consume_credit(UUID_A.upper())
+        first = self.Ledger._record_stamps(self.stamp_account, [(UUID_A, False)])
+        again = self.Ledger._record_stamps(self.stamp_account, [(UUID_A.upper(), False)])
         self.assertEqual(first, again)
         self.assertEqual(first.quantity, -1)
         self.assertEqual(first.uuid, UUID_A.upper())
-        self.stamp_account._consume_credit(UUID_B)
+        self.Ledger._record_stamps(self.stamp_account, [(UUID_B, False)])
         self.stamp_account.invalidate_recordset()
         self.assertEqual(self.stamp_account.balance, 98)
 
     def test_consume_credits_of_a_batch_charges_each_new_uuid_once(self):
-        first = self.stamp_account._consume_credit(UUID_A)
-        lines = self.stamp_account._consume_credits([(UUID_A, False), (UUID_B.lower(), False)])
+        first = self.Ledger._record_stamps(self.stamp_account, [(UUID_A, False)])
+        lines = self.Ledger._record_stamps(
+            self.stamp_account, [(UUID_A, False), (UUID_B.lower(), False)]
+        )
         self.assertEqual(len(lines), 2)
         self.assertIn(first, lines)
         self.assertEqual(sorted(lines.mapped("uuid")), sorted([UUID_A.upper(), UUID_B.upper()]))
@@ -83,7 +85,7 @@ class TestStampAccount(L10nMxEinvoiceCommon):
         self.assertEqual(self.stamp_account.balance, 98)
 
     def test_uuid_is_unique_in_the_database(self):
-        self.stamp_account._consume_credit(UUID_A)
+        self.Ledger._record_stamps(self.stamp_account, [(UUID_A, False)])
         with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.cr.savepoint():
             self.Ledger.create(
                 {
@@ -109,7 +111,7 @@ class TestStampAccount(L10nMxEinvoiceCommon):
         self._adjust(-100)
         self.stamp_account.write({"unlimited": True, "unlimited_until": False})
         self.assertTrue(self.stamp_account._check_can_stamp())
-        move = self.stamp_account._consume_credit(UUID_A)
+        move = self.Ledger._record_stamps(self.stamp_account, [(UUID_A, False)])
         self.assertEqual(move.quantity, 0, "an unlimited plan does not spend credits")
         self.stamp_account.unlimited_until = fields.Date.today() - timedelta(days=1)
         with self.assertRaises(UserError):
@@ -207,7 +209,7 @@ class TestStampAccount(L10nMxEinvoiceCommon):
         self.stamp_account.low_balance_threshold = 10
         self._adjust(-89)
         self.assertFalse(self.stamp_account.is_low_balance)
-        self.stamp_account._consume_credit(UUID_A)
+        self.Ledger._record_stamps(self.stamp_account, [(UUID_A, False)])
         self.stamp_account.invalidate_recordset()
         self.assertEqual(self.stamp_account.balance, 10)
         self.assertTrue(self.stamp_account.is_low_balance)
@@ -216,8 +218,8 @@ class TestStampAccount(L10nMxEinvoiceCommon):
         self.assertTrue(self.stamp_account.low_balance_warned)
         activities = len(self.stamp_account.activity_ids)
         self.stamp_account.activity_ids.action_feedback("Paquete pedido")
-        self.stamp_account._consume_credit(UUID_B)
-        self.env["l10n_mx_einvoice.stamp.account"]._cron_l10n_mx_einvoice_low_balance()
+        self.Ledger._record_stamps(self.stamp_account, [(UUID_B, False)])
+        self.env["l10n_mx_einvoice.stamp.account"]._cron_low_balance()
         self.assertFalse(self.stamp_account.activity_ids, "warned once while the balance stays low")
         # a purchase lifts the balance: the next drop warns again
         self._adjust(50, "Compra")

@@ -14,7 +14,7 @@ from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
-from .flow_common import make_invoice, setup_company
+from .common import make_invoice, setup_company
 
 COMMIT = {"l10n_mx_einvoice_commit": True, "tracking_disable": True}
 
@@ -36,8 +36,8 @@ class TestStampConcurrency(TransactionCase):
                     "vat": "XIA190128J61",
                     "zip": "76343",
                     "country_id": env.ref("base.mx").id,
-                    "l10n_mx_regimen_fiscal": "601",
-                    "l10n_mx_uso_cfdi": "G03",
+                    "l10n_mx_einvoice_regimen_fiscal": "601",
+                    "l10n_mx_einvoice_uso_cfdi": "G03",
                     "company_id": company.id,
                 }
             )
@@ -46,13 +46,15 @@ class TestStampConcurrency(TransactionCase):
                     "name": "Servicio",
                     "uom_id": env.ref("uom.product_uom_unit").id,
                     "company_id": company.id,
-                    "l10n_mx_clave_prod_serv_id": env["l10n_mx_einvoice.sat.code"]
+                    "l10n_mx_einvoice_clave_prod_serv_id": env["l10n_mx_einvoice.sat.code"]
                     ._l10n_mx_einvoice_find("84111506", "product")
                     .id,
                 }
             )
             tax = env["account.chart.template"].with_company(company).ref("tax12")
-            no_regimen = customer.copy({"name": "SIN REGIMEN SA", "l10n_mx_regimen_fiscal": False})
+            no_regimen = customer.copy(
+                {"name": "SIN REGIMEN SA", "l10n_mx_einvoice_regimen_fiscal": False}
+            )
             cls.ids = {
                 "customer": customer.id,
                 "no_regimen": no_regimen.id,
@@ -94,11 +96,16 @@ class TestStampConcurrency(TransactionCase):
             cr, SUPERUSER_ID, dict(COMMIT, allowed_company_ids=[self.company_id])
         )
 
+    @staticmethod
+    def stamp_ids(env, move_ids):
+        """The one stamping entry point, on invoices given by id."""
+        return env["l10n_mx_einvoice.document"]._stamp(env["account.move"].browse(move_ids))
+
     def stamp_in_new_cursor(self, move_id, outcomes):
         try:
             with self.registry.cursor() as cr:
                 env = self.env_of(cr)  # a named env: the transaction only keeps weak references
-                env["account.move"].browse(move_id)._l10n_mx_einvoice_stamp()
+                self.stamp_ids(env, move_id)
                 cr.commit()  # pylint: disable=invalid-commit
             outcomes.append("done")
         except UserError as error:
@@ -121,7 +128,7 @@ class TestStampConcurrency(TransactionCase):
                 "documents": move.l10n_mx_einvoice_document_ids.mapped("state"),
                 "findings": rules.validate(xml) if xml else None,
                 "signed": (
-                    move.l10n_mx_einvoice_document_ids[-1:]._l10n_mx_einvoice_signed_bytes()
+                    move.l10n_mx_einvoice_document_ids[-1:]._signed_bytes()
                     if move.l10n_mx_einvoice_document_ids
                     else b""
                 ),
@@ -142,7 +149,7 @@ class TestStampConcurrency(TransactionCase):
         self.assertEqual(len(outcomes), 2)
         self.assertIn("done", outcomes)
         for outcome in outcomes:
-            self.assertTrue(outcome == "done" or "Otro usuario está timbrando" in outcome, outcome)
+            self.assertTrue(outcome == "done" or "Another user is stamping" in outcome, outcome)
         self.assertEqual(facts["state"], "stamped")
         self.assertEqual(facts["stamped_documents"], 1)
         self.assertEqual(facts["credits"], -1)
@@ -164,13 +171,11 @@ class TestStampConcurrency(TransactionCase):
 
     def test_crash_after_pac_answer_recovers_same_uuid_one_credit(self):
         move_id = self.new_move()
-        Move = type(self.env["account.move"])
-        with patch.object(
-            Move, "_l10n_mx_einvoice_store_stamps", side_effect=RuntimeError("power cut")
-        ):
+        Document = type(self.env["l10n_mx_einvoice.document"])
+        with patch.object(Document, "_store_stamps", side_effect=RuntimeError("power cut")):
             with self.assertRaises(RuntimeError), self.registry.cursor() as cr:
                 env = self.env_of(cr)
-                env["account.move"].browse(move_id)._l10n_mx_einvoice_stamp()
+                self.stamp_ids(env, move_id)
         before = self.facts(move_id)
         self.assertEqual(before["documents"], ["pending"])  # committed before the PAC was called
         self.assertFalse(before["uuid"])
@@ -189,18 +194,18 @@ class TestStampConcurrency(TransactionCase):
 
     def test_crash_while_storing_a_batch_recovers_every_uuid_once(self):
         move_ids = [self.new_move(), self.new_move()]
-        Move = type(self.env["account.move"])
-        store = Move._l10n_mx_einvoice_store_stamps
+        Document = type(self.env["l10n_mx_einvoice.document"])
+        store = Document._store_stamps
         calls = []
 
-        def store_then_cut_power(moves, answers):
-            calls.append([move.id for move, _document, _result in answers])
-            store(moves, answers)
+        def store_then_cut_power(documents, answers):
+            calls.append([document.move_id.id for document, _result in answers])
+            store(documents, answers)
             raise RuntimeError("power cut")  # before the answers are committed
 
-        with patch.object(Move, "_l10n_mx_einvoice_store_stamps", store_then_cut_power):
+        with patch.object(Document, "_store_stamps", store_then_cut_power):
             with self.assertRaises(RuntimeError), self.registry.cursor() as cr:
-                self.env_of(cr)["account.move"].browse(move_ids)._l10n_mx_einvoice_stamp()
+                self.stamp_ids(self.env_of(cr), move_ids)
         self.assertEqual(calls, [move_ids])  # the batch's answers are stored together
         earlier = {}
         for move_id in move_ids:
@@ -212,7 +217,7 @@ class TestStampConcurrency(TransactionCase):
                 account = self.env_of(cr)["l10n_mx_einvoice.stamp.account"].browse(self.account_id)
                 earlier[move_id] = account._get_connector().find_stamped(before["signed"]).uuid
         with self.registry.cursor() as cr:
-            self.env_of(cr)["account.move"].browse(move_ids)._l10n_mx_einvoice_stamp()
+            self.stamp_ids(self.env_of(cr), move_ids)
             cr.commit()  # pylint: disable=invalid-commit
         for move_id in move_ids:
             after = self.facts(move_id)
@@ -227,13 +232,16 @@ class TestStampConcurrency(TransactionCase):
             account = self.env_of(cr)["l10n_mx_einvoice.stamp.account"].browse(self.account_id)
             self.assertTrue(account.name)  # this transaction's snapshot is taken here
             with self.registry.cursor() as other:
-                self.env_of(other)["l10n_mx_einvoice.stamp.account"].browse(
-                    self.account_id
-                )._consume_credit(uuid_a)
+                env = self.env_of(other)
+                env["l10n_mx_einvoice.credit.move"]._record_stamps(
+                    env["l10n_mx_einvoice.stamp.account"].browse(self.account_id), [(uuid_a, False)]
+                )
                 other.commit()  # pylint: disable=invalid-commit
             # the snapshot cannot see uuid_a: the batch insert meets the unique constraint
             with mute_logger("odoo.sql_db"):
-                lines = account._consume_credits([(uuid_a, False), (uuid_b, False)])
+                lines = account.env["l10n_mx_einvoice.credit.move"]._record_stamps(
+                    account, [(uuid_a, False), (uuid_b, False)]
+                )
             self.assertEqual(lines.mapped("uuid"), [uuid_b])
             cr.commit()  # pylint: disable=invalid-commit
         with self.registry.cursor() as cr:
@@ -245,7 +253,7 @@ class TestStampConcurrency(TransactionCase):
         with self.registry.cursor() as cr:
             account = self.env_of(cr)["l10n_mx_einvoice.stamp.account"].browse(self.account_id)
             if account.balance != to:
-                self.env_of(cr)["l10n_mx_einvoice.credit.move"].create(
+                self.env_of(cr)["l10n_mx_einvoice.credit.move"].sudo().create(
                     {
                         "account_id": self.account_id,
                         "kind": "adjustment",
@@ -301,9 +309,11 @@ class TestStampConcurrency(TransactionCase):
     def test_a_refused_batch_keeps_the_batches_stamped_before_it(self):
         move_ids = [self.new_move(), self.new_move(), self.new_move("no_regimen")]
         outcomes = []
-        with patch("odoo.addons.l10n_mx_einvoice.models.account_move.STAMP_BATCH_SIZE", 2):
+        with patch(
+            "odoo.addons.l10n_mx_einvoice.models.l10n_mx_einvoice_document.STAMP_BATCH_SIZE", 2
+        ):
             self.stamp_in_new_cursor(move_ids, outcomes)
-        self.assertIn("régimen fiscal", outcomes[0])
+        self.assertIn("fiscal regime", outcomes[0])
         for move_id in move_ids[:2]:
             facts = self.facts(move_id)
             self.assertEqual(
@@ -321,7 +331,7 @@ class TestStampConcurrency(TransactionCase):
         try:
             with self.registry.cursor() as cr:
                 env = self.env_of(cr)
-                env["account.move"]._cron_l10n_mx_einvoice_stamp()
+                env["l10n_mx_einvoice.document"]._cron_stamp()
         finally:
             with self.registry.cursor() as cr:
                 env = self.env_of(cr)
@@ -335,5 +345,5 @@ class TestStampConcurrency(TransactionCase):
         with self.registry.cursor() as cr:
             bad = self.env_of(cr)["account.move"].browse(bad_move_id)
             self.assertEqual(bad.l10n_mx_einvoice_state, "error")
-            self.assertIn("régimen fiscal", bad.l10n_mx_einvoice_message)
+            self.assertIn("fiscal regime", bad.l10n_mx_einvoice_message)
             self.assertFalse(bad.l10n_mx_einvoice_document_ids)

@@ -11,9 +11,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .cfdi_oracle import CfdiOracleMixin
-from .common import L10nMxEinvoiceCommon
-from .flow_common import FlowFixtures
+from .common import CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon, load_spanish
 
 
 @tagged("post_install", "-at_install")
@@ -26,7 +24,7 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
     # --- helpers --------------------------------------------------------------------
 
     def stamp(self, move):
-        move.action_l10n_mx_stamp()
+        move.action_l10n_mx_einvoice_stamp()
         self.assertEqual(move.l10n_mx_einvoice_state, "stamped", move.l10n_mx_einvoice_message)
         xml = move.l10n_mx_einvoice_attachment_id.raw
         self.assertEqual(rules.validate(xml), [])
@@ -79,7 +77,7 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         move = self.make_invoice()
         self.stamp(move)
         attachment = move.l10n_mx_einvoice_attachment_id
-        serie, folio = move._l10n_mx_einvoice_serie_folio()
+        serie, folio = self.env["l10n_mx_einvoice.builder.invoice"]._serie_folio(move)
         self.assertEqual(
             attachment.name, f"EKU9003173C9-{serie}{folio}-{move.l10n_mx_einvoice_uuid}.xml"
         )
@@ -216,7 +214,7 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         )
         refund = self.env["account.move"].browse(wizard.refund_moves()["res_id"])
         refund.action_post()
-        (refund | invoice).action_l10n_mx_stamp()  # the credit note first in the selection
+        (refund | invoice).action_l10n_mx_einvoice_stamp()  # the credit note first in the selection
         self.assertEqual(set((refund | invoice).mapped("l10n_mx_einvoice_state")), {"stamped"})
         c = cfdi_xml.from_bytes(refund.l10n_mx_einvoice_attachment_id.raw)
         self.assertEqual(c.cfdi_relacionados[0].uuids, [invoice.l10n_mx_einvoice_uuid])
@@ -246,7 +244,7 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
     def assert_refused(self, move, *fragments):
         used = self.credits_used()
         with self.assertRaises(UserError) as caught:
-            move.action_l10n_mx_stamp()
+            move.action_l10n_mx_einvoice_stamp()
         message = str(caught.exception.args[0])
         for fragment in fragments:
             self.assertIn(fragment, message)
@@ -256,15 +254,26 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
     def test_missing_customer_rfc(self):
         move = self.make_invoice()
         self.customer.vat = False
-        self.assert_refused(move, "no tiene RFC", "has no RFC", self.customer.name)
+        self.assert_refused(move, "has no RFC", self.customer.name)
+
+    def test_problems_in_the_users_language_only(self):
+        move = self.make_invoice()
+        self.customer.vat = False
+        spanish = load_spanish(self.env)
+        with self.assertRaises(UserError) as caught:
+            move.with_env(spanish).action_l10n_mx_einvoice_stamp()
+        message = str(caught.exception.args[0])
+        self.assertIn("no se puede timbrar", message)
+        self.assertIn(f"El cliente {self.customer.name} no tiene RFC", message)
+        self.assertNotIn("has no RFC", message)
+        english = self.assert_refused(move, "cannot be stamped", "has no RFC")
+        self.assertNotIn("no tiene RFC", english)
 
     def test_missing_zip(self):
         move = self.make_invoice()
         self.customer.zip = False
         self.company.partner_id.zip = False
-        self.assert_refused(
-            move, "código postal", "postal code", self.customer.name, self.company.name
-        )
+        self.assert_refused(move, "postal code", self.customer.name, self.company.name)
 
     def test_product_without_clave(self):
         move = self.make_invoice([{"product_id": self.product_nocode.id, "price_unit": 10.0}])
@@ -290,8 +299,8 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
 
     def test_all_problems_in_one_message(self):
         move = self.make_invoice([{"product_id": self.product_nocode.id, "price_unit": 10.0}])
-        self.customer.write({"vat": False, "l10n_mx_regimen_fiscal": False})
-        message = self.assert_refused(move, "RFC", "régimen fiscal", "ClaveProdServ")
+        self.customer.write({"vat": False, "l10n_mx_einvoice_regimen_fiscal": False})
+        message = self.assert_refused(move, "RFC", "fiscal regime", "ClaveProdServ")
         self.assertGreaterEqual(message.count("• "), 3)
 
     # --- several invoices at once (list view selection) ---------------------------------
@@ -301,8 +310,10 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
             self.make_invoice() | self.make_invoice() | self.make_invoice([{"price_unit": 77.0}])
         )
         used = self.credits_used()
-        with patch("odoo.addons.l10n_mx_einvoice.models.account_move.STAMP_BATCH_SIZE", 2):
-            moves.action_l10n_mx_stamp()
+        with patch(
+            "odoo.addons.l10n_mx_einvoice.models.l10n_mx_einvoice_document.STAMP_BATCH_SIZE", 2
+        ):
+            moves.action_l10n_mx_einvoice_stamp()
         for move in moves:
             self.assertEqual(move.l10n_mx_einvoice_state, "stamped", move.l10n_mx_einvoice_message)
             self.assertEqual(rules.validate(move.l10n_mx_einvoice_attachment_id.raw), [])
@@ -315,7 +326,7 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         bad = self.make_invoice([{"product_id": self.product_nocode.id, "price_unit": 10.0}])
         used = self.credits_used()
         with self.assertRaises(UserError) as caught:
-            (good | bad).action_l10n_mx_stamp()
+            (good | bad).action_l10n_mx_einvoice_stamp()
         message = str(caught.exception.args[0])
         self.assertIn(bad.name, message)
         self.assertIn("ClaveProdServ", message)
@@ -336,12 +347,13 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         self.stamp_account.invalidate_recordset()
         used = self.credits_used()
         with self.assertRaises(UserError) as caught:
-            moves.action_l10n_mx_stamp()
-        self.assertIn("2 timbres libres para 3 factura(s)", str(caught.exception.args[0]))
+            moves.action_l10n_mx_einvoice_stamp()
+        self.assertIn("has 2 stamps free", str(caught.exception.args[0]))
+        self.assertIn("for 3 invoice(s)", str(caught.exception.args[0]))
         for move in moves:
             self.assert_nothing_stamped(move, used)
         self.assertEqual(self.stamp_account.balance, 2)
-        moves[:2].action_l10n_mx_stamp()
+        moves[:2].action_l10n_mx_einvoice_stamp()
         self.assertEqual(set(moves[:2].mapped("l10n_mx_einvoice_state")), {"stamped"})
 
     def test_waiting_document_keeps_its_credit(self):
@@ -355,13 +367,14 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
             }
         )
         self.set_provider("finkok", "http://127.0.0.1:9/")  # the PAC does not answer
-        waiting.action_l10n_mx_stamp()
+        waiting.action_l10n_mx_einvoice_stamp()
         self.assertEqual(waiting.l10n_mx_einvoice_document_ids.state, "pending")
         self.set_provider("sandbox")
         used = self.credits_used()
         with self.assertRaises(UserError) as caught:
-            other.action_l10n_mx_stamp()
-        self.assertIn("0 timbres libres para 1 factura(s)", str(caught.exception.args[0]))
+            other.action_l10n_mx_einvoice_stamp()
+        self.assertIn("has 0 stamps free", str(caught.exception.args[0]))
+        self.assertIn("for 1 invoice(s)", str(caught.exception.args[0]))
         self.assert_nothing_stamped(other, used)
         self.stamp(waiting)  # the last credit was kept for it
         self.assertEqual(self.stamp_account.balance, 0)
@@ -374,7 +387,7 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         real_clock = connector.clock
         connector.clock = lambda: real_clock() + dt.timedelta(days=4)  # Fecha now out of SAT's 72 h
         try:
-            move.action_l10n_mx_stamp()
+            move.action_l10n_mx_einvoice_stamp()
         finally:
             connector.clock = real_clock
         self.assertEqual(move.l10n_mx_einvoice_state, "error")
@@ -388,7 +401,7 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
     def test_unavailable_keeps_pending_then_retry_asks_first(self):
         move = self.make_invoice()
         self.set_provider("finkok", "http://127.0.0.1:9/")
-        move.action_l10n_mx_stamp()
+        move.action_l10n_mx_einvoice_stamp()
         self.assertEqual(move.l10n_mx_einvoice_state, "to_stamp")
         document = move.l10n_mx_einvoice_document_ids
         self.assertEqual(document.state, "pending")
@@ -404,13 +417,13 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
     def test_lookup_failure_on_retry_never_seals_again(self):
         move = self.make_invoice()
         self.set_provider("finkok", "http://127.0.0.1:9/")
-        move.action_l10n_mx_stamp()
+        move.action_l10n_mx_einvoice_stamp()
         document = move.l10n_mx_einvoice_document_ids
         self.set_provider("sandbox")
         connector = self.stamp_account._get_connector()
         refused = AuthenticationFailed("Usuario o contraseña inválidos.", "Wrong user or password.")
         with patch.object(type(connector), "find_stamped", side_effect=refused):
-            move.action_l10n_mx_stamp()  # the PAC cannot say whether it stamped that XML
+            move.action_l10n_mx_einvoice_stamp()  # the PAC cannot say whether it stamped that XML
         self.assertEqual((document.state, move.l10n_mx_einvoice_state), ("pending", "to_stamp"))
         self.assertIn("Wrong user or password", move.l10n_mx_einvoice_message)
         self.stamp(move)
@@ -419,22 +432,21 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
     def test_crash_after_pac_answer_recovers_same_uuid(self):
         move = self.make_invoice()
         used = self.credits_used()
-        store = type(move)._l10n_mx_einvoice_store_stamps
+        Document = type(self.env["l10n_mx_einvoice.document"])
+        store = Document._store_stamps
         crashed = False
-        with patch.object(
-            type(move), "_l10n_mx_einvoice_store_stamps", side_effect=RuntimeError("crash")
-        ):
+        with patch.object(Document, "_store_stamps", side_effect=RuntimeError("crash")):
             try:  # no assertRaises: its savepoint would also undo the (committed) pending document
-                move.action_l10n_mx_stamp()
+                move.action_l10n_mx_einvoice_stamp()
             except RuntimeError:
                 crashed = True
         self.assertTrue(crashed)
         # what a crash leaves: the committed pending document, no stored answer
         self.assertEqual(move.l10n_mx_einvoice_document_ids.state, "pending")
-        signed = move.l10n_mx_einvoice_document_ids._l10n_mx_einvoice_signed_bytes()
+        signed = move.l10n_mx_einvoice_document_ids._signed_bytes()
         earlier = self.stamp_account._get_connector().find_stamped(signed)
         self.assertTrue(earlier)
-        self.assertIs(type(move)._l10n_mx_einvoice_store_stamps, store)
+        self.assertIs(Document._store_stamps, store)
         self.stamp(move)
         self.assertEqual(move.l10n_mx_einvoice_uuid, earlier.uuid)
         self.assertEqual(self.credits_used(), used + 1)
@@ -453,7 +465,7 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         with self.assertRaises(UserError):
             move.write({"partner_id": self.env["res.partner"].create({"name": "Otro"}).id})
         with self.assertRaises(UserError):
-            move.write({"l10n_mx_uso_cfdi": "G01"})
+            move.write({"l10n_mx_einvoice_uso_cfdi": "G01"})
         move.write({"ref": "still editable"})
         self.assertEqual(move.state, "posted")
 
@@ -461,15 +473,22 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         first = self.make_invoice()
         self.stamp(first)
         second = self.make_invoice()
+        with self.assertRaises(UserError):  # an entry's UUID is its document's, never written
+            second.sudo().write({"l10n_mx_einvoice_uuid": first.l10n_mx_einvoice_uuid})
         with (
             self.assertRaises(psycopg2.IntegrityError),
             self.cr.savepoint(),
             mute_logger("odoo.sql_db"),
         ):
-            second.with_context(l10n_mx_einvoice_storing=True).write(
-                {"l10n_mx_einvoice_uuid": first.l10n_mx_einvoice_uuid}
-            )
-            second.flush_recordset()
+            self.env["l10n_mx_einvoice.document"].sudo().create(
+                {
+                    "kind": "stamp",
+                    "state": "stamped",
+                    "company_id": self.company.id,
+                    "move_id": second.id,
+                    "uuid": first.l10n_mx_einvoice_uuid.lower(),
+                }
+            ).flush_recordset()
 
     # --- stamp on post, cron -------------------------------------------------------------
 
@@ -484,7 +503,7 @@ class TestStampInvoice(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         moves = self.make_invoice() | self.make_invoice()
         self.assertEqual(set(moves.mapped("l10n_mx_einvoice_state")), {"to_stamp"})
         self.set_provider("sandbox")
-        self.env["account.move"]._cron_l10n_mx_einvoice_stamp()
+        self.env["l10n_mx_einvoice.document"]._cron_stamp()
         self.assertEqual(set(moves.mapped("l10n_mx_einvoice_state")), {"stamped"})
         for move in moves:
             self.assertEqual(rules.validate(move.l10n_mx_einvoice_attachment_id.raw), [])

@@ -11,11 +11,11 @@ from odoo.addons.l10n_mx_einvoice.cfdi import reception
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .common import L10nMxEinvoiceCommon
-from .flow_common import FlowFixtures
-from .vendor_common import (
+from .common import (
     SUPPLIER_NAME,
     SUPPLIER_RFC,
+    FlowFixtures,
+    L10nMxEinvoiceCommon,
     Line,
     VendorFixtures,
     sample_bytes,
@@ -62,9 +62,12 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         cls.services = cls.services_cfdi()
 
     def bills(self, uuid=None):
-        domain = [("company_id", "=", self.company.id), ("l10n_mx_vendor_cfdi_uuid", "!=", False)]
+        domain = [
+            ("company_id", "=", self.company.id),
+            ("l10n_mx_einvoice_vendor_uuid", "!=", False),
+        ]
         if uuid:
-            domain.append(("l10n_mx_vendor_cfdi_uuid", "=", uuid))
+            domain.append(("l10n_mx_einvoice_vendor_uuid", "=", uuid))
         return self.env["account.move"].search(domain)
 
     # --- the bill -----------------------------------------------------------------------
@@ -77,14 +80,14 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertEqual((bill.move_type, bill.state), ("in_invoice", "draft"))
         partner = bill.partner_id
         self.assertEqual(
-            (partner.vat, partner.name, partner.l10n_mx_regimen_fiscal),
+            (partner.vat, partner.name, partner.l10n_mx_einvoice_regimen_fiscal),
             (SUPPLIER_RFC, SUPPLIER_NAME, "612"),
         )
         self.assertFalse(partner.is_company)  # 13-character RFC: persona física
         self.assertEqual(len(line.uuid), 36)
-        self.assertEqual(bill.l10n_mx_vendor_cfdi_uuid, line.uuid)
-        self.assertEqual(bill.l10n_mx_vendor_cfdi_attachment_id.raw, self.services)
-        self.assertEqual(bill.l10n_mx_vendor_cfdi_attachment_id.res_id, bill.id)
+        self.assertEqual(bill.l10n_mx_einvoice_vendor_uuid, line.uuid)
+        self.assertEqual(bill.l10n_mx_einvoice_vendor_attachment_id.raw, self.services)
+        self.assertEqual(bill.l10n_mx_einvoice_vendor_attachment_id.res_id, bill.id)
         paper, fees = bill.invoice_line_ids.sorted("sequence")
         self.assertEqual((paper.quantity, paper.price_unit), (2.0, 500.0))
         self.assertEqual(paper.tax_ids, self.tax_iva16_purchase)
@@ -94,14 +97,14 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         )
         self.assertAlmostEqual(bill.amount_untaxed, 2000.0)
         self.assertAlmostEqual(bill.amount_total, 2113.33)
-        self.assertTrue(bill.l10n_mx_vendor_cfdi_seal_ok)
-        self.assertTrue(bill.l10n_mx_vendor_cfdi_receiver_ok)
-        self.assertTrue(bill.l10n_mx_vendor_cfdi_totals_ok)
-        self.assertEqual(bill.l10n_mx_vendor_cfdi_sat_state, "vigente")
-        self.assertTrue(bill.l10n_mx_vendor_cfdi_sat_checked)
-        self.assertFalse(bill.l10n_mx_vendor_cfdi_cancelled)
+        self.assertTrue(bill.l10n_mx_einvoice_vendor_seal_ok)
+        self.assertTrue(bill.l10n_mx_einvoice_vendor_receiver_ok)
+        self.assertTrue(bill.l10n_mx_einvoice_vendor_totals_ok)
+        self.assertEqual(bill.l10n_mx_einvoice_vendor_sat_state, "vigente")
+        self.assertTrue(bill.l10n_mx_einvoice_vendor_sat_checked)
+        self.assertFalse(bill.l10n_mx_einvoice_vendor_cancelled)
         self.assertEqual(
-            bill.invoice_date, fields.Date.from_string(bill.l10n_mx_vendor_cfdi_fecha[:10])
+            bill.invoice_date, fields.Date.from_string(bill.l10n_mx_einvoice_vendor_fecha[:10])
         )
         self.assertEqual(wizard.move_ids, bill)
         # the bill can be posted like any other
@@ -115,8 +118,8 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         bill = self.result(wizard, "nc.xml").move_id
         self.assertEqual(bill.move_type, "in_refund")
         self.assertAlmostEqual(bill.amount_total, 116.0)
-        self.assertTrue(bill.l10n_mx_vendor_cfdi_totals_ok)
-        self.assertFalse(bill.l10n_mx_vendor_cfdi_sat_state)
+        self.assertTrue(bill.l10n_mx_einvoice_vendor_totals_ok)
+        self.assertFalse(bill.l10n_mx_einvoice_vendor_sat_state)
 
     def test_products_matched_by_supplier_code_default_code_and_clave_prod_serv(self):
         supplier = self.env["res.partner"].create(
@@ -148,9 +151,9 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         lines = bill.invoice_line_ids.sorted("sequence")
         self.assertEqual(lines.mapped("product_id"), self.product_a | product_c | self.product_b)
         self.assertFalse(lines[3].product_id)
-        self.assertIn("Agua embotellada", bill.l10n_mx_vendor_cfdi_notes)
+        self.assertIn("Agua embotellada", bill.l10n_mx_einvoice_vendor_notes)
         self.assertIn("[PAP-01]", lines[0].name)
-        self.assertEqual(supplier.l10n_mx_regimen_fiscal, "612")  # completed from the CFDI
+        self.assertEqual(supplier.l10n_mx_einvoice_regimen_fiscal, "612")  # completed from the CFDI
 
     def test_discount_is_kept(self):
         data = self.supplier_cfdi(
@@ -159,7 +162,7 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         bill = self.result(self.run_import([("d.xml", data)], False), "d.xml").move_id
         self.assertAlmostEqual(bill.invoice_line_ids.discount, 10.0)
         self.assertAlmostEqual(bill.amount_total, 1044.0)
-        self.assertTrue(bill.l10n_mx_vendor_cfdi_totals_ok)
+        self.assertTrue(bill.l10n_mx_einvoice_vendor_totals_ok)
 
     def test_unit_price_with_six_decimals_keeps_the_cfdi_total(self):
         data = self.supplier_cfdi(
@@ -174,8 +177,8 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertEqual((fine.quantity, fine.price_unit), (1.0, 100.0))
         self.assertIn("3 × 33.333333", fine.name)
         self.assertAlmostEqual(bill.amount_total, 140.36)  # (100.00 + 21.00) × 1.16
-        self.assertTrue(bill.l10n_mx_vendor_cfdi_totals_ok)
-        self.assertIn("1 × 100.00", bill.l10n_mx_vendor_cfdi_notes)
+        self.assertTrue(bill.l10n_mx_einvoice_vendor_totals_ok)
+        self.assertIn("1 × 100.00", bill.l10n_mx_einvoice_vendor_notes)
 
     # --- duplicates -------------------------------------------------------------------------
 
@@ -190,10 +193,10 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
             line = self.result(wizard, name)
             self.assertEqual((line.state, line.move_id), ("duplicate", first))
             self.assertIn(first.display_name, line.message)
-        self.assertEqual(self.bills(first.l10n_mx_vendor_cfdi_uuid), first)
+        self.assertEqual(self.bills(first.l10n_mx_einvoice_vendor_uuid), first)
         with self.assertRaisesRegex(UserError, "already imported"):
-            self.env["account.move"]._l10n_mx_vendor_cfdi_refuse_duplicate(
-                self.company, first.l10n_mx_vendor_cfdi_uuid.lower()
+            self.env["l10n_mx_einvoice.bill.reader"]._refuse_duplicate(
+                self.company, first.l10n_mx_einvoice_vendor_uuid.lower()
             )
 
     # --- hostile and broken input ------------------------------------------------------------
@@ -265,14 +268,14 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         files = [(f"f{n}.xml", self.supplier_cfdi([Line(cantidad=str(n + 1))])) for n in range(3)]
         bad_uuid = reception.read_cfdi("f1.xml", files[1][1]).uuid
         Move = type(self.env["account.move"])
-        post_summary = Move._l10n_mx_vendor_cfdi_post_summary
+        post_summary = Move._l10n_mx_einvoice_vendor_post_summary
 
         def refuse_one(move):
-            if move.l10n_mx_vendor_cfdi_uuid == bad_uuid:
+            if move.l10n_mx_einvoice_vendor_uuid == bad_uuid:
                 raise UserError(move.env._("simulated failure of one bill"))
             return post_summary(move)
 
-        with patch.object(Move, "_l10n_mx_vendor_cfdi_post_summary", refuse_one):
+        with patch.object(Move, "_l10n_mx_einvoice_vendor_post_summary", refuse_one):
             wizard = self.run_import(files, check_sat_status=False)
         self.assertEqual(
             [line.state for line in wizard.line_ids], ["imported", "error", "imported"]
@@ -314,10 +317,12 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         line = self.result(wizard, "s.xml")
         bill = line.move_id
         self.assertIn(-10.67, bill.invoice_line_ids.tax_ids.mapped("amount"))
-        self.assertFalse(bill.l10n_mx_vendor_cfdi_totals_ok)  # 106.70 withheld instead of 106.67
+        self.assertFalse(
+            bill.l10n_mx_einvoice_vendor_totals_ok
+        )  # 106.70 withheld instead of 106.67
         self.assertEqual(line.state, "warning")
         self.assertIn("differs from the CFDI total", line.message)
-        self.assertIn("nearest rate", bill.l10n_mx_vendor_cfdi_notes)
+        self.assertIn("nearest rate", bill.l10n_mx_einvoice_vendor_notes)
 
     def test_receiver_of_another_company_and_altered_xml_are_flagged(self):
         other = self.supplier_cfdi(
@@ -326,12 +331,12 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         altered = self.services.replace(b"Papel bond carta", b"Papel bond oficio", 1)
         wizard = self.run_import([("other.xml", other), ("altered.xml", altered)], False)
         other_bill = self.result(wizard, "other.xml").move_id
-        self.assertFalse(other_bill.l10n_mx_vendor_cfdi_receiver_ok)
-        self.assertTrue(other_bill.l10n_mx_vendor_cfdi_seal_ok)
+        self.assertFalse(other_bill.l10n_mx_einvoice_vendor_receiver_ok)
+        self.assertTrue(other_bill.l10n_mx_einvoice_vendor_seal_ok)
         self.assertEqual(self.result(wizard, "other.xml").state, "warning")
-        self.assertIn("XIA190128J61", other_bill.l10n_mx_vendor_cfdi_notes)
+        self.assertIn("XIA190128J61", other_bill.l10n_mx_einvoice_vendor_notes)
         altered_bill = self.result(wizard, "altered.xml").move_id
-        self.assertFalse(altered_bill.l10n_mx_vendor_cfdi_seal_ok)
+        self.assertFalse(altered_bill.l10n_mx_einvoice_vendor_seal_ok)
         self.assertIn("seal", self.result(wizard, "altered.xml").message)
 
     def test_real_production_sample_imports_with_its_real_seal(self):
@@ -341,9 +346,9 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertTrue(bill, line.message)
         self.assertEqual(bill.partner_id.vat, "ISD950921HE5")
         self.assertTrue(bill.partner_id.is_company)
-        self.assertTrue(bill.l10n_mx_vendor_cfdi_seal_ok)
-        self.assertFalse(bill.l10n_mx_vendor_cfdi_receiver_ok)  # addressed to COSC8001137NA
-        self.assertEqual(bill.l10n_mx_vendor_cfdi_uuid, "C2832671-DA6D-11EF-A83D-00155D012007")
+        self.assertTrue(bill.l10n_mx_einvoice_vendor_seal_ok)
+        self.assertFalse(bill.l10n_mx_einvoice_vendor_receiver_ok)  # addressed to COSC8001137NA
+        self.assertEqual(bill.l10n_mx_einvoice_vendor_uuid, "C2832671-DA6D-11EF-A83D-00155D012007")
         self.assertEqual(line.state, "warning")
 
     # --- SAT status -------------------------------------------------------------------------
@@ -351,9 +356,9 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
     def test_cancelled_supplier_cfdi_is_flagged_by_the_cron(self):
         # its own CFDI: the sandbox's state outlives the test transaction
         bill = self.result(self.run_import([("s.xml", self.services_cfdi())]), "s.xml").move_id
-        self.assertEqual(bill.l10n_mx_vendor_cfdi_sat_state, "vigente")
+        self.assertEqual(bill.l10n_mx_einvoice_vendor_sat_state, "vigente")
         result = self.connector.cancel(
-            bill.l10n_mx_vendor_cfdi_uuid,
+            bill.l10n_mx_einvoice_vendor_uuid,
             "02",
             None,
             SUPPLIER_RFC,
@@ -362,16 +367,19 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
             self.supplier_credential,
         )
         self.assertEqual(result.outcome, "cancelled", result.message)
-        self.env["account.move"]._cron_l10n_mx_vendor_cfdi_status()
-        self.assertEqual(bill.l10n_mx_vendor_cfdi_sat_state, "vigente")  # checked today: not due
-        bill.l10n_mx_vendor_cfdi_sat_checked = fields.Datetime.now() - timedelta(days=8)
-        self.env["account.move"]._cron_l10n_mx_vendor_cfdi_status()
-        self.assertEqual(bill.l10n_mx_vendor_cfdi_sat_state, "cancelado")
-        self.assertTrue(bill.l10n_mx_vendor_cfdi_cancelled)
+        self.env["account.move"]._cron_l10n_mx_einvoice_vendor_status()
+        self.assertEqual(
+            bill.l10n_mx_einvoice_vendor_sat_state, "vigente"
+        )  # checked today: not due
+        bill.sudo().l10n_mx_einvoice_vendor_sat_checked = fields.Datetime.now() - timedelta(days=8)
+        self.env["account.move"]._cron_l10n_mx_einvoice_vendor_status()
+        self.assertEqual(bill.l10n_mx_einvoice_vendor_sat_state, "cancelado")
+        self.assertTrue(bill.l10n_mx_einvoice_vendor_cancelled)
         self.assertIn("CANCELLED", bill.message_ids[0].body)
-        self.assertIn("the CFDI is CANCELLED at SAT", bill._l10n_mx_vendor_cfdi_problems())
+        self.assertIn("the CFDI is CANCELLED at SAT", bill._l10n_mx_einvoice_vendor_problems())
         self.assertIn(
-            bill, self.env["account.move"].search([("l10n_mx_vendor_cfdi_cancelled", "=", True)])
+            bill,
+            self.env["account.move"].search([("l10n_mx_einvoice_vendor_cancelled", "=", True)]),
         )
 
     def test_status_through_sat_soap_service_on_loopback(self):
@@ -380,10 +388,10 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
             self.env["ir.config_parameter"].sudo().set_param(
                 "l10n_mx_einvoice.sat_status_url", server.url
             )
-            bill.action_l10n_mx_vendor_cfdi_check_status()
-            self.assertEqual(bill.l10n_mx_vendor_cfdi_sat_state, "vigente")
-            self.assertIn("Vigente", bill.l10n_mx_vendor_cfdi_sat_message)
-            self.assertIn(f"id={bill.l10n_mx_vendor_cfdi_uuid}", server.expressions[-1])
+            bill.action_l10n_mx_einvoice_vendor_check_status()
+            self.assertEqual(bill.l10n_mx_einvoice_vendor_sat_state, "vigente")
+            self.assertIn("Vigente", bill.l10n_mx_einvoice_vendor_sat_message)
+            self.assertIn(f"id={bill.l10n_mx_einvoice_vendor_uuid}", server.expressions[-1])
             self.assertIn(f"re={SUPPLIER_RFC}", server.expressions[-1])
             self.assertIn("tt=2113.33", server.expressions[-1])
             port = server.server_address[1]
@@ -391,11 +399,11 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         self.env["ir.config_parameter"].sudo().set_param(
             "l10n_mx_einvoice.sat_status_url", f"http://127.0.0.1:{port}/ConsultaCFDIService.svc"
         )
-        checked = bill.l10n_mx_vendor_cfdi_sat_checked
-        bill.action_l10n_mx_vendor_cfdi_check_status()
-        self.assertEqual(bill.l10n_mx_vendor_cfdi_sat_state, "vigente")
-        self.assertEqual(bill.l10n_mx_vendor_cfdi_sat_checked, checked)
-        self.assertTrue(bill.l10n_mx_vendor_cfdi_sat_message)
+        checked = bill.l10n_mx_einvoice_vendor_sat_checked
+        bill.action_l10n_mx_einvoice_vendor_check_status()
+        self.assertEqual(bill.l10n_mx_einvoice_vendor_sat_state, "vigente")
+        self.assertEqual(bill.l10n_mx_einvoice_vendor_sat_checked, checked)
+        self.assertTrue(bill.l10n_mx_einvoice_vendor_sat_message)
 
     # --- mail alias and dashboard upload ----------------------------------------------------
 
@@ -426,11 +434,11 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
             "account.move", self.mail_with([("factura.xml", self.services)]), custom_values=values
         )
         bill = self.env["account.move"].browse(move_id)
-        self.assertTrue(bill.l10n_mx_vendor_cfdi_uuid)
+        self.assertTrue(bill.l10n_mx_einvoice_vendor_uuid)
         self.assertEqual(bill.partner_id.vat, SUPPLIER_RFC)
         self.assertAlmostEqual(bill.amount_total, 2113.33)
-        self.assertEqual(bill.l10n_mx_vendor_cfdi_attachment_id.name, "factura.xml")
-        self.assertTrue(bill.l10n_mx_vendor_cfdi_totals_ok)
+        self.assertEqual(bill.l10n_mx_einvoice_vendor_attachment_id.name, "factura.xml")
+        self.assertTrue(bill.l10n_mx_einvoice_vendor_totals_ok)
         # the same CFDI mailed again: a bill without lines saying why
         again = self.env["account.move"].browse(
             self.env["mail.thread"].message_process(
@@ -441,7 +449,7 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
                 custom_values=values,
             )
         )
-        self.assertFalse(again.l10n_mx_vendor_cfdi_uuid)
+        self.assertFalse(again.l10n_mx_einvoice_vendor_uuid)
         self.assertFalse(again.invoice_line_ids)
         self.assertTrue(any("already imported" in (m.body or "") for m in again.message_ids))
 
@@ -455,7 +463,7 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
             "account.move", self.mail_with([("x.xml", XXE)]), custom_values=values
         )
         bill = self.env["account.move"].browse(move_id)
-        self.assertFalse(bill.l10n_mx_vendor_cfdi_uuid)
+        self.assertFalse(bill.l10n_mx_einvoice_vendor_uuid)
         self.assertFalse(bill.invoice_line_ids)
         refusal = [m.body for m in bill.message_ids if "x.xml was not imported" in (m.body or "")]
         self.assertEqual(len(refusal), 1)
@@ -468,7 +476,7 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         bill = self.journal.with_context(
             default_move_type="in_invoice"
         )._create_document_from_attachment(attachment.ids)
-        self.assertEqual(bill.l10n_mx_vendor_cfdi_attachment_id, attachment)
+        self.assertEqual(bill.l10n_mx_einvoice_vendor_attachment_id, attachment)
         self.assertAlmostEqual(bill.amount_total, 2113.33)
         self.assertEqual(len(bill.invoice_line_ids), 2)
 
@@ -476,18 +484,20 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
 
     def test_supplier_xml_is_hashed_and_cannot_be_deleted_or_replaced(self):
         bill = self.result(self.run_import([("s.xml", self.services)], False), "s.xml").move_id
-        attachment = bill.l10n_mx_vendor_cfdi_attachment_id
-        self.assertEqual(attachment.l10n_mx_cfdi_sha256, hashlib.sha256(self.services).hexdigest())
-        self.assertEqual(attachment._l10n_mx_cfdi_integrity(), "ok")
+        attachment = bill.l10n_mx_einvoice_vendor_attachment_id
+        self.assertEqual(
+            attachment.l10n_mx_einvoice_sha256, hashlib.sha256(self.services).hexdigest()
+        )
+        self.assertEqual(attachment._l10n_mx_einvoice_integrity(), "ok")
         with self.assertRaises(UserError):
             attachment.unlink()
         with self.assertRaises(UserError):
             attachment.write({"raw": b"<otro/>"})
         with self.assertRaises(UserError):
-            attachment.with_user(self.env.user).write({"l10n_mx_cfdi_sha256": "0" * 64})
+            attachment.with_user(self.env.user).write({"l10n_mx_einvoice_sha256": "0" * 64})
         with self.assertRaises(UserError):
             bill.unlink()
         self.assertTrue(attachment.exists())
         plain = self.env["ir.attachment"].create({"name": "n.txt", "raw": b"hello"})
-        self.assertFalse(plain.l10n_mx_cfdi_sha256)
+        self.assertFalse(plain.l10n_mx_einvoice_sha256)
         plain.unlink()

@@ -89,7 +89,7 @@ class L10nMxEinvoiceArchive(models.TransientModel):
                 [
                     ("company_id", "=", self.company_id.id),
                     ("kind", "=", "stamp"),
-                    ("state", "=", "stamped"),
+                    ("state", "in", ("stamped", "cancel_requested", "cancelled")),
                     ("attachment_id", "!=", False),
                     ("cfdi_date", ">=", start),
                     ("cfdi_date", "<", end),
@@ -102,7 +102,7 @@ class L10nMxEinvoiceArchive(models.TransientModel):
                 "issued",
                 document.attachment_id,
                 document.move_id,
-                ISSUED_SAT_STATUS.get(document.move_id.l10n_mx_einvoice_state, "Vigente"),
+                ISSUED_SAT_STATUS.get(document.state, "Vigente"),
             )
             for document in documents
         ]
@@ -115,19 +115,19 @@ class L10nMxEinvoiceArchive(models.TransientModel):
             .search(
                 [
                     ("company_id", "=", self.company_id.id),
-                    ("l10n_mx_vendor_cfdi_attachment_id", "!=", False),
-                    ("l10n_mx_vendor_cfdi_fecha", ">=", start),
-                    ("l10n_mx_vendor_cfdi_fecha", "<", end),
+                    ("l10n_mx_einvoice_vendor_attachment_id", "!=", False),
+                    ("l10n_mx_einvoice_vendor_fecha", ">=", start),
+                    ("l10n_mx_einvoice_vendor_fecha", "<", end),
                 ],
-                order="l10n_mx_vendor_cfdi_fecha, id",
+                order="l10n_mx_einvoice_vendor_fecha, id",
             )
         )
         return [
             ArchiveEntry(
                 "received",
-                move.l10n_mx_vendor_cfdi_attachment_id,
+                move.l10n_mx_einvoice_vendor_attachment_id,
                 move,
-                RECEIVED_SAT_STATUS.get(move.l10n_mx_vendor_cfdi_sat_state, "Sin consultar"),
+                RECEIVED_SAT_STATUS.get(move.l10n_mx_einvoice_vendor_sat_state, "Sin consultar"),
             )
             for move in moves
         ]
@@ -137,7 +137,7 @@ class L10nMxEinvoiceArchive(models.TransientModel):
             summary = reception.summary_of(data)
         except CfdiError:
             summary = None
-        integrity = entry.attachment._l10n_mx_cfdi_integrity()
+        integrity = entry.attachment._l10n_mx_einvoice_integrity()
         return {
             "uuid": summary.uuid if summary else "",
             "type": entry.direction,
@@ -149,7 +149,7 @@ class L10nMxEinvoiceArchive(models.TransientModel):
             "currency": summary.moneda if summary else "",
             "sat_status": entry.sat_status,
             "file": path,
-            "sha256": entry.attachment.l10n_mx_cfdi_sha256 or "",
+            "sha256": entry.attachment.l10n_mx_einvoice_sha256 or "",
             "integrity": integrity,
         }
 
@@ -195,6 +195,8 @@ class L10nMxEinvoiceArchive(models.TransientModel):
         return buffer.getvalue(), rows, problems
 
     def _add_pdfs(self, archive, entry):
+        if not entry.move:
+            return  # a global invoice prints no PDF of its own
         pdfs = (
             self.env["ir.attachment"]
             .sudo()

@@ -1,25 +1,33 @@
-"""Cancel a stamped CFDI (invoice, credit note, payment complement) with a SAT motive."""
+"""Cancel a stamped CFDI (invoice, credit note, payment complement, global invoice) with a
+SAT motive. The document does the cancellation (``l10n_mx_einvoice.document._cancel``) and
+returns the request, whose state this wizard shows."""
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-MOTIVES = [
-    ("01", "01 - Comprobante emitido con errores con relación"),
-    ("02", "02 - Comprobante emitido con errores sin relación"),
-    ("03", "03 - No se llevó a cabo la operación"),
-    ("04", "04 - Operación nominativa relacionada en una factura global"),
-]
-REPLACEMENT_RELATION = "04"  # c_TipoRelacion: sustitución de los CFDI previos
+from ..cfdi import sat
+from ..cfdi.errors import in_language
 
 
 class L10nMxEinvoiceCancel(models.TransientModel):
     _name = "l10n_mx_einvoice.cancel"
     _description = "Cancel a CFDI with a SAT motive"
 
-    move_id = fields.Many2one("account.move", required=True, readonly=True)
-    uuid = fields.Char(related="move_id.l10n_mx_einvoice_uuid")
+    move_id = fields.Many2one("account.move", readonly=True)
+    document_id = fields.Many2one(
+        "l10n_mx_einvoice.document",
+        string="CFDI",
+        required=True,
+        readonly=True,
+        compute="_compute_document_id",
+        store=True,
+        precompute=True,
+    )
+    uuid = fields.Char(related="document_id.uuid")
     partner_id = fields.Many2one(related="move_id.commercial_partner_id")
-    motive = fields.Selection(MOTIVES, required=True, default="02")
+    motive = fields.Selection(
+        selection=lambda self: self._motive_selection(), required=True, default="02"
+    )
     replacement_move_id = fields.Many2one(
         "account.move",
         string="Replacement CFDI",
@@ -32,87 +40,82 @@ class L10nMxEinvoiceCancel(models.TransientModel):
     )
 
     @api.model
+    def _motive_selection(self):
+        lang = self.env.lang
+        return [
+            (code, f"{code} - {in_language(lang, es, en)}")
+            for code, (es, en) in sat.MOTIVES.items()
+        ]
+
+    @api.model
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
-        move_id = values.get("move_id") or (
-            self.env.context.get("active_model") == "account.move"
-            and self.env.context.get("active_id")
-        )
-        if move_id:
-            values["move_id"] = move_id
+        context = self.env.context
+        if not values.get("move_id") and context.get("active_model") == "account.move":
+            values["move_id"] = context.get("active_id")
+        if not values.get("document_id") and context.get("active_model") == (
+            "l10n_mx_einvoice.document"
+        ):
+            values["document_id"] = context.get("active_id")
         return values
 
-    def _check_can_cancel(self):
+    @api.depends("move_id")
+    def _compute_document_id(self):
+        for wizard in self:
+            wizard.document_id = wizard.document_id or wizard.move_id.l10n_mx_einvoice_document_id
+
+    def _check_replacement(self):
+        """Motive 01 names the stamped CFDI of the same customer that replaces this one."""
         move = self.move_id
-        if move.l10n_mx_einvoice_state not in ("stamped", "cancel_requested"):
+        replacement = self.replacement_move_id
+        if self.motive == "01" and (
+            not replacement
+            or replacement.commercial_partner_id != move.commercial_partner_id
+            or replacement.l10n_mx_einvoice_state != "stamped"
+            or replacement == move
+        ):
             raise UserError(
                 self.env._(
-                    "%(move)s has no stamped CFDI to cancel. / %(move)s no tiene un CFDI timbrado que cancelar.",
-                    move=move.display_name,
+                    "Motive 01 needs the replacement: a stamped CFDI of the same customer. "
+                    "Create it with 'Create replacement', stamp it, then cancel."
                 )
             )
-        complements = move.l10n_mx_payment_complement_ids.filtered(
-            lambda m: m.l10n_mx_einvoice_state in ("stamped", "cancel_requested")
-        )
-        if complements:
-            raise UserError(
-                self.env._(
-                    "%(move)s is related by the payment complements %(payments)s: SAT does not cancel it "
-                    "while they stand. Cancel them first. / %(move)s está relacionada en los complementos de "
-                    "pago %(payments)s: el SAT no la cancela mientras estén vigentes; cancélelos primero.",
-                    move=move.display_name,
-                    payments=", ".join(complements.mapped("name")),
-                )
-            )
-        if self.motive == "01":
-            replacement = self.replacement_move_id
-            if (
-                not replacement
-                or replacement.commercial_partner_id != move.commercial_partner_id
-                or replacement.l10n_mx_einvoice_state != "stamped"
-                or replacement == move
-            ):
-                raise UserError(
-                    self.env._(
-                        "Motive 01 needs the replacement: a stamped CFDI of the same customer. Create it "
-                        "with 'Create replacement', stamp it, then cancel. / El motivo 01 requiere el CFDI "
-                        "que sustituye a este: uno timbrado del mismo cliente. Créelo con «Crear "
-                        "sustituto», tímbrelo y luego cancele."
-                    )
-                )
 
     def action_cancel_cfdi(self):
         self.ensure_one()
-        self._check_can_cancel()
-        move = self.move_id
+        document = self.document_id
+        if document.state not in ("stamped", "cancel_requested"):
+            raise UserError(
+                self.env._("%(cfdi)s has no stamped CFDI to cancel.", cfdi=document.display_name)
+            )
+        self._check_replacement()
         replacement_uuid = self.replacement_uuid if self.motive == "01" else None
-        move.message_post(
-            body=self.env._("Cancellation of the CFDI requested with motive %s.", self.motive)
+        document._post_message(
+            self.env._("Cancellation of the CFDI requested with motive %s.", self.motive)
         )
-        document = move._l10n_mx_einvoice_request_cancel(self.motive, replacement_uuid)
-        state = move.l10n_mx_einvoice_state
-        if state == "cancelled":
+        request = document._cancel(self.motive, replacement_uuid)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                **self._notification(document, request),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def _notification(self, document, request):
+        if document.state == "cancelled":
             title, kind = self.env._("CFDI cancelled"), "success"
-            message = self.env._("SAT cancelled %s.", move.l10n_mx_einvoice_uuid)
-        elif state == "cancel_requested":
+            message = self.env._("SAT cancelled %s.", document.uuid)
+        elif document.state == "cancel_requested":
             title, kind = self.env._("Cancellation in process"), "warning"
             message = self.env._(
                 "The receiver must accept the cancellation; SAT's answer is followed up."
             )
         else:
             title, kind = self.env._("Cancellation not done"), "danger"
-            message = (document.message if document else "") or move.l10n_mx_einvoice_message or ""
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": title,
-                "message": message,
-                "type": kind,
-                "sticky": kind == "danger",
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+            message = request.message or ""
+        return {"title": title, "message": message, "type": kind, "sticky": kind == "danger"}
 
     def action_create_replacement(self):
         """Duplicate the invoice with TipoRelacion 04 (sustitución) to the CFDI it replaces."""
@@ -124,8 +127,8 @@ class L10nMxEinvoiceCancel(models.TransientModel):
             )
         replacement = move.copy(
             {
-                "l10n_mx_tipo_relacion": REPLACEMENT_RELATION,
-                "l10n_mx_related_uuids": move.l10n_mx_einvoice_uuid,
+                "l10n_mx_einvoice_tipo_relacion": sat.RELACION_SUSTITUCION,
+                "l10n_mx_einvoice_related_uuids": move.l10n_mx_einvoice_uuid,
             }
         )
         replacement.message_post(

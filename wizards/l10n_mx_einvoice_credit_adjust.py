@@ -1,9 +1,9 @@
 from odoo import fields, models
-from odoo.exceptions import UserError
 
 
 class L10nMxEinvoiceCreditAdjust(models.TransientModel):
-    """Manual correction of a stamp account's credits, with a required reason."""
+    """Manual correction of a stamp account's credits, with a required reason (the ledger
+    records it with its author)."""
 
     _name = "l10n_mx_einvoice.credit.adjust"
     _description = "Adjust CFDI stamp credits"
@@ -14,16 +14,7 @@ class L10nMxEinvoiceCreditAdjust(models.TransientModel):
 
     def action_apply(self):
         self.ensure_one()
-        if not self.quantity:
-            raise UserError(self.env._("Type a number of stamps other than zero."))
-        if not (self.reason or "").strip():
-            raise UserError(self.env._("Type the reason of the adjustment."))
-        self.env["l10n_mx_einvoice.credit.move"].create(
-            {
-                "account_id": self.account_id.id,
-                "kind": "adjustment",
-                "quantity": self.quantity,
-                "reason": self.reason.strip(),
-            }
+        self.env["l10n_mx_einvoice.credit.move"]._record_adjustment(
+            self.account_id, self.quantity, self.reason
         )
         return {"type": "ir.actions.act_window_close"}

@@ -9,18 +9,12 @@ from ..cfdi.errors import CfdiError
 from ..models.l10n_mx_einvoice_utils import engine_message
 
 BATCH_SIZE = 100  # bills created per ORM call (Odoo computes a batch much faster)
-RESULT_STATES = [
-    ("imported", "Imported"),
-    ("warning", "Imported, check it"),
-    ("duplicate", "Already imported"),
-    ("error", "Not imported"),
-    ("skipped", "Ignored (not XML)"),
-]
 
 
 class L10nMxEinvoiceVendorImport(models.TransientModel):
     _name = "l10n_mx_einvoice.vendor.import"
     _description = "Import supplier CFDI as vendor bills"
+    _check_company_auto = True
 
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
@@ -29,6 +23,7 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
         "account.journal",
         string="Purchase journal",
         required=True,
+        check_company=True,
         domain="[('type', '=', 'purchase'), ('company_id', '=', company_id)]",
         default=lambda self: self.env["account.journal"].search(
             [
@@ -94,8 +89,9 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
         """
         self.ensure_one()
         Move = self.env["account.move"]
+        reader = self.env["l10n_mx_einvoice.bill.reader"]
         journal = self.journal_id
-        tax_index = Move._l10n_mx_vendor_cfdi_tax_index(journal.company_id)
+        tax_index = reader._tax_index(journal.company_id)
         lines, prepared, first_of = [], [], {}
         for name, data in uploads:
             for item in reception.read_upload(name, data, limits):
@@ -104,18 +100,18 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
                         {
                             "name": item.name,
                             "state": "skipped" if item.skipped else "error",
-                            "message": item.message_es if self._spanish() else item.message_en,
+                            "message": engine_message(self.env, item),
                             "code": item.code,
                         }
                     )
                     continue
-                line = self._prepare_one(Move, item, journal, tax_index, first_of)
+                line = self._prepare_one(reader, item, journal, tax_index, first_of)
                 if line.get("state") is None:
                     first_of[item.uuid] = len(lines)
                     prepared.append((len(lines), item, line.pop("values")))
                 lines.append(line)
         for start in range(0, len(prepared), BATCH_SIZE):
-            self._create_batch(Move, journal, prepared[start : start + BATCH_SIZE], lines)
+            self._create_batch(reader, journal, prepared[start : start + BATCH_SIZE], lines)
         created = Move.browse(
             [line["move_id"] for line in lines if line.get("state") == "imported"]
         )
@@ -123,15 +119,15 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
             if line.get("same_as") is not None:
                 line["move_id"] = lines[line.pop("same_as")].get("move_id", False)
         if self.check_sat_status and created:
-            created._l10n_mx_vendor_cfdi_check_status()
+            created._l10n_mx_einvoice_vendor_check_status()
         for line in lines:
             move = Move.browse(line.get("move_id"))
             if line["state"] == "imported":
-                problems = move._l10n_mx_vendor_cfdi_problems()
+                problems = move._l10n_mx_einvoice_vendor_problems()
                 if problems:
                     line.update(state="warning", message="; ".join(problems))
                 else:
-                    line["message"] = move.l10n_mx_vendor_cfdi_notes or self.env._(
+                    line["message"] = move.l10n_mx_einvoice_vendor_notes or self.env._(
                         "Imported as %(bill)s.", bill=move.display_name
                     )
         self.write(
@@ -142,10 +138,10 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
         )
         return created
 
-    def _prepare_one(self, Move, received, journal, tax_index, first_of):
+    def _prepare_one(self, reader, received, journal, tax_index, first_of):
         """The result line of one CFDI: refused (state set) or its bill values (state None)."""
         line = {"name": received.name, "uuid": received.uuid, "state": None}
-        existing = Move._l10n_mx_vendor_cfdi_existing(journal.company_id, received.uuid)
+        existing = reader._existing(journal.company_id, received.uuid)
         if existing:
             return dict(
                 line,
@@ -166,16 +162,16 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
             )
         try:
             with self.env.cr.savepoint():
-                values = Move._l10n_mx_vendor_cfdi_values(received, journal, tax_index)
+                values = reader._values(received, journal, tax_index)
         except (CfdiError, UserError) as error:
             return dict(line, **self._error(error))
         return dict(line, values=values)
 
-    def _create_batch(self, Move, journal, batch, lines):
+    def _create_batch(self, reader, journal, batch, lines):
         """Create the bills of ``batch``; when the batch fails, one at a time to find which."""
         try:
             with self.env.cr.savepoint():
-                moves = Move._l10n_mx_vendor_cfdi_create_many(
+                moves = reader._create_many(
                     journal, [(received, values) for _index, received, values in batch]
                 )
         except (CfdiError, UserError) as error:
@@ -183,7 +179,7 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
                 lines[batch[0][0]].update(self._error(error))
             else:
                 for item in batch:
-                    self._create_batch(Move, journal, [item], lines)
+                    self._create_batch(reader, journal, [item], lines)
             return
         for (index, _received, _values), move in zip(batch, moves, strict=True):
             lines[index].update(state="imported", move_id=move.id, code="OK")
@@ -197,10 +193,6 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
             }
         return {"state": "error", "code": "ODOO", "message": error.args[0]}
 
-    def _spanish(self):
-        lang = self.env.context.get("lang") or self.env.user.lang or ""
-        return lang.startswith("es")
-
     def action_open_bills(self):
         self.ensure_one()
         return {
@@ -211,17 +203,3 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
             "domain": [("id", "in", self.move_ids.ids)],
             "context": {"default_move_type": "in_invoice"},
         }
-
-
-class L10nMxEinvoiceVendorImportLine(models.TransientModel):
-    _name = "l10n_mx_einvoice.vendor.import.line"
-    _description = "Result of one file of a supplier CFDI import"
-    _order = "id"
-
-    wizard_id = fields.Many2one("l10n_mx_einvoice.vendor.import", required=True, ondelete="cascade")
-    name = fields.Char(string="File", required=True)
-    state = fields.Selection(RESULT_STATES, required=True)
-    code = fields.Char()
-    message = fields.Text()
-    uuid = fields.Char(string="UUID")
-    move_id = fields.Many2one("account.move", string="Bill")

@@ -14,6 +14,7 @@ from .base import (
     Balance,
     CancelResult,
     Connector,
+    LookupFailed,
     NoCredits,
     PacError,
     Rejected,

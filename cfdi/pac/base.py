@@ -183,6 +183,15 @@ class AlreadyStamped(PacError):
         )
 
 
+class LookupFailed(Unavailable):
+    """The PAC could not say whether it stamped a document (``find_stamped`` failed, for
+    any reason): retry later with the same signed XML."""
+
+    def __init__(self, cause: PacError):
+        self.cause = cause
+        super().__init__(cause.message_es, cause.message_en, cause.code)
+
+
 def no_credits_error(account: str = "") -> NoCredits:
     where = f" ({account})" if account else ""
     return NoCredits(
@@ -258,14 +267,21 @@ class Connector(abc.ABC):
         raise NotImplementedError(f"{self.name} does not report a credit balance")
 
 
-def stamp_once(connector: Connector, signed_xml: bytes) -> StampResult:
+def stamp_once(connector: Connector, signed_xml: bytes, *, sent_before: bool = True) -> StampResult:
     """Stamp, or return the earlier stamp of the same document: never stamps twice.
 
-    For retries after ``Unavailable``: the first request may have been stamped.
+    ``sent_before``: the document may have reached the PAC already (a retry after
+    ``Unavailable`` or a crash), so the PAC is asked first; a look-up that fails raises
+    ``LookupFailed``: whether it was stamped stays unknown, so it must not be sealed
+    again. A first attempt (``sent_before=False``) spares that round trip.
     """
-    earlier = connector.find_stamped(signed_xml)
-    if earlier is not None:
-        return earlier
+    if sent_before:
+        try:
+            earlier = connector.find_stamped(signed_xml)
+        except PacError as exc:
+            raise LookupFailed(exc) from exc
+        if earlier is not None:
+            return earlier
     try:
         return connector.stamp(signed_xml)
     except AlreadyStamped as exc:

@@ -1,0 +1,178 @@
+import re
+from decimal import Decimal
+
+from odoo import models
+from odoo.exceptions import UserError
+
+from ..cfdi import amounts, catalogs, sat
+from ..cfdi.document import ConceptoImpuestos, Emisor, Receptor, Retencion, Traslado
+from .l10n_mx_einvoice_utils import to_decimal
+
+
+class L10nMxEinvoiceBuilder(models.AbstractModel):
+    """What the three builders share: the issuer, a receiver, a line's taxes and the
+    company's own checks.
+
+    A builder (``l10n_mx_einvoice.builder.invoice``, ``.payment``, ``.global``) only
+    translates Odoo records into the engine's dataclasses (``cfdi.document``) and says
+    what is missing; ``l10n_mx_einvoice.document`` checks, seals, stamps and keeps. Each
+    builder answers the same questions about its subject: ``_problems``,
+    ``_comprobante``, ``_expected_total``, ``_document_values``, ``_subject_name``.
+    """
+
+    _name = "l10n_mx_einvoice.builder"
+    _description = "CFDI builder (shared translation of Odoo records into CFDI nodes)"
+
+    def _lugar_expedicion(self, company):
+        return (company.zip or "").strip()
+
+    def _move_serie_folio(self, move):
+        """Serie and Folio of a journal entry: its sequence prefix and number."""
+        serie = re.sub(r"[^A-Za-z0-9]", "", move.sequence_prefix or move.journal_id.code or "")
+        folio = str(move.sequence_number or "") or re.sub(r"[^A-Za-z0-9]", "", move.name or "")
+        return serie[:25] or None, folio[:40] or None
+
+    def _emisor(self, company):
+        return Emisor(
+            rfc=company.partner_id._l10n_mx_einvoice_rfc() if company.vat else "",
+            nombre=(company.partner_id.name or "").strip(),
+            regimen_fiscal=company.l10n_mx_einvoice_regimen_fiscal or "",
+        )
+
+    def _receptor(self, partner, company, uso_cfdi):
+        rfc = partner._l10n_mx_einvoice_rfc()
+        if rfc == sat.EXTRANJERO:
+            return Receptor(
+                rfc=rfc,
+                nombre=partner.name or "",
+                domicilio_fiscal=self._lugar_expedicion(company),
+                regimen_fiscal=sat.REGIMEN_SIN_OBLIGACIONES,
+                uso_cfdi=sat.USO_SIN_EFECTOS,
+                residencia_fiscal=catalogs.pais_of_alpha2(partner.country_id.code),
+                num_reg_id_trib=partner.vat or None,
+            )
+        return Receptor(
+            rfc=rfc,
+            nombre=(partner.name or "").strip(),
+            domicilio_fiscal=(partner.zip or "").strip(),
+            regimen_fiscal=partner.l10n_mx_einvoice_regimen_fiscal or "",
+            uso_cfdi=uso_cfdi or "",
+        )
+
+    def _base_lines(self, move):
+        """Odoo's own per-line tax computation, rounded as the move was (deltas included)."""
+        base_lines, _tax_lines = move._get_rounded_base_and_tax_lines()
+        return [line for line in base_lines if line["record"].display_type == "product"]
+
+    def _concepto_taxes(self, tax_details, decimals, cantidad):
+        """A line's taxes as Odoo computed them: traslados and retenciones."""
+        impuestos = ConceptoImpuestos()
+        for tax_data in tax_details["taxes_data"]:
+            values = tax_data["tax"]._l10n_mx_einvoice_tax_values()
+            base = to_decimal(abs(tax_data["base_amount_currency"]), decimals)
+            if values["tipo_factor"] == "Cuota":
+                base = cantidad
+            importe = to_decimal(abs(tax_data["tax_amount_currency"]), decimals)
+            if values["retention"]:
+                impuestos.retenciones.append(
+                    Retencion(
+                        base=base,
+                        impuesto=values["impuesto"],
+                        tipo_factor=values["tipo_factor"],
+                        tasa_o_cuota=values["tasa_o_cuota"],
+                        importe=importe,
+                    )
+                )
+            elif values["tipo_factor"] == "Exento":
+                impuestos.traslados.append(
+                    Traslado(base=base, impuesto=values["impuesto"], tipo_factor="Exento")
+                )
+            else:
+                impuestos.traslados.append(
+                    Traslado(
+                        base=base,
+                        impuesto=values["impuesto"],
+                        tipo_factor=values["tipo_factor"],
+                        tasa_o_cuota=values["tasa_o_cuota"],
+                        importe=importe,
+                    )
+                )
+        return impuestos
+
+    def _tipo_cambio(self, currency, rate):
+        """MXN per unit of ``currency`` from Odoo's rate (units of it per MXN), 6 decimals."""
+        if currency.name == "MXN":
+            return None
+        return (Decimal(1) / Decimal(repr(rate or 1.0))).quantize(Decimal("0.000001"))
+
+    def _total_of(self, moves):
+        decimals = amounts.currency_decimals(moves[:1].currency_id.name or "MXN")
+        return sum((to_decimal(move.amount_total, decimals) for move in moves), Decimal(0))
+
+    # --- checks ----------------------------------------------------------------------
+
+    def _company_problems(self, company):
+        problems = []
+        if not company.vat:
+            problems.append(
+                self.env._(
+                    "The company %(company)s has no RFC: set it in Settings > Companies (Tax ID).",
+                    company=company.name,
+                )
+            )
+        if not company.zip:
+            problems.append(
+                self.env._(
+                    "The company %(company)s has no postal code (LugarExpedicion): set it in its "
+                    "address.",
+                    company=company.name,
+                )
+            )
+        if not company.l10n_mx_einvoice_regimen_fiscal:
+            problems.append(
+                self.env._(
+                    "The company %(company)s has no fiscal regime: choose it in Settings > "
+                    "Companies.",
+                    company=company.name,
+                )
+            )
+        return problems
+
+    def _receptor_problems(self, partner):
+        """The receiver's own data (a foreign receiver carries the generic RFC)."""
+        if partner.country_id and partner.country_id.code != "MX":
+            return []
+        problems = []
+        if not partner.vat:
+            problems.append(
+                self.env._(
+                    "The customer %(partner)s has no RFC: set its Tax ID (no spaces or dashes) "
+                    "or use XAXX010101000 for the general public.",
+                    partner=partner.display_name,
+                )
+            )
+        if not partner.zip:
+            problems.append(
+                self.env._(
+                    "The customer %(partner)s has no postal code (DomicilioFiscalReceptor): set "
+                    "the one of its Constancia de Situación Fiscal.",
+                    partner=partner.display_name,
+                )
+            )
+        if not partner.l10n_mx_einvoice_regimen_fiscal:
+            problems.append(
+                self.env._(
+                    "The customer %(partner)s has no fiscal regime: choose it on the contact.",
+                    partner=partner.display_name,
+                )
+            )
+        return problems
+
+    def _tax_problems(self, taxes):
+        problems = []
+        for tax in taxes:
+            try:
+                tax._l10n_mx_einvoice_tax_values()
+            except UserError as error:
+                problems.append(str(error.args[0]))
+        return problems
