@@ -22,7 +22,7 @@ a stopped PostgreSQL cluster on the port used (PGPORT, default 5432) is started,
 role of the current user (PGUSER) is created when missing.
 
 Usage: python3 scripts/bootstrap.py [--requirements FILE]... [--shell] [--system-only]
-Prints the Python's path (with --shell: ODOO_PYTHON=... and ODOO_ADDONS_PATH=... lines
+Prints the Python's path (with --shell: ODOO_PYTHON=..., ODOO_ADDONS_PATH=... and BRIDGE_MODULES=... lines
 for ``eval``); progress and errors go to stderr. Exit 1 with the reason when it cannot.
 """
 
@@ -375,11 +375,19 @@ def standard_addons_path(python: str) -> str:
     return found.stdout.strip()
 
 
+def bridge_modules() -> list[str]:
+    """The bridge addons of the checkout (``bridges/<name>/__manifest__.py``), sorted."""
+    return sorted(p.parent.name for p in (ROOT / "bridges").glob("*/__manifest__.py"))
+
+
 def addon_link(prefix: str) -> Path:
-    """A new temporary addons folder holding the checkout as ``l10n_mx_einvoice``."""
+    """A new temporary addons folder holding the checkout as ``l10n_mx_einvoice`` and each
+    bridge addon under its own name (see bridges/README.md)."""
     addons = Path(tempfile.mkdtemp(prefix=prefix)) / "addons"
     addons.mkdir()
     (addons / "l10n_mx_einvoice").symlink_to(ROOT)
+    for name in bridge_modules():
+        (addons / name).symlink_to(ROOT / "bridges" / name)
     return addons
 
 
@@ -540,6 +548,7 @@ def main() -> int:
         if args.shell:
             print(f"ODOO_PYTHON={shlex.quote(python)}")
             print(f"ODOO_ADDONS_PATH={shlex.quote(standard_addons_path(python))}")
+            print(f"BRIDGE_MODULES={shlex.quote(','.join(bridge_modules()))}")
         else:
             print(python)
     except BootstrapError as error:
