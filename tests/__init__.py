@@ -15,4 +15,5 @@ from . import (
     test_stamp_invoice,
     test_tenancy_integrity,
     test_vendor_import,
+    test_vendor_import_concurrency,
 )
