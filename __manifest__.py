@@ -52,5 +52,6 @@
         "wizards/l10n_mx_einvoice_global_invoice_views.xml",
         "wizards/l10n_mx_einvoice_vendor_import_views.xml",
         "wizards/l10n_mx_einvoice_archive_views.xml",
+        "wizards/l10n_mx_einvoice_vendor_allow_views.xml",
     ],
 }

@@ -4,8 +4,9 @@ An upload (one XML, many XML, or a ZIP of them) is turned into a list where each
 file is either a ``ReceivedCfdi`` (a stamped CFDI 4.0, parsed and its seal checked)
 or a ``FileProblem`` (why that file was not read), so one bad file never stops the
 others. ZIP archives are read in memory with limits on the number of members, the
-size of each member, the total uncompressed size and the compression ratio (the
-sizes the archive declares are not trusted: reading stops at the limit).
+size of each member, the total uncompressed size and the compression ratio, all checked
+on the sizes the archive declares before a member is inflated (a member never inflates
+past its declared size), and members that overlap each other are refused.
 
 CFDI 3.3 is refused with a clear message: SAT stopped accepting it for issuance on
 2023-04-01; such documents are kept as files, not imported as bills.
@@ -33,6 +34,8 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 _CHUNK = 64 * 1024
 MIB = 1024 * 1024
+# below this size a high compression ratio is ordinary (a CFDI of repeated concepts)
+_RATIO_FLOOR = MIB
 
 # Bills come from tipo I (ingreso: invoice) and E (egreso: credit note).
 BILL_TYPES = ("I", "E")
@@ -159,15 +162,43 @@ def expand(
                 ),
             )
         ]
+    if _overlapping(members):
+        return [
+            FileProblem.of(
+                name,
+                _error(
+                    "ZIP-OVERLAP",
+                    "Los archivos del ZIP se enciman (posible bomba ZIP): no se leyó.",
+                    "The files of the ZIP overlap each other (possible ZIP bomb): not read.",
+                ),
+            )
+        ]
     return list(_members(name, archive, members, limits))
+
+
+def _overlapping(members: list[zipfile.ZipInfo]) -> bool:
+    """Whether two members share bytes of the archive (the overlapping-entries bomb).
+
+    A member takes at least its local header (30 bytes and its name) and its compressed
+    data from its offset on; the next member must start after that.
+    """
+    ordered = sorted(members, key=lambda info: info.header_offset)
+    for info, following in zip(ordered, ordered[1:], strict=False):
+        end = info.header_offset + 30 + len(info.orig_filename.encode()) + info.compress_size
+        if following.header_offset < end:
+            return True
+    return False
 
 
 def _members(
     name: str, archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], limits: Limits
 ) -> Iterator[IncomingFile | FileProblem]:
+    """The members, each checked on the sizes its header declares before it is inflated;
+    every declared size counts toward the total, refused members included."""
     total = 0
     for info in members:
         member_name = f"{name}/{info.filename}"
+        total += info.file_size
         if total > limits.max_total_bytes:
             yield FileProblem.of(
                 member_name,
@@ -181,7 +212,8 @@ def _members(
             )
             continue
         try:
-            data = _read_member(archive, info, limits)
+            _check_header(info, limits)
+            data = _read_member(archive, info)
         except ReceptionError as error:
             yield FileProblem.of(member_name, error)
             continue
@@ -194,16 +226,8 @@ def _members(
             EOFError,
             OSError,
         ):
-            yield FileProblem.of(
-                member_name,
-                _error(
-                    "ZIP-MEMBER",
-                    "Este archivo del ZIP está dañado o usa una compresión no soportada.",
-                    "This file of the ZIP is damaged or uses an unsupported compression.",
-                ),
-            )
+            yield FileProblem.of(member_name, _damaged_member())
             continue
-        total += len(data)
         if is_zip(data):
             yield FileProblem.of(
                 member_name,
@@ -217,42 +241,54 @@ def _members(
         yield IncomingFile(member_name, data)
 
 
-def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> bytes:
+def _damaged_member() -> ReceptionError:
+    return _error(
+        "ZIP-MEMBER",
+        "Este archivo del ZIP está dañado o usa una compresión no soportada.",
+        "This file of the ZIP is damaged or uses an unsupported compression.",
+    )
+
+
+def _check_header(info: zipfile.ZipInfo, limits: Limits) -> None:
+    """Refuse a member on what its header declares, before inflating a byte of it."""
     if info.flag_bits & 0x1:
         raise _error(
             "ZIP-ENCRYPTED",
             "El archivo está cifrado con contraseña en el ZIP.",
             "The file is password-protected inside the ZIP.",
         )
-    too_large = _error(
-        "TOO-LARGE",
-        f"El archivo supera {limits.max_file_bytes // MIB} MiB descomprimido: no es un CFDI "
-        "o es una bomba ZIP.",
-        f"The file expands to more than {limits.max_file_bytes // MIB} MiB: it is not a CFDI "
-        "or it is a ZIP bomb.",
-    )
     if info.file_size > limits.max_file_bytes:
-        raise too_large
-    compressed = max(info.compress_size, 1)
+        raise _error(
+            "TOO-LARGE",
+            f"El archivo supera {limits.max_file_bytes // MIB} MiB descomprimido: no es un CFDI "
+            "o es una bomba ZIP.",
+            f"The file expands to more than {limits.max_file_bytes // MIB} MiB: it is not a CFDI "
+            "or it is a ZIP bomb.",
+        )
+    if (
+        info.file_size > _RATIO_FLOOR
+        and info.file_size / max(info.compress_size, 1) > limits.max_ratio
+    ):
+        raise _error(
+            "ZIP-RATIO",
+            f"Compresión anómala (más de {limits.max_ratio}:1): posible bomba ZIP; no se leyó.",
+            f"Abnormal compression (over {limits.max_ratio}:1): possible ZIP bomb; not read.",
+        )
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """The member's bytes, never more than its header declares (a member that inflates
+    to another size is damaged)."""
     chunks: list[bytes] = []
     size = 0
     with archive.open(info) as stream:
-        while True:
-            chunk = stream.read(_CHUNK)
-            if not chunk:
-                break
+        while chunk := stream.read(min(_CHUNK, info.file_size - size + 1)):
             size += len(chunk)
-            if size > limits.max_file_bytes:
-                raise too_large
-            if size > 1024 * 1024 and size / compressed > limits.max_ratio:
-                raise _error(
-                    "ZIP-RATIO",
-                    f"Compresión anómala (más de {limits.max_ratio}:1): posible bomba ZIP; no "
-                    "se leyó.",
-                    f"Abnormal compression (over {limits.max_ratio}:1): possible ZIP bomb; not "
-                    "read.",
-                )
+            if size > info.file_size:
+                raise _damaged_member()
             chunks.append(chunk)
+    if size != info.file_size:
+        raise _damaged_member()
     return b"".join(chunks)
 
 

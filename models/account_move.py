@@ -11,13 +11,14 @@ import re
 from decimal import Decimal
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_repr
 
 from ..cfdi import reception
 from ..cfdi.errors import CfdiError
 from ..cfdi.pac.base import PacError
 from .l10n_mx_einvoice_utils import (
+    MANAGER_GROUP,
     USER_GROUP,
     catalog_selection,
     check_kept_fields,
@@ -269,6 +270,17 @@ class AccountMove(models.Model):
         help="SAT reports the supplier's CFDI as cancelled: the bill is not deductible.",
     )
     l10n_mx_einvoice_vendor_notes = fields.Text(string="Import notes", copy=False, readonly=True)
+    l10n_mx_einvoice_vendor_allowed_by = fields.Many2one(
+        "res.users",
+        string="Posting allowed by",
+        copy=False,
+        readonly=True,
+        help="The CFDI manager who allowed posting this bill although its supplier CFDI fails "
+        "the seal or is addressed to another RFC.",
+    )
+    l10n_mx_einvoice_vendor_allowed_reason = fields.Text(
+        string="Why posting was allowed", copy=False, readonly=True
+    )
 
     def init(self):
         result = super().init()
@@ -555,6 +567,7 @@ class AccountMove(models.Model):
     # --- posting and the protection of a stamped CFDI -------------------------------------
 
     def _post(self, soft=True):
+        self._l10n_mx_einvoice_vendor_check_postable()
         self._l10n_mx_einvoice_date_sales_together()
         posted = super()._post(soft=soft)
         self.env["l10n_mx_einvoice.credit.move"]._record_bill_purchases(posted)
@@ -749,6 +762,73 @@ class AccountMove(models.Model):
         if self.l10n_mx_einvoice_vendor_cancelled:
             problems.append(self.env._("the CFDI is CANCELLED at SAT"))
         return problems
+
+    def _l10n_mx_einvoice_vendor_untrusted(self):
+        """Bills whose supplier CFDI fails its seal or is addressed to another RFC."""
+        return self.filtered(
+            lambda m: (
+                m.l10n_mx_einvoice_vendor_uuid
+                and not (
+                    m.l10n_mx_einvoice_vendor_seal_ok and m.l10n_mx_einvoice_vendor_receiver_ok
+                )
+            )
+        )
+
+    def _l10n_mx_einvoice_vendor_check_postable(self):
+        refused = self._l10n_mx_einvoice_vendor_untrusted().filtered(
+            lambda m: not m.l10n_mx_einvoice_vendor_allowed_by
+        )
+        if refused:
+            raise UserError(
+                self.env._(
+                    "These bills were not posted: their supplier CFDI cannot be trusted.\n%(bills)s\n"
+                    "Ask the supplier for a valid CFDI addressed to your RFC, or a CFDI manager can "
+                    "allow posting a bill with a reason (button Allow posting on the bill).",
+                    bills="\n".join(
+                        f"{move.display_name}: {'; '.join(move._l10n_mx_einvoice_vendor_problems())}"
+                        for move in refused
+                    ),
+                )
+            )
+
+    def _l10n_mx_einvoice_vendor_allow_posting(self, reason):
+        """A CFDI manager allows posting these bills despite their supplier CFDI; the
+        chatter keeps the reason under the manager's name."""
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(
+                self.env._(
+                    "Only a CFDI manager can allow posting a bill whose CFDI fails its checks."
+                )
+            )
+        if not (reason or "").strip():
+            raise UserError(self.env._("Give the reason for posting the bill anyway."))
+        for move in self._l10n_mx_einvoice_vendor_untrusted():
+            move.sudo().write(
+                {
+                    "l10n_mx_einvoice_vendor_allowed_by": self.env.uid,
+                    "l10n_mx_einvoice_vendor_allowed_reason": reason.strip(),
+                }
+            )
+            move.message_post(
+                body=self.env._(
+                    "Posting allowed by %(user)s although the supplier CFDI failed its checks "
+                    "(%(problems)s). Reason: %(reason)s",
+                    user=self.env.user.name,
+                    problems="; ".join(move._l10n_mx_einvoice_vendor_problems()),
+                    reason=reason.strip(),
+                )
+            )
+        return True
+
+    def action_l10n_mx_einvoice_vendor_allow_posting(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Allow posting"),
+            "res_model": "l10n_mx_einvoice.vendor.allow",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_move_ids": self.ids},
+        }
 
     def _l10n_mx_einvoice_vendor_post_summary(self):
         problems = self._l10n_mx_einvoice_vendor_problems()

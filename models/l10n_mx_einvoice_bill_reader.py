@@ -8,10 +8,13 @@ from decimal import Decimal
 from odoo import Command, api, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+from psycopg2.errors import UniqueViolation
 
 from .res_partner import RFC_PATTERN, normalize_rfc
 
 MOVE_TYPE_OF = {"I": "in_invoice", "E": "in_refund"}
+# one bill per supplier CFDI and company (account.move's init)
+VENDOR_UUID_INDEX = "account_move_l10n_mx_einvoice_vendor_uuid_uniq"
 # An Odoo tax matches a CFDI rate when they differ by at most this (chart 10.67 % vs SAT's
 # 10.6667 %); an exact match is always preferred.
 RATE_TOLERANCE = Decimal("0.0001")
@@ -348,16 +351,29 @@ class L10nMxEinvoiceBillReader(models.AbstractModel):
     @api.model
     def _create_many(self, journal, prepared):
         """Draft bills for ``[(received, values)]`` in one batch (same order), XML attached."""
-        moves = (
-            self.env["account.move"]
-            .with_company(journal.company_id)
-            .with_context(
-                skip_is_manually_modified=True,
-                mail_create_nolog=True,
-                mail_create_nosubscribe=True,  # the summary message says it
-            )
-            .create([values for _received, values in prepared])
-        )
+        try:
+            with self.env.cr.savepoint():
+                moves = (
+                    self.env["account.move"]
+                    .with_company(journal.company_id)
+                    .with_context(
+                        skip_is_manually_modified=True,
+                        mail_create_nolog=True,
+                        mail_create_nosubscribe=True,  # the summary message says it
+                    )
+                    .create([values for _received, values in prepared])
+                )
+        except UniqueViolation as error:
+            if error.diag.constraint_name != VENDOR_UUID_INDEX:
+                raise
+            # another transaction imported the same CFDI after this one began
+            raise UserError(
+                self.env._(
+                    "The CFDI %(uuids)s was imported by another user at the same moment: it is "
+                    "not imported twice. Reload to see its bill.",
+                    uuids=", ".join(received.uuid for received, _values in prepared),
+                )
+            ) from None
         attachments = self.env["ir.attachment"].create(
             [
                 self._attachment_values(move, received)

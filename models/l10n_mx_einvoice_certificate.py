@@ -10,6 +10,7 @@ from odoo.osv import expression
 
 from ..cfdi import credentials
 from ..cfdi.errors import CfdiError
+from . import l10n_mx_einvoice_secrets as secrets
 from .l10n_mx_einvoice_utils import MANAGER_GROUP as MANAGER
 from .l10n_mx_einvoice_utils import engine_message
 
@@ -17,6 +18,8 @@ _logger = logging.getLogger(__name__)
 
 EXPIRY_WARNING_DAYS = 30
 _SECRET_FIELDS = ("cer_file", "key_file", "password")
+# what the credential is made of, as stored (the password encrypted)
+_STORED_SECRETS = ("cer_file", "key_file", "password_encrypted")
 
 
 def _decode(data):
@@ -47,7 +50,15 @@ class L10nMxEinvoiceCertificate(models.Model):
         string="Private key (.key)", attachment=False, copy=False, groups=MANAGER
     )
     key_filename = fields.Char(copy=False, groups=MANAGER)
-    password = fields.Char(string="Key password", copy=False, groups=MANAGER)
+    password = fields.Char(
+        string="Key password",
+        copy=False,
+        groups=MANAGER,
+        compute="_compute_password",
+        inverse="_inverse_password",
+    )
+    # encrypted with the key held outside the database (l10n_mx_einvoice_secrets)
+    password_encrypted = fields.Char(copy=False, groups="base.group_system")
     rfc = fields.Char(string="RFC", readonly=True, copy=False)
     legal_name = fields.Char(readonly=True, copy=False)
     no_certificado = fields.Char(string="Certificate number", readonly=True, copy=False, index=True)
@@ -80,6 +91,25 @@ class L10nMxEinvoiceCertificate(models.Model):
                 if certificate.no_certificado
                 else self.env._("New certificate")
             )
+
+    def init(self):
+        secrets.encrypt_clear_columns(self.env, self._table, {"password": "password_encrypted"})
+
+    @api.depends("password_encrypted")
+    def _compute_password(self):
+        for certificate in self:
+            certificate.password = secrets.shown(self.env, certificate.sudo().password_encrypted)
+
+    def _inverse_password(self):
+        for certificate in self:
+            certificate.sudo().password_encrypted = secrets.encrypt(self.env, certificate.password)
+
+    def _rotate_secrets(self):
+        """Re-encrypt the passwords of every certificate with the first secret key."""
+        records = self.sudo().with_context(active_test=False)
+        secrets.rotate_records(
+            records.search([("password_encrypted", "!=", False)]), ["password_encrypted"]
+        )
 
     @api.depends("date_start", "date_end")
     def _compute_state(self):
@@ -179,7 +209,8 @@ class L10nMxEinvoiceCertificate(models.Model):
         """Decrypt the key (needs sudo or the manager group); ValidationError if unusable."""
         self.ensure_one()
         cer, key = _decode(self.cer_file), _decode(self.key_file)
-        if not cer or not key or not self.password:
+        password = secrets.decrypt(self.env, self.sudo().password_encrypted)
+        if not cer or not key or not password:
             raise ValidationError(
                 self.env._(
                     "CSD certificate %(name)s of %(company)s is incomplete: upload the .cer file, "
@@ -189,7 +220,7 @@ class L10nMxEinvoiceCertificate(models.Model):
                 )
             )
         try:
-            return credentials.Credential.load(cer, key, self.password)
+            return credentials.Credential.load(cer, key, password)
         except CfdiError as error:
             raise self._validation_error(error) from None
 
@@ -204,7 +235,7 @@ class L10nMxEinvoiceCertificate(models.Model):
         self.ensure_one()
         record = self.sudo().with_context(bin_size=False)
         content = hashlib.sha256()
-        for name in _SECRET_FIELDS:
+        for name in _STORED_SECRETS:
             value = record[name] or b""
             content.update(value if isinstance(value, bytes) else value.encode())
             content.update(b"\0")

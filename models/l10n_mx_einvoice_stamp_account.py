@@ -1,16 +1,25 @@
+import functools
 import hashlib
 import logging
 import os
+import random
+import time
 
 from odoo import api, fields, models, tools
-from odoo.exceptions import UserError
-from psycopg2.errors import SerializationFailure
+from odoo.exceptions import UserError, ValidationError
+from psycopg2.errors import LockNotAvailable
 
 from ..cfdi import pac
 from ..cfdi.errors import CfdiError
+from . import l10n_mx_einvoice_secrets as secrets
 from .l10n_mx_einvoice_utils import MANAGER_GROUP, engine_message
 
 _logger = logging.getLogger(__name__)
+
+# a claim on a stamp account: one short wait for its row lock, retried with a growing pause
+# (about a minute in all) before giving up with a clear message
+CLAIM_LOCK_TIMEOUT = "2s"
+CLAIM_TRIES = 30
 
 
 class L10nMxEinvoiceStampAccount(models.Model):
@@ -49,8 +58,15 @@ class L10nMxEinvoiceStampAccount(models.Model):
         tracking=True,
     )
     username = fields.Char(groups=MANAGER_GROUP, copy=False)
-    password = fields.Char(groups=MANAGER_GROUP, copy=False)
-    token = fields.Char(groups=MANAGER_GROUP, copy=False)
+    password = fields.Char(
+        groups=MANAGER_GROUP, copy=False, compute="_compute_secrets", inverse="_inverse_password"
+    )
+    token = fields.Char(
+        groups=MANAGER_GROUP, copy=False, compute="_compute_secrets", inverse="_inverse_token"
+    )
+    # encrypted with the key held outside the database (l10n_mx_einvoice_secrets)
+    password_encrypted = fields.Char(copy=False, groups="base.group_system")
+    token_encrypted = fields.Char(copy=False, groups="base.group_system")
     url = fields.Char(string="Service URL", help="Leave empty to use the provider's own URL.")
     unlimited = fields.Boolean(string="Unlimited plan", tracking=True)
     unlimited_until = fields.Date(
@@ -72,6 +88,50 @@ class L10nMxEinvoiceStampAccount(models.Model):
         help="The managers were warned of the current low balance (reset when it recovers).",
     )
     is_unlimited_now = fields.Boolean(compute="_compute_balance")
+
+    def init(self):
+        secrets.encrypt_clear_columns(
+            self.env,
+            self._table,
+            {"password": "password_encrypted", "token": "token_encrypted"},
+        )
+
+    @api.depends("password_encrypted", "token_encrypted")
+    def _compute_secrets(self):
+        for account in self:
+            stored = account.sudo()
+            account.password = secrets.shown(self.env, stored.password_encrypted)
+            account.token = secrets.shown(self.env, stored.token_encrypted)
+
+    def _inverse_password(self):
+        for account in self:
+            account.sudo().password_encrypted = secrets.encrypt(self.env, account.password)
+
+    def _inverse_token(self):
+        for account in self:
+            account.sudo().token_encrypted = secrets.encrypt(self.env, account.token)
+
+    def _rotate_secrets(self):
+        """Re-encrypt the password and token of every account with the first secret key."""
+        records = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search(["|", ("password_encrypted", "!=", False), ("token_encrypted", "!=", False)])
+        )
+        secrets.rotate_records(records, ["password_encrypted", "token_encrypted"])
+
+    @api.constrains("url")
+    def _check_url(self):
+        for account in self:
+            if account.url and not secrets.safe_url(account.url):
+                raise ValidationError(
+                    self.env._(
+                        "The service URL of stamp account %(account)s must start with https:// "
+                        "(plain http only for a local sandbox on 127.0.0.1 or localhost): "
+                        "passwords and invoices travel over it.",
+                        account=account.display_name,
+                    )
+                )
 
     @api.depends(
         "credit_move_ids.quantity", "unlimited", "unlimited_until", "low_balance_threshold"
@@ -98,13 +158,15 @@ class L10nMxEinvoiceStampAccount(models.Model):
         """The engine's PAC connector for this account (credentials read as superuser)."""
         self.ensure_one()
         record = self.sudo()
-        secrets = "\0".join(record[name] or "" for name in ("username", "password", "token"))
+        stored = "\0".join(
+            record[name] or "" for name in ("username", "password_encrypted", "token_encrypted")
+        )
         return self._connector(
             record.id,
             record.provider,
             record.environment,
             record.url or None,
-            hashlib.sha256(secrets.encode()).hexdigest(),
+            hashlib.sha256(stored.encode()).hexdigest(),
         )
 
     @tools.ormcache("account_id", "provider", "environment", "url", "secrets_digest")
@@ -116,8 +178,8 @@ class L10nMxEinvoiceStampAccount(models.Model):
             provider,
             test=environment != "production",
             username=record.username or None,
-            password=record.password or None,
-            token=record.token or None,
+            password=secrets.decrypt(self.env, record.password_encrypted) or None,
+            token=secrets.decrypt(self.env, record.token_encrypted) or None,
             url=url,
             state_dir=record._sandbox_state_dir() if provider == "sandbox" else None,
         )
@@ -149,44 +211,79 @@ class L10nMxEinvoiceStampAccount(models.Model):
     def _claim_credits(self):
         """(balance, documents waiting for the PAC) of this account, for new stamps.
 
-        The account's row is updated first, so two transactions sealing for the same
-        account cannot both count its last credit: the second waits for the first to
-        commit and is then refused with a clear message (its snapshot cannot see the
-        first one's pending documents).
+        Two transactions sealing with the same account must not both count its last
+        credit. A transaction that commits its pending documents before the PAC is called
+        (always, but in tests) claims the account in a short transaction of its own: the
+        account's row locked there, and counted there with a fresh snapshot once the lock is
+        obtained, whatever this transaction's snapshot. The lock is held until this
+        transaction commits its pending documents (or rolls back), never while the PAC
+        answers; the next claimer waits for it. Documents this transaction has not
+        committed yet are not counted there (at worst one too many: an expired document).
         """
         self.ensure_one()
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    "UPDATE l10n_mx_einvoice_stamp_account SET write_date = write_date WHERE id = %s",
+        if not self.env["l10n_mx_einvoice.document"]._can_commit():
+            self.env.flush_all()  # no other transaction sees this one's documents
+            return self._count_credits(self.env.cr)
+        return self._count_credits(self._claim_cursor())
+
+    def _count_credits(self, cr):
+        cr.execute(
+            """SELECT (SELECT COALESCE(SUM(quantity), 0) FROM l10n_mx_einvoice_credit_move
+                        WHERE account_id = %(id)s),
+                      (SELECT COUNT(*) FROM l10n_mx_einvoice_document
+                        WHERE stamp_account_id = %(id)s AND kind = 'stamp' AND state = 'pending')
+            """,
+            {"id": self.id},
+        )
+        balance, pending = cr.fetchone()
+        return balance, pending
+
+    def _claim_cursor(self):
+        """A cursor holding the lock on this account's row until this transaction ends.
+
+        Short lock timeouts, retried with a growing pause: a claim is held only while its
+        holder creates its pending documents and commits them.
+        """
+        claims = self.env.cr.cache.setdefault("l10n_mx_einvoice_claims", {})
+        if self.id in claims:
+            return claims[self.id]
+        for attempt in range(CLAIM_TRIES):
+            claim = self.env.registry.cursor()
+            try:
+                # each statement sees what was committed before it: the counts are read
+                # after the lock is obtained
+                claim.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                claim.execute("SET LOCAL lock_timeout = %s", [CLAIM_LOCK_TIMEOUT])
+                claim.execute(
+                    "SELECT id FROM l10n_mx_einvoice_stamp_account WHERE id = %s FOR NO KEY UPDATE",
                     [self.id],
                     log_exceptions=False,
                 )
-        except SerializationFailure:
-            # another transaction sealed with this account since this one began; a replay of
-            # the whole request could repeat work already committed (stamp on post)
-            raise UserError(
-                self.env._(
-                    "Another user was stamping with the stamp account %(account)s at the same "
-                    "time: these invoices were not stamped (nothing reached the PAC); try again in "
-                    "a few seconds.",
-                    account=self.display_name,
-                )
-            ) from None
-        account = self.sudo()
-        account.invalidate_recordset(["balance", "is_low_balance", "is_unlimited_now"])
-        pending = (
-            self.env["l10n_mx_einvoice.document"]
-            .sudo()
-            .search_count(
-                [
-                    ("stamp_account_id", "=", self.id),
-                    ("kind", "=", "stamp"),
-                    ("state", "=", "pending"),
-                ]
+            except LockNotAvailable:
+                claim.close()
+                time.sleep(min(0.05 * 2**attempt, 1.0) * random.uniform(0.5, 1.5))  # noqa: S311
+                continue
+            except Exception:
+                claim.close()
+                raise
+            claims[self.id] = claim
+            release = functools.partial(self._release_claim, claims, self.id)
+            self.env.cr.postcommit.add(release)
+            self.env.cr.postrollback.add(release)
+            return claim
+        raise UserError(
+            self.env._(
+                "The stamp account %(account)s stayed busy for more than a minute: these "
+                "invoices were not stamped (nothing reached the PAC); try again.",
+                account=self.display_name,
             )
         )
-        return account.balance, pending
+
+    @staticmethod
+    def _release_claim(claims, account_id):
+        claim = claims.pop(account_id, None)
+        if claim is not None:
+            claim.close()  # a rollback: the claim wrote nothing
 
     @api.model
     def _credit_shortfall(self, accounts):

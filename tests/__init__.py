@@ -8,6 +8,7 @@ from . import (
     test_payment_complement,
     test_report,
     test_sat_status_followup,
+    test_secrets_at_rest,
     test_secrets_in_logs,
     test_security_access,
     test_stamp_account,
@@ -15,4 +16,5 @@ from . import (
     test_stamp_invoice,
     test_tenancy_integrity,
     test_vendor_import,
+    test_vendor_import_concurrency,
 )

@@ -6,7 +6,8 @@ sandbox stamp account with credits, the customer XENON INDUSTRIAL ARTICLES (XIA1
 76343, 601, uso G03), products with ClaveProdServ and units with ClaveUnidad, IVA 16 % as
 default sale tax. On top of it: ``FlowFixtures`` (taxes, products, invoices of the
 accountant's flow), ``PaymentFixtures`` (PPD invoices and payments), ``CancellationFixtures``,
-``VendorFixtures`` (supplier CFDI and the import wizard), ``CfdiOracleMixin`` (SAT's XSD and
+``VendorFixtures`` (supplier CFDI and the import wizard), ``TenancyFixtures`` (two companies,
+a user of each role), ``JsonRpcMixin`` (JSON-RPC as a logged-in user), ``CfdiOracleMixin`` (SAT's XSD and
 XSLT as oracles), ``setup_company``/``make_invoice`` for committed data (concurrency tests),
 ``add_credits`` and ``load_spanish`` (es_419 with this addon's translations)."""
 
@@ -20,6 +21,7 @@ from decimal import Decimal
 from decimal import Decimal as D
 from pathlib import Path
 
+import odoo
 from lxml import etree
 from odoo import Command
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -28,6 +30,8 @@ from odoo.addons.l10n_mx_einvoice.cfdi import xml as cfdi_xml
 from odoo.addons.l10n_mx_einvoice.cfdi.testing import FIXTURES, csd_files, oracle
 from odoo.addons.l10n_mx_einvoice.cfdi.testing import supplier_documents as docs
 from odoo.addons.l10n_mx_einvoice.cfdi.testing.servers import sat_server
+from odoo.tests import new_test_user
+from odoo.tests.common import TEST_CURSOR_COOKIE_NAME, Opener
 
 CSD_PASSWORD = "12345678a"
 COMPANY_NAME = "ESCUELA KEMPER URGATE"
@@ -434,6 +438,106 @@ class CancellationFixtures(PaymentFixtures):
 
     def chatter(self, move):
         return " ".join(move.message_ids.mapped("body"))
+
+
+class TenancyFixtures:
+    """Two companies and a user of each role (issue 12), on top of ``FlowFixtures``:
+    A (the common company: Invoicing user, CFDI user, CFDI manager) and B (its own stamp
+    account: CFDI user, CFDI manager), an administrator of both, and a stamped invoice of A.
+    Each user's password is their login."""
+
+    @classmethod
+    def setup_tenancy(cls):
+        cls.company_b = cls.setup_other_company(
+            name="EMPRESA B", vat="XIA190128J61", zip="76343", l10n_mx_einvoice_regimen_fiscal="601"
+        )["company"]
+        cls.account_b = cls.env["l10n_mx_einvoice.stamp.account"].create(
+            {"name": "Sandbox B", "company_id": cls.company_b.id, "provider": "sandbox"}
+        )
+        add_credits(cls.account_b, 10)
+        cls.company_b.l10n_mx_einvoice_stamp_account_id = cls.account_b
+        invoicing = "account.group_account_invoice"
+        cfdi_user = f"{invoicing},l10n_mx_einvoice.group_l10n_mx_einvoice_user"
+        manager = f"{invoicing},l10n_mx_einvoice.group_l10n_mx_einvoice_manager"
+        cls.plain_a = cls.role_user("plain_a", invoicing, cls.company)
+        cls.cfdi_a = cls.role_user("cfdi_a", cfdi_user, cls.company)
+        cls.manager_a = cls.role_user("manager_a", manager, cls.company)
+        cls.cfdi_b = cls.role_user("cfdi_b", cfdi_user, cls.company_b)
+        cls.manager_b = cls.role_user("manager_b", manager, cls.company_b)
+        cls.admin_ab = cls.role_user(
+            "admin_ab",
+            f"{manager},base.group_system,account.group_account_manager",
+            cls.company,
+            cls.company | cls.company_b,
+        )
+        cls.stamped = cls.make_invoice([{"price_unit": 500.0}])
+        cls.stamped.action_l10n_mx_einvoice_stamp()
+        assert cls.stamped.l10n_mx_einvoice_state == "stamped", cls.stamped.l10n_mx_einvoice_message
+
+    @classmethod
+    def role_user(cls, login, groups, company, companies=None):
+        return new_test_user(
+            cls.env,
+            login=login,
+            password=login,  # JsonRpcMixin logs in with it
+            groups=groups,
+            company_id=company.id,
+            company_ids=[Command.set((companies or company).ids)],
+        )
+
+
+class JsonRpcMixin:
+    """JSON-RPC to the test server as a user who logged in with their password
+    (``/web/session/authenticate``), the requests running in the test's transaction.
+
+    What ``HttpCase`` does, without being one: an ``HttpCase`` in the suite makes Odoo
+    pregenerate every asset bundle first, which fails on an Odoo without its
+    ``static/tests`` folders (the shared installation has none)."""
+
+    @classmethod
+    def setup_json_rpc(cls):
+        server = odoo.service.server.server
+        assert server is not None, "JSON-RPC tests need Odoo's HTTP server (--http-port)"
+        cls.base_url = f"http://127.0.0.1:{server.httpd.server_port}"
+        cls.registry.enter_test_mode(cls.cr)
+        cls.addClassCleanup(cls.registry.leave_test_mode)
+
+    def setUp(self):
+        super().setUp()
+        self.openers = {}
+
+    def opener_of(self, user):
+        """A browser session of ``user`` (password: their login, as ``new_test_user``)."""
+        if user.login not in self.openers:
+            opener = Opener(self.cr)
+            opener.cookies[TEST_CURSOR_COOKIE_NAME] = self.http_request_key
+            body = self.post(
+                opener,
+                "/web/session/authenticate",
+                {"db": self.cr.dbname, "login": user.login, "password": user.login},
+            )
+            assert body.get("result", {}).get("uid") == user.id, body
+            self.openers[user.login] = opener
+        return self.openers[user.login]
+
+    def post(self, opener, route, params):
+        response = opener.post(
+            self.base_url + route,
+            json={"jsonrpc": "2.0", "method": "call", "id": 1, "params": params},
+            timeout=120,  # a stamp on a loaded machine
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def rpc(self, user, model, method, *args, **kwargs):
+        """(result, error data) of ``model.method(*args, **kwargs)`` called by ``user``
+        through ``/web/dataset/call_kw``."""
+        body = self.post(
+            self.opener_of(user),
+            "/web/dataset/call_kw",
+            {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
+        )
+        return body.get("result"), body.get("error", {}).get("data")
 
 
 class VendorFixtures:

@@ -294,10 +294,9 @@ class TestStampConcurrency(TransactionCase):
             refused = next(
                 outcomes[move_id] for move_id, state in states.items() if state == "to_stamp"
             )
-            self.assertIn("Another user was stamping with the stamp account", refused[0])
-            with self.registry.cursor() as cr:
-                account = self.env_of(cr)["l10n_mx_einvoice.stamp.account"].browse(self.account_id)
-                self.assertEqual(account.balance, 0)
+            # the second user waited for the first one's claim, then saw its credit taken
+            self.assertIn("Sin folios disponibles", refused[0])
+            self.assertNotIn("Another user", refused[0])
             outcomes = []  # tried again: now the credits are known to be spent
             self.stamp_in_new_cursor(
                 next(m for m, s in states.items() if s == "to_stamp"), outcomes
@@ -305,6 +304,67 @@ class TestStampConcurrency(TransactionCase):
             self.assertIn("Sin folios disponibles", outcomes[0])
         finally:
             self.adjust_credits(1000)
+
+    def test_four_clients_stamping_continuously_wait_for_each_other(self):
+        rounds = 3
+        move_ids = [[self.new_move() for _ in range(rounds)] for _client in range(4)]
+        Account = type(self.env["l10n_mx_einvoice.stamp.account"])
+        claim = Account._claim_credits
+        all_checked, claims = threading.Barrier(4, timeout=30), []
+
+        def claim_together(account):
+            claims.append(account.id)
+            if len(claims) <= 4:  # the first round: every client checked before any claims
+                all_checked.wait()
+            return claim(account)
+
+        def client(own_moves, outcomes):
+            for move_id in own_moves:  # one invoice after another, as a user would
+                self.stamp_in_new_cursor(move_id, outcomes)
+
+        outcomes = [[] for _client in move_ids]
+        with patch.object(Account, "_claim_credits", claim_together):
+            threads = [
+                threading.Thread(target=client, args=(own, result))
+                for own, result in zip(move_ids, outcomes, strict=True)
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        self.assertEqual(outcomes, [["done"] * rounds] * 4)
+        uuids = set()
+        for move_id in sum(move_ids, []):
+            facts = self.facts(move_id)
+            self.assertEqual(
+                (facts["state"], facts["stamped_documents"], facts["credits"], facts["findings"]),
+                ("stamped", 1, -1, []),
+            )
+            uuids.add(facts["uuid"])
+        self.assertEqual(len(uuids), 4 * rounds)
+
+    def test_no_lock_on_the_stamp_account_while_the_pac_answers(self):
+        move_id = self.new_move()
+        Document = type(self.env["l10n_mx_einvoice.document"])
+        send = Document._send
+        seen = []
+
+        def send_while_others_claim(document, sent_before):
+            with self.registry.cursor() as other:  # another user claiming the account now
+                other.execute(
+                    "SELECT id FROM l10n_mx_einvoice_stamp_account WHERE id = %s "
+                    "FOR NO KEY UPDATE NOWAIT",
+                    [self.account_id],
+                )
+                seen.append(other.fetchall())
+            return send(document, sent_before)
+
+        with patch.object(Document, "_send", send_while_others_claim):
+            outcomes = []
+            self.stamp_in_new_cursor(move_id, outcomes)
+        self.assertEqual(outcomes, ["done"])
+        self.assertEqual(seen, [[(self.account_id,)]])
+        self.assertEqual(self.facts(move_id)["credits"], -1)
 
     def test_a_refused_batch_keeps_the_batches_stamped_before_it(self):
         move_ids = [self.new_move(), self.new_move(), self.new_move("no_regimen")]

@@ -5,52 +5,24 @@ the stamped XML and the ledger are append-only for everyone."""
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
-from .common import CSD_PASSWORD, FlowFixtures, L10nMxEinvoiceCommon, add_credits, fixture_b64
+from .common import (
+    CSD_PASSWORD,
+    FlowFixtures,
+    L10nMxEinvoiceCommon,
+    TenancyFixtures,
+    fixture_b64,
+)
 
 
 @tagged("post_install", "-at_install")
-class TestTenancyIntegrity(FlowFixtures, L10nMxEinvoiceCommon):
+class TestTenancyIntegrity(TenancyFixtures, FlowFixtures, L10nMxEinvoiceCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.setup_flow()
-        cls.company_b = cls.setup_other_company(
-            name="EMPRESA B", vat="XIA190128J61", zip="76343", l10n_mx_einvoice_regimen_fiscal="601"
-        )["company"]
-        cls.account_b = cls.env["l10n_mx_einvoice.stamp.account"].create(
-            {"name": "Sandbox B", "company_id": cls.company_b.id, "provider": "sandbox"}
-        )
-        add_credits(cls.account_b, 10)
-        cls.company_b.l10n_mx_einvoice_stamp_account_id = cls.account_b
-        invoicing = "account.group_account_invoice"
-        cfdi_user = f"{invoicing},l10n_mx_einvoice.group_l10n_mx_einvoice_user"
-        manager = f"{invoicing},l10n_mx_einvoice.group_l10n_mx_einvoice_manager"
-        cls.plain_a = cls.role_user("plain_a", invoicing, cls.company)
-        cls.cfdi_a = cls.role_user("cfdi_a", cfdi_user, cls.company)
-        cls.manager_a = cls.role_user("manager_a", manager, cls.company)
-        cls.cfdi_b = cls.role_user("cfdi_b", cfdi_user, cls.company_b)
-        cls.manager_b = cls.role_user("manager_b", manager, cls.company_b)
-        cls.admin_ab = cls.role_user(
-            "admin_ab",
-            f"{manager},base.group_system,account.group_account_manager",
-            cls.company,
-            cls.company | cls.company_b,
-        )
-        cls.stamped = cls.make_invoice([{"price_unit": 500.0}])
-        cls.stamped.action_l10n_mx_einvoice_stamp()
-        assert cls.stamped.l10n_mx_einvoice_state == "stamped", cls.stamped.l10n_mx_einvoice_message
-
-    @classmethod
-    def role_user(cls, login, groups, company, companies=None):
-        return new_test_user(
-            cls.env,
-            login=login,
-            groups=groups,
-            company_id=company.id,
-            company_ids=[Command.set((companies or company).ids)],
-        )
+        cls.setup_tenancy()
 
     def ledger(self, account=None):
         return (

@@ -6,10 +6,11 @@ from datetime import timedelta
 from decimal import Decimal
 from unittest.mock import patch
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.addons.l10n_mx_einvoice.cfdi import reception
-from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.addons.l10n_mx_einvoice.cfdi.testing.zips import overlapping_zip
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
 
 from .common import (
     SUPPLIER_NAME,
@@ -259,6 +260,19 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertIn("2 imported", wizard.summary)
         self.assertNotIn("root:x:0:0", "".join(wizard.line_ids.mapped("message")))
 
+    def test_a_zip_of_overlapping_entries_is_refused_without_inflating_it(self):
+        before = len(self.bills())
+        bomb = overlapping_zip()  # ~260 KB whose 5000 entries point at one "5 MiB" member
+        with patch.object(zipfile.ZipFile, "open", side_effect=AssertionError("inflated")):
+            wizard = self.run_import([("overlap.zip", bomb)], check_sat_status=False)
+        [line] = wizard.line_ids
+        self.assertEqual(
+            (line.name, line.state, line.code), ("overlap.zip", "error", "RECEPTION-ZIP-OVERLAP")
+        )
+        self.assertIn("overlap", line.message)
+        self.assertFalse(line.move_id)
+        self.assertEqual(len(self.bills()), before)
+
     def sealed_only(self):
         from odoo.addons.l10n_mx_einvoice.cfdi.testing import supplier_documents
 
@@ -338,6 +352,58 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         altered_bill = self.result(wizard, "altered.xml").move_id
         self.assertFalse(altered_bill.l10n_mx_einvoice_vendor_seal_ok)
         self.assertIn("seal", self.result(wizard, "altered.xml").message)
+
+    def test_a_bill_failing_its_checks_is_posted_only_with_a_managers_reason(self):
+        other = self.supplier_cfdi(
+            receiver_rfc="XIA190128J61", receiver_name="XENON INDUSTRIAL ARTICLES"
+        )
+        altered = self.services.replace(b"Papel bond carta", b"Papel bond oficio", 1)
+        wizard = self.run_import([("other.xml", other), ("altered.xml", altered)], False)
+        other_bill = self.result(wizard, "other.xml").move_id
+        altered_bill = self.result(wizard, "altered.xml").move_id
+        for bill, problem in ((other_bill, "receiver RFC"), (altered_bill, "seal")):
+            with self.assertRaisesRegex(UserError, "cannot be trusted") as refused:
+                bill.action_post()
+            self.assertIn(bill.display_name, str(refused.exception))
+            self.assertIn(problem, str(refused.exception))
+            self.assertEqual(bill.state, "draft")
+        clerk = new_test_user(
+            self.env,
+            login="clerk_allow",
+            groups="account.group_account_invoice,l10n_mx_einvoice.group_l10n_mx_einvoice_user",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        with self.assertRaises(AccessError):
+            other_bill.with_user(clerk)._l10n_mx_einvoice_vendor_allow_posting("trust me")
+        with self.assertRaises(AccessError):  # the wizard is the managers' only
+            self.env["l10n_mx_einvoice.vendor.allow"].with_user(clerk).create(
+                {"move_ids": [Command.set(other_bill.ids)], "reason": "trust me"}
+            )
+        with self.assertRaises(UserError):  # nor can anyone write who allowed it
+            other_bill.with_user(clerk).write(
+                {
+                    "l10n_mx_einvoice_vendor_allowed_by": clerk.id,
+                    "l10n_mx_einvoice_vendor_allowed_reason": "x",
+                }
+            )
+        with self.assertRaisesRegex(UserError, "reason"):
+            other_bill._l10n_mx_einvoice_vendor_allow_posting("   ")
+        self.env["l10n_mx_einvoice.vendor.allow"].create(
+            {
+                "move_ids": [Command.set(other_bill.ids)],
+                "reason": "Supplier invoiced our branch by mistake; credit note requested",
+            }
+        ).action_allow()
+        self.assertEqual(other_bill.l10n_mx_einvoice_vendor_allowed_by, self.env.user)
+        message = other_bill.message_ids[:1]
+        self.assertEqual(message.author_id, self.env.user.partner_id)
+        self.assertIn("credit note requested", message.body)
+        self.assertIn("receiver RFC", message.body)
+        other_bill.action_post()
+        self.assertEqual(other_bill.state, "posted")
+        with self.assertRaisesRegex(UserError, "cannot be trusted"):  # allowed one by one
+            altered_bill.action_post()
 
     def test_real_production_sample_imports_with_its_real_seal(self):
         data = sample_bytes("I_real_production_stamped.xml")

@@ -20,6 +20,7 @@ from cfdi.testing.supplier_documents import (
     stamped,
     supplier_invoice,
 )
+from cfdi.testing.zips import overlapping_zip
 from cfdi.xml import XmlError
 
 NS33 = "http://www.sat.gob.mx/cfd/3"
@@ -173,19 +174,69 @@ def test_mixed_zip_imports_the_good_and_reports_the_others(good):
     assert len(results) == 6  # the folder entry is not a file
 
 
-def test_zip_bomb_by_ratio_is_stopped_while_reading():
+@pytest.fixture
+def inflated(monkeypatch) -> list[str]:
+    """The names of the members opened (inflated) by the reception."""
+    opened: list[str] = []
+    open_member = zipfile.ZipFile.open
+
+    def counting_open(archive, name, mode="r", *args, **kwargs):
+        if mode == "r":
+            opened.append(getattr(name, "filename", name))
+        return open_member(archive, name, mode, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", counting_open)
+    return opened
+
+
+def test_zip_bomb_by_ratio_is_refused_before_inflating(inflated):
     data = zip_of({"bomb.xml": b"<a>" + b"0" * (3 * 1024 * 1024) + b"</a>"})
     assert len(data) < 50 * 1024
     [problem] = reception.expand("bomb.zip", data)
     assert problem.code == "RECEPTION-ZIP-RATIO"
+    assert inflated == []
+
+
+def test_overlapping_entries_are_refused_before_inflating(inflated):
+    data = overlapping_zip()
+    assert 250_000 < len(data) < 270_000  # 5000 entries, each "5 MiB", over one member
+    [problem] = reception.expand("overlap.zip", data)
+    assert problem.code == "RECEPTION-ZIP-OVERLAP"
+    assert "overlap" in problem.message_en
+    assert inflated == []
+    # the same entries one at a time are an ordinary archive
+    [problem] = reception.expand("one.zip", overlapping_zip(members=1))
+    assert problem.code == "RECEPTION-ZIP-RATIO"
+
+
+def test_refused_members_count_toward_the_total(good, inflated):
+    bomb = b"<a>" + b"0" * (3 * 1024 * 1024) + b"</a>"
+    data = zip_of({"bomb.xml": bomb, "good.xml": good})
+    results = reception.expand("mixed.zip", data, Limits(max_total_bytes=len(bomb) + 10))
+    assert codes(results) == ["RECEPTION-ZIP-RATIO", "RECEPTION-ZIP-TOTAL"]
+    assert inflated == []
+    results = reception.expand("mixed.zip", data, Limits(max_total_bytes=len(bomb) + len(good)))
+    assert codes(results) == ["RECEPTION-ZIP-RATIO", "OK"]
+    assert inflated == ["good.xml"]
+
+
+def test_a_member_inflating_past_its_declared_size_is_damaged(good):
+    data = bytearray(zip_of({"good.xml": good}))
+    central = data.index(b"PK\x01\x02")
+    declared = len(good) - 100  # both headers now declare less than the member holds
+    data[22:26] = declared.to_bytes(4, "little")
+    data[central + 24 : central + 28] = declared.to_bytes(4, "little")
+    [problem] = reception.expand("liar.zip", bytes(data))
+    assert problem.code == "RECEPTION-ZIP-MEMBER"
 
 
 def test_zip_limits_on_members_total_and_archive_size(good):
     many = zip_of({f"f{i}.xml": good for i in range(6)})
     [problem] = reception.expand("many.zip", many, Limits(max_members=5))
     assert problem.code == "RECEPTION-ZIP-MEMBERS"
+    # the declared sizes are counted before inflating: the limit is never passed
     results = reception.expand("many.zip", many, Limits(max_total_bytes=2 * len(good)))
-    assert codes(results) == ["OK", "OK", "OK"] + ["RECEPTION-ZIP-TOTAL"] * 3
+    assert codes(results) == ["OK", "OK"] + ["RECEPTION-ZIP-TOTAL"] * 4
     [problem] = reception.expand("many.zip", many, Limits(max_archive_bytes=len(many) - 1))
     assert problem.code == "RECEPTION-ZIP-TOO-LARGE"
 
