@@ -12,6 +12,8 @@ import uuid as uuid_module
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from lxml import etree
+
 # Relative imports: the module is used by the engine's pytest suite (as cfdi.testing...) and
 # by the Odoo tests (as odoo.addons.l10n_mx_einvoice.cfdi.testing...).
 from .. import amounts, seal
@@ -34,6 +36,7 @@ RECEIVER_RFC = "EKU9003173C9"
 RECEIVER_NAME = "ESCUELA KEMPER URGATE"
 LUGAR = "06000"
 IVA16 = Decimal("0.160000")
+XSI_LOCATION = "{http://www.w3.org/2001/XMLSchema-instance}schemaLocation"
 
 
 def supplier_credential() -> Credential:
@@ -121,3 +124,39 @@ def sealed(c: Comprobante, credential: Credential | None = None) -> bytes:
 def stamped(connector, c: Comprobante, credential: Credential | None = None) -> bytes:
     """Sealed by the supplier's CSD and stamped by ``connector`` (the sandbox PAC)."""
     return connector.stamp(sealed(c, credential)).xml
+
+
+# Complements the engine does not model, as a supplier may send them (values valid
+# against SAT's XSD of each; their cadena comes from SAT's XSLT tree).
+OTHER_COMPLEMENTS = {
+    "leyendas_fiscales": (
+        "http://www.sat.gob.mx/leyendasFiscales",
+        "http://www.sat.gob.mx/sitio_internet/cfd/leyendasFiscales/leyendasFisc.xsd",
+        '<leyendasFisc:LeyendasFiscales xmlns:leyendasFisc="http://www.sat.gob.mx/leyendasFiscales"'
+        ' version="1.0"><leyendasFisc:Leyenda disposicionFiscal="RESDERAUT"'
+        ' norma="Artículo 2o. Fracción I" textoLeyenda="Obra protegida por el derecho de autor"/>'
+        "</leyendasFisc:LeyendasFiscales>",
+    ),
+    "ine": (
+        "http://www.sat.gob.mx/ine",
+        "http://www.sat.gob.mx/sitio_internet/cfd/ine/ine11.xsd",
+        '<ine:INE xmlns:ine="http://www.sat.gob.mx/ine" Version="1.1" TipoProceso="Ordinario"'
+        ' TipoComite="Ejecutivo Nacional" IdContabilidad="123456"/>',
+    ),
+    "divisas": (
+        "http://www.sat.gob.mx/divisas",
+        "http://www.sat.gob.mx/sitio_internet/cfd/divisas/divisas.xsd",
+        '<divisas:Divisas xmlns:divisas="http://www.sat.gob.mx/divisas" version="1.0"'
+        ' tipoOperacion="venta"/>',
+    ),
+}
+
+
+def with_complement(c: Comprobante, name: str) -> Comprobante:
+    """``c`` carrying one complement of ``OTHER_COMPLEMENTS`` (kept as raw XML, with its
+    xsi:schemaLocation as a supplier's software writes it)."""
+    namespace, location, text = OTHER_COMPLEMENTS[name]
+    raw = etree.fromstring(text.encode("utf-8"))
+    raw.set(XSI_LOCATION, f"{namespace} {location}")
+    c.complemento.others.append(etree.tostring(raw))
+    return c
