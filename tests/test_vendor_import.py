@@ -361,7 +361,8 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
             files.append(
                 (f"{name}.xml", docs.stamped(self.connector, invoice, self.supplier_credential))
             )
-        leyendas = dict(files)["leyendas_fiscales.xml"]
+        other = docs.with_complement(docs.supplier_invoice(), "leyendas_fiscales")
+        leyendas = docs.stamped(self.connector, other, self.supplier_credential)
         altered = leyendas.replace(b"Obra protegida", b"Obra no protegida")
         self.assertNotEqual(altered, leyendas)
         wizard = self.run_import([*files, ("altered.xml", altered)], False)
