@@ -1,5 +1,8 @@
 """Cadena original of CFDI 4.0 (with Pagos 2.0 and implocal) and of TFD 1.1; Comercio
-Exterior 2.0 and Carta Porte 3.1 add theirs through ``cfdi.complements``.
+Exterior 2.0 and Carta Porte 3.1 add theirs through ``cfdi.complements``. A document
+carrying any other complement (Leyendas Fiscales, INE, Detallista, older Carta Porte...)
+gets its cadena from SAT's own ``cadenaoriginal_4_0.xslt`` tree, shipped in
+``cfdi/sat_xslt/`` (see its README), run by lxml.
 
 Native Python after SAT's XSLT files (cadenaoriginal_4_0.xslt, Pagos20.xslt,
 implocal.xslt, cadenaoriginal_TFD_1_1.xslt); the output is byte-identical to theirs.
@@ -22,14 +25,22 @@ read once, at import, into a tuple of steps that ``_apply`` walks.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
+
+from lxml import etree
 
 from . import document as doc
 from .complements import registry as complement_registry
 from .errors import CfdiError
-from .xml import format_value, normalize_space
+from .xml import format_value, normalize_space, parse, to_bytes
+
+SAT_XSLT = (
+    Path(__file__).parent / "sat_xslt" / "4" / "cadenaoriginal_4_0" / "cadenaoriginal_4_0.xslt"
+)
 
 
 class CadenaError(CfdiError):
@@ -162,23 +173,16 @@ _COMPROBANTE, _PAGOS, _IMPLOCAL, _TFD = (
 def cadena_original(c: doc.Comprobante) -> str:
     """The cadena original SAT's cadenaoriginal_4_0.xslt gives for ``cfdi.xml.to_bytes(c)``.
 
-    Raises ``CadenaError`` when the document carries a complement this engine
-    does not know (``complemento.others``): its part of the cadena cannot be built.
+    Native when the engine models every complement of the document; else SAT's XSLT
+    over the document's XML (``cadena_original_xslt``).
     """
+    comp = c.complemento
+    if comp is not None and comp.others:
+        return cadena_original_xslt(to_bytes(c))
     out: list[str] = []
     add = out.append
     _apply(_COMPROBANTE, c, add)
-    comp = c.complemento
     if comp is not None:
-        if comp.others:
-            raise CadenaError(
-                "El CFDI lleva un complemento que este motor no conoce; no se puede "
-                "calcular su cadena original (solo Pagos 2.0, implocal, Comercio Exterior "
-                "2.0, Carta Porte 3.1 y TFD).",
-                "The CFDI carries a complement this engine does not know; its cadena "
-                "original cannot be computed (only Pagos 2.0, implocal, Comercio Exterior "
-                "2.0, Carta Porte 3.1 and TFD).",
-            )
         # Same order as cfdi.xml writes them.
         if comp.pagos is not None:
             _apply(_PAGOS, comp.pagos, add)
@@ -186,6 +190,30 @@ def cadena_original(c: doc.Comprobante) -> str:
             _apply(_IMPLOCAL, comp.impuestos_locales, add)
         complement_registry.cadena(comp, add)
     return "||" + "|".join(out) + "||"
+
+
+@functools.cache
+def _sat_transform() -> etree.XSLT:
+    """SAT's cadenaoriginal_4_0.xslt with every complement sheet it includes, read from
+    ``cfdi/sat_xslt`` only (no network, no file written)."""
+    parser = etree.XMLParser(no_network=True, load_dtd=False, resolve_entities=False)
+    access = etree.XSLTAccessControl(
+        read_network=False, write_network=False, write_file=False, create_dir=False
+    )
+    return etree.XSLT(etree.parse(str(SAT_XSLT), parser), access_control=access)
+
+
+def cadena_original_xslt(data: bytes) -> str:
+    """The cadena original of CFDI 4.0 XML bytes, by SAT's XSLT (any complement SAT
+    publishes a sheet for). The bytes are parsed safely (``cfdi.xml.parse``)."""
+    try:
+        result = _sat_transform()(parse(data).getroottree())
+    except etree.XSLTError as exc:
+        raise CadenaError(
+            f"La hoja XSLT del SAT no pudo calcular la cadena original: {exc}",
+            f"SAT's XSLT could not compute the cadena original: {exc}",
+        ) from None
+    return str(result)
 
 
 def cadena_tfd(t: doc.TimbreFiscalDigital) -> str:

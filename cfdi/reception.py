@@ -37,8 +37,11 @@ MIB = 1024 * 1024
 # below this size a high compression ratio is ordinary (a CFDI of repeated concepts)
 _RATIO_FLOOR = MIB
 
-# Bills come from tipo I (ingreso: invoice) and E (egreso: credit note).
+# Bills come from tipo I (ingreso: invoice) and E (egreso: credit note); a supplier's
+# payment complement (P) is matched to the bills it pays.
 BILL_TYPES = ("I", "E")
+PAYMENT_TYPE = "P"
+RECEIVED_TYPES = (*BILL_TYPES, PAYMENT_TYPE)
 
 
 class ReceptionError(CfdiError):
@@ -373,7 +376,7 @@ def _check_root(root: etree._Element) -> None:
 
 
 def read_cfdi(name: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> ReceivedCfdi:
-    """A stamped CFDI 4.0 of type I or E, or ReceptionError/XmlError saying why not."""
+    """A stamped CFDI 4.0 of type I, E or P, or ReceptionError/XmlError saying why not."""
     root = parse_root(name, data, limits)
     _check_root(root)
     comprobante = cfdi_xml.from_tree(root)
@@ -386,18 +389,28 @@ def read_cfdi(name: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> Receiv
             "The CFDI has no TimbreFiscalDigital: it is not stamped and not valid. Ask the "
             "supplier for the stamped XML.",
         )
-    if comprobante.tipo_de_comprobante not in BILL_TYPES:
+    if comprobante.tipo_de_comprobante not in RECEIVED_TYPES:
         kind = {
-            "P": ("complemento de pago", "payment complement"),
             "T": ("traslado", "transfer"),
             "N": ("nómina", "payroll"),
         }.get(comprobante.tipo_de_comprobante or "", ("desconocido", "unknown"))
         raise _error(
             "TYPE",
             f"El CFDI es de tipo {comprobante.tipo_de_comprobante} ({kind[0]}): solo los de "
-            "ingreso (I) y egreso (E) se registran como facturas de proveedor.",
+            "ingreso (I) y egreso (E) se registran como facturas de proveedor, y los "
+            "complementos de pago (P) se relacionan con ellas.",
             f"The CFDI is of type {comprobante.tipo_de_comprobante} ({kind[1]}): only income "
-            "(I) and expense (E) documents become vendor bills.",
+            "(I) and expense (E) documents become vendor bills, and payment complements (P) "
+            "are matched to them.",
+        )
+    pagos = comprobante.complemento.pagos if comprobante.complemento else None
+    if comprobante.tipo_de_comprobante == PAYMENT_TYPE and (pagos is None or not pagos.pagos):
+        raise _error(
+            "NO-PAGOS",
+            "El CFDI de pago (P) no trae el complemento Pagos 2.0: no se puede saber qué "
+            "facturas paga. Pida al proveedor el XML completo.",
+            "The payment CFDI (P) carries no Pagos 2.0 complement: which bills it pays cannot "
+            "be known. Ask the supplier for the complete XML.",
         )
     try:
         seal_ok = verify_seal(comprobante)

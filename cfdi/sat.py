@@ -22,6 +22,15 @@ PAGO_CLAVE_PROD_SERV = "84111506"
 PAGO_DESCRIPCION = "Pago"
 CLAVE_UNIDAD_ACTIVIDAD = "ACT"
 
+# Down payments (Guía de llenado, apéndice 6 "anticipos"): the anticipo's and its
+# application's single concept, the application's form of payment, use and relation.
+ANTICIPO_CLAVE_PROD_SERV = "84111506"
+ANTICIPO_DESCRIPCION = "Anticipo del bien o servicio"
+APLICACION_ANTICIPO_DESCRIPCION = "Aplicación de anticipo"
+FORMA_PAGO_APLICACION_ANTICIPO = "30"
+USO_DEVOLUCIONES = "G02"
+RELACION_ANTICIPO = "07"
+
 # A global invoice's concepts: one per sale (ticket), ClaveProdServ 01010101, unit ACT.
 GLOBAL_CLAVE_PROD_SERV = "01010101"
 GLOBAL_CLAVE_UNIDAD = CLAVE_UNIDAD_ACTIVIDAD

@@ -56,6 +56,7 @@ CFDI_FIELDS = frozenset(
         "l10n_mx_einvoice_exportacion",
         "l10n_mx_einvoice_tipo_relacion",
         "l10n_mx_einvoice_related_uuids",
+        "l10n_mx_einvoice_anticipo_ids",
     }
 )
 UUID_PATTERN = re.compile(
@@ -119,6 +120,23 @@ class AccountMove(models.Model):
         readonly=False,
         copy=False,
         help="UUIDs of the related CFDI, one per line.",
+    )
+
+    l10n_mx_einvoice_anticipo_ids = fields.Many2many(
+        "account.move",
+        "l10n_mx_einvoice_move_anticipo_rel",
+        "move_id",
+        "anticipo_id",
+        string="Down payments applied (CFDI)",
+        compute="_compute_l10n_mx_einvoice_anticipo_ids",
+        store=True,
+        readonly=False,
+        copy=False,
+        domain="[('move_type', '=', 'out_invoice'), ('state', '=', 'posted'), "
+        "('company_id', '=', company_id), ('commercial_partner_id', '=', commercial_partner_id), "
+        "('l10n_mx_einvoice_uuid', '!=', False), ('id', '!=', id)]",
+        help="Stamped down payment invoices (anticipos) this invoice applies: its CFDI is related "
+        "to them with TipoRelacion 07. Filled from the invoice's down payment deduction lines.",
     )
 
     # --- the CFDI as its documents say (computed, never written) --------------------------
@@ -281,6 +299,22 @@ class AccountMove(models.Model):
     l10n_mx_einvoice_vendor_allowed_reason = fields.Text(
         string="Why posting was allowed", copy=False, readonly=True
     )
+    l10n_mx_einvoice_vendor_metodo_pago = fields.Char(
+        string="Payment method (supplier CFDI)", copy=False, readonly=True
+    )
+    l10n_mx_einvoice_vendor_payment_ids = fields.One2many(
+        "l10n_mx_einvoice.vendor.payment",
+        "move_id",
+        string="Supplier payment complements",
+        readonly=True,
+    )
+    l10n_mx_einvoice_vendor_payment_missing = fields.Boolean(
+        string="Waiting for a payment complement",
+        compute="_compute_l10n_mx_einvoice_vendor_payment_missing",
+        store=True,
+        help="A posted PPD bill paid (in part or in full) for more than its supplier's payment "
+        "complements cover: its IVA is not creditable until the supplier issues them.",
+    )
 
     def init(self):
         result = super().init()
@@ -329,6 +363,17 @@ class AccountMove(models.Model):
                 move.l10n_mx_einvoice_forma_pago = "03"
             else:
                 move.l10n_mx_einvoice_forma_pago = move.l10n_mx_einvoice_forma_pago
+
+    @api.depends("invoice_line_ids")
+    def _compute_l10n_mx_einvoice_anticipo_ids(self):
+        anticipo = self.env["l10n_mx_einvoice.anticipo"]
+        for move in self:
+            if move.l10n_mx_einvoice_state in LIVE_STATES or move.move_type != "out_invoice":
+                move.l10n_mx_einvoice_anticipo_ids = move.l10n_mx_einvoice_anticipo_ids
+            else:
+                move.l10n_mx_einvoice_anticipo_ids = (
+                    anticipo._applied(move) or move.l10n_mx_einvoice_anticipo_ids
+                )
 
     @api.depends("reversed_entry_id", "reversed_entry_id.l10n_mx_einvoice_uuid")
     def _compute_l10n_mx_einvoice_related(self):
@@ -491,6 +536,17 @@ class AccountMove(models.Model):
         )
 
     # --- the accountant's buttons ---------------------------------------------------------
+
+    def action_l10n_mx_einvoice_apply_anticipo(self):
+        """Post the credit note (CFDI de egreso) that applies this stamped invoice's down
+        payments, reconciled with it, and open it (to stamp it)."""
+        refund = self.env["l10n_mx_einvoice.anticipo"]._credit_note(self)
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "res_id": refund.id,
+            "view_mode": "form",
+        }
 
     def action_l10n_mx_einvoice_stamp(self):
         """Stamp the selected invoices (button, list selection). Problems before the PAC
@@ -740,8 +796,32 @@ class AccountMove(models.Model):
         self.sudo().with_context(skip_invoice_sync=True).write(
             {"l10n_mx_einvoice_vendor_attachment_id": attachment.id}
         )
+        self.env["l10n_mx_einvoice.vendor.payment"]._match(self)
         self._l10n_mx_einvoice_vendor_post_summary()
         return True
+
+    @api.depends(
+        "state",
+        "amount_total",
+        "amount_residual",
+        "l10n_mx_einvoice_vendor_metodo_pago",
+        "l10n_mx_einvoice_vendor_payment_ids.amount",
+    )
+    def _compute_l10n_mx_einvoice_vendor_payment_missing(self):
+        for move in self:
+            currency = move.currency_id
+            covered = sum(
+                p.amount
+                for p in move.l10n_mx_einvoice_vendor_payment_ids
+                if p.currency_id == currency
+            )
+            paid = move.amount_total - move.amount_residual
+            move.l10n_mx_einvoice_vendor_payment_missing = (
+                move.move_type == "in_invoice"
+                and move.state == "posted"
+                and move.l10n_mx_einvoice_vendor_metodo_pago == "PPD"
+                and currency.compare_amounts(paid, covered) > 0
+            )
 
     def _l10n_mx_einvoice_vendor_problems(self):
         """Human-readable list of failed checks (empty when every check passed)."""

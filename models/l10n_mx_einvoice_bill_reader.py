@@ -289,6 +289,15 @@ class L10nMxEinvoiceBillReader(models.AbstractModel):
         ``tax_index`` (``_tax_index``) is given when importing many."""
         company = journal.company_id
         c = received.comprobante
+        if c.tipo_de_comprobante not in MOVE_TYPE_OF:
+            raise UserError(
+                self.env._(
+                    "The CFDI %(uuid)s is a payment complement (type P), not a bill: import it "
+                    "with Accounting > Vendors > Import supplier CFDI, which matches it to the "
+                    "bills it pays.",
+                    uuid=received.uuid,
+                )
+            )
         partner = self._partner(company, c.emisor)
         if tax_index is None:
             tax_index = self._tax_index(company)
@@ -333,6 +342,7 @@ class L10nMxEinvoiceBillReader(models.AbstractModel):
             else False,
             "l10n_mx_einvoice_vendor_total": _float(c.total),
             "l10n_mx_einvoice_vendor_seal_ok": received.seal_ok,
+            "l10n_mx_einvoice_vendor_metodo_pago": c.metodo_pago or False,
             "l10n_mx_einvoice_vendor_receiver_ok": receiver_rfc == company_rfc,
             "l10n_mx_einvoice_vendor_notes": "\n".join(notes) or False,
         }
@@ -394,6 +404,7 @@ class L10nMxEinvoiceBillReader(models.AbstractModel):
             )
         )
         moves.invalidate_recordset(["l10n_mx_einvoice_vendor_attachment_id"])
+        self.env["l10n_mx_einvoice.vendor.payment"]._match(moves)
         for move in moves:
             move._l10n_mx_einvoice_vendor_post_summary()
         return moves

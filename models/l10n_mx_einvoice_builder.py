@@ -23,8 +23,12 @@ class L10nMxEinvoiceBuilder(models.AbstractModel):
     _name = "l10n_mx_einvoice.builder"
     _description = "CFDI builder (shared translation of Odoo records into CFDI nodes)"
 
-    def _lugar_expedicion(self, company):
-        return (company.zip or "").strip()
+    def _lugar_expedicion(self, subject):
+        """The place of issue of ``subject``'s CFDI (postal code): its journal's issuing
+        address when one is set (a branch, an establishment), else the company's."""
+        journal = self._issuing_journal(subject)
+        address = journal.l10n_mx_einvoice_issuing_address_id or subject.company_id.partner_id
+        return (address.zip or "").strip()
 
     def _move_serie_folio(self, move):
         """Serie and Folio of a journal entry: its sequence prefix and number."""
@@ -33,19 +37,21 @@ class L10nMxEinvoiceBuilder(models.AbstractModel):
         return serie[:25] or None, folio[:40] or None
 
     def _emisor(self, company):
+        fiscal = company._l10n_mx_einvoice_fiscal_company()
         return Emisor(
-            rfc=company.partner_id._l10n_mx_einvoice_rfc() if company.vat else "",
-            nombre=(company.partner_id.name or "").strip(),
-            regimen_fiscal=company.l10n_mx_einvoice_regimen_fiscal or "",
+            rfc=fiscal.partner_id._l10n_mx_einvoice_rfc() if fiscal.vat else "",
+            nombre=(fiscal.partner_id.name or "").strip(),
+            regimen_fiscal=fiscal.l10n_mx_einvoice_regimen_fiscal or "",
         )
 
-    def _receptor(self, partner, company, uso_cfdi):
+    def _receptor(self, partner, lugar, uso_cfdi):
+        """The receiver; a foreign one is domiciled at the place of issue ``lugar``."""
         rfc = partner._l10n_mx_einvoice_rfc()
         if rfc == sat.EXTRANJERO:
             return Receptor(
                 rfc=rfc,
                 nombre=partner.name or "",
-                domicilio_fiscal=self._lugar_expedicion(company),
+                domicilio_fiscal=lugar,
                 regimen_fiscal=sat.REGIMEN_SIN_OBLIGACIONES,
                 uso_cfdi=sat.USO_SIN_EFECTOS,
                 residencia_fiscal=catalogs.pais_of_alpha2(partner.country_id.code),
@@ -111,7 +117,9 @@ class L10nMxEinvoiceBuilder(models.AbstractModel):
 
     # --- checks ----------------------------------------------------------------------
 
-    def _company_problems(self, company):
+    def _company_problems(self, subject):
+        """The issuer's data: RFC and regime of the fiscal (root) company, the place of issue."""
+        company = subject.company_id._l10n_mx_einvoice_fiscal_company()
         problems = []
         if not company.vat:
             problems.append(
@@ -120,12 +128,22 @@ class L10nMxEinvoiceBuilder(models.AbstractModel):
                     company=company.name,
                 )
             )
-        if not company.zip:
+        address = self._issuing_journal(subject).l10n_mx_einvoice_issuing_address_id
+        if address and not self._lugar_expedicion(subject):
+            problems.append(
+                self.env._(
+                    "The issuing address %(address)s of the journal %(journal)s has no postal "
+                    "code (LugarExpedicion): set it on the contact.",
+                    address=address.display_name,
+                    journal=self._issuing_journal(subject).display_name,
+                )
+            )
+        elif not self._lugar_expedicion(subject):
             problems.append(
                 self.env._(
                     "The company %(company)s has no postal code (LugarExpedicion): set it in its "
                     "address.",
-                    company=company.name,
+                    company=subject.company_id.name,
                 )
             )
         if not company.l10n_mx_einvoice_regimen_fiscal:

@@ -34,6 +34,12 @@ class L10nMxEinvoiceBuilderGlobal(models.AbstractModel):
             "the global invoice %(meses)s/%(anio)s", meses=request.meses, anio=request.anio
         )
 
+    def _issuing_journal(self, request):
+        """The sales' journal when they share one (its issuing address is the place of
+        issue), else none: the company's address."""
+        journal = request.sale_ids.journal_id
+        return journal if len(journal) == 1 else journal.browse()
+
     def _serie_folio(self, request):
         folio = (
             self.env["ir.sequence"]
@@ -98,7 +104,7 @@ class L10nMxEinvoiceBuilderGlobal(models.AbstractModel):
     # --- checks ----------------------------------------------------------------------
 
     def _problems(self, request):
-        problems = self._company_problems(request.company_id)
+        problems = self._company_problems(request)
         sales = request.sale_ids
         if not sales:
             problems.append(self.env._("The global invoice includes no sales."))
@@ -139,7 +145,7 @@ class L10nMxEinvoiceBuilderGlobal(models.AbstractModel):
 
     def _comprobante(self, request, fecha):
         company = request.company_id
-        lugar = self._lugar_expedicion(company)
+        lugar = self._lugar_expedicion(request)
         currency = request.currency_id
         decimals = amounts.currency_decimals(currency.name)
         serie, folio = self._serie_folio(request)

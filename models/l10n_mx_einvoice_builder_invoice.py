@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from odoo import models
 
-from ..cfdi import amounts
+from ..cfdi import amounts, sat
 from ..cfdi.document import CfdiRelacionados, Comprobante, Concepto
 from .l10n_mx_einvoice_utils import to_decimal
 
@@ -17,6 +17,9 @@ class L10nMxEinvoiceBuilderInvoice(models.AbstractModel):
 
     def _subject_name(self, move):
         return move.name
+
+    def _issuing_journal(self, move):
+        return move.journal_id
 
     def _serie_folio(self, move):
         return self._move_serie_folio(move)
@@ -35,6 +38,7 @@ class L10nMxEinvoiceBuilderInvoice(models.AbstractModel):
         price_digits = max(precision.precision_get("Product Price"), decimals)
         qty_digits = precision.precision_get("Product Unit of Measure")
         serie, folio = self._serie_folio(move)
+        lugar = self._lugar_expedicion(move)
         comprobante = Comprobante(
             serie=serie,
             folio=folio,
@@ -45,22 +49,52 @@ class L10nMxEinvoiceBuilderInvoice(models.AbstractModel):
             tipo_de_comprobante="E" if move.move_type == "out_refund" else "I",
             exportacion=move.l10n_mx_einvoice_exportacion or "01",
             metodo_pago=move.l10n_mx_einvoice_metodo_pago or None,
-            lugar_expedicion=self._lugar_expedicion(company),
+            lugar_expedicion=lugar,
             emisor=self._emisor(company),
             receptor=self._receptor(
-                move.partner_id.commercial_partner_id, company, move.l10n_mx_einvoice_uso_cfdi
+                move.partner_id.commercial_partner_id, lugar, move.l10n_mx_einvoice_uso_cfdi
             ),
-            conceptos=[
-                self._concepto(base_line, decimals, price_digits, qty_digits)
-                for base_line in self._base_lines(move)
-            ],
+            conceptos=self._conceptos(move, decimals, price_digits, qty_digits),
         )
         uuids = move._l10n_mx_einvoice_related_uuid_list()
         if move.l10n_mx_einvoice_tipo_relacion and uuids:
             comprobante.cfdi_relacionados = [
                 CfdiRelacionados(tipo_relacion=move.l10n_mx_einvoice_tipo_relacion, uuids=uuids)
             ]
+        self.env["l10n_mx_einvoice.anticipo"]._relate(move, comprobante)
         return comprobante
+
+    def _conceptos(self, move, decimals, price_digits, qty_digits):
+        """The move's concepts; a down payment invoice and the credit note applying one
+        carry SAT's anticipo concept instead (``l10n_mx_einvoice.anticipo``)."""
+        anticipo = self.env["l10n_mx_einvoice.anticipo"]._concept_description(move)
+        return [
+            self._anticipo_concepto(base_line, decimals, anticipo)
+            if anticipo
+            else self._concepto(base_line, decimals, price_digits, qty_digits)
+            for base_line in self._base_lines(move)
+        ]
+
+    def _anticipo_concepto(self, base_line, decimals, descripcion):
+        """One anticipo line: 84111506 / ACT, Cantidad 1, its amount before taxes."""
+        details = base_line["tax_details"]
+        importe = to_decimal(
+            details["total_excluded_currency"] + details.get("delta_total_excluded_currency", 0.0),
+            decimals,
+        )
+        taxes = base_line["record"].tax_ids.flatten_taxes_hierarchy()
+        concepto = Concepto(
+            clave_prod_serv=sat.ANTICIPO_CLAVE_PROD_SERV,
+            cantidad=Decimal(1),
+            clave_unidad=sat.CLAVE_UNIDAD_ACTIVIDAD,
+            descripcion=descripcion,
+            valor_unitario=importe,
+            importe=importe,
+            objeto_imp=taxes._l10n_mx_einvoice_objeto_imp(),
+        )
+        if concepto.objeto_imp == "02":
+            concepto.impuestos = self._concepto_taxes(details, decimals, Decimal(1))
+        return concepto
 
     def _concepto(self, base_line, decimals, price_digits, qty_digits):
         line = base_line["record"]
@@ -100,7 +134,7 @@ class L10nMxEinvoiceBuilderInvoice(models.AbstractModel):
     def _problems(self, move):
         """Problems of the records (company, customer, lines), each with its fix."""
         partner = move.partner_id.commercial_partner_id
-        problems = self._company_problems(move.company_id) + self._receptor_problems(partner)
+        problems = self._company_problems(move) + self._receptor_problems(partner)
         foreign = partner.country_id and partner.country_id.code != "MX"
         if not foreign and not move.l10n_mx_einvoice_uso_cfdi:
             problems.append(
@@ -112,9 +146,15 @@ class L10nMxEinvoiceBuilderInvoice(models.AbstractModel):
         lines = move.invoice_line_ids.filtered(lambda line: line.display_type == "product")
         if not lines:
             problems.append(self.env._("The invoice %(move)s has no lines.", move=move.name))
+        anticipo = self.env["l10n_mx_einvoice.anticipo"]
+        sat_concept = anticipo._concept_description(move)
+        deductions = anticipo._deduction_lines(move)
         for line in lines:
-            problems += self._line_problems(line)
-        return problems
+            if sat_concept or line in deductions:  # SAT's anticipo concept: no product or unit
+                problems += self._tax_problems(line.tax_ids.flatten_taxes_hierarchy())
+            else:
+                problems += self._line_problems(line)
+        return problems + anticipo._problems(move)
 
     def _line_problems(self, line):
         product = line.product_id

@@ -33,6 +33,9 @@ class L10nMxEinvoiceBuilderPayment(models.AbstractModel):
     def _subject_name(self, move):
         return move.name
 
+    def _issuing_journal(self, move):
+        return move.journal_id
+
     def _serie_folio(self, move):
         serie, folio = self._move_serie_folio(move)
         # a complement issued again after a cancellation is another document: another Folio
@@ -126,7 +129,7 @@ class L10nMxEinvoiceBuilderPayment(models.AbstractModel):
 
     def _problems(self, move):
         partner = move.partner_id.commercial_partner_id
-        problems = self._company_problems(move.company_id) + self._receptor_problems(partner)
+        problems = self._company_problems(move) + self._receptor_problems(partner)
         if not self._forma(move) or self._forma(move) == "99":
             problems.append(
                 self.env._(
@@ -157,9 +160,11 @@ class L10nMxEinvoiceBuilderPayment(models.AbstractModel):
             moneda="XXX",
             tipo_de_comprobante="P",
             exportacion="01",
-            lugar_expedicion=self._lugar_expedicion(company),
+            lugar_expedicion=self._lugar_expedicion(move),
             emisor=self._emisor(company),
-            receptor=self._receptor(move.partner_id.commercial_partner_id, company, sat.USO_PAGOS),
+            receptor=self._receptor(
+                move.partner_id.commercial_partner_id, self._lugar_expedicion(move), sat.USO_PAGOS
+            ),
             conceptos=[
                 Concepto(
                     clave_prod_serv=sat.PAGO_CLAVE_PROD_SERV,

@@ -168,7 +168,9 @@ class L10nMxEinvoiceCertificate(models.Model):
         for certificate in self:
             credential = certificate.sudo()._load_credential()
             cert = credential.certificate
-            company_rfc = (certificate.company_id.vat or "").strip().upper()
+            # a branch's CSD carries its root company's RFC
+            fiscal = certificate.company_id._l10n_mx_einvoice_fiscal_company()
+            company_rfc = (fiscal.vat or "").strip().upper()
             try:
                 cert.require_csd()
                 cert.check_rfc(company_rfc)

@@ -423,7 +423,7 @@ class L10nMxEinvoiceDocument(models.Model):
         """The values of the pending document of ``subject``: checked, built, sealed."""
         builder = self._builder_for(subject)
         company = subject.company_id
-        lugar = builder._lugar_expedicion(company)
+        lugar = builder._lugar_expedicion(subject)
         fecha = seal.local_now(lugar)
         fecha_utc = fecha.replace(tzinfo=catalogs.time_zone(lugar)).astimezone(timezone.utc)
         problems = builder._problems(subject)
@@ -497,7 +497,8 @@ class L10nMxEinvoiceDocument(models.Model):
     def _expired(self):
         if not self.cfdi_date:
             return False
-        lugar = (self.company_id.zip or "").strip()
+        # the place of issue sealed in the XML (a journal's issuing address may have changed)
+        lugar = cfdi_xml.parse(self._signed_bytes()).get("LugarExpedicion", "")
         sealed = datetime.fromisoformat(self.cfdi_date).replace(tzinfo=catalogs.time_zone(lugar))
         return datetime.now(timezone.utc) - sealed > RESEAL_AFTER
 

@@ -20,6 +20,9 @@ class ResConfigSettings(models.TransientModel):
     l10n_mx_einvoice_stamp_payments_on_post = fields.Boolean(
         related="company_id.l10n_mx_einvoice_stamp_payments_on_post", readonly=False
     )
+    l10n_mx_einvoice_anticipo_method = fields.Selection(
+        related="company_id.l10n_mx_einvoice_anticipo_method", readonly=False
+    )
     l10n_mx_einvoice_balance = fields.Integer(
         related="company_id.l10n_mx_einvoice_stamp_account_id.balance", string="Stamps left"
     )

@@ -1,6 +1,7 @@
 from . import (
     test_archive,
     test_batch_post,
+    test_branches,
     test_cancellation,
     test_certificate,
     test_fiscal_data,
@@ -17,4 +18,5 @@ from . import (
     test_tenancy_integrity,
     test_vendor_import,
     test_vendor_import_concurrency,
+    test_vendor_payments,
 )

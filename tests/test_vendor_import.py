@@ -8,6 +8,7 @@ from unittest.mock import patch
 
 from odoo import Command, fields
 from odoo.addons.l10n_mx_einvoice.cfdi import reception
+from odoo.addons.l10n_mx_einvoice.cfdi.testing import supplier_documents as docs
 from odoo.addons.l10n_mx_einvoice.cfdi.testing.zips import overlapping_zip
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
@@ -416,6 +417,28 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertFalse(bill.l10n_mx_einvoice_vendor_receiver_ok)  # addressed to COSC8001137NA
         self.assertEqual(bill.l10n_mx_einvoice_vendor_uuid, "C2832671-DA6D-11EF-A83D-00155D012007")
         self.assertEqual(line.state, "warning")
+
+    def test_supplier_cfdi_with_complements_the_engine_does_not_model_is_authentic(self):
+        """Leyendas Fiscales, INE, Divisas: the seal is checked over SAT's whole cadena
+        (SAT's XSLT tree); altering the complement is caught."""
+        files = []
+        for name in sorted(docs.OTHER_COMPLEMENTS):
+            invoice = docs.with_complement(docs.supplier_invoice(), name)
+            files.append(
+                (f"{name}.xml", docs.stamped(self.connector, invoice, self.supplier_credential))
+            )
+        other = docs.with_complement(docs.supplier_invoice(), "leyendas_fiscales")
+        leyendas = docs.stamped(self.connector, other, self.supplier_credential)
+        altered = leyendas.replace(b"Obra protegida", b"Obra no protegida")
+        self.assertNotEqual(altered, leyendas)
+        wizard = self.run_import([*files, ("altered.xml", altered)], False)
+        for name, _data in files:
+            line = self.result(wizard, name)
+            self.assertEqual(line.state, "imported", line.message)
+            self.assertTrue(line.move_id.l10n_mx_einvoice_vendor_seal_ok, name)
+            self.assertNotIn("seal", line.move_id.l10n_mx_einvoice_vendor_notes or "")
+        altered_bill = self.result(wizard, "altered.xml").move_id
+        self.assertFalse(altered_bill.l10n_mx_einvoice_vendor_seal_ok)
 
     # --- SAT status -------------------------------------------------------------------------
 

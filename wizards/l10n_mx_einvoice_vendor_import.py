@@ -105,6 +105,9 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
                         }
                     )
                     continue
+                if item.comprobante.tipo_de_comprobante == reception.PAYMENT_TYPE:
+                    lines.append(self._import_payment(item))
+                    continue
                 line = self._prepare_one(reader, item, journal, tax_index, first_of)
                 if line.get("state") is None:
                     first_of[item.uuid] = len(lines)
@@ -113,7 +116,11 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
         for start in range(0, len(prepared), BATCH_SIZE):
             self._create_batch(reader, journal, prepared[start : start + BATCH_SIZE], lines)
         created = Move.browse(
-            [line["move_id"] for line in lines if line.get("state") == "imported"]
+            [
+                line["move_id"]
+                for line in lines
+                if line.get("state") == "imported" and line.get("code") != "PAYMENT"
+            ]
         )
         for line in lines:
             if line.get("same_as") is not None:
@@ -121,6 +128,8 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
         if self.check_sat_status and created:
             created._l10n_mx_einvoice_vendor_check_status()
         for line in lines:
+            if line.get("code") == "PAYMENT":
+                continue  # a payment complement's line says what it matched
             move = Move.browse(line.get("move_id"))
             if line["state"] == "imported":
                 problems = move._l10n_mx_einvoice_vendor_problems()
@@ -166,6 +175,49 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
         except (CfdiError, UserError) as error:
             return dict(line, **self._error(error))
         return dict(line, values=values)
+
+    def _import_payment(self, received):
+        """The result line of a supplier's payment complement, matched to the bills it pays."""
+        line = {"name": received.name, "uuid": received.uuid}
+        Payment = self.env["l10n_mx_einvoice.vendor.payment"]
+        company = self.journal_id.company_id
+        existing = Payment._existing(company, received.uuid)
+        if existing:
+            return dict(
+                line,
+                state="duplicate",
+                move_id=existing.move_id[:1].id,
+                code="DUPLICATE",
+                message=self.env._("This payment complement was already imported."),
+            )
+        try:
+            with self.env.cr.savepoint():
+                records = Payment._import(company, received)
+        except (CfdiError, UserError) as error:
+            return dict(line, **self._error(error))
+        unmatched = records.filtered(lambda r: not r.move_id)
+        message = self.env._(
+            "Payment complement: %(count)s paid document(s); matched to %(bills)s.",
+            count=len(records),
+            bills=", ".join(records.move_id.mapped("display_name")) or "-",
+        )
+        problems = []
+        if unmatched:
+            problems.append(
+                self.env._(
+                    "no bill imported yet for %(uuids)s (it is matched when that bill is imported)",
+                    uuids=", ".join(unmatched.mapped("document_uuid")),
+                )
+            )
+        if not received.seal_ok:
+            problems.append(self.env._("seal does not verify"))
+        return dict(
+            line,
+            state="warning" if problems else "imported",
+            code="PAYMENT",
+            move_id=records.move_id[:1].id,
+            message="; ".join([message, *problems]),
+        )
 
     def _create_batch(self, reader, journal, batch, lines):
         """Create the bills of ``batch``; when the batch fails, one at a time to find which."""

@@ -127,10 +127,15 @@ def test_decimal_text_is_kept(sat_cadena):
     assert cadena.cadena_original(xml.from_bytes(odd)) == sat_cadena(odd)
 
 
-def test_unknown_complement_refuses_cadena():
-    c = d.Comprobante(complemento=d.Complemento(others=[b'<x:Otro xmlns:x="urn:example" A="1"/>']))
-    with pytest.raises(cadena.CadenaError):
-        cadena.cadena_original(c)
+def test_unknown_complement_goes_through_sats_xslt(sat_cadena):
+    """A complement SAT's XSLT has no template for adds nothing, as in SAT's own check."""
+    c = d.Comprobante(
+        complemento=d.Complemento(others=[b'<x:Otro xmlns:x="urn:example" A="1"/>']),
+        emisor=d.Emisor("EKU9003173C9", "E", "601"),
+        receptor=d.Receptor("XAXX010101000", "R", "01000", regimen_fiscal="616"),
+    )
+    assert cadena.cadena_original(c) == sat_cadena(xml.to_bytes(c))
+    assert "|A|" not in cadena.cadena_original(c) and "|1|" not in cadena.cadena_original(c)
 
 
 def test_tfd_leyenda_is_optional(sat_cadena_tfd):

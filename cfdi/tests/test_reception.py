@@ -19,6 +19,7 @@ from cfdi.testing.supplier_documents import (
     sealed,
     stamped,
     supplier_invoice,
+    supplier_payment,
 )
 from cfdi.testing.zips import overlapping_zip
 from cfdi.xml import XmlError
@@ -277,3 +278,17 @@ def test_stamped_cfdi_detection_and_summary(good):
         "11111111-2222-3333-4444-555555555555",
         "5",
     )
+
+
+def test_reads_a_supplier_payment_complement(pac, good):
+    """A payment complement (P) is read (to be matched to the bills it pays), seal checked."""
+    data = stamped(pac, supplier_payment([(good, "1000.00")]))
+    received = reception.read_cfdi("p.xml", data)
+    assert received.seal_ok and received.comprobante.tipo_de_comprobante == "P"
+    [docto] = received.comprobante.complemento.pagos.pagos[0].doctos
+    assert docto.id_documento == reception.read_cfdi("f.xml", good).uuid
+    assert (docto.imp_pagado, docto.imp_saldo_insoluto) == (Decimal("1000.00"), Decimal("1113.33"))
+    without_pagos = data.split(b"<pago20:Pagos")[0] + data[data.index(b"<tfd:") :]
+    with pytest.raises(ReceptionError) as caught:
+        reception.read_cfdi("p.xml", without_pagos)
+    assert caught.value.code == "RECEPTION-NO-PAGOS"
