@@ -289,10 +289,10 @@ class AccountMove(models.Model):
             if move.l10n_mx_einvoice_state in LIVE_STATES:
                 move.l10n_mx_einvoice_uso_cfdi = move.l10n_mx_einvoice_uso_cfdi
                 continue
-            if move.move_type == "out_refund":  # SAT: a credit note is G02, whatever the customer's
-                move.l10n_mx_einvoice_uso_cfdi = "G02"
-                continue
             partner = move.partner_id.commercial_partner_id
+            if move.move_type == "out_refund" and partner.l10n_mx_einvoice_uso_cfdi != "S01":
+                move.l10n_mx_einvoice_uso_cfdi = "G02"  # SAT: a credit note is "devoluciones"
+                continue
             move.l10n_mx_einvoice_uso_cfdi = (
                 partner.l10n_mx_einvoice_uso_cfdi or move.l10n_mx_einvoice_uso_cfdi or "G03"
             )
