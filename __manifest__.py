@@ -54,4 +54,5 @@
         "wizards/l10n_mx_einvoice_archive_views.xml",
         "wizards/l10n_mx_einvoice_vendor_allow_views.xml",
     ],
+    "post_init_hook": "_post_init_hook",
 }

@@ -1,4 +1,5 @@
 from . import (
+    account_chart_template,
     account_journal,
     account_move,
     account_move_send,

@@ -336,9 +336,11 @@ class AccountMove(models.Model):
                 move.l10n_mx_einvoice_uso_cfdi = move.l10n_mx_einvoice_uso_cfdi
                 continue
             partner = move.partner_id.commercial_partner_id
-            default = "G02" if move.move_type == "out_refund" else "G03"
+            if move.move_type == "out_refund" and partner.l10n_mx_einvoice_uso_cfdi != "S01":
+                move.l10n_mx_einvoice_uso_cfdi = "G02"  # SAT: a credit note is "devoluciones"
+                continue
             move.l10n_mx_einvoice_uso_cfdi = (
-                partner.l10n_mx_einvoice_uso_cfdi or move.l10n_mx_einvoice_uso_cfdi or default
+                partner.l10n_mx_einvoice_uso_cfdi or move.l10n_mx_einvoice_uso_cfdi or "G03"
             )
 
     @api.depends("invoice_payment_term_id", "invoice_date", "invoice_date_due")
@@ -352,13 +354,16 @@ class AccountMove(models.Model):
                 term._l10n_mx_einvoice_metodo_pago() if term else "PUE"
             )
 
-    @api.depends("l10n_mx_einvoice_metodo_pago", "journal_id")
+    @api.depends("l10n_mx_einvoice_metodo_pago", "journal_id", "reversed_entry_id")
     def _compute_l10n_mx_einvoice_forma_pago(self):
         for move in self:
+            origin_forma = move.reversed_entry_id.l10n_mx_einvoice_forma_pago
             if move.l10n_mx_einvoice_state in LIVE_STATES:
                 move.l10n_mx_einvoice_forma_pago = move.l10n_mx_einvoice_forma_pago
             elif move.l10n_mx_einvoice_metodo_pago == "PPD":
                 move.l10n_mx_einvoice_forma_pago = "99"  # SAT: PPD is always "por definir"
+            elif move.move_type == "out_refund" and origin_forma and origin_forma != "99":
+                move.l10n_mx_einvoice_forma_pago = origin_forma  # refunded as it was paid
             elif not move.l10n_mx_einvoice_forma_pago or move.l10n_mx_einvoice_forma_pago == "99":
                 move.l10n_mx_einvoice_forma_pago = "03"
             else:

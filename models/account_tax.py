@@ -21,6 +21,18 @@ class AccountTax(models.Model):
         "(e.g. 03: subject to tax but not obliged to break it down).",
     )
 
+    l10n_mx_einvoice_local_tax = fields.Boolean(
+        string="Local tax (implocal)",
+        help="A state or municipal tax (lodging tax, cedular tax, 5 al millar): the CFDI "
+        "declares it in the ImpuestosLocales complement instead of its Impuestos node. A "
+        "negative amount is a local withholding.",
+    )
+    l10n_mx_einvoice_local_tax_name = fields.Char(
+        string="Local tax name (CFDI)",
+        help="The name written in the ImpuestosLocales complement (ImpLocTrasladado / "
+        "ImpLocRetenido); the tax's name when empty.",
+    )
+
     def _l10n_mx_einvoice_tax_values(self):
         """The CFDI description of this tax: impuesto, tipo factor, tasa o cuota, retention."""
         self.ensure_one()

@@ -5,7 +5,16 @@ from odoo import models
 from odoo.exceptions import UserError
 
 from ..cfdi import amounts, catalogs, sat
-from ..cfdi.document import ConceptoImpuestos, Emisor, Receptor, Retencion, Traslado
+from ..cfdi.document import (
+    ConceptoImpuestos,
+    Emisor,
+    ImpuestosLocales,
+    Receptor,
+    Retencion,
+    RetencionLocal,
+    Traslado,
+    TrasladoLocal,
+)
 from .l10n_mx_einvoice_utils import to_decimal
 
 
@@ -70,15 +79,19 @@ class L10nMxEinvoiceBuilder(models.AbstractModel):
         base_lines, _tax_lines = move._get_rounded_base_and_tax_lines()
         return [line for line in base_lines if line["record"].display_type == "product"]
 
-    def _concepto_taxes(self, tax_details, decimals, cantidad):
-        """A line's taxes as Odoo computed them: traslados and retenciones."""
+    def _concepto_taxes(self, tax_details, decimals, cantidad, sign=1):
+        """A line's federal taxes as Odoo computed them: traslados and retenciones (local
+        taxes go to the implocal complement, ``_impuestos_locales``). ``sign`` -1: a
+        negative line's, whose amounts the engine spreads over the positive lines."""
         impuestos = ConceptoImpuestos()
         for tax_data in tax_details["taxes_data"]:
+            if tax_data["tax"].l10n_mx_einvoice_local_tax:
+                continue
             values = tax_data["tax"]._l10n_mx_einvoice_tax_values()
-            base = to_decimal(abs(tax_data["base_amount_currency"]), decimals)
+            base = sign * to_decimal(abs(tax_data["base_amount_currency"]), decimals)
             if values["tipo_factor"] == "Cuota":
                 base = cantidad
-            importe = to_decimal(abs(tax_data["tax_amount_currency"]), decimals)
+            importe = sign * to_decimal(abs(tax_data["tax_amount_currency"]), decimals)
             if values["retention"]:
                 impuestos.retenciones.append(
                     Retencion(
@@ -104,6 +117,28 @@ class L10nMxEinvoiceBuilder(models.AbstractModel):
                     )
                 )
         return impuestos
+
+    def _impuestos_locales(self, base_lines, decimals):
+        """The implocal complement of these lines' local taxes (hospedaje, cedular, 5 al
+        millar), one TrasladoLocal / RetencionLocal per tax; None when there are none."""
+        totals = {}
+        for base_line in base_lines:
+            for tax_data in base_line["tax_details"]["taxes_data"]:
+                tax = tax_data["tax"]
+                if tax.l10n_mx_einvoice_local_tax:
+                    amount = to_decimal(tax_data["tax_amount_currency"], decimals)
+                    totals[tax] = totals.get(tax, Decimal(0)) + amount
+        if not totals:
+            return None
+        locales = ImpuestosLocales()
+        for tax, amount in totals.items():
+            name = (tax.l10n_mx_einvoice_local_tax_name or tax.name or "").strip()
+            rate = abs(Decimal(str(tax.amount))).quantize(Decimal("0.01"))
+            if tax.amount < 0:
+                locales.retenciones.append(RetencionLocal(nombre=name, tasa=rate, importe=-amount))
+            else:
+                locales.traslados.append(TrasladoLocal(nombre=name, tasa=rate, importe=amount))
+        return locales
 
     def _tipo_cambio(self, currency, rate):
         """MXN per unit of ``currency`` from Odoo's rate (units of it per MXN), 6 decimals."""
@@ -188,7 +223,7 @@ class L10nMxEinvoiceBuilder(models.AbstractModel):
 
     def _tax_problems(self, taxes):
         problems = []
-        for tax in taxes:
+        for tax in taxes.filtered(lambda t: not t.l10n_mx_einvoice_local_tax):
             try:
                 tax._l10n_mx_einvoice_tax_values()
             except UserError as error:

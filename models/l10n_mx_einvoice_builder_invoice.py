@@ -2,8 +2,8 @@ from decimal import Decimal
 
 from odoo import models
 
-from ..cfdi import amounts, sat
-from ..cfdi.document import CfdiRelacionados, Comprobante, Concepto
+from ..cfdi import amounts, books, sat
+from ..cfdi.document import CfdiRelacionados, Complemento, Comprobante, Concepto
 from .l10n_mx_einvoice_utils import to_decimal
 
 
@@ -39,6 +39,8 @@ class L10nMxEinvoiceBuilderInvoice(models.AbstractModel):
         qty_digits = precision.precision_get("Product Unit of Measure")
         serie, folio = self._serie_folio(move)
         lugar = self._lugar_expedicion(move)
+        base_lines = self._base_lines(move)
+        conceptos = self._conceptos(move, base_lines, decimals, price_digits, qty_digits)
         comprobante = Comprobante(
             serie=serie,
             folio=folio,
@@ -54,7 +56,10 @@ class L10nMxEinvoiceBuilderInvoice(models.AbstractModel):
             receptor=self._receptor(
                 move.partner_id.commercial_partner_id, lugar, move.l10n_mx_einvoice_uso_cfdi
             ),
-            conceptos=self._conceptos(move, decimals, price_digits, qty_digits),
+            conceptos=books.fit(conceptos, decimals),
+            complemento=Complemento(
+                impuestos_locales=self._impuestos_locales(base_lines, decimals)
+            ),
         )
         uuids = move._l10n_mx_einvoice_related_uuid_list()
         if move.l10n_mx_einvoice_tipo_relacion and uuids:
@@ -64,7 +69,7 @@ class L10nMxEinvoiceBuilderInvoice(models.AbstractModel):
         self.env["l10n_mx_einvoice.anticipo"]._relate(move, comprobante)
         return comprobante
 
-    def _conceptos(self, move, decimals, price_digits, qty_digits):
+    def _conceptos(self, move, base_lines, decimals, price_digits, qty_digits):
         """The move's concepts; a down payment invoice and the credit note applying one
         carry SAT's anticipo concept instead (``l10n_mx_einvoice.anticipo``)."""
         anticipo = self.env["l10n_mx_einvoice.anticipo"]._concept_description(move)
@@ -72,7 +77,7 @@ class L10nMxEinvoiceBuilderInvoice(models.AbstractModel):
             self._anticipo_concepto(base_line, decimals, anticipo)
             if anticipo
             else self._concepto(base_line, decimals, price_digits, qty_digits)
-            for base_line in self._base_lines(move)
+            for base_line in base_lines
         ]
 
     def _anticipo_concepto(self, base_line, decimals, descripcion):
@@ -97,22 +102,26 @@ class L10nMxEinvoiceBuilderInvoice(models.AbstractModel):
         return concepto
 
     def _concepto(self, base_line, decimals, price_digits, qty_digits):
+        """A line as the books have it: ``Importe - Descuento`` is its untaxed amount
+        (global rounding's delta included), its taxes Odoo's; a negative line keeps its
+        sign and ``books.fit`` spreads it over the positive ones."""
         line = base_line["record"]
         details = base_line["tax_details"]
         excluded = to_decimal(
             details["total_excluded_currency"] + details.get("delta_total_excluded_currency", 0.0),
             decimals,
         )
-        cantidad = to_decimal(line.quantity, qty_digits)
+        sign = -1 if excluded < 0 else 1
+        cantidad = to_decimal(abs(line.quantity), qty_digits)
         taxes = line.tax_ids.flatten_taxes_hierarchy()
+        federal = taxes.filtered(lambda tax: not tax.l10n_mx_einvoice_local_tax)
         if any(taxes.mapped("price_include")) and cantidad:
             discount = Decimal(1) - to_decimal(line.discount, 6) / 100
-            gross = excluded / discount if discount else excluded
+            gross = abs(excluded) / discount if discount else abs(excluded)
             valor_unitario = (gross / cantidad).quantize(Decimal("0.000001"))
         else:
-            valor_unitario = to_decimal(line.price_unit, price_digits)
+            valor_unitario = to_decimal(abs(line.price_unit), price_digits)
         importe = amounts.quantize(cantidad * valor_unitario, decimals)
-        descuento = importe - excluded
         concepto = Concepto(
             clave_prod_serv=line.product_id._l10n_mx_einvoice_clave_prod_serv() or "",
             no_identificacion=(line.product_id.default_code or None),
@@ -121,12 +130,12 @@ class L10nMxEinvoiceBuilderInvoice(models.AbstractModel):
             unidad=(line.product_uom_id.name or None),
             descripcion=" ".join((line.name or line.product_id.display_name or "").split())[:1000],
             valor_unitario=valor_unitario,
-            importe=importe,
-            descuento=descuento if descuento > 0 else None,
-            objeto_imp=taxes._l10n_mx_einvoice_objeto_imp(),
+            importe=importe if sign > 0 else excluded,
+            descuento=(importe - excluded or None) if sign > 0 else None,
+            objeto_imp=federal._l10n_mx_einvoice_objeto_imp(),
         )
         if concepto.objeto_imp == "02":
-            concepto.impuestos = self._concepto_taxes(details, decimals, cantidad)
+            concepto.impuestos = self._concepto_taxes(details, decimals, cantidad, sign)
         return concepto
 
     # --- checks ----------------------------------------------------------------------
@@ -184,11 +193,10 @@ class L10nMxEinvoiceBuilderInvoice(models.AbstractModel):
                     line=label,
                 )
             )
-        if line.price_subtotal < 0 or line.quantity <= 0:
+        if not line.quantity:
             problems.append(
                 self.env._(
-                    "The line '%(line)s' has a negative amount or quantity: CFDI has no negative "
-                    "lines; use the discount column.",
+                    "The line '%(line)s' has no quantity: set it, or remove the line.",
                     line=label,
                 )
             )

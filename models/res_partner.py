@@ -2,6 +2,9 @@ import re
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from stdnum.exceptions import InvalidChecksum
+from stdnum.exceptions import ValidationError as StdnumValidationError
+from stdnum.mx import rfc as stdnum_rfc
 
 from ..cfdi import catalogs
 from ..cfdi.sat import GENERIC_RFCS
@@ -30,6 +33,46 @@ class ResPartner(models.Model):
         string="Default CFDI use",
         help="Uso CFDI proposed on this customer's invoices (c_UsoCFDI).",
     )
+
+    l10n_mx_einvoice_rfc_warning = fields.Char(
+        string="RFC warning",
+        compute="_compute_l10n_mx_einvoice_rfc_warning",
+        help="The RFC's check digit (python-stdnum) does not match. Only a warning: SAT has "
+        "issued some RFC with a wrong check digit; compare it with the Constancia de "
+        "Situación Fiscal.",
+    )
+
+    @api.depends("vat", "country_id")
+    def _compute_l10n_mx_einvoice_rfc_warning(self):
+        for partner in self:
+            rfc = normalize_rfc(partner.vat)
+            partner.l10n_mx_einvoice_rfc_warning = (
+                self.env._(
+                    "The check digit of the RFC %(rfc)s does not match its other characters. "
+                    "SAT issued some RFC like that, so you may keep it; but first compare it "
+                    "with the customer's Constancia de Situación Fiscal: a mistyped RFC makes "
+                    "the PAC refuse the CFDI.",
+                    rfc=rfc,
+                )
+                if partner._l10n_mx_einvoice_rfc_bad_check_digit(rfc)
+                else False
+            )
+
+    def _l10n_mx_einvoice_rfc_bad_check_digit(self, rfc):
+        if (
+            not rfc
+            or rfc in GENERIC_RFCS
+            or not RFC_PATTERN.match(rfc)
+            or (self.country_id and not self._l10n_mx_einvoice_is_mexican())
+        ):
+            return False
+        try:
+            stdnum_rfc.validate(rfc, validate_check_digits=True)
+        except InvalidChecksum:
+            return True
+        except StdnumValidationError:
+            return False  # the shape is this addon's constraint's business
+        return False
 
     def _l10n_mx_einvoice_is_mexican(self):
         self.ensure_one()

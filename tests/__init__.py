@@ -6,6 +6,8 @@ from . import (
     test_certificate,
     test_fiscal_data,
     test_global_invoice,
+    test_invoice_lines,
+    test_invoice_rounding,
     test_payment_complement,
     test_report,
     test_sat_status_followup,
