@@ -112,7 +112,18 @@ class L10nMxEinvoiceBuilder(models.AbstractModel):
     # --- checks ----------------------------------------------------------------------
 
     def _company_problems(self, company):
+        """The company's own data, the country first: a company that is not Mexican would
+        otherwise get misleading RFC and régimen messages (a foreign RFC is the generic one)."""
         problems = []
+        if company.country_id.code != "MX":
+            problems.append(
+                self.env._(
+                    "The company's country is not Mexico (%(company)s: %(country)s): set Mexico "
+                    "in the company's address (Settings > Companies) before issuing CFDI.",
+                    company=company.name,
+                    country=company.country_id.name or self.env._("no country"),
+                )
+            )
         if not company.vat:
             problems.append(
                 self.env._(
