@@ -14,7 +14,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_repr
 
-from ..cfdi import reception
+from ..cfdi import reception, sat
 from ..cfdi.errors import CfdiError
 from ..cfdi.pac.base import PacError
 from .l10n_mx_einvoice_utils import (
@@ -178,6 +178,11 @@ class AccountMove(models.Model):
     l10n_mx_einvoice_message = fields.Text(
         string="CFDI message", compute="_compute_l10n_mx_einvoice_message"
     )
+    l10n_mx_einvoice_complement_message = fields.Text(
+        string="Payment complement problems",
+        compute="_compute_l10n_mx_einvoice_complement_message",
+        help="Why the payment complements of this invoice's payments were not stamped.",
+    )
     l10n_mx_einvoice_problems = fields.Text(
         string="CFDI problems",
         readonly=True,
@@ -221,6 +226,13 @@ class AccountMove(models.Model):
         string="Payment complements",
         readonly=True,
         copy=False,
+    )
+    l10n_mx_einvoice_replacement_id = fields.Many2one(
+        "account.move",
+        string="Replacement CFDI",
+        compute="_compute_l10n_mx_einvoice_replacement_id",
+        help="The stamped CFDI that replaces this one (TipoRelacion 04): cancel this one with "
+        "motive 01 once it is stamped.",
     )
     l10n_mx_einvoice_payment_invoice_ids = fields.Many2many(
         "account.move",
@@ -484,6 +496,20 @@ class AccountMove(models.Model):
                 failed and latest.message
             )
 
+    @api.depends("payment_state", "line_ids.matched_credit_ids")
+    def _compute_l10n_mx_einvoice_complement_message(self):
+        for move in self:
+            failed = (
+                move._get_reconciled_amls().move_id.filtered(
+                    lambda m: m.l10n_mx_einvoice_state == "error" and m.l10n_mx_einvoice_message
+                )
+                if move.move_type == "out_invoice" and move.state == "posted"
+                else self.browse()
+            )
+            move.l10n_mx_einvoice_complement_message = "\n".join(
+                f"{payment.name}: {payment.l10n_mx_einvoice_message}" for payment in failed
+            )
+
     @api.depends("move_type", "company_id", "origin_payment_id", "l10n_mx_einvoice_document_ids")
     def _compute_l10n_mx_einvoice_needed(self):
         payments = self.env["l10n_mx_einvoice.builder.payment"]
@@ -500,6 +526,37 @@ class AccountMove(models.Model):
             move.l10n_mx_einvoice_payment_invoice_ids = (
                 move.l10n_mx_einvoice_document_id.invoice_ids
             )
+
+    @api.depends("l10n_mx_einvoice_uuid", "l10n_mx_einvoice_state")
+    def _compute_l10n_mx_einvoice_replacement_id(self):
+        for move in self:
+            move.l10n_mx_einvoice_replacement_id = (
+                move._l10n_mx_einvoice_replacements().filtered(
+                    lambda m: m.l10n_mx_einvoice_state == "stamped"
+                )[:1]
+                if move.l10n_mx_einvoice_state == "stamped" and move.is_invoice()
+                else False
+            )
+
+    def _l10n_mx_einvoice_replacements(self):
+        """The entries of the same customer and type that relate 04 (sustitución) to this
+        CFDI, whatever their state: the only CFDI that can replace it (motive 01)."""
+        self.ensure_one()
+        uuid = self.l10n_mx_einvoice_uuid
+        if not uuid:
+            return self.browse()
+        candidates = self.search(
+            [
+                ("id", "!=", self._origin.id),
+                ("company_id", "=", self.company_id.id),
+                ("commercial_partner_id", "=", self.commercial_partner_id.id),
+                ("move_type", "=", self.move_type),
+                ("l10n_mx_einvoice_tipo_relacion", "=", sat.RELACION_SUSTITUCION),
+                ("l10n_mx_einvoice_related_uuids", "ilike", uuid),
+            ],
+            order="id desc",
+        )
+        return candidates.filtered(lambda m: uuid in m._l10n_mx_einvoice_related_uuid_list())
 
     def _l10n_mx_einvoice_stampable(self):
         """Posted, a CFDI of its own, and none that stands (a payment may be issued again
@@ -528,6 +585,26 @@ class AccountMove(models.Model):
         self.ensure_one()
         document = self.l10n_mx_einvoice_document_id
         return document._pdf_pagos() if document else []
+
+    def _l10n_mx_einvoice_post(self, body, failure=False):
+        """Post a CFDI message where the user looks: the entry, its payment's form and, for
+        a payment complement that failed, the invoices it pays."""
+        for move in self:
+            move.message_post(body=body)
+            payment = move.origin_payment_id
+            if not payment:
+                continue
+            payment.message_post(body=body)
+            if failure:
+                invoices = self.env["l10n_mx_einvoice.builder.payment"]._allocations(move)
+                for invoice in invoices:
+                    invoice.message_post(
+                        body=self.env._(
+                            "Payment complement of %(payment)s: %(message)s",
+                            payment=move.name,
+                            message=body,
+                        )
+                    )
 
     def _l10n_mx_einvoice_write_problems(self, message):
         """Record why automatic stamping stopped (the lifecycle's own write: sudo, and
@@ -559,6 +636,15 @@ class AccountMove(models.Model):
         documents = self.env["l10n_mx_einvoice.document"]
         documents._check_stamp_right()
         moves = self.filtered(lambda m: m._l10n_mx_einvoice_stampable())
+        foreign = self.company_id.filtered(lambda c: c.account_fiscal_country_id.code != "MX")
+        if not moves and foreign:
+            raise UserError(
+                self.env._(
+                    "The company's country is not Mexico (%(companies)s): set Mexico as its "
+                    "country and fiscal localization (Settings > CFDI setup) before issuing CFDI.",
+                    companies=", ".join(foreign.mapped("name")),
+                )
+            )
         if not moves:
             raise UserError(
                 self.env._(
@@ -579,6 +665,18 @@ class AccountMove(models.Model):
             "target": "new",
             "context": {"default_move_id": self.id},
         }
+
+    def action_l10n_mx_einvoice_finish_cancellation(self):
+        """Cancel this CFDI with motive 01 now that its replacement is stamped."""
+        self.ensure_one()
+        wizard = self.env["l10n_mx_einvoice.cancel"].create(
+            {
+                "move_id": self.id,
+                "motive": "01",
+                "replacement_move_id": self.l10n_mx_einvoice_replacement_id.id,
+            }
+        )
+        return wizard.action_cancel_cfdi()
 
     def _l10n_mx_einvoice_request_cancel(self, motive, replacement_uuid=None):
         """Cancel the entry's current CFDI (``l10n_mx_einvoice.document._cancel``); the

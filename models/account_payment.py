@@ -3,7 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .l10n_mx_einvoice_utils import USER_GROUP, check_kept_fields
+from .l10n_mx_einvoice_utils import USER_GROUP, catalog_selection, check_kept_fields
 
 
 class AccountPayment(models.Model):
@@ -17,13 +17,46 @@ class AccountPayment(models.Model):
     l10n_mx_einvoice_attachment_id = fields.Many2one(
         related="move_id.l10n_mx_einvoice_attachment_id"
     )
+    l10n_mx_einvoice_forma_pago = fields.Selection(
+        selection=lambda self: catalog_selection("c_FormaPago"),
+        string="Form of payment (SAT)",
+        compute="_compute_l10n_mx_einvoice_forma_pago",
+        store=True,
+        readonly=False,
+        help="FormaDePagoP of the payment complement: the payment method's, else the journal's.",
+    )
     l10n_mx_einvoice_payment_needed = fields.Boolean(
         compute="_compute_l10n_mx_einvoice_payment_needed"
     )
 
     def write(self, vals):
         check_kept_fields(self, vals)  # the complement's state and UUID are its entry's
+        if "l10n_mx_einvoice_forma_pago" in vals:
+            locked = self.filtered(
+                lambda p: p.l10n_mx_einvoice_forma_pago != vals["l10n_mx_einvoice_forma_pago"]
+            ).move_id._l10n_mx_einvoice_is_locked()
+            if locked:
+                raise UserError(
+                    self.env._(
+                        "%(moves)s has a stamped (or pending) payment complement: its form of "
+                        "payment cannot change. Cancel the complement first.",
+                        moves=", ".join(locked.mapped("name")),
+                    )
+                )
         return super().write(vals)
+
+    @api.depends("journal_id", "payment_method_line_id")
+    def _compute_l10n_mx_einvoice_forma_pago(self):
+        for payment in self:
+            payment.l10n_mx_einvoice_forma_pago = payment._l10n_mx_einvoice_default_forma_pago()
+
+    def _l10n_mx_einvoice_default_forma_pago(self):
+        """The SAT form of payment of the payment method line, else of the journal."""
+        return (
+            self.payment_method_line_id.l10n_mx_einvoice_forma_pago
+            or self.journal_id.l10n_mx_einvoice_forma_pago
+            or False
+        )
 
     @api.depends("move_id", "reconciled_invoice_ids", "state")
     def _compute_l10n_mx_einvoice_payment_needed(self):

@@ -153,9 +153,20 @@ class L10nMxEinvoiceBuilder(models.AbstractModel):
     # --- checks ----------------------------------------------------------------------
 
     def _company_problems(self, subject):
-        """The issuer's data: RFC and regime of the fiscal (root) company, the place of issue."""
+        """The issuer's data (the fiscal, root, company), the country first: a company that is
+        not Mexican would otherwise get misleading RFC and régimen messages (a foreign RFC is
+        the generic one)."""
         company = subject.company_id._l10n_mx_einvoice_fiscal_company()
         problems = []
+        if company.country_id.code != "MX":
+            problems.append(
+                self.env._(
+                    "The company's country is not Mexico (%(company)s: %(country)s): set Mexico "
+                    "in the company's address (Settings > Companies) before issuing CFDI.",
+                    company=company.name,
+                    country=company.country_id.name or self.env._("no country"),
+                )
+            )
         if not company.vat:
             problems.append(
                 self.env._(

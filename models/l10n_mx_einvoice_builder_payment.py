@@ -119,11 +119,7 @@ class L10nMxEinvoiceBuilderPayment(models.AbstractModel):
         return earlier + 1
 
     def _forma(self, move):
-        payment = move.origin_payment_id
-        return (
-            payment.payment_method_line_id.l10n_mx_einvoice_forma_pago
-            or payment.journal_id.l10n_mx_einvoice_forma_pago
-        )
+        return move.origin_payment_id.l10n_mx_einvoice_forma_pago
 
     # --- checks ----------------------------------------------------------------------
 
@@ -133,8 +129,9 @@ class L10nMxEinvoiceBuilderPayment(models.AbstractModel):
         if not self._forma(move) or self._forma(move) == "99":
             problems.append(
                 self.env._(
-                    "The journal %(journal)s (or its payment method) has no SAT form of payment: "
-                    "set it (03 transfer, 01 cash…) on the journal.",
+                    "The payment %(payment)s has no SAT form of payment: choose it on the payment "
+                    "(03 transfer, 01 cash…), or set a default on the journal %(journal)s.",
+                    payment=move.name,
                     journal=move.origin_payment_id.journal_id.name,
                 )
             )

@@ -10,6 +10,7 @@ from odoo.osv import expression
 
 from ..cfdi import credentials
 from ..cfdi.errors import CfdiError
+from ..cfdi.rules.certificate import name_without_legal_form, same_name
 from . import l10n_mx_einvoice_secrets as secrets
 from .l10n_mx_einvoice_utils import MANAGER_GROUP as MANAGER
 from .l10n_mx_einvoice_utils import engine_message
@@ -64,6 +65,11 @@ class L10nMxEinvoiceCertificate(models.Model):
     no_certificado = fields.Char(string="Certificate number", readonly=True, copy=False, index=True)
     date_start = fields.Datetime(string="Valid from", readonly=True, copy=False)
     date_end = fields.Datetime(string="Valid until", readonly=True, copy=False)
+    name_mismatch = fields.Char(
+        string="Company name mismatch",
+        compute="_compute_name_mismatch",
+        help="Why SAT would reject the company's name as the issuer's (CFDI40138).",
+    )
     state = fields.Selection(
         [
             ("valid", "Valid"),
@@ -110,6 +116,37 @@ class L10nMxEinvoiceCertificate(models.Model):
         secrets.rotate_records(
             records.search([("password_encrypted", "!=", False)]), ["password_encrypted"]
         )
+
+    @api.depends("legal_name", "company_id.name")
+    def _compute_name_mismatch(self):
+        for certificate in self:
+            certificate.name_mismatch = certificate._l10n_mx_einvoice_name_mismatch()
+
+    def _l10n_mx_einvoice_name_mismatch(self):
+        """The problem when the company's name is not the CSD holder's (SAT rejects it with
+        CFDI40138), else False."""
+        self.ensure_one()
+        company_name = self.company_id.partner_id.name or ""
+        if not self.legal_name or same_name(company_name, self.legal_name):
+            return False
+        return self.env._(
+            "The company's name «%(name)s» is not the name of the CSD holder «%(holder)s»: SAT "
+            "rejects the CFDI (CFDI40138). Set the company's name to «%(fix)s» (the button 'Use "
+            "the name from the certificate' on the certificate does it).",
+            name=company_name,
+            holder=self.legal_name,
+            fix=name_without_legal_form(self.legal_name),
+        )
+
+    def action_use_certificate_name(self):
+        """Name the company as the CSD holder, without the company type (SAT's Nombre)."""
+        for certificate in self.filtered("name_mismatch"):
+            name = name_without_legal_form(certificate.legal_name)
+            certificate.company_id.name = name
+            certificate.message_post(
+                body=self.env._("The company's name is now «%s», as on the certificate.", name)
+            )
+        return True
 
     @api.depends("date_start", "date_end")
     def _compute_state(self):
@@ -196,6 +233,9 @@ class L10nMxEinvoiceCertificate(models.Model):
                     "date_end": date_end,
                 }
             )
+            mismatch = certificate._l10n_mx_einvoice_name_mismatch()
+            if mismatch:  # a warning, not a refusal: the name is the company's to fix
+                certificate.message_post(body=mismatch)
 
     def _validation_error(self, error):
         return ValidationError(

@@ -52,6 +52,9 @@ class L10nMxEinvoiceCreditMove(models.Model):
     document_id = fields.Many2one(
         "l10n_mx_einvoice.document", string="CFDI document", readonly=True, ondelete="set null"
     )
+    stamped_move_id = fields.Many2one(
+        related="document_id.move_id", string="Invoice / payment", help="What this stamp paid for."
+    )
 
     _sql_constraints = [
         ("uuid_unique", "unique(uuid)", "A stamped UUID consumes one credit only once."),

@@ -469,6 +469,10 @@ class L10nMxEinvoiceDocument(models.Model):
             certificate = company._l10n_mx_einvoice_certificate_at(when)
         except UserError as error:
             problems.append(str(error.args[0]))
+        else:
+            mismatch = certificate._l10n_mx_einvoice_name_mismatch()
+            if mismatch:
+                problems.append(mismatch)
         account = company._l10n_mx_einvoice_stamp_account()
         if not account:
             problems.append(
@@ -547,7 +551,7 @@ class L10nMxEinvoiceDocument(models.Model):
             state = "rejected" if isinstance(error, Rejected) else "error"
             self.write({"state": state, "message": message, "pac_code": error.code})
         _logger.info("CFDI of %s not stamped: %s", self.display_name, error.code)
-        self._post_message(self.env._("CFDI not stamped: %s", message))
+        self._post_message(self.env._("CFDI not stamped: %s", message), failure=True)
 
     def _store_stamps(self, answers):
         """Keep each stamped XML, set the UUIDs, use one credit per UUID.
@@ -598,9 +602,9 @@ class L10nMxEinvoiceDocument(models.Model):
             "res_id": subject.id,
         }
 
-    def _post_message(self, body):
+    def _post_message(self, body, failure=False):
         if self.move_id:
-            self.move_id.message_post(body=body)
+            self.move_id._l10n_mx_einvoice_post(body, failure=failure)
 
     # --- cancellation: the one entry point --------------------------------------------
 
@@ -896,7 +900,9 @@ class L10nMxEinvoiceDocument(models.Model):
         """Why ``subject`` could not be sealed (nothing was sent to the PAC)."""
         if subject._name == "account.move":
             subject._l10n_mx_einvoice_write_problems(message)
-            subject.message_post(body=self.env._("CFDI not stamped: %s", message))
+            subject._l10n_mx_einvoice_post(
+                self.env._("CFDI not stamped: %s", message), failure=True
+            )
         elif subject._name == self._name:
             subject.sudo().write({"message": message})
 

@@ -88,6 +88,11 @@ class L10nMxEinvoiceStampAccount(models.Model):
         help="The managers were warned of the current low balance (reset when it recovers).",
     )
     is_unlimited_now = fields.Boolean(compute="_compute_balance")
+    is_out_of_credits = fields.Boolean(
+        string="Out of credits",
+        compute="_compute_balance",
+        help="A saved account that cannot stamp one more CFDI.",
+    )
 
     def init(self):
         secrets.encrypt_clear_columns(
@@ -144,13 +149,14 @@ class L10nMxEinvoiceStampAccount(models.Model):
         )
         today = fields.Date.context_today(self)
         for account in self:
-            account.balance = balances.get(account._origin, 0) if account._origin else 0
+            saved = bool(account._origin)  # a new account has no ledger yet, not "no credits"
+            account.balance = balances.get(account._origin, 0) if saved else 0
             account.is_unlimited_now = account.unlimited and (
                 not account.unlimited_until or account.unlimited_until >= today
             )
-            account.is_low_balance = (
-                not account.is_unlimited_now and account.balance <= account.low_balance_threshold
-            )
+            limited = saved and not account.is_unlimited_now
+            account.is_low_balance = limited and account.balance <= account.low_balance_threshold
+            account.is_out_of_credits = limited and account.balance <= 0
 
     # --- the provider ---------------------------------------------------------------
 
@@ -319,36 +325,79 @@ class L10nMxEinvoiceStampAccount(models.Model):
     # --- the manager's buttons ------------------------------------------------------
 
     def action_sync_balance(self):
-        """Align the ledger with the provider's own balance where it reports one."""
+        """Align the ledger with the provider's own balance where it reports one.
+
+        A provider that reports an unlimited plan never switches a limited account to
+        unlimited (a sandbox does, and the next stamp would go through without credits):
+        the manager is told, and ticks *Unlimited plan* if the contract says so.
+        """
+        messages, refused = [], False
         for account in self:
-            try:
-                balance = account._get_connector().balance()
-            except NotImplementedError:
-                raise UserError(
-                    self.env._(
-                        "The provider of stamp account %(account)s does not report a balance; "
-                        "keep the ledger with vendor bills and manual adjustments.",
-                        account=account.display_name,
+            balance = account._provider_balance()
+            if balance.unlimited and not account.unlimited:
+                refused = True
+                message = self.env._(
+                    "The provider reports an unlimited plan for the stamp account %(account)s; "
+                    "the account was NOT switched to unlimited and still stamps only with its "
+                    "%(left)s credits. If your contract is unlimited, tick 'Unlimited plan' on "
+                    "the account.",
+                    account=account.display_name,
+                    left=account.balance,
+                )
+            elif balance.unlimited:
+                message = self.env._("The provider confirms the unlimited plan.")
+            else:
+                if account.unlimited:
+                    account.write({"unlimited": False, "unlimited_until": False})
+                    message = self.env._(
+                        "The provider reports %(left)s stamps left and no unlimited plan: the "
+                        "account is no longer unlimited.",
+                        left=balance.stamps_left,
                     )
-                ) from None
-            except CfdiError as error:
-                raise UserError(
-                    self.env._(
-                        "Could not read the balance of stamp account %(account)s: %(message)s",
-                        account=account.display_name,
-                        message=engine_message(self.env, error),
+                else:
+                    message = self.env._(
+                        "Balance synchronized with the provider: %(left)s stamps left.",
+                        left=balance.stamps_left,
                     )
-                ) from None
-            vals = {}
-            if balance.unlimited:
-                vals = {"unlimited": True, "unlimited_until": balance.expires}
-            elif account.unlimited:
-                vals = {"unlimited": False}
-            if vals:
-                account.write(vals)
-            if balance.stamps_left is not None:
-                self.env["l10n_mx_einvoice.credit.move"]._record_sync(account, balance.stamps_left)
-        return True
+                if balance.stamps_left is not None:
+                    self.env["l10n_mx_einvoice.credit.move"]._record_sync(
+                        account, balance.stamps_left
+                    )
+            account.message_post(body=message)
+            messages.append(message)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Provider balance"),
+                "message": "\n".join(messages),
+                "type": "warning" if refused else "info",
+                "sticky": refused,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def _provider_balance(self):
+        """The provider's ``Balance`` of this account; UserError when it reports none."""
+        self.ensure_one()
+        try:
+            return self._get_connector().balance()
+        except NotImplementedError:
+            raise UserError(
+                self.env._(
+                    "The provider of stamp account %(account)s does not report a balance; "
+                    "keep the ledger with vendor bills and manual adjustments.",
+                    account=self.display_name,
+                )
+            ) from None
+        except CfdiError as error:
+            raise UserError(
+                self.env._(
+                    "Could not read the balance of stamp account %(account)s: %(message)s",
+                    account=self.display_name,
+                    message=engine_message(self.env, error),
+                )
+            ) from None
 
     def action_open_adjustment(self):
         self.ensure_one()

@@ -67,6 +67,39 @@ class ResCompany(models.Model):
                 return account if account.company_id in self.parent_ids else account.browse()
         return self.env["l10n_mx_einvoice.stamp.account"].sudo()
 
+    def _l10n_mx_einvoice_setup_status(self):
+        """What the CFDI setup checklist shows: {item: done} for this company."""
+        self.ensure_one()
+        certificate = self._l10n_mx_einvoice_current_certificate()
+        account = self._l10n_mx_einvoice_stamp_account()
+        return {
+            "country": self.country_id.code == "MX" and self.account_fiscal_country_id.code == "MX",
+            "rfc": bool(self.vat),
+            "regimen": bool(self.l10n_mx_einvoice_regimen_fiscal),
+            "zip": bool(self.zip),
+            "csd": bool(certificate),
+            "name": bool(certificate) and not certificate._l10n_mx_einvoice_name_mismatch(),
+            "credits": bool(account) and (account.sudo().is_unlimited_now or account.balance > 0),
+            "journals": not self._l10n_mx_einvoice_journals_without_forma_pago(),
+        }
+
+    def _l10n_mx_einvoice_current_certificate(self):
+        """The CSD valid now (empty when there is none)."""
+        try:
+            return self._l10n_mx_einvoice_certificate_at(fields.Datetime.now())
+        except UserError:
+            return self.env["l10n_mx_einvoice.certificate"]
+
+    def _l10n_mx_einvoice_journals_without_forma_pago(self):
+        """Bank and cash journals of this company without a SAT form of payment."""
+        return self.env["account.journal"].search(
+            [
+                *self.env["account.journal"]._check_company_domain(self),
+                ("type", "in", ("bank", "cash")),
+                ("l10n_mx_einvoice_forma_pago", "=", False),
+            ]
+        )
+
     def _l10n_mx_einvoice_certificate_at(self, dt):
         """The CSD certificate valid at ``dt`` (aware, or naive UTC as Odoo stores it).
 

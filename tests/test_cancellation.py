@@ -127,7 +127,11 @@ class TestCancellation(CancellationFixtures, L10nMxEinvoiceCommon):
 
     def test_rejected_by_sat_reason_shown_document_stays_valid(self):
         invoice = self.stamped_invoice()
-        replacement = self.stamped_invoice(500.0)
+        replacement = self.stamped_invoice(
+            500.0,
+            l10n_mx_einvoice_tipo_relacion="04",
+            l10n_mx_einvoice_related_uuids=invoice.l10n_mx_einvoice_uuid,
+        )
         # the replacement is no longer valid at SAT: motive 01 is refused (code 208)
         data = cfdi_xml.from_bytes(replacement.l10n_mx_einvoice_attachment_id.raw)
         self.connector().cancel(

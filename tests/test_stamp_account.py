@@ -2,11 +2,11 @@ from datetime import timedelta
 
 from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 from psycopg2 import IntegrityError
 
-from .common import L10nMxEinvoiceCommon
+from .common import L10nMxEinvoiceCommon, make_invoice
 
 UUID_A = "6f1a3c5e-0b7d-4c2a-9e8f-1a2b3c4d5e6f"
 UUID_B = "7a2b4c6d-1e8f-4a3b-8c9d-2b3c4d5e6f70"
@@ -195,15 +195,53 @@ class TestStampAccount(L10nMxEinvoiceCommon):
         connector = self.stamp_account._get_connector()
         self.assertIn(str(self.stamp_account.id), str(connector.state_dir))
         connector.set_credits(42)
-        self.stamp_account.action_sync_balance()
+        action = self.stamp_account.action_sync_balance()
+        self.assertEqual(action["params"]["type"], "info")
         self.stamp_account.invalidate_recordset()
         self.assertEqual(self.stamp_account.balance, 42)
         self.assertEqual(self.stamp_account.credit_move_ids[0].kind, "sync")
         self.assertFalse(self.stamp_account.unlimited)
-        connector.set_credits(None)  # the sandbox's unlimited plan
+        self.assertIn("42 stamps left", self.stamp_account.message_ids[0].body)
+
+    def test_sync_never_switches_to_unlimited_silently(self):
+        connector = self.stamp_account._get_connector()
+        connector.set_credits(0)
         self.stamp_account.action_sync_balance()
-        self.assertTrue(self.stamp_account.unlimited)
-        self.assertTrue(self.stamp_account._check_can_stamp())
+        self.stamp_account.invalidate_recordset()
+        self.assertEqual(self.stamp_account.balance, 0)
+        connector.set_credits(None)  # the sandbox's unlimited plan
+        action = self.stamp_account.action_sync_balance()
+        self.assertEqual(action["params"]["type"], "warning")
+        self.assertIn("NOT switched to unlimited", action["params"]["message"])
+        self.assertIn("NOT switched to unlimited", self.stamp_account.message_ids[0].body)
+        self.assertFalse(self.stamp_account.unlimited)
+        with self.assertRaisesRegex(UserError, "Sin folios disponibles"):
+            self.stamp_account._check_can_stamp()
+        # a provider that ends the unlimited plan ends it here too, and says so
+        self.stamp_account.unlimited = True
+        connector.set_credits(5)
+        self.stamp_account.action_sync_balance()
+        self.assertFalse(self.stamp_account.unlimited)
+        self.assertEqual(self.stamp_account.balance, 5)
+        self.assertIn("no longer unlimited", self.stamp_account.message_ids[0].body)
+
+    def test_new_account_form_does_not_say_no_credits(self):
+        form = Form(self.env["l10n_mx_einvoice.stamp.account"])
+        form.name = "Finkok"
+        self.assertFalse(form.is_out_of_credits)
+        self.assertFalse(form.is_low_balance)
+        account = form.save()
+        self.assertTrue(account.is_out_of_credits)
+        self.assertFalse(self.stamp_account.is_out_of_credits)
+
+    def test_ledger_line_names_the_invoice(self):
+        invoice = make_invoice(
+            self.env, self.company, self.customer, self.product_a, self.tax_iva16
+        )
+        invoice.action_l10n_mx_einvoice_stamp()
+        line = self.stamp_account.credit_move_ids.filtered(lambda m: m.kind == "stamp")
+        self.assertEqual(line.uuid, invoice.l10n_mx_einvoice_uuid)
+        self.assertEqual(line.stamped_move_id, invoice)
 
     def test_low_balance_warns_the_managers(self):
         self.stamp_account.low_balance_threshold = 10

@@ -25,6 +25,7 @@ class L10nMxEinvoiceCancel(models.TransientModel):
     )
     uuid = fields.Char(related="document_id.uuid")
     partner_id = fields.Many2one(related="move_id.commercial_partner_id")
+    move_type = fields.Selection(related="move_id.move_type")
     motive = fields.Selection(
         selection=lambda self: self._motive_selection(), required=True, default="02"
     )
@@ -32,8 +33,11 @@ class L10nMxEinvoiceCancel(models.TransientModel):
         "account.move",
         string="Replacement CFDI",
         domain="[('id', '!=', move_id), ('commercial_partner_id', '=', partner_id), "
-        "('l10n_mx_einvoice_state', '=', 'stamped')]",
-        help="The stamped CFDI of the same customer that replaces this one (motive 01).",
+        "('move_type', '=', move_type), ('l10n_mx_einvoice_state', '=', 'stamped'), "
+        "('l10n_mx_einvoice_tipo_relacion', '=', '04'), "
+        "('l10n_mx_einvoice_related_uuids', 'ilike', uuid)]",
+        help="The stamped CFDI of the same customer and type that replaces this one: it relates "
+        "this UUID with TipoRelacion 04 (motive 01).",
     )
     replacement_uuid = fields.Char(
         related="replacement_move_id.l10n_mx_einvoice_uuid", string="Replacement UUID"
@@ -65,19 +69,37 @@ class L10nMxEinvoiceCancel(models.TransientModel):
             wizard.document_id = wizard.document_id or wizard.move_id.l10n_mx_einvoice_document_id
 
     def _check_replacement(self):
-        """Motive 01 names the stamped CFDI of the same customer that replaces this one."""
-        move = self.move_id
-        replacement = self.replacement_move_id
-        if self.motive == "01" and (
-            not replacement
-            or replacement.commercial_partner_id != move.commercial_partner_id
-            or replacement.l10n_mx_einvoice_state != "stamped"
-            or replacement == move
-        ):
+        """Motive 01 names the stamped CFDI of the same customer and type that relates this
+        one with TipoRelacion 04."""
+        if self.motive != "01":
+            return
+        move, replacement = self.move_id, self.replacement_move_id
+        if not replacement:
             raise UserError(
                 self.env._(
-                    "Motive 01 needs the replacement: a stamped CFDI of the same customer. "
-                    "Create it with 'Create replacement', stamp it, then cancel."
+                    "Motive 01 needs the replacement CFDI: press 'Create replacement', correct "
+                    "and stamp the new invoice, then press 'Finish cancellation' on %(move)s.",
+                    move=move.display_name or self.document_id.display_name,
+                )
+            )
+        if replacement not in move._l10n_mx_einvoice_replacements():
+            raise UserError(
+                self.env._(
+                    "%(replacement)s cannot replace %(move)s: the replacement must be a CFDI of "
+                    "the same customer and type that relates %(uuid)s with TipoRelacion 04 "
+                    "(sustitución). Use 'Create replacement'.",
+                    replacement=replacement.display_name,
+                    move=move.display_name,
+                    uuid=move.l10n_mx_einvoice_uuid,
+                )
+            )
+        if replacement.l10n_mx_einvoice_state != "stamped":
+            raise UserError(
+                self.env._(
+                    "The replacement %(replacement)s is not stamped yet: post and stamp it, then "
+                    "finish the cancellation of %(move)s.",
+                    replacement=replacement.display_name,
+                    move=move.display_name,
                 )
             )
 
@@ -118,26 +140,46 @@ class L10nMxEinvoiceCancel(models.TransientModel):
         return {"title": title, "message": message, "type": kind, "sticky": kind == "danger"}
 
     def action_create_replacement(self):
-        """Duplicate the invoice with TipoRelacion 04 (sustitución) to the CFDI it replaces."""
+        """The replacement draft: a copy of the invoice relating this CFDI with TipoRelacion
+        04 (sustitución), opened for the user to correct, post and stamp. Once it is
+        stamped, *Finish cancellation* on this invoice cancels it with motive 01."""
         self.ensure_one()
         move = self.move_id
-        if not move.is_invoice():
+        if not move.is_invoice(include_receipts=False) or move.move_type not in (
+            "out_invoice",
+            "out_refund",
+        ):
             raise UserError(
                 self.env._("Only invoices and credit notes can be duplicated as a replacement.")
             )
-        replacement = move.copy(
-            {
-                "l10n_mx_einvoice_tipo_relacion": sat.RELACION_SUSTITUCION,
-                "l10n_mx_einvoice_related_uuids": move.l10n_mx_einvoice_uuid,
-            }
-        )
-        replacement.message_post(
-            body=self.env._(
-                "Replacement of %(name)s (CFDI %(uuid)s).",
-                name=move.name,
-                uuid=move.l10n_mx_einvoice_uuid,
+        if move.l10n_mx_einvoice_state != "stamped":
+            raise UserError(
+                self.env._("%(move)s has no stamped CFDI to replace.", move=move.display_name)
             )
-        )
+        replacement = move._l10n_mx_einvoice_replacements().filtered(lambda m: m.state == "draft")[
+            :1
+        ]
+        if not replacement:
+            replacement = move.copy(
+                {
+                    "l10n_mx_einvoice_tipo_relacion": sat.RELACION_SUSTITUCION,
+                    "l10n_mx_einvoice_related_uuids": move.l10n_mx_einvoice_uuid,
+                }
+            )
+            replacement.message_post(
+                body=self.env._(
+                    "Replacement of %(name)s (CFDI %(uuid)s): correct it, confirm it and stamp "
+                    "it; then press 'Finish cancellation' on %(name)s.",
+                    name=move.name,
+                    uuid=move.l10n_mx_einvoice_uuid,
+                )
+            )
+            move.message_post(
+                body=self.env._(
+                    "Replacement draft created for the cancellation with motive 01. Once it is "
+                    "stamped, press 'Finish cancellation'."
+                )
+            )
         return {
             "type": "ir.actions.act_window",
             "res_model": "account.move",

@@ -62,7 +62,7 @@ def check_certificado(ck: Checker) -> None:
                 f"Certificate {cert.no_certificado} was not valid at Fecha {c.fecha.isoformat()} "
                 f"(valid {cert.valid_from:%Y-%m-%d} to {cert.valid_to:%Y-%m-%d}); use a current CSD.",
             )
-    if not _same_name(c.emisor.nombre, cert.legal_name):
+    if not same_name(c.emisor.nombre, cert.legal_name):
         ck.add(
             "CFDI40138",
             "Emisor.Nombre",
@@ -80,7 +80,7 @@ LEGAL_FORM_WORDS = frozenset(
 )
 
 
-def _same_name(nombre: str, legal_name: str) -> bool:
+def same_name(nombre: str, legal_name: str) -> bool:
     """Nombre equals the certificate holder's name, maybe without the company type."""
     a, b = " ".join(nombre.upper().split()), " ".join(legal_name.upper().split())
     if a == b:
@@ -89,6 +89,17 @@ def _same_name(nombre: str, legal_name: str) -> bool:
         return False
     rest = b[len(a) :].replace(".", " ").replace(",", " ").split()
     return all(word in LEGAL_FORM_WORDS for word in rest)
+
+
+def name_without_legal_form(legal_name: str) -> str:
+    """The certificate holder's name as SAT writes Nombre: without the trailing company
+    type ("ESCUELA KEMPER URGATE SA DE CV" -> "ESCUELA KEMPER URGATE")."""
+    words = " ".join(legal_name.upper().split()).split(" ")
+    cut = len(words)
+    while cut > 1 and words[cut - 1].replace(".", "").replace(",", "") in LEGAL_FORM_WORDS:
+        cut -= 1
+    name = " ".join(words[:cut]).rstrip(" ,.")
+    return name if same_name(name, legal_name) else " ".join(words)
 
 
 def seal_findings(c: Comprobante) -> list[Finding]:
