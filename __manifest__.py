@@ -52,5 +52,9 @@
         "wizards/l10n_mx_einvoice_global_invoice_views.xml",
         "wizards/l10n_mx_einvoice_vendor_import_views.xml",
         "wizards/l10n_mx_einvoice_archive_views.xml",
+        "data/l10n_mx_einvoice_contabilidad_data.xml",
+        "views/account_account_views.xml",
+        "wizards/l10n_mx_einvoice_contabilidad_export_views.xml",
+        "wizards/l10n_mx_einvoice_diot_views.xml",
     ],
 }
