@@ -53,6 +53,10 @@
         "wizards/l10n_mx_einvoice_vendor_import_views.xml",
         "wizards/l10n_mx_einvoice_archive_views.xml",
         "wizards/l10n_mx_einvoice_vendor_allow_views.xml",
+        "data/l10n_mx_einvoice_contabilidad_data.xml",
+        "views/account_account_views.xml",
+        "wizards/l10n_mx_einvoice_contabilidad_export_views.xml",
+        "wizards/l10n_mx_einvoice_diot_views.xml",
     ],
     "post_init_hook": "_post_init_hook",
 }

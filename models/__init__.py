@@ -1,5 +1,6 @@
 from . import (
     account_chart_template,
+    account_account,
     account_journal,
     account_move,
     account_move_send,
@@ -16,6 +17,7 @@ from . import (
     l10n_mx_einvoice_builder_invoice,
     l10n_mx_einvoice_builder_payment,
     l10n_mx_einvoice_certificate,
+    l10n_mx_einvoice_contabilidad,
     l10n_mx_einvoice_credit_move,
     l10n_mx_einvoice_document,
     l10n_mx_einvoice_postal_code,

@@ -33,6 +33,19 @@ class ResPartner(models.Model):
         string="Default CFDI use",
         help="Uso CFDI proposed on this customer's invoices (c_UsoCFDI).",
     )
+    l10n_mx_einvoice_diot_operation = fields.Selection(
+        [
+            ("02", "02 - Sale of goods"),
+            ("03", "03 - Professional services"),
+            ("06", "06 - Use or temporary enjoyment of goods (lease)"),
+            ("07", "07 - Import of goods or services"),
+            ("08", "08 - Import by virtual transfer"),
+            ("85", "85 - Others"),
+        ],
+        string="DIOT operation",
+        default="85",
+        help="Tipo de operación of this supplier in the DIOT (a global supplier is always 87).",
+    )
 
     l10n_mx_einvoice_rfc_warning = fields.Char(
         string="RFC warning",
