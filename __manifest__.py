@@ -52,5 +52,9 @@
         "wizards/l10n_mx_einvoice_global_invoice_views.xml",
         "wizards/l10n_mx_einvoice_vendor_import_views.xml",
         "wizards/l10n_mx_einvoice_archive_views.xml",
+        "views/l10n_mx_einvoice_fiel_views.xml",
+        "views/l10n_mx_einvoice_sat_download_views.xml",
+        "views/l10n_mx_einvoice_sat_cfdi_views.xml",
+        "views/l10n_mx_einvoice_list69b_views.xml",
     ],
 }

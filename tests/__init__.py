@@ -3,6 +3,7 @@ from . import (
     test_batch_post,
     test_cancellation,
     test_certificate,
+    test_descarga,
     test_fiscal_data,
     test_global_invoice,
     test_payment_complement,
