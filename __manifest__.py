@@ -57,6 +57,10 @@
         "views/account_account_views.xml",
         "wizards/l10n_mx_einvoice_contabilidad_export_views.xml",
         "wizards/l10n_mx_einvoice_diot_views.xml",
+        "views/l10n_mx_einvoice_fiel_views.xml",
+        "views/l10n_mx_einvoice_sat_download_views.xml",
+        "views/l10n_mx_einvoice_sat_cfdi_views.xml",
+        "views/l10n_mx_einvoice_list69b_views.xml",
     ],
     "post_init_hook": "_post_init_hook",
 }

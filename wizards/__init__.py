@@ -8,6 +8,7 @@ from . import (
     l10n_mx_einvoice_diot_line,
     l10n_mx_einvoice_global_invoice,
     l10n_mx_einvoice_vendor_allow,
+    l10n_mx_einvoice_list69b_import,
     l10n_mx_einvoice_vendor_import,
     l10n_mx_einvoice_vendor_import_line,
     mail_compose_message,

@@ -4,7 +4,7 @@ benchmarks; they ship with the engine and import without pytest.
 - ``fixtures/``: SAT's public test certificates (CSD, FIEL, an expired CSD, a non-SAT
   look-alike, SAT's stamping certificates), SAT's samples and cancellation schema;
 - ``documents``: signed invoices for PAC tests; ``supplier_documents``: stamped supplier
-  CFDI for reception tests;
+  CFDI for reception tests; ``descarga``: SAT's test e.firma, CFDI for the SAT simulator;
 - ``oracle``: SAT's XSD and XSLT (from the ``satcfdi`` package's copies);
 - ``servers``: local HTTP servers speaking SAT's and the PACs' protocols, with faults.
 

@@ -27,7 +27,7 @@ from cfdi.descarga.query import (
     check,
     oldest_start,
 )
-from cfdi.tests.descarga_support import credential, fiel
+from cfdi.testing.descarga import credential, fiel
 
 NOW = dt.datetime(2026, 12, 3, 10, 0)
 UTC_NOW = dt.datetime(2026, 12, 3, 16, 0, tzinfo=dt.timezone.utc)

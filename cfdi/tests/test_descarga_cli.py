@@ -19,7 +19,7 @@ from cfdi.descarga.codes import NextStep, RequestState
 from cfdi.descarga.errors import SatRefused, SatUnavailable
 from cfdi.descarga.package import Package
 from cfdi.descarga.query import Direction, Query
-from cfdi.tests.descarga_support import TEST_CA, fiel, write_documents
+from cfdi.testing.descarga import TEST_CA, fiel, write_documents
 
 ROOT = Path(__file__).resolve().parents[2]
 QUERY = Query(Direction.RECEIVED, dt.datetime(2026, 3, 1), dt.datetime(2026, 7, 1))

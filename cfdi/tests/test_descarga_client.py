@@ -32,8 +32,7 @@ from cfdi.descarga.query import Direction, DocumentStatus, DownloadKind, FolioQu
 from cfdi.descarga.simulator import Fault
 from cfdi.descarga.xmldsig import NS_WSU
 from cfdi.reception import summary_of
-from cfdi.testing.documents import capture_debug_logs
-from cfdi.tests.descarga_support import (
+from cfdi.testing.descarga import (
     CUSTOMERS,
     SUPPLIER,
     TEST_CA,
@@ -43,6 +42,7 @@ from cfdi.tests.descarga_support import (
     sat,
     write_documents,
 )
+from cfdi.testing.documents import capture_debug_logs
 
 SPRING = (dt.datetime(2026, 3, 1), dt.datetime(2026, 7, 1))
 ISSUED_CFDI = Query(Direction.ISSUED, *SPRING, DownloadKind.CFDI)

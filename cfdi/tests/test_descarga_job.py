@@ -14,7 +14,7 @@ from cfdi.descarga.job import DownloadJob, JobStatus, step
 from cfdi.descarga.package import Package
 from cfdi.descarga.query import Direction, DownloadKind, FolioQuery, Query
 from cfdi.descarga.simulator import Fault
-from cfdi.tests.descarga_support import client_for, sat, write_documents
+from cfdi.testing.descarga import client_for, sat, write_documents
 
 SPRING = (dt.datetime(2026, 3, 1), dt.datetime(2026, 7, 1))
 

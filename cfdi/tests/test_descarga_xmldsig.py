@@ -22,7 +22,7 @@ from cfdi.descarga.xmldsig import (
     verify_operation,
     verify_security,
 )
-from cfdi.tests.descarga_support import TEST_CA, credential, fiel
+from cfdi.testing.descarga import TEST_CA, credential, fiel
 
 XMLSEC1 = shutil.which("xmlsec1")
 TRUST = ["--trusted-der", str(TEST_CA / "AC_UAT_2022.cer")]

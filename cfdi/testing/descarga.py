@@ -1,5 +1,5 @@
-"""Shared by the mass download tests: SAT's test e.firma, stamped CFDI to serve, a
-simulator on 127.0.0.1 and a client pointed at it."""
+"""Shared by the mass download tests (engine and Odoo): SAT's test e.firma, stamped CFDI
+to serve, a simulator on 127.0.0.1 and a client pointed at it."""
 
 from __future__ import annotations
 
@@ -9,15 +9,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from cfdi import catalogs, seal
-from cfdi.credentials import Credential
-from cfdi.descarga.client import DescargaClient, Endpoints
-from cfdi.descarga.simulator import SatSimulator
-from cfdi.descarga.simulator_server import SimulatorServer, running
-from cfdi.document import Emisor, Receptor
-from cfdi.pac.sandbox import SandboxPac
-from cfdi.testing import FIXTURES
-from cfdi.testing.documents import invoice
+from .. import catalogs, seal
+from ..credentials import Credential
+from ..descarga.client import DescargaClient, Endpoints
+from ..descarga.simulator import SatSimulator
+from ..descarga.simulator_server import SimulatorServer, running
+from ..document import Emisor, Receptor
+from ..pac.sandbox import SandboxPac
+from ..reception import summary_of
+from . import FIXTURES
+from .documents import invoice
 
 COMPANY = "EKU9003173C9"
 SUPPLIER = "CACX7605101P8"
@@ -94,8 +95,6 @@ def write_documents(folder: Path) -> dict[str, list[str]]:
 
 
 def _save(folder: Path, stamped: bytes) -> str:
-    from cfdi.reception import summary_of
-
     uuid = summary_of(stamped).uuid
     (folder / f"{uuid}.xml").write_bytes(stamped)
     return uuid
