@@ -12,6 +12,7 @@ from . import (
     test_security_access,
     test_stamp_account,
     test_stamp_concurrency,
+    test_stamp_concurrent_pac,
     test_stamp_invoice,
     test_tenancy_integrity,
     test_vendor_import,
