@@ -24,7 +24,7 @@ from ..cfdi import catalogs, seal
 from ..cfdi import xml as cfdi_xml
 from ..cfdi.errors import CfdiError
 from ..cfdi.issue import IssueRefused, issue
-from ..cfdi.pac import PacError, Rejected, Unavailable, sat_status, stamp_once
+from ..cfdi.pac import PacError, Rejected, Unavailable, sat_status, stamp_many
 from ..cfdi.pac.base import LookupFailed
 from . import l10n_mx_einvoice_printing as printing
 from .l10n_mx_einvoice_utils import (
@@ -278,6 +278,8 @@ class L10nMxEinvoiceDocument(models.Model):
         before the PAC raise one ``UserError`` for a whole batch, before anything of it is
         sealed or sent. STAMP_BATCH_SIZE at a time: each batch commits twice, its pending
         documents (every signed XML) before the first PAC call, then the PAC's answers.
+        Between the two, no row is locked: the PAC is called from threads, as many at once
+        as the stamp account allows (``concurrency``), and the answers are stored after.
         """
         self._check_stamp_right()
         documents = self.browse()
@@ -294,21 +296,57 @@ class L10nMxEinvoiceDocument(models.Model):
 
     def _stamp_batch(self, subjects):
         subjects = self._lock(subjects).filtered(self._stampable)
-        to_send = self._seal_all(subjects)
-        # Nothing is lost: the signed XML is in the database before the PAC sees it.
+        calls = self._pac_calls(self._seal_all(subjects))
+        # Nothing is lost: the signed XML is in the database before the PAC sees it. The
+        # commit also releases the rows: none stays locked while the PAC answers.
         self._commit()
+        return self._store_outcomes(subjects, self._call_pac(calls))
+
+    def _pac_calls(self, to_send):
+        """What the PAC threads need, read beforehand: (connector, calls at once,
+        [(document, signed XML, sent_before)]) per stamp account."""
+        calls = {}
+        for document, sent_before in to_send:
+            account = document.stamp_account_id.sudo()
+            calls.setdefault(account, []).append((document, document._signed_bytes(), sent_before))
+        return [
+            (account._get_connector(), account.concurrency, account_calls)
+            for account, account_calls in calls.items()
+        ]
+
+    @api.model
+    def _call_pac(self, calls):
+        """[(document, StampResult or PacError)]: the PAC's answers, several at a time. The
+        threads only call the PAC (no ORM, no cursor); the answers are stored after."""
+        outcomes = []
+        for connector, concurrency, account_calls in calls:
+            answers = stamp_many(
+                connector,
+                [(signed_xml, sent_before) for _document, signed_xml, sent_before in account_calls],
+                workers=concurrency,
+            )
+            outcomes += [
+                (document, answer)
+                for (document, _xml, _sent), answer in zip(account_calls, answers, strict=True)
+            ]
+        return outcomes
+
+    def _store_outcomes(self, subjects, outcomes):
+        """Keep the PAC's answers of a batch and commit; the rows are locked again only
+        now, and a document finished meanwhile by another transaction is left alone."""
         locked = self._lock(subjects, skip_held=True)  # a holder is finishing the others
         held = {(s._name, s.id) for s in subjects - locked}
-        documents = self.sudo().browse([document.id for document, _sent in to_send])
+        documents = self.sudo().browse([document.id for document, _outcome in outcomes])
         documents.invalidate_recordset()
         answers = []
-        for (_document, sent_before), document in zip(to_send, documents, strict=True):
+        for document, outcome in zip(documents, (o for _d, o in outcomes), strict=True):
             subject = self._subject_of(document)
             if document.state != "pending" or (subject._name, subject.id) in held:
                 continue  # finished by another transaction
-            result = document._send(sent_before)
-            if result:
-                answers.append((document, result))
+            if isinstance(outcome, PacError):
+                document._pac_failure(outcome)
+            else:
+                answers.append((document, outcome))
         self._store_stamps(answers)
         self._commit()
         return documents.with_env(self.env)
@@ -531,15 +569,6 @@ class L10nMxEinvoiceDocument(models.Model):
             return False
         self._store_stamps([(self, result)])
         return True
-
-    def _send(self, sent_before):
-        """The PAC's answer for this document's XML, or None (the failure is recorded)."""
-        try:
-            connector = self.stamp_account_id.sudo()._get_connector()
-            return stamp_once(connector, self._signed_bytes(), sent_before=sent_before)
-        except PacError as error:
-            self._pac_failure(error)
-            return None
 
     def _pac_failure(self, error):
         """Record what the PAC said. ``Unavailable`` (the PAC could not say whether it

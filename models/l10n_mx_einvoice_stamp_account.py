@@ -35,6 +35,13 @@ class L10nMxEinvoiceStampAccount(models.Model):
     _order = "company_id, name"
     # a branch stamps with its own account or its root company's
     _check_company_domain = models.check_company_domain_parent_of
+    _sql_constraints = [
+        (
+            "concurrency_positive",
+            "CHECK (concurrency >= 1)",
+            "The PAC calls at once of a stamp account must be 1 or more.",
+        )
+    ]
 
     name = fields.Char(required=True, tracking=True)
     company_id = fields.Many2one(
@@ -80,6 +87,12 @@ class L10nMxEinvoiceStampAccount(models.Model):
         default=10,
         tracking=True,
         help="Warn the CFDI managers when the stamps left reach this number.",
+    )
+    concurrency = fields.Integer(
+        string="PAC calls at once",
+        default=8,
+        help="How many documents of a batch are sent to the PAC at the same time (at most "
+        "what the provider accepts from one account). 1 sends them one after another.",
     )
     is_low_balance = fields.Boolean(compute="_compute_balance")
     low_balance_warned = fields.Boolean(

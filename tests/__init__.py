@@ -20,6 +20,7 @@ from . import (
     test_setup_checklist,
     test_stamp_account,
     test_stamp_concurrency,
+    test_stamp_concurrent_pac,
     test_stamp_invoice,
     test_tenancy_integrity,
     test_vendor_import,

@@ -18,9 +18,11 @@ from .base import (
     NoCredits,
     PacError,
     Rejected,
+    StampOutcome,
     StampResult,
     StatusResult,
     Unavailable,
+    stamp_many,
     stamp_once,
 )
 
@@ -38,12 +40,17 @@ def get_connector(
     timeout: float = 30.0,
     state_dir=None,
     credits: int | None = None,
+    latency: float = 0.0,
+    latency_jitter: float = 0.0,
 ) -> Connector:
-    """The connector for ``provider`` ("sandbox" | "finkok" | "sw")."""
+    """The connector for ``provider`` ("sandbox" | "finkok" | "sw"); ``latency`` and
+    ``latency_jitter`` delay the sandbox's calls (see ``SandboxPac``)."""
     if provider == "sandbox":
         from .sandbox import SandboxPac
 
-        return SandboxPac(state_dir, credits=credits)
+        return SandboxPac(
+            state_dir, credits=credits, latency=latency, latency_jitter=latency_jitter
+        )
     if provider == "finkok":
         from .finkok import FinkokConnector
 

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import abc
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -234,9 +235,14 @@ def redact(text: str, secrets: Iterable[str | bytes | None]) -> str:
 
 
 class Connector(abc.ABC):
-    """A stamping provider. Implementations: sandbox, finkok, sw."""
+    """A stamping provider. Implementations: sandbox, finkok, sw.
+
+    A connector is shared by the threads of ``stamp_many``: its calls may run at once.
+    """
 
     name = "PAC"
+    # calls at once that the provider accepts from one account (``stamp_many``'s ceiling)
+    max_concurrency = 8
 
     @abc.abstractmethod
     def stamp(self, signed_xml: bytes) -> StampResult:
@@ -286,6 +292,34 @@ def stamp_once(connector: Connector, signed_xml: bytes, *, sent_before: bool = T
         return connector.stamp(signed_xml)
     except AlreadyStamped as exc:
         return exc.result
+
+
+StampOutcome = StampResult | PacError
+
+
+def stamp_many(
+    connector: Connector, documents: Sequence[tuple[bytes, bool]], *, workers: int = 1
+) -> list[StampOutcome]:
+    """``stamp_once`` for each ``(signed_xml, sent_before)``, up to ``workers`` at a time
+    (at most ``connector.max_concurrency``); the outcomes in the same order.
+
+    A document's ``PacError`` is its outcome, not the batch's: one refusal or timeout
+    stops no other document. The threads do only the calls (no shared state but the
+    connector), so the caller stores every answer itself, after they are all in.
+    """
+
+    def one(document: tuple[bytes, bool]) -> StampOutcome:
+        signed_xml, sent_before = document
+        try:
+            return stamp_once(connector, signed_xml, sent_before=sent_before)
+        except PacError as exc:
+            return exc
+
+    workers = max(1, min(workers, connector.max_concurrency, len(documents)))
+    if workers == 1:
+        return [one(document) for document in documents]
+    with ThreadPoolExecutor(workers, thread_name_prefix="cfdi-pac") as pool:
+        return list(pool.map(one, documents))
 
 
 def check_motive(motive: str, replacement_uuid: str | None) -> None:

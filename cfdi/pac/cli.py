@@ -12,6 +12,7 @@ collection; each sets ``handler=<function(args) -> exit code>``. Errors are
         [--pac ... --pac-password-env VAR | --pac-password-file F]
     python -m cfdi status UUID --issuer RFC --receiver RFC --total T [--pac sat|sandbox|...]
     python -m cfdi sandbox --port N [--state-dir D] [--credits N]
+        [--latency S] [--latency-jitter S]  (a PAC's round trip per call)
 
 Secrets are read from files or environment variables, never from the command
 line: PAC password ``CFDI_PAC_PASSWORD``, SW token ``CFDI_PAC_TOKEN``, PAC user
@@ -186,7 +187,13 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_sandbox(args: argparse.Namespace) -> int:
     from .sandbox.server import serve
 
-    serve(args.port, args.state_dir, credits=args.credits)
+    serve(
+        args.port,
+        args.state_dir,
+        credits=args.credits,
+        latency=args.latency,
+        latency_jitter=args.latency_jitter,
+    )
     return EXIT_OK
 
 
@@ -279,6 +286,16 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
     sandbox.add_argument("--port", type=int, default=8080)
     sandbox.add_argument("--state-dir", metavar="D", help="default ~/.local/share/cfdi-sandbox")
     sandbox.add_argument("--credits", type=int, help="set the credit balance (default unlimited)")
+    sandbox.add_argument(
+        "--latency", type=float, default=0.0, metavar="S", help="seconds every call waits"
+    )
+    sandbox.add_argument(
+        "--latency-jitter",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="up to this many more seconds, random per call",
+    )
     sandbox.set_defaults(handler=cmd_sandbox)
 
 

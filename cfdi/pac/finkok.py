@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from decimal import Decimal
 from functools import cached_property
 
@@ -75,6 +76,7 @@ class FinkokConnector(Connector):
         self.base_url = (url or (TEST_URL if test else PRODUCTION_URL)).rstrip("/") + "/"
         self.timeout = timeout
         self.taxpayer_id = taxpayer_id  # for balance(): the customer whose credit to report
+        self._clients_lock = threading.Lock()  # stamp_many's threads share this connector
 
     def __repr__(self) -> str:
         return f"FinkokConnector(username={self.username!r}, url={self.base_url!r})"
@@ -88,7 +90,11 @@ class FinkokConnector(Connector):
     def _client(self, name: str) -> tuple[zeep.Client, object]:
         """(client, service proxy bound to the configured address) of one Finkok service."""
         cache = self.__dict__.setdefault("_clients", {})
-        if name not in cache:
+        if name in cache:
+            return cache[name]
+        with self._clients_lock:
+            if name in cache:
+                return cache[name]
             settings = zeep.Settings(strict=False, xml_huge_tree=True)
             client = zeep.Client(
                 str(WSDL_DIR / "finkok" / f"{name}.wsdl"),

@@ -14,18 +14,28 @@ from urllib.parse import urlparse
 
 import requests
 import zeep
+from requests.adapters import HTTPAdapter
 
 logger = logging.getLogger(__name__)
 
 
+# connections kept per address: as many as stamp_many's threads may use at once
+POOL_SIZE = 32
+
+
 class PacSession(requests.Session):
-    """requests re-reads every environment variable (proxies, no_proxy, CA bundle) on each
+    """One per connector: its connections are kept and reused by every call (and by the
+    threads of ``stamp_many``, up to ``POOL_SIZE`` at once).
+
+    requests re-reads every environment variable (proxies, no_proxy, CA bundle) on each
     call, which cost a third of a SOAP call's own CPU time over loopback; here they are
     read on the first call to an address and kept for the session's life (a change of
     HTTPS_PROXY takes effect with a new connector, as with a restarted server)."""
 
     def __init__(self) -> None:
         super().__init__()
+        for prefix in ("https://", "http://"):
+            self.mount(prefix, HTTPAdapter(pool_maxsize=POOL_SIZE))
         self._environment: dict[tuple[Any, ...], Any] = {}
 
     def merge_environment_settings(self, url, proxies, stream, verify, cert):

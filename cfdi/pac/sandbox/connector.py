@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import random
+import time
 import uuid as uuid_module
 from collections.abc import Callable
 from decimal import Decimal
@@ -39,7 +41,13 @@ def utc_now() -> dt.datetime:
 
 class SandboxPac(Connector):
     """The embedded PAC. ``credits``: set the balance (None keeps what is stored;
-    a fresh sandbox is unlimited). ``clock``: UTC-aware now, for tests."""
+    a fresh sandbox is unlimited). ``clock``: UTC-aware now, for tests.
+
+    ``latency`` (seconds) and ``latency_jitter`` (seconds, uniformly random on top) delay
+    every call (stamp, look-up, cancellation, status, balance) as a real PAC's round trip
+    would, so throughput can be measured as users see it. The wait happens before any
+    lock: concurrent calls wait side by side, as at a real provider.
+    """
 
     name = "Sandbox PAC"
 
@@ -49,7 +57,13 @@ class SandboxPac(Connector):
         *,
         credits: int | None = None,
         clock: Callable[[], dt.datetime] = utc_now,
+        latency: float = 0.0,
+        latency_jitter: float = 0.0,
     ):
+        if latency < 0 or latency_jitter < 0:
+            raise ValueError("latency and latency_jitter are seconds, zero or more")
+        self.latency = latency
+        self.latency_jitter = latency_jitter
         self.state_dir = Path(state_dir) if state_dir else default_state_dir()
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.clock = clock
@@ -59,6 +73,12 @@ class SandboxPac(Connector):
         if credits is not None:
             self.set_credits(credits)
 
+    def wait(self) -> None:
+        """The simulated round trip of one call."""
+        delay = self.latency + random.uniform(0.0, self.latency_jitter)  # noqa: S311
+        if delay:
+            time.sleep(delay)
+
     # -- credits --
 
     def set_credits(self, credits: int | None) -> None:
@@ -66,6 +86,7 @@ class SandboxPac(Connector):
             self.store.set_credits(db, credits)
 
     def balance(self) -> Balance:
+        self.wait()
         with self.store.transaction() as db:
             credits = self.store.credits(db)
         return Balance(stamps_left=credits, unlimited=credits is None)
@@ -73,8 +94,9 @@ class SandboxPac(Connector):
     # -- stamping --
 
     def stamp(self, signed_xml: bytes) -> StampResult:
+        self.wait()
         key = digest(signed_xml)
-        earlier = self.find_stamped(signed_xml)
+        earlier = self._find(key)
         if earlier is not None:
             raise AlreadyStamped(earlier)
         comprobante = self.validate(signed_xml)
@@ -102,8 +124,12 @@ class SandboxPac(Connector):
         return StampResult(xml=stamped_xml, uuid=timbre.uuid, tfd=timbre)
 
     def find_stamped(self, signed_xml: bytes) -> StampResult | None:
+        self.wait()
+        return self._find(digest(signed_xml))
+
+    def _find(self, key: str) -> StampResult | None:
         with self.store.transaction() as db:
-            row = self.store.by_digest(db, digest(signed_xml))
+            row = self.store.by_digest(db, key)
         return result_from_xml(row["xml"]) if row is not None else None
 
     def validate(self, signed_xml: bytes) -> Comprobante:
@@ -122,6 +148,7 @@ class SandboxPac(Connector):
         total: Decimal | None,
         credential: Credential | None,
     ) -> CancelResult:
+        self.wait()
         return cancellation.cancel(
             self.store,
             self.clock(),
@@ -142,6 +169,7 @@ class SandboxPac(Connector):
     def status(
         self, uuid: str, issuer_rfc: str, receiver_rfc: str | None, total: Decimal | None
     ) -> StatusResult:
+        self.wait()
         return cancellation.status(self.store, self.clock(), uuid, issuer_rfc, receiver_rfc, total)
 
     def stamped_xml(self, uuid: str) -> bytes | None:

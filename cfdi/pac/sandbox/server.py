@@ -394,22 +394,38 @@ def running(
     sandbox: SandboxPac | None = None,
     handler: type[FinkokSoapHandler] = FinkokSoapHandler,
     port: int = 0,
+    latency: float = 0.0,
+    latency_jitter: float = 0.0,
 ) -> Iterator[SandboxHttpServer]:
-    """The server on 127.0.0.1 (random port by default) in a thread, for tests."""
-    sandbox = sandbox or SandboxPac(state_dir, credits=credits)
+    """The server on 127.0.0.1 (random port by default) in a thread, for tests;
+    ``latency`` / ``latency_jitter``: see ``SandboxPac``."""
+    sandbox = sandbox or SandboxPac(
+        state_dir, credits=credits, latency=latency, latency_jitter=latency_jitter
+    )
     with serve_in_thread(SandboxHttpServer(port, sandbox, users, handler)) as server:
         yield server
 
 
 def serve(
-    port: int, state_dir=None, *, users: dict[str, str] | None = None, credits: int | None = None
+    port: int,
+    state_dir=None,
+    *,
+    users: dict[str, str] | None = None,
+    credits: int | None = None,
+    latency: float = 0.0,
+    latency_jitter: float = 0.0,
 ) -> None:
     """Serve until interrupted (``python -m cfdi sandbox``)."""
-    server = SandboxHttpServer(
-        port, SandboxPac(state_dir, credits=credits), users, FinkokSoapHandler
-    )
+    sandbox = SandboxPac(state_dir, credits=credits, latency=latency, latency_jitter=latency_jitter)
+    server = SandboxHttpServer(port, sandbox, users, FinkokSoapHandler)
     logger.info("sandbox PAC listening on %s", server.url)
-    print(f"Sandbox PAC (Finkok protocol) on {server.url} - state in {server.sandbox.state_dir}")
+    delay = (
+        f", latency {latency:g} s + up to {latency_jitter:g} s" if latency or latency_jitter else ""
+    )
+    print(
+        f"Sandbox PAC (Finkok protocol) on {server.url} - state in {sandbox.state_dir}{delay}",
+        flush=True,
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:
