@@ -1,6 +1,6 @@
 from . import (
-    account_chart_template,
     account_account,
+    account_chart_template,
     account_journal,
     account_move,
     account_move_send,
