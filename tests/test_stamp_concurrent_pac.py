@@ -35,7 +35,7 @@ class WatchingHandler(FinkokSoapHandler):
         try:
             if cls.probe and self.path.endswith("/stamp"):
                 cls.probes.append(cls.probe())
-            super().do_POST()
+            return super().do_POST()
         finally:
             with cls.guard:
                 cls.in_flight -= 1
