@@ -104,12 +104,16 @@ class IrAttachment(models.Model):
             return self.browse()
         self.env["l10n_mx_einvoice.document"].flush_model(["attachment_id"])
         self.env["account.move"].flush_model(["l10n_mx_einvoice_vendor_attachment_id"])
+        self.env["l10n_mx_einvoice.vendor.payment"].flush_model(["attachment_id"])
         self.env.cr.execute(
             """
             SELECT attachment_id FROM l10n_mx_einvoice_document WHERE attachment_id IN %(ids)s
              UNION
             SELECT l10n_mx_einvoice_vendor_attachment_id FROM account_move
              WHERE l10n_mx_einvoice_vendor_attachment_id IN %(ids)s
+             UNION
+            SELECT attachment_id FROM l10n_mx_einvoice_vendor_payment
+             WHERE attachment_id IN %(ids)s
             """,
             {"ids": tuple(self.ids)},
         )

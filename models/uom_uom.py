@@ -45,7 +45,9 @@ class UomUom(models.Model):
     )
 
     def _l10n_mx_einvoice_clave_unidad(self):
-        """The unit's ClaveUnidad code, or False when none is set."""
+        """The unit's ClaveUnidad code, or False when none is set (or no unit)."""
+        if not self:
+            return False
         self.ensure_one()
         return self.l10n_mx_einvoice_clave_unidad_id.code or False
 

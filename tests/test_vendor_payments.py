@@ -8,6 +8,7 @@ from datetime import datetime
 from odoo import fields
 from odoo.addons.l10n_mx_einvoice.cfdi import reception
 from odoo.addons.l10n_mx_einvoice.cfdi.testing import supplier_documents as docs
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import FlowFixtures, L10nMxEinvoiceCommon, VendorFixtures
@@ -82,6 +83,8 @@ class TestVendorPayments(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertAlmostEqual(payment_1.balance_after, 0.0)
         self.assertTrue(payment_1.seal_ok)
         self.assertEqual(payment_1.attachment_id.raw, xml)
+        with self.assertRaises(UserError):  # a received CFDI is kept as it came
+            payment_1.attachment_id.unlink()
         [payment_2] = bill_2.l10n_mx_einvoice_vendor_payment_ids
         self.assertAlmostEqual(payment_2.amount, 580.0)
         self.assertAlmostEqual(payment_2.balance_after, 580.0)

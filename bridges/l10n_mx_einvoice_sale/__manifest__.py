@@ -7,7 +7,5 @@
     "author": "l10n_mx_einvoice contributors",
     "license": "LGPL-3",
     "depends": ["l10n_mx_einvoice", "sale"],
-    "data": [],
     "auto_install": True,
-    "installable": True,
 }
