@@ -58,6 +58,13 @@ class TestSetupChecklist(FlowFixtures, L10nMxEinvoiceCommon):
         self.assertNotIn("persona", message)
         self.assertFalse(invoice.l10n_mx_einvoice_document_ids)
 
+    def test_a_company_with_another_fiscal_country_is_told_so(self):
+        invoice = self.make_invoice()
+        self.company.account_fiscal_country_id = self.env.ref("base.us")
+        with self.assertRaisesRegex(UserError, "country is not Mexico"):
+            invoice.action_l10n_mx_einvoice_stamp()
+        self.assertFalse(invoice.l10n_mx_einvoice_document_ids)
+
     def test_csd_holder_name_checked_on_save_and_before_sealing(self):
         self.company.name = "Escuela Kemper"  # not the CSD holder's name
         self.assertFalse(self.checklist()["name"])
