@@ -3,6 +3,8 @@ from . import (
     test_batch_post,
     test_cancellation,
     test_certificate,
+    test_contabilidad,
+    test_diot,
     test_fiscal_data,
     test_global_invoice,
     test_payment_complement,
