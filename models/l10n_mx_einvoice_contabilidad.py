@@ -323,15 +323,16 @@ class L10nMxEinvoiceContabilidad(models.AbstractModel):
                     ("date", ">=", date_from),
                     ("date", "<=", date_to),
                 ),
-                ["date", "move_name", "name", "debit", "credit", "ref"],
-                order="date, move_name, id",
+                ["date", "move_id", "name", "debit", "credit"],
+                order="date, id",
             )
         )
         for line in lines:
+            move = line.move_id
             yield ce.DetalleAux(
                 fecha=line.date,
-                num_un_iden_pol=line.move_name,
-                concepto=line.name or line.ref or line.move_name,
+                num_un_iden_pol=move.name,
+                concepto=line.name or move.ref or move.name,
                 debe=to_decimal(line.debit, digits),
                 haber=to_decimal(line.credit, digits),
             )

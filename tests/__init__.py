@@ -6,6 +6,8 @@ from . import (
     test_cancellation,
     test_certificate,
     test_descarga,
+    test_contabilidad,
+    test_diot,
     test_fiscal_data,
     test_global_invoice,
     test_invoice_lines,

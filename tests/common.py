@@ -612,3 +612,89 @@ Line = docs.Line
 supplier_invoice = docs.supplier_invoice
 SUPPLIER_RFC = docs.SUPPLIER_RFC
 SUPPLIER_NAME = docs.SUPPLIER_NAME
+
+
+class BooksFixtures(PaymentFixtures):
+    """A month of books for the contabilidad electrónica and DIOT tests: suppliers (national,
+    foreign, without RFC), vendor bills with the chart's purchase taxes, supplier payments."""
+
+    @classmethod
+    def setup_books(cls):
+        cls.setup_payments()
+        chart = cls.env["account.chart.template"].with_company(cls.company)
+        cls.purchase_16 = chart.ref("tax14")
+        cls.purchase_0 = chart.ref("tax13")
+        cls.purchase_exento = chart.ref("tax20")
+        cls.purchase_import = chart.ref("tax21")
+        cls.purchase_ret_iva = chart.ref("tax8")  # -10.67 %, tagged DIOT: Retención
+        cls.supplier = cls.env["res.partner"].create(
+            {
+                "name": "PAPELERIA NACIONAL",
+                "is_company": True,
+                "country_id": cls.env.ref("base.mx").id,
+                "vat": "ICV060329BY0",
+            }
+        )
+        cls.professional = cls.env["res.partner"].create(
+            {
+                "name": "DESPACHO CONTABLE",
+                "is_company": True,
+                "country_id": cls.env.ref("base.mx").id,
+                "vat": "MAS0810247C0",
+                "l10n_mx_einvoice_diot_operation": "03",
+            }
+        )
+        cls.foreign_supplier = cls.env["res.partner"].create(
+            {
+                "name": "ACME Tools Inc.",
+                "is_company": True,
+                "country_id": cls.env.ref("base.us").id,
+                "vat": "98-7654321",
+                "l10n_mx_einvoice_diot_operation": "07",
+            }
+        )
+
+    @classmethod
+    def make_bill(cls, partner, lines, currency=None, vendor_uuid=None, date=None, **vals):
+        """A posted vendor bill; ``lines``: [(price_unit, taxes)]."""
+        bill = cls.env["account.move"].create(
+            {
+                "move_type": "in_invoice",
+                "partner_id": partner.id,
+                "company_id": cls.company.id,
+                "invoice_date": date or dt.date.today(),
+                "currency_id": (currency or cls.mxn).id,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": f"Compra {i}",
+                            "price_unit": price,
+                            "tax_ids": [Command.set(taxes.ids)],
+                        }
+                    )
+                    for i, (price, taxes) in enumerate(lines, 1)
+                ],
+                **vals,
+            }
+        )
+        if vendor_uuid:  # as the supplier CFDI import keeps it (a kept field: superuser)
+            bill.sudo().l10n_mx_einvoice_vendor_uuid = vendor_uuid
+            bill.sudo().l10n_mx_einvoice_vendor_issuer_rfc = partner.vat
+        bill.action_post()
+        return bill
+
+    def pay_bill(self, bills, amount, currency=None, date=None):
+        wizard = (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=bills.ids)
+            .create(
+                {
+                    "amount": amount,
+                    "journal_id": self.bank.id,
+                    "payment_date": date or dt.date.today(),
+                    "currency_id": (currency or self.mxn).id,
+                    "group_payment": True,
+                }
+            )
+        )
+        return wizard._create_payments()

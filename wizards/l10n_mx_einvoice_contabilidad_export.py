@@ -86,6 +86,9 @@ class L10nMxEinvoiceContabilidadExport(models.TransientModel):
         )
         return {
             "type": "ir.actions.act_window",
+            "name": self.env.ref(
+                "l10n_mx_einvoice.action_l10n_mx_einvoice_contabilidad_export"
+            ).name,
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",
@@ -121,7 +124,7 @@ class L10nMxEinvoiceContabilidadExport(models.TransientModel):
 
     def _write_balanza(self, books, periodo, date_from, date_to, out):
         tipo_envio = self.tipo_envio or "N"
-        fecha = self.fecha_mod_bal if tipo_envio == "C" else None
+        fecha = (self.fecha_mod_bal or None) if tipo_envio == "C" else None
         catalogo, saldos = books._balanza(self.company_id, date_from, date_to)
         warnings = books._raise_findings(
             ce.check_balanza(catalogo, saldos, tipo_envio=tipo_envio, fecha_mod_bal=fecha),

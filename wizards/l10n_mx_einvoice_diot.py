@@ -124,10 +124,12 @@ class L10nMxEinvoiceDiot(models.TransientModel):
         )
         return {
             "type": "ir.actions.act_window",
+            "name": self.env.ref("l10n_mx_einvoice.action_l10n_mx_einvoice_diot").name,
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",
             "target": "new",
+            "context": {"dialog_size": "extra-large"},
         }
 
     def _paid_bills(self, date_from, date_to):

@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+"""A year of journal items in real Odoo → balanza and pólizas (Anexo 24): time and memory.
+
+Creates (once, in the benchmark database) a company with l10n_mx's chart and one year of
+posted entries: ``--items`` journal items in entries of ``--lines`` lines, spread over
+the twelve months. Then, for each of the twelve months, the addon's way and a naive way
+produce the same two files:
+
+* ``addon``: ``l10n_mx_einvoice.contabilidad`` — balances with grouped SQL sums
+  (``_read_group``), pólizas read 500 entries at a time and streamed by the engine's
+  incremental writer into the SAT ZIP;
+* ``naive``: every journal item of the month (and before it, for the opening balances)
+  read as records and added up in Python; the pólizas built as one lxml tree from
+  ``move.line_ids`` and serialized at the end.
+
+Printed: seconds (an untraced run) and peak Python memory (a second run under
+tracemalloc) of each way over the year, and the addon's ratios against the naive way,
+measured in the same run. Both outputs are
+checked equal in figures (balanza lines and póliza count) so the run compares like with
+like.
+
+Usage: python3 benchmarks/bench_contabilidad_odoo.py [--db conta_bench] [--items 50000]
+       [--lines 10] [--year 2025] [--recreate]
+"""
+
+import argparse
+import io
+import runpy
+import sys
+import time
+import tracemalloc
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DB = runpy.run_path(str(ROOT / "benchmarks" / "odoo_bench_db.py"))
+COMPANY = "CONTABILIDAD BENCH"
+
+
+def company_with_a_year(env, year, items, lines):
+    company = env["res.company"].search([("name", "=", COMPANY)], limit=1)
+    if company:
+        return company
+    print(f"== creating {items} journal items of {year}", flush=True)
+    company = env["res.company"].create(
+        {
+            "name": COMPANY,
+            "country_id": env.ref("base.mx").id,
+            "currency_id": env.ref("base.MXN").id,
+            "vat": "EKU9003173C9",
+        }
+    )
+    env["account.chart.template"].try_loading("mx", company, install_demo=False)
+    env = env(context=dict(env.context, allowed_company_ids=company.ids))
+    accounts = env["account.account"].with_company(company)
+    expense, bank = (
+        accounts.search([("company_ids", "in", company.ids), ("code", "=", code)], limit=1)
+        for code in ("601.84.01", "102.01.01")
+    )
+    journal = env["account.journal"].search(
+        [("company_id", "=", company.id), ("type", "=", "general")], limit=1
+    )
+    entries = items // lines
+    for start in range(0, entries, 500):
+        values = []
+        for i in range(start, min(start + 500, entries)):
+            day = date(year, i % 12 + 1, i % 28 + 1)
+            amount = i % 997 + 1.37
+            rows = [
+                (0, 0, {"name": f"Gasto {i}-{j}", "account_id": expense.id, "debit": amount})
+                for j in range(lines - 1)
+            ]
+            rows.append(
+                (0, 0, {"name": f"Pago {i}", "account_id": bank.id, "credit": amount * (lines - 1)})
+            )
+            values.append(
+                {"journal_id": journal.id, "date": day, "ref": f"Entry {i}", "line_ids": rows}
+            )
+        env["account.move"].create(values).action_post()
+        env.cr.commit()
+        print(f"   {min(start + 500, entries)}/{entries} entries", flush=True)
+    return company
+
+
+def addon_month(env, company, year, month):
+    from odoo.addons.l10n_mx_einvoice.cfdi import contabilidad as ce
+
+    books = env["l10n_mx_einvoice.contabilidad"]
+    date_from, date_to = books._bounds(year, month)
+    periodo = ce.Periodo(company.vat, year, month)
+    _catalogo, saldos = books._balanza(company, date_from, date_to)
+    out = io.BytesIO()
+    with ce.sat_zip(out, periodo, ce.files.BALANZA_NORMAL) as xml:
+        ce.write_balanza(periodo, saldos, xml)
+    polizas = io.BytesIO()
+    count = 0
+
+    def counted():
+        nonlocal count
+        for poliza in books._polizas(company, date_from, date_to):
+            count += 1
+            yield poliza
+
+    with ce.sat_zip(polizas, periodo, ce.files.POLIZAS) as xml:
+        ce.write_polizas(periodo, ce.Solicitud("AF", num_orden="ABC1234567/25"), counted(), xml)
+    return {s.num_cta: (s.debe, s.haber) for s in saldos}, count
+
+
+def naive_month(env, company, year, month):
+    """Every journal item as a record, summed in Python; the pólizas as one tree."""
+    from lxml import etree
+    from odoo.addons.l10n_mx_einvoice.cfdi.contabilidad.writers import NS_POLIZAS, money
+
+    books = env["l10n_mx_einvoice.contabilidad"]
+    date_from, date_to = books._bounds(year, month)
+    domain = [("company_id", "=", company.id), ("parent_state", "=", "posted")]
+    lines = env["account.move.line"].search(domain + [("date", "<=", date_to)])
+    sums = {}
+    for line in lines:
+        if line.date >= date_from:
+            debit, credit = sums.get(line.account_id.code, (Decimal(0), Decimal(0)))
+            sums[line.account_id.code] = (
+                debit + Decimal(str(line.debit)),
+                credit + Decimal(str(line.credit)),
+            )
+    moves = env["account.move"].search(
+        [
+            ("company_id", "=", company.id),
+            ("state", "=", "posted"),
+            ("date", ">=", date_from),
+            ("date", "<=", date_to),
+        ]
+    )
+    root = etree.Element(f"{{{NS_POLIZAS}}}Polizas", nsmap={"PLZ": NS_POLIZAS})
+    for move in moves:
+        poliza = etree.SubElement(root, f"{{{NS_POLIZAS}}}Poliza", NumUnIdenPol=move.name)
+        for line in move.line_ids:
+            etree.SubElement(
+                poliza,
+                f"{{{NS_POLIZAS}}}Transaccion",
+                NumCta=line.account_id.code,
+                Debe=money(Decimal(str(line.debit))),
+                Haber=money(Decimal(str(line.credit))),
+            )
+    etree.tostring(root)
+    return sums, len(moves)
+
+
+def measure(env, function, company, year):
+    """Seconds of a run without tracing, then peak Python memory of a traced run (tracing
+    slows Python down, so it never runs under the clock)."""
+    env.invalidate_all()
+    start = time.perf_counter()
+    results = [function(env, company, year, month) for month in range(1, 13)]
+    seconds = time.perf_counter() - start
+    env.invalidate_all()
+    tracemalloc.start()
+    for month in range(1, 13):
+        function(env, company, year, month)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return seconds, peak, results
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default="conta_bench")
+    parser.add_argument("--items", type=int, default=50000)
+    parser.add_argument("--lines", type=int, default=10)
+    parser.add_argument("--year", type=int, default=2025)
+    parser.add_argument("--recreate", action="store_true")
+    args = parser.parse_args()
+    odoo, registry = BENCH_DB["open_registry"](args.db, args.recreate)
+    if odoo is None:
+        print(registry)
+        return 1
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
+        company = company_with_a_year(env, args.year, args.items, args.lines)
+        env = env(context=dict(env.context, allowed_company_ids=company.ids))
+        count = env["account.move.line"].search_count([("company_id", "=", company.id)])
+        print(f"== {count} journal items of {args.year}, 12 monthly balanzas and pólizas")
+        naive = measure(env, naive_month, company, args.year)
+        addon = measure(env, addon_month, company, args.year)
+        for (a_sums, a_count), (n_sums, n_count) in zip(addon[2], naive[2], strict=True):
+            assert a_count == n_count, (a_count, n_count)
+            for code, (debit, credit) in n_sums.items():
+                assert a_sums[code] == (
+                    debit.quantize(Decimal("0.01")),
+                    credit.quantize(Decimal("0.01")),
+                )
+        for name, (seconds, peak, _r) in (("naive", naive), ("addon", addon)):
+            print(f"{name:6} {seconds:8.2f} s   peak Python memory {peak / 2**20:8.1f} MiB")
+        print(
+            f"addon vs naive: {naive[0] / addon[0]:.2f}x faster, "
+            f"{naive[1] / addon[1]:.2f}x less peak memory"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
