@@ -24,6 +24,7 @@ from . import (
     test_stamp_concurrency,
     test_stamp_concurrent_pac,
     test_stamp_invoice,
+    test_tenancy_http,
     test_tenancy_integrity,
     test_vendor_import,
     test_vendor_import_concurrency,
