@@ -10,7 +10,7 @@ from odoo.tools import float_compare
 from ..cfdi.descarga import Package
 
 DIRECTIONS = [("issued", "Issued"), ("received", "Received")]
-SAT_STATES = [("vigente", "Active"), ("cancelado", "Cancelled")]
+SAT_STATES = [("vigente", "Valid"), ("cancelado", "Cancelled")]
 TIPOS = [
     ("I", "I - Income"),
     ("E", "E - Expense (credit note)"),
@@ -47,7 +47,14 @@ class L10nMxEinvoiceSatCfdi(models.Model):
     fecha = fields.Datetime(string="Issued on", readonly=True, index=True)
     sat_state = fields.Selection(SAT_STATES, string="SAT status", readonly=True, index=True)
     fecha_cancelacion = fields.Datetime(string="Cancelled on", readonly=True)
-    download_id = fields.Many2one("l10n_mx_einvoice.sat.download", readonly=True, index=True)
+    download_ids = fields.Many2many(
+        "l10n_mx_einvoice.sat.download",
+        "l10n_mx_einvoice_sat_cfdi_download_rel",
+        "sat_cfdi_id",
+        "download_id",
+        string="Downloaded by",
+        readonly=True,
+    )
     package_attachment_id = fields.Many2one(
         "ir.attachment", string="Package", readonly=True, help="The ZIP holding its XML."
     )
@@ -111,13 +118,18 @@ class L10nMxEinvoiceSatCfdi(models.Model):
     # --- import (the download calls these) ----------------------------------------------
 
     @api.model
-    def _upsert(self, company, rows):
-        """Create or update the rows ``{uuid: values}`` of ``company``; return them all."""
+    def _upsert(self, company, rows, keep_known=()):
+        """Create or update the rows ``{uuid: values}`` of ``company``; return them all.
+
+        ``keep_known``: fields an update writes only where the row has no value yet (an XML
+        package knows a CFDI was active when requested, not that it still is).
+        """
         existing = self.search([("company_id", "=", company.id), ("uuid", "in", list(rows))])
         by_uuid = {row.uuid: row for row in existing}
         for uuid, values in rows.items():
             if uuid in by_uuid:
-                by_uuid[uuid].write(values)
+                row = by_uuid[uuid]
+                row.write({k: v for k, v in values.items() if k not in keep_known or not row[k]})
         created = self.create(
             [
                 dict(values, uuid=uuid, company_id=company.id)
@@ -211,8 +223,11 @@ class L10nMxEinvoiceSatCfdi(models.Model):
         rows = self.filtered(lambda r: r.direction == "received" and not r.move_id)
         if not rows:
             raise UserError(self.env._("Select received CFDI that have no bill in Odoo yet."))
-        wizard = self.env["l10n_mx_einvoice.vendor.import"].create(
-            {"company_id": rows.company_id[:1].id, "check_sat_status": False}
+        company = rows.company_id[:1]
+        wizard = (
+            self.env["l10n_mx_einvoice.vendor.import"]
+            .with_company(company)
+            .create({"company_id": company.id, "check_sat_status": False})
         )
         wizard._import_files([row._xml() for row in rows])
         rows.sudo()._link_records()

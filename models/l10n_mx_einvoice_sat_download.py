@@ -11,7 +11,7 @@ vendor import (its checks, one bill per UUID).
 import logging
 from datetime import UTC, datetime, time
 
-from odoo import api, fields, models, modules
+from odoo import Command, api, fields, models, modules
 from odoo.exceptions import UserError
 
 from ..cfdi import catalogs, reception
@@ -127,7 +127,14 @@ class L10nMxEinvoiceSatDownload(models.Model):
     message_en = fields.Text(readonly=True, copy=False)
     sat_message = fields.Text(string="SAT's answer", compute="_compute_sat_message")
     import_problems = fields.Text(readonly=True, copy=False)
-    sat_cfdi_ids = fields.One2many("l10n_mx_einvoice.sat.cfdi", "download_id", readonly=True)
+    sat_cfdi_ids = fields.Many2many(
+        "l10n_mx_einvoice.sat.cfdi",
+        "l10n_mx_einvoice_sat_cfdi_download_rel",
+        "download_id",
+        "sat_cfdi_id",
+        string="CFDI listed",
+        readonly=True,
+    )
     sat_cfdi_count = fields.Integer(compute="_compute_sat_cfdi_count")
 
     @api.depends("direction", "kind", "date_from", "date_to", "folio_uuid")
@@ -205,7 +212,7 @@ class L10nMxEinvoiceSatDownload(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "l10n_mx_einvoice.action_l10n_mx_einvoice_sat_cfdi"
         )
-        action["domain"] = [("download_id", "=", self.id)]
+        action["domain"] = [("download_ids", "in", self.ids)]
         action["context"] = {}
         return action
 
@@ -333,7 +340,7 @@ class L10nMxEinvoiceSatDownload(models.Model):
                 "fecha": _utc(record.fecha_emision),
                 "sat_state": "cancelado" if record.cancelled else "vigente",
                 "fecha_cancelacion": _utc(record.fecha_cancelacion),
-                "download_id": self.id,
+                "download_ids": [Command.link(self.id)],
             }
         self.env["l10n_mx_einvoice.sat.cfdi"].sudo()._upsert(self.company_id, rows)
         return []
@@ -354,14 +361,18 @@ class L10nMxEinvoiceSatDownload(models.Model):
                 "tipo": summary.tipo or False,
                 "total": float(summary.total or 0),
                 "fecha": _utc(datetime.fromisoformat(summary.fecha)) if summary.fecha else False,
-                "download_id": self.id,
+                "download_ids": [Command.link(self.id)],
                 "package_attachment_id": attachment.id,
                 "package_member": member.name,
             }
             if self._query_status() == DocumentStatus.ACTIVE:
                 rows[summary.uuid]["sat_state"] = "vigente"
             files.append((member.name, member.data))
-        rows_found = self.env["l10n_mx_einvoice.sat.cfdi"].sudo()._upsert(self.company_id, rows)
+        rows_found = (
+            self.env["l10n_mx_einvoice.sat.cfdi"]
+            .sudo()
+            ._upsert(self.company_id, rows, keep_known=("sat_state",))
+        )
         if self.direction == "received" and self.create_bills and files:
             problems += self._create_bills(files)
             rows_found._link_records()
@@ -373,12 +384,17 @@ class L10nMxEinvoiceSatDownload(models.Model):
 
     def _create_bills(self, files):
         """The vendor import on the package's XML: bills created, duplicates refused."""
-        wizard = self.env["l10n_mx_einvoice.vendor.import"].create(
-            {
-                "company_id": self.company_id.id,
-                "check_sat_status": False,
-                **({"journal_id": self.journal_id.id} if self.journal_id else {}),
-            }
+        # the cron's company is not the request's: the wizard's defaults must be the request's
+        wizard = (
+            self.env["l10n_mx_einvoice.vendor.import"]
+            .with_company(self.company_id)
+            .create(
+                {
+                    "company_id": self.company_id.id,
+                    "check_sat_status": False,
+                    **({"journal_id": self.journal_id.id} if self.journal_id else {}),
+                }
+            )
         )
         wizard._import_files(files)
         return [f"{line.name}: {line.message}" for line in wizard.line_ids if line.state == "error"]

@@ -205,6 +205,12 @@ class TestDescarga(VendorFixtures, L10nMxEinvoiceCommon):
         self.run_download(self.download(direction="issued", kind="Metadata"))
         self.assertEqual((booked.sat_state, booked.discrepancy), ("cancelado", "cancelled_at_sat"))
         self.assertEqual(booked.move_id.l10n_mx_einvoice_vendor_sat_state, "cancelado")
+        # its XML package read again (or a later CFDI download) does not make it active again
+        first = self.env["l10n_mx_einvoice.sat.download"].search([("kind", "=", "CFDI")], limit=1)
+        first.imported_packages = []
+        first._import_packages()
+        self.assertEqual(booked.sat_state, "cancelado")
+        self.assertEqual(first.sat_cfdi_ids, rows)
         self.assertEqual(
             set(self.rows().filtered(lambda r: r.discrepancy == "not_in_books").mapped("uuid")),
             set((rows - booked).mapped("uuid")),
@@ -317,6 +323,29 @@ class TestDescarga(VendorFixtures, L10nMxEinvoiceCommon):
         )
         with self.assertRaisesRegex(UserError, "OTRA has no valid e.firma"):
             theirs.action_start()
+
+    def test_an_accountant_opens_the_reconciliation(self):
+        self.run_download(self.download(create_bills=False))
+        accountant = self.env["res.users"].create(
+            {
+                "name": "Contador",
+                "login": "contador-sat",
+                "company_id": self.company.id,
+                "company_ids": [Command.set(self.company.ids)],
+                "groups_id": [Command.set([self.env.ref("account.group_account_invoice").id])],
+            }
+        )
+        for xmlid in (
+            "action_l10n_mx_einvoice_sat_reconciliation",
+            "action_l10n_mx_einvoice_books_not_at_sat",
+            "action_l10n_mx_einvoice_list69b_bills",
+        ):
+            action = self.env.ref(f"l10n_mx_einvoice.{xmlid}").with_user(accountant).run()
+            self.assertEqual(action["type"], "ir.actions.act_window", xmlid)
+        rows = self.env["l10n_mx_einvoice.sat.cfdi"].with_user(accountant).search([])
+        self.assertEqual(len(rows), 4)
+        with self.assertRaises(AccessError):
+            rows[:1].write({"sat_state": "cancelado"})
 
     # --- the 69-B list --------------------------------------------------------------
 
