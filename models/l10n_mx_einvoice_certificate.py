@@ -117,16 +117,17 @@ class L10nMxEinvoiceCertificate(models.Model):
             records.search([("password_encrypted", "!=", False)]), ["password_encrypted"]
         )
 
-    @api.depends("legal_name", "company_id.name")
+    @api.depends("legal_name", "company_id.name", "company_id.parent_id.name")
     def _compute_name_mismatch(self):
         for certificate in self:
             certificate.name_mismatch = certificate._l10n_mx_einvoice_name_mismatch()
 
     def _l10n_mx_einvoice_name_mismatch(self):
-        """The problem when the company's name is not the CSD holder's (SAT rejects it with
-        CFDI40138), else False."""
+        """The problem when the issuer's name is not the CSD holder's (SAT rejects it with
+        CFDI40138), else False. The issuer is the fiscal company: an Odoo branch issues with
+        its root company's name."""
         self.ensure_one()
-        company_name = self.company_id.partner_id.name or ""
+        company_name = self.company_id._l10n_mx_einvoice_fiscal_company().partner_id.name or ""
         if not self.legal_name or same_name(company_name, self.legal_name):
             return False
         return self.env._(
@@ -142,7 +143,7 @@ class L10nMxEinvoiceCertificate(models.Model):
         """Name the company as the CSD holder, without the company type (SAT's Nombre)."""
         for certificate in self.filtered("name_mismatch"):
             name = name_without_legal_form(certificate.legal_name)
-            certificate.company_id.name = name
+            certificate.company_id.root_id.name = name  # the issuer: a branch issues as its root
             certificate.message_post(
                 body=self.env._("The company's name is now «%s», as on the certificate.", name)
             )
