@@ -3,6 +3,7 @@ from . import (
     account_chart_template,
     account_journal,
     account_move,
+    account_move_line,
     account_move_send,
     account_partial_reconcile,
     account_payment,

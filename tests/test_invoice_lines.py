@@ -171,3 +171,17 @@ class TestInvoiceLines(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertEqual(settings.l10n_mx_einvoice_price_digits, 2)
         settings.action_l10n_mx_einvoice_price_6_decimals()
         self.assertEqual(precision.digits, 6)
+
+    def test_price_with_more_decimals_than_odoo_keeps_is_flagged(self):
+        self.env.ref("product.decimal_price").digits = 2
+        with self.assertRaises(UserError) as error:
+            self.make_invoice([{"price_unit": 10.004, "name": "Tornillo"}], post=False)
+        self.assertIn("10.004", str(error.exception))
+        self.assertIn("Tornillo", str(error.exception))
+        move = self.make_invoice([{"price_unit": 10.0}], post=False)
+        line = move.invoice_line_ids
+        with self.assertRaises(UserError):  # as the form saves it
+            move.write({"invoice_line_ids": [Command.update(line.id, {"price_unit": 10.125})]})
+        self.env.ref("product.decimal_price").digits = 6
+        move.write({"invoice_line_ids": [Command.update(line.id, {"price_unit": 10.125})]})
+        self.assertEqual(move.invoice_line_ids.price_unit, 10.125)

@@ -84,9 +84,39 @@ class TestInvoiceRounding(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
                     ],
                 }
             )
+        for invoice in values:
+            if rng.random() < 0.15:  # a global discount line (issue 13, item 2)
+                first = invoice["invoice_line_ids"][0][2]
+                amount = first["quantity"] * first["price_unit"] * (1 - first["discount"] / 100)
+                invoice["invoice_line_ids"].append(
+                    Command.create(
+                        {
+                            "product_id": self.product.id,
+                            "name": "Descuento global",
+                            "quantity": 1.0,
+                            "price_unit": -round(amount * rng.uniform(0.05, 0.5), 2) or -0.01,
+                            "tax_ids": first["tax_ids"],
+                        }
+                    )
+                )
         moves = self.env["account.move"].create(values)
         moves.action_post()
         return moves
+
+    def spread_cents(self, move):
+        """Whether Odoo's global rounding moved cents between this move's lines."""
+        base_lines, _tax_lines = move._get_rounded_base_and_tax_lines()
+        return any(
+            line["tax_details"]["delta_total_excluded_currency"]
+            or any(
+                not move.currency_id.is_zero(
+                    tax["tax_amount_currency"]
+                    - move.currency_id.round(tax["raw_tax_amount_currency"])
+                )
+                for tax in line["tax_details"]["taxes_data"]
+            )
+            for line in base_lines
+        )
 
     def check_rounding_method(self, method, seed):
         self.company.tax_calculation_rounding_method = method
@@ -102,14 +132,26 @@ class TestInvoiceRounding(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
             self.assertEqual(total, Decimal(str(move.amount_total)).quantize(Decimal("0.01")))
             checked += 1
         lines = sum(len(move.invoice_line_ids) for move in moves)
+        spread = len(moves.filtered(self.spread_cents))
+        negative = len(
+            moves.filtered(
+                lambda move: any(line.price_subtotal < 0 for line in move.invoice_line_ids)
+            )
+        )
         _logger.info(
-            "%s: %d random invoices (%d lines, %d in USD) stamped, Total = amount_total, "
-            "SAT's XSD/XSLT valid",
+            "%s: %d random invoices (%d lines, %d in USD, %d with a negative line, %d with "
+            "rounding cents spread over their lines) stamped, Total = amount_total, SAT's "
+            "XSD/XSLT valid",
             method,
             checked,
             lines,
             len(moves.filtered(lambda m: m.currency_id == self.usd)),
+            negative,
+            spread,
         )
+        self.assertTrue(negative)
+        if method == "round_globally":
+            self.assertTrue(spread)  # the case the issue is about was exercised
         return checked
 
     def test_random_invoices_both_rounding_methods(self):
