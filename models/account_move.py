@@ -366,12 +366,20 @@ class AccountMove(models.Model):
                 term._l10n_mx_einvoice_metodo_pago() if term else "PUE"
             )
 
-    @api.depends("l10n_mx_einvoice_metodo_pago", "journal_id", "reversed_entry_id")
+    @api.depends(
+        "l10n_mx_einvoice_metodo_pago",
+        "journal_id",
+        "reversed_entry_id",
+        "l10n_mx_einvoice_anticipo_ids",
+    )
     def _compute_l10n_mx_einvoice_forma_pago(self):
+        anticipo = self.env["l10n_mx_einvoice.anticipo"]
         for move in self:
             origin_forma = move.reversed_entry_id.l10n_mx_einvoice_forma_pago
             if move.l10n_mx_einvoice_state in LIVE_STATES:
                 move.l10n_mx_einvoice_forma_pago = move.l10n_mx_einvoice_forma_pago
+            elif anticipo._is_application(move):  # paid by the anticipo, not as the original
+                move.l10n_mx_einvoice_forma_pago = sat.FORMA_PAGO_APLICACION_ANTICIPO
             elif move.l10n_mx_einvoice_metodo_pago == "PPD":
                 move.l10n_mx_einvoice_forma_pago = "99"  # SAT: PPD is always "por definir"
             elif move.move_type == "out_refund" and origin_forma and origin_forma != "99":

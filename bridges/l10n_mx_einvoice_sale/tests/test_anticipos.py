@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from odoo import Command
 from odoo.addons.l10n_mx_einvoice.cfdi import xml as cfdi_xml
-from odoo.addons.l10n_mx_einvoice.cfdi.document import Comprobante
 from odoo.addons.l10n_mx_einvoice.tests.common import (
     CfdiOracleMixin,
     FlowFixtures,
@@ -137,10 +136,11 @@ class TestAnticipos(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
             final.action_l10n_mx_einvoice_stamp()
         self.assertIn(anticipo.name, str(caught.exception))
 
-    def test_remaining_amount_method_relates_the_deducting_final_invoice(self):
-        """SAT's other method: the final invoice deducts the anticipo and is related 07 to
-        it. (The deduction line becomes Descuento through the negative-line distribution of
-        issue 13, item 2.)"""
+    def test_remaining_amount_method_stamps_the_deducting_final_invoice(self):
+        """SAT's other method (Guía de llenado, apéndice 6, second case): the final invoice
+        is only for the remaining amount; sale's deduction line (negative) becomes
+        Descuento over the positive lines with the same taxes, and the CFDI is related 07
+        to the anticipo."""
         self.company.l10n_mx_einvoice_anticipo_method = "remanente"
         order = self.order()
         anticipo = self.down_payment(order)
@@ -148,7 +148,50 @@ class TestAnticipos(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         final = self.final_invoice(order, deduct=True)
         self.assertAlmostEqual(final.amount_total, 11600.0 - 1160.0)
         self.assertEqual(final.l10n_mx_einvoice_anticipo_ids, anticipo)
-        self.assertEqual(self.env["l10n_mx_einvoice.anticipo"]._problems(final), [])
-        c = Comprobante()
-        self.env["l10n_mx_einvoice.anticipo"]._relate(final, c)
+        self.assertTrue(self.env["l10n_mx_einvoice.anticipo"]._deduction_lines(final))
+        c = self.stamp(final)
+        self.assertEqual(c.total, Decimal("10440.00"))
         self.assertEqual(self.relations(c), {"07": {anticipo.l10n_mx_einvoice_uuid}})
+        [concepto] = c.conceptos  # the deduction line is not a concept of its own
+        self.assertEqual(concepto.clave_prod_serv, self.product._l10n_mx_einvoice_clave_prod_serv())
+        self.assertEqual(
+            (concepto.importe, concepto.descuento), (Decimal("10000.00"), Decimal("1000.00"))
+        )
+        [traslado] = concepto.impuestos.traslados
+        self.assertEqual(
+            (traslado.base, traslado.importe), (Decimal("9000.00"), Decimal("1440.00"))
+        )
+        self.assertEqual((c.subtotal, c.descuento), (Decimal("10000.00"), Decimal("1000.00")))
+        self.assertEqual(c.impuestos.total_trasladados, Decimal("1440.00"))
+        self.assertCliValid(final.l10n_mx_einvoice_attachment_id.raw)
+
+    def test_remaining_amount_method_with_two_products_and_an_odd_down_payment(self):
+        """The deduction is spread over several lines in proportion, to the cent."""
+        self.company.l10n_mx_einvoice_anticipo_method = "remanente"
+        order = self.order(price=333.33)
+        order.order_line = [
+            Command.create(
+                {
+                    "product_id": self.product.id,
+                    "product_uom_qty": 3.0,
+                    "price_unit": 71.17,
+                    "tax_id": [Command.set(self.tax_16.ids)],
+                }
+            )
+        ]
+        anticipo = self.down_payment(order, amount=100.01)
+        self.stamp(anticipo)
+        final = self.final_invoice(order, deduct=True)
+        c = self.stamp(final)
+        self.assertEqual(len(c.conceptos), 2)
+        self.assertTrue(all(k.descuento for k in c.conceptos))
+        self.assertEqual(c.subtotal - c.descuento, Decimal(str(final.amount_untaxed)))
+        self.assertEqual(self.relations(c), {"07": {anticipo.l10n_mx_einvoice_uuid}})
+
+    def test_spanish_name_in_the_apps_screen(self):
+        self.env["res.lang"]._activate_lang("es_419")
+        self.env["ir.module.module"]._load_module_terms(
+            ["l10n_mx_einvoice_sale"], ["es_419"], overwrite=True
+        )
+        module = self.env.ref("base.module_l10n_mx_einvoice_sale").with_context(lang="es_419")
+        self.assertEqual(module.shortdesc, "México - CFDI 4.0: anticipos de ventas")
