@@ -21,7 +21,7 @@ BOOT = runpy.run_path(str(ROOT / "scripts" / "bootstrap.py"))
 def odoo_command_and_addons():
     """``([python, -m, odoo], addons path)`` in the Python that runs this script (re-executed
     in the Odoo 18 Python first when this one has none); raises BootstrapError."""
-    BOOT["run_with_odoo"](("requirements-test.txt",))
+    BOOT["run_with_odoo"](("requirements-test.txt", "requirements-odoo-addons.txt"))
     addons = (
         f"{BOOT['addon_link']('einvoice_bench_')},{BOOT['standard_addons_path'](sys.executable)}"
     )
