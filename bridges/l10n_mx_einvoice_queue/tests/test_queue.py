@@ -15,7 +15,7 @@ BATCH = "odoo.addons.l10n_mx_einvoice.models.l10n_mx_einvoice_document.STAMP_BAT
 
 def perform(jobs):
     """Perform jobs in the test's transaction: their own cursor (allow_commit) could not
-    see the test's uncommitted records (TestTwoWorkers uses real cursors)."""
+    see the test's uncommitted records."""
     with patch.object(Job, "in_temporary_env", lambda job: contextlib.nullcontext()):
         for job in jobs:
             job.perform()
