@@ -23,7 +23,7 @@ BENCH_SECRET_KEY = base64.urlsafe_b64encode(b"l10n_mx_einvoice benchmark only!")
 def odoo_command_and_addons():
     """``([python, -m, odoo], addons path)`` in the Python that runs this script (re-executed
     in the Odoo 18 Python first when this one has none); raises BootstrapError."""
-    BOOT["run_with_odoo"](("requirements-test.txt",))
+    BOOT["run_with_odoo"](("requirements-test.txt", "requirements-odoo-addons.txt"))
     # secrets at rest need a key outside the database (README, "Secret key"); a benchmark
     # database holds SAT's public test CSD only and is reused between runs: a fixed key
     os.environ.setdefault("L10N_MX_EINVOICE_SECRET_KEY", BENCH_SECRET_KEY)

@@ -15,6 +15,7 @@ CFDI says comes from a builder (``l10n_mx_einvoice.builder.*``); the engine issu
 
 import base64
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 from odoo import api, fields, models, modules
@@ -81,12 +82,30 @@ KEPT_STATES = ("pending", "stamped", "cancel_requested", "cancelled")
 # SAT refuses a CFDI sealed more than 72 h before stamping; re-seal a little before that.
 RESEAL_AFTER = timedelta(hours=70)
 # Subjects sealed per commit: bounds how long their rows stay locked and how many PAC
-# answers wait in memory for the batch's commit (a crash loses none: see _stamp_batch).
+# answers wait in memory for the batch's commit (a crash loses none: see _seal_batch).
 STAMP_BATCH_SIZE = 50
 SAT_STATUS_URL_PARAM = "l10n_mx_einvoice.sat_status_url"
 SAT_STATUS_TIMEOUT = 20.0
 SAT_CANCELLED = "Cancelado"
 RECEIVER_REJECTED = "Solicitud rechazada"
+
+
+def call_pac(calls):
+    """[(document, StampResult or PacError)]: the PAC's answers to ``calls`` (see
+    ``_pac_calls``), several at a time. Runs in threads: only the PAC is called here (no
+    ORM, no cursor); the documents are only carried back to be stored."""
+    outcomes = []
+    for connector, concurrency, account_calls in calls:
+        answers = stamp_many(
+            connector,
+            [(signed_xml, sent_before) for _document, signed_xml, sent_before in account_calls],
+            workers=concurrency,
+        )
+        outcomes += [
+            (document, answer)
+            for (document, _xml, _sent), answer in zip(account_calls, answers, strict=True)
+        ]
+    return outcomes
 
 
 def file_prefix(comprobante):
@@ -279,7 +298,8 @@ class L10nMxEinvoiceDocument(models.Model):
         sealed or sent. STAMP_BATCH_SIZE at a time: each batch commits twice, its pending
         documents (every signed XML) before the first PAC call, then the PAC's answers.
         Between the two, no row is locked: the PAC is called from threads, as many at once
-        as the stamp account allows (``concurrency``), and the answers are stored after.
+        as the stamp account allows (``concurrency``), and the answers are stored after,
+        while the next batch is being sealed.
         """
         self._check_stamp_right()
         documents = self.browse()
@@ -287,20 +307,47 @@ class L10nMxEinvoiceDocument(models.Model):
         # invoice's UUID (CfdiRelacionados) only once that invoice is stamped
         refunds = subjects.filtered(lambda s: getattr(s, "move_type", None) == "out_refund")
         for group in (subjects - refunds, refunds):
-            for start in range(0, len(group), STAMP_BATCH_SIZE):
-                # each batch commits, which empties the cache: prefetching the other batches'
-                # rows again after every commit would make a long selection quadratic
-                batch = group[start : start + STAMP_BATCH_SIZE].with_prefetch()
-                documents |= self._stamp_batch(batch)
+            batches = [
+                group[start : start + STAMP_BATCH_SIZE]
+                for start in range(0, len(group), STAMP_BATCH_SIZE)
+            ]
+            documents |= self._stamp_batches(batches)
         return documents
 
-    def _stamp_batch(self, subjects):
+    def _stamp_batches(self, batches):
+        """Seal and commit each batch; while the PAC answers it (a background thread), the
+        next batch is sealed; each batch's answers are stored after, in order."""
+        documents = self.browse()
+        sent = None  # (subjects, future answers) of the batch at the PAC
+        with ThreadPoolExecutor(1, thread_name_prefix="cfdi-batch") as pac:
+            try:
+                for batch in batches:
+                    # each batch commits, which empties the cache: prefetching the other
+                    # batches' rows again after every commit would make a long selection
+                    # quadratic
+                    subjects, calls = self._seal_batch(batch.with_prefetch())
+                    answers = pac.submit(call_pac, calls)
+                    if sent:
+                        (previous, previous_answers), sent = sent, None
+                        documents |= self._store_outcomes(previous, previous_answers.result())
+                    sent = (subjects, answers)
+                    if all(concurrency == 1 for _connector, concurrency, _c in calls):
+                        # one PAC call at a time: no batch overlaps another either
+                        sent = None
+                        documents |= self._store_outcomes(subjects, answers.result())
+            finally:  # a batch refused or failing after the previous one was sent
+                if sent:
+                    documents |= self._store_outcomes(sent[0], sent[1].result())
+        return documents
+
+    def _seal_batch(self, subjects):
+        """(subjects, PAC calls) of a batch sealed and committed. Nothing is lost: the
+        signed XML is in the database before the PAC sees it. The commit also releases
+        the rows: none stays locked while the PAC answers."""
         subjects = self._lock(subjects).filtered(self._stampable)
         calls = self._pac_calls(self._seal_all(subjects))
-        # Nothing is lost: the signed XML is in the database before the PAC sees it. The
-        # commit also releases the rows: none stays locked while the PAC answers.
         self._commit()
-        return self._store_outcomes(subjects, self._call_pac(calls))
+        return subjects, calls
 
     def _pac_calls(self, to_send):
         """What the PAC threads need, read beforehand: (connector, calls at once,
@@ -313,23 +360,6 @@ class L10nMxEinvoiceDocument(models.Model):
             (account._get_connector(), account.concurrency, account_calls)
             for account, account_calls in calls.items()
         ]
-
-    @api.model
-    def _call_pac(self, calls):
-        """[(document, StampResult or PacError)]: the PAC's answers, several at a time. The
-        threads only call the PAC (no ORM, no cursor); the answers are stored after."""
-        outcomes = []
-        for connector, concurrency, account_calls in calls:
-            answers = stamp_many(
-                connector,
-                [(signed_xml, sent_before) for _document, signed_xml, sent_before in account_calls],
-                workers=concurrency,
-            )
-            outcomes += [
-                (document, answer)
-                for (document, _xml, _sent), answer in zip(account_calls, answers, strict=True)
-            ]
-        return outcomes
 
     def _store_outcomes(self, subjects, outcomes):
         """Keep the PAC's answers of a batch and commit; the rows are locked again only
@@ -886,7 +916,7 @@ class L10nMxEinvoiceDocument(models.Model):
     @api.model
     def _cron_stamp(self, limit=200):
         """Stamp what waits: invoices of companies that stamp on posting, pending documents
-        (PAC unavailable, crash). One commit per subject; one failure stops no other."""
+        (PAC unavailable, crash). A batch at a time; one failure stops no other."""
         moves = self.env["account.move"].search(
             [
                 ("state", "=", "posted"),
@@ -903,16 +933,66 @@ class L10nMxEinvoiceDocument(models.Model):
             limit=limit,
             order="id",
         )
-        for subject in [*moves, *pending]:
-            try:
-                self._stamp_unattended(subject.with_prefetch())
-            except Exception:  # noqa: BLE001 - one subject must not stop the others
-                if not self._can_commit():
-                    raise
-                self.env.cr.rollback()
-                _logger.exception("CFDI of %s could not be stamped", subject.display_name)
-            self._commit()
+        self._stamp_in_background(moves)
+        for subject in pending:
+            self._stamp_one_unattended(subject)
         return True
+
+    @api.model
+    def _stamp_in_background(self, subjects):
+        """Stamp ``subjects`` unattended, STAMP_BATCH_SIZE at a time, each batch committed.
+
+        The extension point of the job queue bridge (``l10n_mx_einvoice_queue``), which
+        makes each batch a job instead, on the channel of its stamp account, and returns
+        the jobs; here the batches run now and nothing is returned.
+        """
+        for start in range(0, len(subjects), STAMP_BATCH_SIZE):
+            self._stamp_unattended_batch(subjects[start : start + STAMP_BATCH_SIZE])
+
+    @api.model
+    def _stamp_unattended_batch(self, subjects):
+        """Stamp a batch (its PAC calls at once); when one subject refuses the batch, each
+        subject alone, so that one problem stops no other. Returns a line per subject."""
+        subjects = subjects.with_prefetch()
+        try:
+            self._stamp(subjects)
+        except Exception as error:
+            if not isinstance(error, UserError) and not self._can_commit():
+                raise
+            if self._can_commit():
+                self.env.cr.rollback()
+            for subject in subjects:
+                self._stamp_one_unattended(subject)
+        return self._stamp_report(subjects)
+
+    @api.model
+    def _stamp_one_unattended(self, subject):
+        try:
+            self._stamp_unattended(subject.with_prefetch())
+        except Exception:  # noqa: BLE001 - one subject must not stop the others
+            if not self._can_commit():
+                raise
+            self.env.cr.rollback()
+            _logger.exception("CFDI of %s could not be stamped", subject.display_name)
+        self._commit()
+
+    @api.model
+    def _stamp_report(self, subjects):
+        """One line per subject: its CFDI's state and UUID, or why it is not stamped."""
+        lines = []
+        for subject in subjects.exists():
+            if subject._name == "account.move":
+                state = (
+                    dict(
+                        subject._fields["l10n_mx_einvoice_state"]._description_selection(self.env)
+                    ).get(subject.l10n_mx_einvoice_state)
+                    or "-"
+                )
+                detail = subject.l10n_mx_einvoice_uuid or subject.l10n_mx_einvoice_message
+            else:
+                state, detail = subject.state, subject.uuid or subject.message
+            lines.append(f"{subject.display_name}: {state}" + (f" ({detail})" if detail else ""))
+        return "\n".join(lines)
 
     @api.model
     def _stamp_unattended(self, subject):
@@ -952,8 +1032,20 @@ class L10nMxEinvoiceDocument(models.Model):
             limit=limit,
             order="id",
         )
+        self._check_sat_status_in_background(documents)
+        return True
+
+    @api.model
+    def _check_sat_status_in_background(self, documents):
+        """Check the SAT status of ``documents`` unattended: the extension point of the job
+        queue bridge (a job per batch); here now, committing each document."""
+        documents._check_sat_status_batch()
+
+    def _check_sat_status_batch(self):
+        """Check each document's SAT status, committing each; one unavailable service or
+        broken document fails no other."""
         unavailable = 0
-        for document in documents:
+        for document in self:
             try:
                 with self.env.cr.savepoint():
                     if document._check_sat_status() is False:
@@ -965,9 +1057,9 @@ class L10nMxEinvoiceDocument(models.Model):
             _logger.warning(
                 "SAT status service unavailable for %d of %d CFDI; retried at the next run",
                 unavailable,
-                len(documents),
+                len(self),
             )
-        return True
+        return f"{len(self) - unavailable} of {len(self)} checked"
 
     # --- transactions -------------------------------------------------------------------
 

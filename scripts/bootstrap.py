@@ -306,6 +306,12 @@ def install_odoo(source: str) -> None:
     Path(site, "odoo-source.pth").write_text(f"{source_dir}\n")
 
 
+# Odoo addons from PyPI (odoo-addon-*): they require the `odoo` distribution's own
+# requirements, psycopg2 among them (built from source), which the Python has already (as
+# psycopg2-binary): installed without their dependencies.
+ODOO_ADDON_REQUIREMENTS = "requirements-odoo-addons.txt"
+
+
 def install_requirements(python: str, files: list[Path], stamp: dict | None) -> None:
     """pip install -r each file; with a stamp, only the files changed since the last run."""
     done = stamp.setdefault("requirements", {}) if stamp is not None else {}
@@ -314,7 +320,8 @@ def install_requirements(python: str, files: list[Path], stamp: dict | None) -> 
         if done.get(path.name) == digest:
             continue
         say(f"installing {path.name}")
-        pip_install(python, "-r", str(path))
+        no_deps = ["--no-deps"] if path.name == ODOO_ADDON_REQUIREMENTS else []
+        pip_install(python, *no_deps, "-r", str(path))
         done[path.name] = digest
         if stamp is not None:
             write_stamp(stamp)

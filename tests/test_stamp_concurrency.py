@@ -14,9 +14,9 @@ from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
-from .common import make_invoice, setup_company
+from .common import RUN_JOBS_NOW, make_invoice, setup_company
 
-COMMIT = {"l10n_mx_einvoice_commit": True, "tracking_disable": True}
+COMMIT = {"l10n_mx_einvoice_commit": True, "tracking_disable": True, **RUN_JOBS_NOW}
 
 
 @tagged("post_install", "-at_install")

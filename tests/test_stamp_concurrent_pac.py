@@ -23,6 +23,7 @@ class WatchingHandler(FinkokSoapHandler):
     runs from another database cursor."""
 
     guard = threading.Lock()
+    probing = threading.Lock()
     in_flight = peak = 0
     probe = None
     probes: list = []
@@ -34,7 +35,8 @@ class WatchingHandler(FinkokSoapHandler):
             cls.peak = max(cls.peak, cls.in_flight)
         try:
             if cls.probe and self.path.endswith("/stamp"):
-                cls.probes.append(cls.probe())
+                with cls.probing:  # one probe at a time: two would hold each other's rows
+                    cls.probes.append(cls.probe())
             return super().do_POST()
         finally:
             with cls.guard:

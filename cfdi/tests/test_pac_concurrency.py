@@ -51,7 +51,7 @@ class CountingHandler(FinkokSoapHandler):
             cls.peak = max(cls.peak, cls.in_flight)
             cls.clients.add(self.client_address)
         try:
-            super().do_POST()
+            return super().do_POST()
         finally:
             with cls.guard:
                 cls.in_flight -= 1
