@@ -14,5 +14,6 @@ from . import (
     test_stamp_concurrency,
     test_stamp_invoice,
     test_tenancy_integrity,
+    test_translations,
     test_vendor_import,
 )
