@@ -5,7 +5,7 @@ A fresh database (WALK_DB, default einvoice_walk) gets l10n_mx_einvoice and the 
 (scripts/odoo_demo_setup.py: SAT's test CSD, the sandbox PAC); the administrator reads
 es_419. Chromium, driven through its DevTools protocol (websocket-client), then walks the
 web client: a draft invoice → confirm → stamp (badge, ribbon) → CFDI tab and its XML →
-the printed PDF's data → payment; a second invoice → stamp → cancellation (motive 02).
+the printed PDF's data → payment and its stamped complement; a second invoice → stamp → cancellation (motive 02).
 Every screen fails the walk when it shows an English term of this addon (a msgid of
 i18n/es_419.po whose Spanish reads differently), and is saved as a PNG in WALK_SHOTS
 (default ./walk_shots). Exit 0 only when every step passed.
@@ -48,6 +48,10 @@ company, customer, product, tax = demo["demo_company"](env)
 admin = env.ref("base.user_admin")
 admin.write({"lang": %(lang)r, "password": "admin"})
 env = env(context=dict(env.context, allowed_company_ids=[company.id]))
+# the bank journal's SAT forma de pago, as the accountant sets it up (03: transferencia)
+env["account.journal"].search([("company_id", "=", company.id), ("type", "=", "bank")]).write(
+    {"l10n_mx_einvoice_forma_pago": "03"}
+)
 def draft(price, **values):
     return env["account.move"].create({
         "move_type": "out_invoice", "partner_id": customer.id, "company_id": company.id,
@@ -55,8 +59,8 @@ def draft(price, **values):
                                      "tax_ids": [(6, 0, tax.ids)]})],
         **values,
     })
-paid = draft(1500.0)
-paid.write({"l10n_mx_einvoice_metodo_pago": "PPD", "l10n_mx_einvoice_forma_pago": "99"})
+# paid later (30 days: PPD), so its payment gets a payment complement
+paid = draft(1500.0, invoice_payment_term_id=env.ref("account.account_payment_term_30days").id)
 cancelled = draft(800.0)
 env.cr.commit()
 print("WALK_IDS=" + json.dumps({"paid": paid.id, "cancelled": cancelled.id}))
@@ -252,6 +256,17 @@ def walk(browser, ids, terms):
         "Odoo's payment ribbon",
     )
     screen("paid-invoice")
+    browser.click("button[name=open_payments]", "the invoice's payment")
+    browser.wait(".o_form_view .o_field_widget[name=payment_method_line_id]", "payment form")
+    screen("payment")
+    browser.click("button[name=action_l10n_mx_einvoice_stamp_payment]", "stamp the complement")
+    browser.wait_until(
+        "!!document.querySelector('.o_form_view .o_field_widget[name=payment_method_line_id]')"
+        " && document.querySelector('.o_form_view .o_field_widget[name=l10n_mx_einvoice_state]')"
+        "?.textContent.trim() === 'Timbrado'",
+        "stamped payment complement",
+    )
+    screen("payment-complement")
 
     stamp(ids["cancelled"])
     browser.click("button[name=action_l10n_mx_einvoice_cancel_cfdi]", "cancel CFDI")
