@@ -695,6 +695,10 @@ class AccountMove(models.Model):
             raise UserError(self.env._("Only a stamped CFDI can be cancelled."))
         return document._cancel(motive, replacement_uuid)
 
+    def action_l10n_mx_einvoice_download_xml(self):
+        self.ensure_one()
+        return self.l10n_mx_einvoice_document_id.action_download_xml()
+
     def action_l10n_mx_einvoice_check_sat_status(self):
         moves = self.filtered("l10n_mx_einvoice_uuid")
         if not moves:
@@ -1078,6 +1082,8 @@ class AccountMove(models.Model):
             for part in (result.estado, result.estatus_cancelacion, result.codigo_estatus)
             if part
         )
+        if result.sandbox:
+            answer = self.env._("Sandbox (not SAT): %s", answer)
         self.sudo().write(
             {
                 "l10n_mx_einvoice_vendor_sat_state": state,

@@ -57,6 +57,21 @@ class L10nMxEinvoiceBillReader(models.AbstractModel):
             )
 
     @api.model
+    def _refuse_own_cfdi(self, company, emisor):
+        """A CFDI the company issued itself is a sale, never a supplier's bill."""
+        company_rfc = normalize_rfc(company.vat)
+        if company_rfc and normalize_rfc(emisor.rfc) == company_rfc:
+            raise UserError(
+                self.env._(
+                    "This CFDI was issued by %(company)s itself (RFC %(rfc)s): it is one of "
+                    "the company's own invoices, not a supplier's bill. Import only the CFDI "
+                    "your suppliers issued to you.",
+                    company=company.name,
+                    rfc=company_rfc,
+                )
+            )
+
+    @api.model
     def _partner(self, company, emisor):
         rfc = normalize_rfc(emisor.rfc)
         partners = (
@@ -298,6 +313,7 @@ class L10nMxEinvoiceBillReader(models.AbstractModel):
                     uuid=received.uuid,
                 )
             )
+        self._refuse_own_cfdi(company, c.emisor)
         partner = self._partner(company, c.emisor)
         if tax_index is None:
             tax_index = self._tax_index(company)

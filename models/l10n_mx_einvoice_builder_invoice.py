@@ -126,7 +126,7 @@ class L10nMxEinvoiceBuilderInvoice(models.AbstractModel):
             clave_prod_serv=line.product_id._l10n_mx_einvoice_clave_prod_serv() or "",
             no_identificacion=(line.product_id.default_code or None),
             cantidad=cantidad,
-            clave_unidad=line.product_uom_id._l10n_mx_einvoice_clave_unidad() or "",
+            clave_unidad=self._clave_unidad(line) or "",
             unidad=(line.product_uom_id.name or None),
             descripcion=" ".join((line.name or line.product_id.display_name or "").split())[:1000],
             valor_unitario=valor_unitario,
@@ -137,6 +137,11 @@ class L10nMxEinvoiceBuilderInvoice(models.AbstractModel):
         if concepto.objeto_imp == "02":
             concepto.impuestos = self._concepto_taxes(details, decimals, cantidad, sign)
         return concepto
+
+    def _clave_unidad(self, line):
+        if line.product_id:
+            return line.product_id._l10n_mx_einvoice_clave_unidad(line.product_uom_id)
+        return line.product_uom_id._l10n_mx_einvoice_clave_unidad()
 
     # --- checks ----------------------------------------------------------------------
 
@@ -180,15 +185,15 @@ class L10nMxEinvoiceBuilderInvoice(models.AbstractModel):
             problems.append(
                 self.env._(
                     "The product %(product)s has no SAT product/service code (ClaveProdServ): "
-                    "set it on the product form, Accounting tab.",
+                    "set it on the product form, General Information tab.",
                     product=label,
                 )
             )
-        if not line.product_uom_id._l10n_mx_einvoice_clave_unidad():
+        if not self._clave_unidad(line):
             problems.append(
                 self.env._(
-                    "The unit of measure %(uom)s (line '%(line)s') has no SAT unit code "
-                    "(ClaveUnidad): set it in Units of Measure.",
+                    "The line '%(line)s' in %(uom)s has no SAT unit code (ClaveUnidad): set "
+                    "it on the product form, General Information tab, field SAT unit code.",
                     uom=line.product_uom_id.display_name or "-",
                     line=label,
                 )

@@ -874,6 +874,17 @@ class L10nMxEinvoiceDocument(models.Model):
             self._settle_cancel_request(status)
         return status
 
+    def action_download_xml(self):
+        """The XML itself, downloaded: not the attachment's technical form."""
+        self.ensure_one()
+        if not self.attachment_id:
+            raise UserError(self.env._("The document %s has no XML file.", self.display_name))
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{self.attachment_id.id}?download=true",
+            "target": "download",
+        }
+
     def action_check_sat_status(self):
         for document in self.filtered(lambda d: d.kind == "stamp" and d.uuid):
             document._check_sat_status()

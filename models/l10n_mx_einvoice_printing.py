@@ -4,10 +4,16 @@ import base64
 import io
 from decimal import Decimal
 
-from ..cfdi import cadena, tfd
+from ..cfdi import cadena, catalogs, tfd
 from ..cfdi import xml as cfdi_xml
 
 CURRENCY_WORDS = {"MXN": ("PESOS", "M.N."), "USD": ("DÓLARES", "USD"), "EUR": ("EUROS", "EUR")}
+
+
+def described(catalog, code):
+    """``G03 — Gastos en general``: a catalog code with SAT's description, as printed."""
+    text = catalogs.description(catalog, code) if code else None
+    return f"{code} — {text}" if text else (code or "")
 
 
 def pdf_values(data):
@@ -31,20 +37,22 @@ def pdf_values(data):
         "emisor_nombre": comprobante.emisor.nombre,
         "receptor_nombre": comprobante.receptor.nombre,
         "emisor_rfc": comprobante.emisor.rfc,
-        "emisor_regimen": comprobante.emisor.regimen_fiscal,
+        "emisor_regimen": described("c_RegimenFiscal", comprobante.emisor.regimen_fiscal),
         "receptor_rfc": comprobante.receptor.rfc,
-        "receptor_regimen": comprobante.receptor.regimen_fiscal,
+        "receptor_regimen": described("c_RegimenFiscal", comprobante.receptor.regimen_fiscal),
         "receptor_cp": comprobante.receptor.domicilio_fiscal,
-        "uso_cfdi": comprobante.receptor.uso_cfdi,
+        "uso_cfdi": described("c_UsoCFDI", comprobante.receptor.uso_cfdi),
         "lugar_expedicion": comprobante.lugar_expedicion,
-        "tipo": comprobante.tipo_de_comprobante,
-        "metodo_pago": comprobante.metodo_pago or "",
-        "forma_pago": comprobante.forma_pago or "",
+        "tipo": described("c_TipoDeComprobante", comprobante.tipo_de_comprobante),
+        "metodo_pago": described("c_MetodoPago", comprobante.metodo_pago),
+        "forma_pago": described("c_FormaPago", comprobante.forma_pago),
         "moneda": comprobante.moneda,
         "tipo_cambio": str(comprobante.tipo_cambio) if comprobante.tipo_cambio else "",
-        "exportacion": comprobante.exportacion,
+        "exportacion": described("c_Exportacion", comprobante.exportacion),
         "relacionados": [
-            (r.tipo_relacion, u) for r in comprobante.cfdi_relacionados for u in r.uuids
+            (described("c_TipoRelacion", r.tipo_relacion), u)
+            for r in comprobante.cfdi_relacionados
+            for u in r.uuids
         ],
         "total_words": amount_in_words(comprobante.total, comprobante.moneda),
     }
@@ -56,7 +64,7 @@ def pdf_pagos(data):
     return [
         {
             "fecha_pago": pago.fecha_pago.isoformat(),
-            "forma": pago.forma_de_pago,
+            "forma": described("c_FormaPago", pago.forma_de_pago),
             "moneda": pago.moneda,
             "tipo_cambio": str(pago.tipo_cambio or ""),
             "monto": str(pago.monto),

@@ -13,6 +13,9 @@ from .l10n_mx_einvoice_utils import catalog_selection
 # Persona moral: 3 letters + date + homoclave; persona física: 4 letters. Generic RFCs
 # XAXX010101000 (público en general) and XEXX010101000 (extranjero) have the same shape.
 RFC_PATTERN = re.compile(r"^[A-ZÑ&]{3,4}[0-9]{6}[A-Z0-9]{2}[0-9A]$")
+# A Mexican customer reads Spanish: es_MX first (amounts as Mexico writes them, "1,500.00";
+# Odoo's es_419 prints "1.500,00"), else Latin American Spanish; whichever is active.
+SPANISH_LANGS = ("es_MX", "es_419")
 
 
 def normalize_rfc(vat):
@@ -86,6 +89,27 @@ class ResPartner(models.Model):
         except StdnumValidationError:
             return False  # the shape is this addon's constraint's business
         return False
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        mexico = self.env.ref("base.mx", raise_if_not_found=False)
+        spanish = mexico and self._l10n_mx_einvoice_spanish_lang()
+        for vals in vals_list:
+            if spanish and "lang" not in vals and vals.get("country_id") == mexico.id:
+                vals["lang"] = spanish
+        return super().create(vals_list)
+
+    @api.model
+    def _l10n_mx_einvoice_spanish_lang(self):
+        """The Spanish a new Mexican partner reads (SPANISH_LANGS), False if none is active."""
+        installed = {code for code, _name in self.env["res.lang"].get_installed()}
+        return next((code for code in SPANISH_LANGS if code in installed), False)
+
+    @api.onchange("country_id")
+    def _onchange_l10n_mx_einvoice_lang(self):
+        if self._origin or self.country_id.code != "MX" or (self.lang or "").startswith("es"):
+            return
+        self.lang = self._l10n_mx_einvoice_spanish_lang() or self.lang
 
     def _l10n_mx_einvoice_is_mexican(self):
         self.ensure_one()

@@ -26,6 +26,7 @@ from . import (
     test_stamp_invoice,
     test_tenancy_http,
     test_tenancy_integrity,
+    test_translations,
     test_vendor_import,
     test_vendor_import_concurrency,
     test_vendor_payments,

@@ -169,7 +169,9 @@ class TestArchive(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         _wizard, archive, rows = self.build(include_pdf=True)
         [received] = [row for row in rows if row["type"] == "received"]
         self.assertEqual(received["sat_status"], "Cancelado")
-        self.assertEqual(archive.read(f"received/pdf/{pdf.id}-factura.pdf"), b"%PDF-1.4 proveedor")
+        bill_stem = self.bill.l10n_mx_einvoice_vendor_attachment_id.name.removesuffix(".xml")
+        self.assertEqual(archive.read(f"received/pdf/{bill_stem}.pdf"), b"%PDF-1.4 proveedor")
+        self.assertNotIn(str(pdf.id), " ".join(archive.namelist()))
         _wizard, archive, _rows = self.build(include_pdf=False)
         self.assertFalse([name for name in archive.namelist() if name.endswith(".pdf")])
 
@@ -181,3 +183,36 @@ class TestArchive(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
             sorted(row["file"] for row in rows), sorted(n for n in names if n != "index.csv")
         )
         self.assertTrue(all(os.path.basename(row["file"]).endswith(".xml") for row in rows))
+
+    def test_pdf_of_every_issued_cfdi_with_its_xml_name(self):
+        # the PDF Odoo kept was detached (invoice reset, sent again): never the archive's
+        self.env["ir.attachment"].create(
+            {
+                "name": "INV_2026_00001 (detached by Administrator on 2026-12-01).pdf",
+                "raw": b"%PDF-1.4 old",
+                "mimetype": "application/pdf",
+                "res_model": "account.move",
+                "res_id": self.invoice.id,
+            }
+        )
+        _wizard, archive, _rows = self.build(include_pdf=True)
+        stem = self.invoice.l10n_mx_einvoice_attachment_id.name.removesuffix(".xml")
+        printed = archive.read(f"issued/pdf/{stem}.pdf")
+        # tests render the report's HTML (Odoo skips wkhtmltopdf under --test-enable)
+        self.assertIn(self.invoice.l10n_mx_einvoice_uuid.encode(), printed)
+        self.assertFalse([name for name in archive.namelist() if "detached" in name])
+
+    def test_cancellation_acknowledgment_is_archived_beside_the_cfdi(self):
+        invoice = self.make_invoice([{"price_unit": 300.0}])
+        invoice.action_l10n_mx_einvoice_stamp()
+        uuid = invoice.l10n_mx_einvoice_uuid
+        request = invoice._l10n_mx_einvoice_request_cancel("02")
+        self.assertTrue(request.attachment_id, request.message)
+        _wizard, archive, rows = self.build()
+        [row] = [row for row in rows if row["type"] == "cancellation"]
+        self.assertEqual(row["uuid"], uuid)
+        self.assertEqual(row["sat_status"], "Cancelado")
+        self.assertEqual(row["file"], f"issued/cancellations/{request.attachment_id.name}")
+        self.assertEqual(archive.read(row["file"]), request.attachment_id.raw)
+        self.assertEqual(row["integrity"], "unknown")  # SAT's acuse is not a stamped CFDI
+        self.assertNotIn("INTEGRITY_REPORT.txt", archive.namelist())

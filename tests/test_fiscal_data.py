@@ -89,6 +89,54 @@ class TestFiscalData(L10nMxEinvoiceCommon):
                 {"name": "Negativo", "l10n_mx_einvoice_stamp_credits": -1}
             )
 
+    def test_product_form_shows_and_edits_the_sat_unit_code_services_default_to_e48(self):
+        form = Form(self.env["product.template"])
+        form.name = "Consultoría"
+        form.type = "service"
+        self.assertEqual(form.l10n_mx_einvoice_clave_unidad_id.code, "E48")
+        form.type = "consu"
+        self.assertEqual(form.l10n_mx_einvoice_clave_unidad_id.code, "H87")  # Units' code
+        form.l10n_mx_einvoice_clave_unidad_id = self.sat_code("XBX", "uom")
+        product = form.save().product_variant_id
+        self.assertEqual(product._l10n_mx_einvoice_clave_unidad(self.unit), "XBX")
+        self.assertEqual(
+            self.unit._l10n_mx_einvoice_clave_unidad(), "H87"
+        )  # the unit keeps its own
+        dozen = self.env.ref("uom.product_uom_dozen")
+        self.assertEqual(product._l10n_mx_einvoice_clave_unidad(dozen), "DPC")
+
+    def test_missing_sat_codes_point_to_the_product_form_tab(self):
+        product = self.env["product.product"].create({"name": "Sin clave", "type": "service"})
+        bare_unit = self.env["uom.uom"].create(
+            {
+                "name": "Bulto sin clave",
+                "category_id": self.unit.category_id.id,
+                "uom_type": "bigger",
+                "factor_inv": 3.0,
+            }
+        )
+        move = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.customer.id,
+                "invoice_line_ids": [
+                    Command.create({"product_id": product.id, "price_unit": 100.0}),
+                    Command.create(
+                        {"product_id": self.product_a.id, "product_uom_id": bare_unit.id}
+                    ),
+                ],
+            }
+        )
+        builder = self.env["l10n_mx_einvoice.builder.invoice"]
+        no_code, other_unit = move.invoice_line_ids
+        [problem] = builder._line_problems(no_code)  # E48, its service unit code: no problem
+        self.assertIn(
+            "ClaveProdServ): set it on the product form, General Information tab", problem
+        )
+        [problem] = builder._line_problems(other_unit)
+        self.assertIn("in Bulto sin clave has no SAT unit code", problem)
+        self.assertIn("General Information tab, field SAT unit code", problem)
+
     def test_tax_values_from_l10n_mx_taxes(self):
         def values(xmlid):
             return self._tax(xmlid)._l10n_mx_einvoice_tax_values()

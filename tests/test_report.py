@@ -1,10 +1,11 @@
 import base64
 import io
+import re
 
-from odoo.addons.l10n_mx_einvoice.cfdi import tfd
+from odoo.addons.l10n_mx_einvoice.cfdi import catalogs, tfd
 from odoo.addons.l10n_mx_einvoice.cfdi import xml as cfdi_xml
 from odoo.addons.l10n_mx_einvoice.models.l10n_mx_einvoice_printing import amount_in_words
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 from odoo.tools.pdf import PdfFileReader
 
 from .common import FlowFixtures, L10nMxEinvoiceCommon
@@ -87,3 +88,52 @@ class TestReport(FlowFixtures, L10nMxEinvoiceCommon):
         reader = PdfFileReader(io.BytesIO(pdf))
         text = "".join(page.extract_text() for page in reader.pages)
         self.assertIn(self.move.l10n_mx_einvoice_uuid, text.replace("\n", ""))
+
+    def rendered_text(self, move):
+        html, _kind = self.env["ir.actions.report"]._render_qweb_html(
+            "account.account_invoices", move.ids
+        )
+        return " ".join(re.sub(r"<[^>]+>", " ", html.decode()).split())
+
+    def test_pdf_prints_catalog_descriptions_line_codes_and_the_issuer(self):
+        values = self.move._l10n_mx_einvoice_pdf_values()
+        self.assertEqual(values["uso_cfdi"], "G03 — Gastos en general")
+        self.assertEqual(values["emisor_regimen"], "601 — General de Ley Personas Morales")
+        self.assertEqual(values["receptor_regimen"], "601 — General de Ley Personas Morales")
+        forma = self.move.l10n_mx_einvoice_forma_pago
+        self.assertEqual(
+            values["forma_pago"], f"{forma} — {catalogs.description('c_FormaPago', forma)}"
+        )
+        self.assertEqual(values["metodo_pago"], "PUE — Pago en una sola exhibición")
+        text = self.rendered_text(self.move)
+        self.assertIn("ClaveProdServ 43211507 · ClaveUnidad H87", text)
+        self.assertIn(
+            "ESCUELA KEMPER URGATE · RFC EKU9003173C9 Régimen fiscal 601 — General de Ley "
+            "Personas Morales · Lugar de expedición 42501",
+            text,
+        )
+        self.assertIn("Uso CFDI G03 — Gastos en general", text)
+
+    def test_a_mexican_customer_reads_spanish_with_amounts_as_mexico_writes_them(self):
+        self.env["res.lang"]._activate_lang("es_MX")
+        self.env["ir.module.module"]._load_module_terms(
+            ["account", "l10n_mx_einvoice"], ["es_MX"], overwrite=True
+        )
+        mexico = self.env.ref("base.mx")
+        partner = self.env["res.partner"].create({"name": "Cliente nuevo", "country_id": mexico.id})
+        self.assertEqual(partner.lang, "es_MX")
+        form = Form(self.env["res.partner"])
+        form.name = "Cliente capturado"
+        form.country_id = mexico
+        self.assertEqual(form.lang, "es_MX")
+        abroad = self.env["res.partner"].create(
+            {"name": "Customer", "country_id": self.env.ref("base.us").id}
+        )
+        self.assertEqual(abroad.lang, "en_US")
+
+        self.move.partner_id.lang = "es_MX"
+        text = self.rendered_text(self.move)
+        self.assertIn("Fecha de factura", text)
+        self.assertNotIn("Invoice Date", text)
+        self.assertIn("1,234.55", text)  # es_419 would print 1.234,55
+        self.assertNotIn("1.234,55", text)

@@ -406,6 +406,17 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         with self.assertRaisesRegex(UserError, "cannot be trusted"):  # allowed one by one
             altered_bill.action_post()
 
+    def test_cfdi_issued_by_the_company_itself_is_refused(self):
+        # the company now has the supplier's RFC (a persona física: régimen 612)
+        self.company.partner_id.write(
+            {"vat": SUPPLIER_RFC, "l10n_mx_einvoice_regimen_fiscal": "612"}
+        )
+        wizard = self.run_import([("own.xml", self.services)], False)
+        line = self.result(wizard, "own.xml")
+        self.assertEqual((line.state, line.move_id), ("error", self.env["account.move"]))
+        self.assertIn(f"issued by {self.company.name} itself (RFC {SUPPLIER_RFC})", line.message)
+        self.assertFalse(self.bills())
+
     def test_real_production_sample_imports_with_its_real_seal(self):
         data = sample_bytes("I_real_production_stamped.xml")
         line = self.result(self.run_import([("real.xml", data)], False), "real.xml")
@@ -446,6 +457,7 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         # its own CFDI: the sandbox's state outlives the test transaction
         bill = self.result(self.run_import([("s.xml", self.services_cfdi())]), "s.xml").move_id
         self.assertEqual(bill.l10n_mx_einvoice_vendor_sat_state, "vigente")
+        self.assertTrue(bill.l10n_mx_einvoice_vendor_sat_message.startswith("Sandbox (not SAT): "))
         result = self.connector.cancel(
             bill.l10n_mx_einvoice_vendor_uuid,
             "02",
@@ -480,6 +492,7 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
             bill.action_l10n_mx_einvoice_vendor_check_status()
             self.assertEqual(bill.l10n_mx_einvoice_vendor_sat_state, "vigente")
             self.assertIn("Vigente", bill.l10n_mx_einvoice_vendor_sat_message)
+            self.assertNotIn("Sandbox", bill.l10n_mx_einvoice_vendor_sat_message)
             self.assertIn(f"id={bill.l10n_mx_einvoice_vendor_uuid}", server.expressions[-1])
             self.assertIn(f"re={SUPPLIER_RFC}", server.expressions[-1])
             self.assertIn("tt=2113.33", server.expressions[-1])

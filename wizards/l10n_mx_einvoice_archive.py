@@ -1,10 +1,11 @@
 """Archive of a company's CFDI (issued and received) for a date range: one ZIP with the
-XML files (PDFs optional), an index CSV and an integrity report (CFF art. 30: keep every
-CFDI for at least five years)."""
+XML files, SAT's cancellation acknowledgments, the PDFs (optional), an index CSV and an
+integrity report (CFF art. 30: keep every CFDI for at least five years)."""
 
 import base64
 import csv
 import io
+import os
 import zipfile
 from dataclasses import dataclass
 from datetime import timedelta
@@ -41,12 +42,25 @@ RECEIVED_SAT_STATUS = {
 }
 
 
+# what prints each issued CFDI: its journal entry's report (a global invoice prints none)
+PDF_REPORTS = {
+    "invoice": "account.account_invoices",
+    "payment": "account.action_report_payment_receipt",
+}
+
+
 @dataclass
 class ArchiveEntry:
     direction: str  # "issued" | "received"
     attachment: models.Model
     move: models.Model
     sat_status: str
+    document: models.Model | None = None  # an issued CFDI's stamping document
+    cancelled_uuid: str = ""  # set on SAT's acknowledgment of a cancellation
+
+    @property
+    def folder(self):
+        return f"{self.direction}/cancellations" if self.cancelled_uuid else self.direction
 
 
 class L10nMxEinvoiceArchive(models.TransientModel):
@@ -62,7 +76,8 @@ class L10nMxEinvoiceArchive(models.TransientModel):
     date_to = fields.Date(required=True, default=fields.Date.context_today)
     include_pdf = fields.Boolean(
         string="Include PDFs",
-        help="Also add the PDF files attached to the same invoices and bills.",
+        help="Also add the PDF of every issued CFDI (printed now from its stamped XML) and "
+        "the PDF files attached to the supplier bills.",
     )
     state = fields.Selection([("draft", "Options"), ("done", "Download")], default="draft")
     zip_file = fields.Binary(string="Archive", attachment=False, readonly=True)
@@ -97,14 +112,44 @@ class L10nMxEinvoiceArchive(models.TransientModel):
                 order="cfdi_date, id",
             )
         )
-        return [
+        entries = [
             ArchiveEntry(
                 "issued",
                 document.attachment_id,
                 document.move_id,
                 ISSUED_SAT_STATUS.get(document.state, "Vigente"),
+                document=document,
             )
             for document in documents
+        ]
+        return entries + self._acknowledgment_entries()
+
+    def _acknowledgment_entries(self):
+        """SAT's acknowledgments (acuses) of the cancellations requested in the range."""
+        start, end = self._bounds()
+        requests = (
+            self.env["l10n_mx_einvoice.document"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("kind", "=", "cancel"),
+                    ("attachment_id", "!=", False),
+                    ("create_date", ">=", start),
+                    ("create_date", "<", end),
+                ],
+                order="create_date, id",
+            )
+        )
+        return [
+            ArchiveEntry(
+                "issued",
+                request.attachment_id,
+                request.move_id,
+                ISSUED_SAT_STATUS.get(request.origin_id.state, "Vigente"),
+                cancelled_uuid=request.origin_id.uuid or "",
+            )
+            for request in requests
         ]
 
     def _received_entries(self):
@@ -133,14 +178,16 @@ class L10nMxEinvoiceArchive(models.TransientModel):
         ]
 
     def _index_row(self, entry, data, path):
-        try:
-            summary = reception.summary_of(data)
-        except CfdiError:
-            summary = None
+        summary = None
+        if not entry.cancelled_uuid:
+            try:
+                summary = reception.summary_of(data)
+            except CfdiError:
+                summary = None
         integrity = entry.attachment._l10n_mx_einvoice_integrity()
         return {
-            "uuid": summary.uuid if summary else "",
-            "type": entry.direction,
+            "uuid": summary.uuid if summary else entry.cancelled_uuid,
+            "type": "cancellation" if entry.cancelled_uuid else entry.direction,
             "tipo_comprobante": summary.tipo if summary else "",
             "issuer_rfc": summary.issuer_rfc if summary else "",
             "receiver_rfc": summary.receiver_rfc if summary else "",
@@ -166,11 +213,13 @@ class L10nMxEinvoiceArchive(models.TransientModel):
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for entry in entries:
                 data = entry.attachment.raw or b""
-                path = f"{entry.direction}/{entry.attachment.name}"
+                path = f"{entry.folder}/{entry.attachment.name}"
                 archive.writestr(path, data)
                 row = self._index_row(entry, data, path)
                 rows.append(row)
-                if row["integrity"] != "ok":
+                # acknowledgments carry no stored SHA-256 (only stamped CFDI do): the index
+                # says "unknown" for them, the report lists only CFDI
+                if row["integrity"] != "ok" and not entry.cancelled_uuid:
                     problems.append(
                         self.env._(
                             "%(file)s (%(uuid)s): %(what)s",
@@ -183,7 +232,7 @@ class L10nMxEinvoiceArchive(models.TransientModel):
                             else self.env._("no SHA-256 was stored for it"),
                         )
                     )
-                if self.include_pdf:
+                if self.include_pdf and not entry.cancelled_uuid:
                     self._add_pdfs(archive, entry)
             text = io.StringIO()
             writer = csv.DictWriter(text, fieldnames=INDEX_COLUMNS, lineterminator="\n")
@@ -195,8 +244,14 @@ class L10nMxEinvoiceArchive(models.TransientModel):
         return buffer.getvalue(), rows, problems
 
     def _add_pdfs(self, archive, entry):
-        if not entry.move:
-            return  # a global invoice prints no PDF of its own
+        """The PDF beside its XML, named like it: an issued CFDI printed now (the PDF a
+        customer got may have been detached or replaced since), a bill's supplier PDFs."""
+        stem = os.path.splitext(entry.attachment.name)[0]
+        if entry.direction == "issued":
+            pdf = self._issued_pdf(entry.document)
+            if pdf:
+                archive.writestr(f"issued/pdf/{stem}.pdf", pdf)
+            return
         pdfs = (
             self.env["ir.attachment"]
             .sudo()
@@ -205,11 +260,23 @@ class L10nMxEinvoiceArchive(models.TransientModel):
                     ("res_model", "=", "account.move"),
                     ("res_id", "=", entry.move.id),
                     ("mimetype", "=", "application/pdf"),
-                ]
+                ],
+                order="id",
             )
         )
-        for pdf in pdfs:
-            archive.writestr(f"{entry.direction}/pdf/{pdf.id}-{pdf.name}", pdf.raw or b"")
+        for number, pdf in enumerate(pdfs, 1):
+            suffix = f"-{number}" if number > 1 else ""
+            archive.writestr(f"received/pdf/{stem}{suffix}.pdf", pdf.raw or b"")
+
+    def _issued_pdf(self, document):
+        report = PDF_REPORTS.get(document.document_type)
+        record = document.move_id
+        if document.document_type == "payment":
+            record = record.origin_payment_id
+        if not report or not record:
+            return None
+        reports = self.env["ir.actions.report"].sudo()
+        return reports._render_qweb_pdf(report, record.ids)[0]
 
     def action_build(self):
         self.ensure_one()

@@ -69,6 +69,7 @@ class StatusResult:
     )
     codigo_estatus: str  # "S - Comprobante obtenido satisfactoriamente." | "N - 602: ..."
     validacion_efos: str  # "200": issuer not in SAT's EFOS list; "100": listed
+    sandbox: bool = False  # answered by the sandbox PAC: SAT has never seen this CFDI
 
 
 @dataclass(frozen=True)

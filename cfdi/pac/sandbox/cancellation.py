@@ -123,12 +123,14 @@ def status(
     with store.transaction() as db:
         row = store.by_uuid(db, uuid)
         if row is None or not _matches(row, issuer_rfc, receiver_rfc, total):
-            return StatusResult("No Encontrado", "", "", NOT_FOUND, "")
+            return StatusResult("No Encontrado", "", "", NOT_FOUND, "", sandbox=True)
         row = expire(store, db, row, now)
     cancelable = (
         "Cancelable con aceptación" if needs_acceptance(row, now) else "Cancelable sin aceptación"
     )
-    return StatusResult(row["estado"], cancelable, row["estatus_cancelacion"], FOUND, "200")
+    return StatusResult(
+        row["estado"], cancelable, row["estatus_cancelacion"], FOUND, "200", sandbox=True
+    )
 
 
 def expire(
