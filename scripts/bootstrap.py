@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Set up what the project's commands need: a Python that imports Odoo 18, PostgreSQL
-running with a role for the current user, and wkhtmltopdf.
+running with a role for the current user, wkhtmltopdf and Chromium.
 
 Odoo: a Python that already imports Odoo 18 is used as it is ($PYTHON when set; else this
 interpreter, python3 on PATH, or the interpreter of $ODOO_BIN or an ``odoo``/``odoo-bin`` on
@@ -16,7 +16,7 @@ Default ODOO_SOURCE: the newest ``shared/odoo/odoo-18.0-*.tar.*`` beside the che
 one of its parent folders (or beside the clone's origin, for a clone of a local path),
 else Odoo's official nightly 18.0 source tarball.
 
-System parts: PostgreSQL and wkhtmltopdf are installed with apt-get when missing and this
+System parts: PostgreSQL, wkhtmltopdf and Chromium (for scripts/browser_walk.py) are installed with apt-get when missing and this
 runs as root on Debian/Ubuntu (otherwise the command to run is printed and it stops);
 a stopped PostgreSQL cluster on the port used (PGPORT, default 5432) is started, and the
 role of the current user (PGUSER) is created when missing.
@@ -441,6 +441,8 @@ def ensure_packages() -> None:
     missing = [] if postgresql_installed() else ["postgresql"]
     if not shutil.which("wkhtmltopdf"):
         missing.append("wkhtmltopdf")
+    if not any(map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))):
+        missing.append("chromium")  # scripts/browser_walk.py
     if missing:
         install_packages(missing)
 
