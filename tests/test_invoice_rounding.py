@@ -20,7 +20,7 @@ from .common import CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon, add_cre
 _logger = logging.getLogger(__name__)
 
 SEED = 13
-INVOICES_PER_METHOD = 100  # x 2 rounding methods = 200 stamped invoices
+INVOICES_PER_METHOD = 200  # under each rounding method: 400 stamped invoices
 BATCH = 25
 
 
