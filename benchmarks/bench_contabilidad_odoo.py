@@ -7,8 +7,9 @@ the twelve months. Then, for each of the twelve months, the addon's way and a na
 produce the same two files:
 
 * ``addon``: ``l10n_mx_einvoice.contabilidad`` — balances with grouped SQL sums
-  (``_read_group``), pólizas read 500 entries at a time and streamed by the engine's
-  incremental writer into the SAT ZIP;
+  (``_read_group``), pólizas read 500 entries at a time (their journal items in one
+  query per batch, account codes read once) and streamed by the engine's incremental
+  writer into the SAT ZIP;
 * ``naive``: every journal item of the month (and before it, for the opening balances)
   read as records and added up in Python; the pólizas built as one lxml tree from
   ``move.line_ids`` and serialized at the end.

@@ -6,6 +6,7 @@ balanza follows Odoo's trial balance: income and expense accounts start each fis
 at zero, their earlier results are in the current year earnings account.
 """
 
+from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -18,6 +19,7 @@ from ..cfdi.contabilidad.cuentas import AccountTotals
 from .l10n_mx_einvoice_utils import finding_message, to_decimal
 
 BATCH = 500  # entries read at a time: a year of journal items is never loaded at once
+NO_AMOUNT = ("line_section", "line_note")  # an invoice's titles and notes: no account
 RECEIVABLE_PAYABLE = ("asset_receivable", "liability_payable")
 CHEQUE, TRANSFERENCIA = "02", "03"
 BANCO_EXTRANJERO = "999"
@@ -134,9 +136,10 @@ class L10nMxEinvoiceContabilidad(models.AbstractModel):
     # --- pólizas --------------------------------------------------------------
 
     @api.model
-    def _moves(self, company, date_from, date_to):
-        """The posted entries of the period, read in batches (a generator of records)."""
-        moves = self.env["account.move"].sudo()
+    def _move_batches(self, company, date_from, date_to):
+        """The posted entries of the period, ``BATCH`` at a time, each batch with its
+        journal items fetched in one query (a generator of (moves, lines by move id))."""
+        moves = self.env["account.move"].sudo().with_company(company)
         ids = moves.search(
             [
                 ("company_id", "=", company.id),
@@ -147,34 +150,55 @@ class L10nMxEinvoiceContabilidad(models.AbstractModel):
             order="date, name, id",
         ).ids
         for start in range(0, len(ids), BATCH):
-            batch = moves.browse(ids[start : start + BATCH]).with_company(company)
-            yield from batch
+            batch = moves.browse(ids[start : start + BATCH])
+            batch.fetch(["name", "date", "ref", "journal_id", "move_type", "origin_payment_id"])
+            lines = (
+                self.env["account.move.line"]
+                .sudo()
+                .search_fetch(
+                    [("move_id", "in", batch.ids), ("display_type", "not in", NO_AMOUNT)],
+                    ["move_id", "account_id", "name", "debit", "credit"],
+                    order="move_id, id",
+                )
+            )
+            by_move = defaultdict(list)
+            for line in lines:
+                by_move[line.move_id.id].append(line)
+            yield batch, by_move
             batch.invalidate_recordset()
-            batch.line_ids.invalidate_recordset()
+            lines.invalidate_recordset()
 
     @api.model
     def _polizas(self, company, date_from, date_to):
-        for move in self._moves(company, date_from, date_to):
-            yield self._poliza(move)
+        accounts = {a.id: (a.code, a.name, a.account_type) for a in self._accounts(company)}
+        digits = company.currency_id.decimal_places
+        for moves, lines in self._move_batches(company, date_from, date_to):
+            for move in moves:
+                yield self._poliza(move, lines[move.id], accounts, digits)
 
     @api.model
-    def _poliza(self, move):
-        digits = move.company_id.currency_id.decimal_places
+    def _poliza(self, move, lines, accounts, digits):
+        """One póliza from an entry and its journal items; ``accounts`` maps an account id
+        to its (code, name, type), read once for the whole period."""
         vouchers = self._vouchers(move)
         payments = self._payments(move)
+        bank_account = move.origin_payment_id.outstanding_account_id.id
         transacciones = []
-        for line in move.line_ids.sorted("id"):
-            on_partner = line.account_id.account_type in RECEIVABLE_PAYABLE
-            on_bank = line.account_id == move.origin_payment_id.outstanding_account_id
+        for line in lines:
+            account_id = line.account_id.id
+            if account_id not in accounts:  # shared with the company after the catálogo
+                account = line.account_id.with_company(move.company_id)
+                accounts[account_id] = (account.code, account.name, account.account_type)
+            code, name, account_type = accounts[account_id]
             transacciones.append(
                 ce.Transaccion(
-                    num_cta=line.account_id.code,
-                    des_cta=line.account_id.name,
+                    num_cta=code,
+                    des_cta=name,
                     concepto=line.name or move.ref or move.name,
                     debe=to_decimal(line.debit, digits),
                     haber=to_decimal(line.credit, digits),
-                    **(vouchers if on_partner else {}),
-                    **(payments if on_bank else {}),
+                    **(vouchers if account_type in RECEIVABLE_PAYABLE else {}),
+                    **(payments if bank_account and account_id == bank_account else {}),
                 )
             )
         return ce.Poliza(

@@ -681,9 +681,16 @@ class BooksFixtures(PaymentFixtures):
                 **vals,
             }
         )
-        if vendor_uuid:  # as the supplier CFDI import keeps it (a kept field: superuser)
-            bill.sudo().l10n_mx_einvoice_vendor_uuid = vendor_uuid
-            bill.sudo().l10n_mx_einvoice_vendor_issuer_rfc = partner.vat
+        if vendor_uuid:  # as the import of a valid supplier CFDI keeps it (superuser)
+            bill.sudo().write(
+                {
+                    "l10n_mx_einvoice_vendor_uuid": vendor_uuid,
+                    "l10n_mx_einvoice_vendor_issuer_rfc": partner.vat,
+                    "l10n_mx_einvoice_vendor_seal_ok": True,
+                    "l10n_mx_einvoice_vendor_receiver_ok": True,
+                    "l10n_mx_einvoice_vendor_total": bill.amount_total,
+                }
+            )
         bill.action_post()
         return bill
 
