@@ -28,7 +28,10 @@ class StockPicking(models.Model):
         string="Pedimento", copy=False, help="NumPedimento of the goods' customs document."
     )
     l10n_mx_einvoice_document_ids = fields.One2many(
-        "l10n_mx_einvoice.document", "picking_id", string="Carta Porte documents"
+        "l10n_mx_einvoice.document",
+        "picking_id",
+        string="Carta Porte documents",
+        groups="l10n_mx_einvoice.group_l10n_mx_einvoice_user",
     )
     l10n_mx_einvoice_cp_uuid = fields.Char(
         string="Carta Porte UUID", compute="_compute_l10n_mx_einvoice_cp_uuid"

@@ -210,3 +210,18 @@ class TestCartaPorte(CfdiOracleMixin, L10nMxEinvoiceCommon):
         self.assertNotIn(self.product_a.display_name, message)
         self.assertFalse(picking.l10n_mx_einvoice_document_ids)
         self.assertEqual(self.stamp_account.balance, balance)
+
+    def test_stock_user_without_cfdi_rights_reads_the_transfer(self):
+        picking = self.picking(self.destination, [(self.product_a, 1)])
+        clerk = self.env["res.users"].create(
+            {
+                "name": "Almacenista",
+                "login": "almacenista_cp",
+                "company_id": self.company.id,
+                "company_ids": [Command.set(self.company.ids)],
+                "groups_id": [Command.set(self.env.ref("stock.group_stock_user").ids)],
+            }
+        )
+        form = picking.with_user(clerk).get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertNotIn("l10n_mx_einvoice_document_ids", form)
+        self.assertFalse(picking.with_user(clerk).l10n_mx_einvoice_cp_uuid)
