@@ -383,11 +383,11 @@ class L10nMxEinvoiceDocument(models.Model):
 
     @api.model
     def _builder_for(self, subject):
-        """The builder that translates ``subject`` into a CFDI (None: not a CFDI)."""
-        if subject._name == "account.move":
-            document_type = subject._l10n_mx_einvoice_document_type()
-        else:
-            document_type = "global"
+        """The builder that translates ``subject`` into a CFDI (None: not a CFDI): the
+        subject's ``_l10n_mx_einvoice_document_type()`` (journal entries, a bridge's
+        subjects), else a global invoice."""
+        kind = getattr(subject, "_l10n_mx_einvoice_document_type", None)
+        document_type = kind() if kind else "global"
         return self.env[f"l10n_mx_einvoice.builder.{document_type}"] if document_type else None
 
     @api.model
