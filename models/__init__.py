@@ -13,6 +13,7 @@ from . import (
     l10n_mx_einvoice_anticipo,
     l10n_mx_einvoice_bill_reader,
     l10n_mx_einvoice_builder,
+    l10n_mx_einvoice_builder_cce,
     l10n_mx_einvoice_builder_global,
     l10n_mx_einvoice_builder_invoice,
     l10n_mx_einvoice_builder_payment,

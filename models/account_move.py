@@ -54,6 +54,9 @@ CFDI_FIELDS = frozenset(
         "l10n_mx_einvoice_metodo_pago",
         "l10n_mx_einvoice_forma_pago",
         "l10n_mx_einvoice_exportacion",
+        "l10n_mx_einvoice_certificado_origen",
+        "l10n_mx_einvoice_num_certificado_origen",
+        "l10n_mx_einvoice_exportador_confiable",
         "l10n_mx_einvoice_tipo_relacion",
         "l10n_mx_einvoice_related_uuids",
         "l10n_mx_einvoice_anticipo_ids",
@@ -104,6 +107,20 @@ class AccountMove(models.Model):
         string="Export",
         default="01",
         copy=False,
+    )
+    l10n_mx_einvoice_certificado_origen = fields.Boolean(
+        string="Certificate of origin",
+        copy=False,
+        help="Comercio Exterior: the goods travel with a certificate of origin "
+        "(CertificadoOrigen 1).",
+    )
+    l10n_mx_einvoice_num_certificado_origen = fields.Char(
+        string="Certificate of origin number", copy=False
+    )
+    l10n_mx_einvoice_exportador_confiable = fields.Char(
+        string="Approved exporter number",
+        copy=False,
+        help="Comercio Exterior: NumeroExportadorConfiable, when the exporter is one.",
     )
     l10n_mx_einvoice_tipo_relacion = fields.Selection(
         selection=lambda self: catalog_selection("c_TipoRelacion"),

@@ -5,6 +5,7 @@ from . import (
     test_cancel_replacement,
     test_cancellation,
     test_certificate,
+    test_comercio_exterior,
     test_descarga,
     test_fiscal_data,
     test_global_invoice,
