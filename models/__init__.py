@@ -10,6 +10,7 @@ from . import (
     account_payment_term,
     account_tax,
     ir_attachment,
+    l10n_mx_einvoice_addenda,
     l10n_mx_einvoice_anticipo,
     l10n_mx_einvoice_bill_reader,
     l10n_mx_einvoice_builder,

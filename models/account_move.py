@@ -108,6 +108,17 @@ class AccountMove(models.Model):
         default="01",
         copy=False,
     )
+    l10n_mx_einvoice_addenda_order = fields.Char(
+        string="Customer order number", copy=False, help="Addenda: the buyer's purchase order."
+    )
+    l10n_mx_einvoice_addenda_order_date = fields.Date(string="Customer order date", copy=False)
+    l10n_mx_einvoice_addenda_attachment_id = fields.Many2one(
+        "ir.attachment",
+        string="CFDI with addenda",
+        copy=False,
+        readonly=True,
+        help="The stamped XML with the customer's addenda: the file sent to the customer.",
+    )
     l10n_mx_einvoice_certificado_origen = fields.Boolean(
         string="Certificate of origin",
         copy=False,
@@ -646,6 +657,12 @@ class AccountMove(models.Model):
             "res_id": refund.id,
             "view_mode": "form",
         }
+
+    def action_l10n_mx_einvoice_add_addenda(self):
+        """Build the customer's addenda on the stamped XML (a new attachment each time)."""
+        self.env["l10n_mx_einvoice.document"]._check_stamp_right()
+        for move in self:
+            self.env["l10n_mx_einvoice.addenda"]._attach(move)
 
     def action_l10n_mx_einvoice_stamp(self):
         """Stamp the selected invoices (button, list selection). Problems before the PAC

@@ -6,6 +6,7 @@ from . import (
     test_cancellation,
     test_certificate,
     test_comercio_exterior,
+    test_customer_addenda,
     test_descarga,
     test_fiscal_data,
     test_global_invoice,
