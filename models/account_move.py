@@ -54,6 +54,9 @@ CFDI_FIELDS = frozenset(
         "l10n_mx_einvoice_metodo_pago",
         "l10n_mx_einvoice_forma_pago",
         "l10n_mx_einvoice_exportacion",
+        "l10n_mx_einvoice_certificado_origen",
+        "l10n_mx_einvoice_num_certificado_origen",
+        "l10n_mx_einvoice_exportador_confiable",
         "l10n_mx_einvoice_tipo_relacion",
         "l10n_mx_einvoice_related_uuids",
         "l10n_mx_einvoice_anticipo_ids",
@@ -104,6 +107,31 @@ class AccountMove(models.Model):
         string="Export",
         default="01",
         copy=False,
+    )
+    l10n_mx_einvoice_addenda_order = fields.Char(
+        string="Customer order number", copy=False, help="Addenda: the buyer's purchase order."
+    )
+    l10n_mx_einvoice_addenda_order_date = fields.Date(string="Customer order date", copy=False)
+    l10n_mx_einvoice_addenda_attachment_id = fields.Many2one(
+        "ir.attachment",
+        string="CFDI with addenda",
+        copy=False,
+        readonly=True,
+        help="The stamped XML with the customer's addenda: the file sent to the customer.",
+    )
+    l10n_mx_einvoice_certificado_origen = fields.Boolean(
+        string="Certificate of origin",
+        copy=False,
+        help="Comercio Exterior: the goods travel with a certificate of origin "
+        "(CertificadoOrigen 1).",
+    )
+    l10n_mx_einvoice_num_certificado_origen = fields.Char(
+        string="Certificate of origin number", copy=False
+    )
+    l10n_mx_einvoice_exportador_confiable = fields.Char(
+        string="Approved exporter number",
+        copy=False,
+        help="Comercio Exterior: NumeroExportadorConfiable, when the exporter is one.",
     )
     l10n_mx_einvoice_tipo_relacion = fields.Selection(
         selection=lambda self: catalog_selection("c_TipoRelacion"),
@@ -637,6 +665,12 @@ class AccountMove(models.Model):
             "res_id": refund.id,
             "view_mode": "form",
         }
+
+    def action_l10n_mx_einvoice_add_addenda(self):
+        """Build the customer's addenda on the stamped XML (a new attachment each time)."""
+        self.env["l10n_mx_einvoice.document"]._check_stamp_right()
+        for move in self:
+            self.env["l10n_mx_einvoice.addenda"]._attach(move)
 
     def action_l10n_mx_einvoice_stamp(self):
         """Stamp the selected invoices (button, list selection). Problems before the PAC

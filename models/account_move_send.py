@@ -38,9 +38,10 @@ class AccountMoveSend(models.AbstractModel):
 
     @api.model
     def _get_invoice_extra_attachments(self, move):
-        return (
-            super()._get_invoice_extra_attachments(move)
-            + move.sudo().l10n_mx_einvoice_attachment_id
+        # the customer gets the XML with its addenda when there is one (SAT's stays on the move)
+        return super()._get_invoice_extra_attachments(move) + (
+            move.sudo().l10n_mx_einvoice_addenda_attachment_id
+            or move.sudo().l10n_mx_einvoice_attachment_id
         )
 
     @api.model
@@ -67,4 +68,12 @@ class AccountMoveSend(models.AbstractModel):
             return str(problem.args[0])
         if invoice.l10n_mx_einvoice_state != "stamped":
             return invoice.l10n_mx_einvoice_message or self.env._("The CFDI could not be stamped.")
+        if (
+            invoice.partner_id.commercial_partner_id.l10n_mx_einvoice_addenda
+            and not invoice.l10n_mx_einvoice_addenda_attachment_id
+        ):
+            try:
+                self.env["l10n_mx_einvoice.addenda"]._attach(invoice)
+            except UserError as problem:
+                return str(problem.args[0])
         return False

@@ -58,7 +58,8 @@ class L10nMxEinvoiceBuilderInvoice(models.AbstractModel):
             ),
             conceptos=books.fit(conceptos, decimals),
             complemento=Complemento(
-                impuestos_locales=self._impuestos_locales(base_lines, decimals)
+                impuestos_locales=self._impuestos_locales(base_lines, decimals),
+                comercio_exterior=self.env["l10n_mx_einvoice.builder.cce"]._complement(move),
             ),
         )
         uuids = move._l10n_mx_einvoice_related_uuid_list()
@@ -168,6 +169,7 @@ class L10nMxEinvoiceBuilderInvoice(models.AbstractModel):
                 problems += self._tax_problems(line.tax_ids.flatten_taxes_hierarchy())
             else:
                 problems += self._line_problems(line)
+        problems += self.env["l10n_mx_einvoice.builder.cce"]._problems(move)
         return problems + anticipo._problems(move)
 
     def _line_problems(self, line):

@@ -6,7 +6,11 @@ from odoo import api, fields, models
 from ..cfdi import catalogs
 
 # (catalog file, applies_to): the big SAT catalogs kept as records
-SAT_CODE_CATALOGS = (("c_ClaveProdServ", "product"), ("c_ClaveUnidad", "uom"))
+SAT_CODE_CATALOGS = (
+    ("c_ClaveProdServ", "product"),
+    ("c_ClaveUnidad", "uom"),
+    ("c_FraccionArancelaria", "tariff"),
+)
 
 
 class L10nMxEinvoiceSatCode(models.Model):
@@ -20,7 +24,11 @@ class L10nMxEinvoiceSatCode(models.Model):
     code = fields.Char(required=True, index=True)
     name = fields.Char(string="Description", required=True)
     applies_to = fields.Selection(
-        [("product", "Product or service (ClaveProdServ)"), ("uom", "Unit (ClaveUnidad)")],
+        [
+            ("product", "Product or service (ClaveProdServ)"),
+            ("uom", "Unit (ClaveUnidad)"),
+            ("tariff", "Tariff item (FraccionArancelaria)"),
+        ],
         required=True,
         index=True,
     )

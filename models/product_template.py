@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .l10n_mx_einvoice_utils import catalog_selection
+
 SERVICE_CLAVE_UNIDAD = "E48"  # Unidad de servicio
 
 
@@ -22,6 +24,19 @@ class ProductTemplate(models.Model):
         readonly=False,
         help="ClaveUnidad of SAT's catalog c_ClaveUnidad on CFDI lines of this product in its "
         "unit of measure: the unit's code, or E48 (Unidad de servicio) for a service.",
+    )
+    l10n_mx_einvoice_tariff_id = fields.Many2one(
+        "l10n_mx_einvoice.sat.code",
+        string="Tariff item (fracción arancelaria)",
+        domain=[("applies_to", "=", "tariff")],
+        help="FraccionArancelaria of SAT's catalog c_FraccionArancelaria: required to export this "
+        "product with the Comercio Exterior complement.",
+    )
+    l10n_mx_einvoice_umt = fields.Selection(
+        selection=lambda self: catalog_selection("c_UnidadAduana"),
+        string="Tariff unit (UMT)",
+        help="UnidadAduana of the tariff item. With 01 (kilo) the customs quantity is the "
+        "product's weight times the quantity invoiced; otherwise the quantity invoiced.",
     )
     l10n_mx_einvoice_stamp_credits = fields.Integer(
         string="Stamps per unit",

@@ -36,6 +36,30 @@ class ResPartner(models.Model):
         string="Default CFDI use",
         help="Uso CFDI proposed on this customer's invoices (c_UsoCFDI).",
     )
+    l10n_mx_einvoice_addenda = fields.Selection(
+        [
+            ("liverpool", "Liverpool (detallista)"),
+            ("soriana", "Soriana (DSCargaRemisionProv)"),
+            ("custom", "Custom template"),
+        ],
+        string="Addenda",
+        help="Addenda this customer asks for: appended to the stamped CFDI, outside the sealed "
+        "part, in the XML sent to the customer (the stamped XML is kept as SAT has it).",
+    )
+    l10n_mx_einvoice_addenda_view_id = fields.Many2one(
+        "ir.ui.view",
+        string="Addenda template",
+        domain=[("type", "=", "qweb")],
+        help="The addenda as XML with {{ placeholders }}, t-foreach/t-as and t-if.",
+    )
+    l10n_mx_einvoice_addenda_xsd = fields.Binary(
+        string="Addenda XSD", attachment=True, help="The buyer's XSD the addenda must fit."
+    )
+    l10n_mx_einvoice_gln = fields.Char(string="GLN", help="GS1 Global Location Number (13 digits).")
+    l10n_mx_einvoice_supplier_number = fields.Char(
+        string="Our supplier number", help="The number this customer gave us as its supplier."
+    )
+    l10n_mx_einvoice_store = fields.Char(string="Store", help="Soriana: store receiving the goods.")
     l10n_mx_einvoice_diot_operation = fields.Selection(
         [
             ("02", "02 - Sale of goods"),
