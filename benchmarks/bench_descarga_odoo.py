@@ -197,7 +197,7 @@ def main():
         f"packages; distinct UUIDs {len(uuids)}; SAT CFDI rows {len(rows)} ({linked} linked "
         f"to their bill); bills {len(bills)} ({len(set(bill_uuids))} distinct UUIDs); "
         f"problems {len(problems)}; the first package imported again: "
-        f"{len(problems_again)} refused as duplicates"
+        f"{len(problems_again)} problems, bills counted after it"
     )
     print(
         f"Odoo (package read + SAT CFDI rows + vendor import: seal check, supplier, products, "
