@@ -1,13 +1,12 @@
 """What SAT holds: one row per CFDI the mass download returned (metadata or XML), linked to
 the Odoo record that books it, and what differs between the two (the reconciliation)."""
 
-from types import SimpleNamespace
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
 from ..cfdi.descarga import Package
+from ..cfdi.pac.base import StatusResult
 
 DIRECTIONS = [("issued", "Issued"), ("received", "Received")]
 SAT_STATES = [("vigente", "Valid"), ("cancelado", "Cancelled")]
@@ -190,10 +189,12 @@ class L10nMxEinvoiceSatCfdi(models.Model):
             )
         ):
             row.move_id._l10n_mx_einvoice_vendor_store_status(
-                SimpleNamespace(
+                StatusResult(
                     estado="Cancelado",
+                    es_cancelable="",
                     estatus_cancelacion="",
                     codigo_estatus=self.env._("SAT mass download (metadata)"),
+                    validacion_efos="",
                 )
             )
 
