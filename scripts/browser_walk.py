@@ -34,6 +34,7 @@ from pathlib import Path
 
 import polib
 import websocket
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOT = runpy.run_path(str(ROOT / "scripts" / "bootstrap.py"))
@@ -354,6 +355,8 @@ def main():
         print(f"WALK NOT RUN: {error}")
         return 1
     odoo = [python, "-m", "odoo"]
+    # the key that encrypts the CSD and PAC passwords (the walk's own, unless one is set)
+    os.environ.setdefault("L10N_MX_EINVOICE_SECRET_KEY", Fernet.generate_key().decode())
     data_dir = DATA_DIR or tempfile.mkdtemp(prefix="einvoice_walk_data_")
     common = ["-d", DB, f"--addons-path={addons}", f"--data-dir={data_dir}"]
     common += ["--without-demo=all", "--log-level=warn"]
@@ -368,7 +371,7 @@ def main():
         if install.returncode != 0:
             print("WALK FAILED: installing the addon failed (see the log above)")
             return 1
-    say("demo company, two draft invoices, the administrator in Spanish")
+    say("demo company, three draft invoices, the administrator in Spanish")
     setup = SETUP % {"setup": str(ROOT / "scripts" / "odoo_demo_setup.py"), "lang": LANG}
     shell = subprocess.run(
         [*odoo, "shell", *common, "--no-http"], input=setup, capture_output=True, text=True
