@@ -52,10 +52,12 @@ company, customer, product, tax = demo["demo_company"](env)
 admin = env.ref("base.user_admin")
 admin.write({"lang": %(lang)r, "password": "admin"})
 env = env(context=dict(env.context, allowed_company_ids=[company.id]))
-# the bank journal's SAT forma de pago, as the accountant sets it up (03: transferencia)
-env["account.journal"].search([("company_id", "=", company.id), ("type", "=", "bank")]).write(
-    {"l10n_mx_einvoice_forma_pago": "03"}
-)
+# each bank and cash journal's SAT forma de pago, as the accountant sets it up (the setup
+# checklist asks for them): 03 transferencia, 01 efectivo
+for kind, forma in (("bank", "03"), ("cash", "01")):
+    env["account.journal"].search([("company_id", "=", company.id), ("type", "=", kind)]).write(
+        {"l10n_mx_einvoice_forma_pago": forma}
+    )
 def draft(price, **values):
     return env["account.move"].create({
         "move_type": "out_invoice", "partner_id": customer.id, "company_id": company.id,
