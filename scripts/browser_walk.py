@@ -4,8 +4,11 @@
 A fresh database (WALK_DB, default einvoice_walk) gets l10n_mx_einvoice and the demo company
 (scripts/odoo_demo_setup.py: SAT's test CSD, the sandbox PAC); the administrator reads
 es_419. Chromium, driven through its DevTools protocol (websocket-client), then walks the
-web client: a draft invoice → confirm → stamp (badge, ribbon) → CFDI tab and its XML →
-the printed PDF's data → payment and its stamped complement; a second invoice → stamp → cancellation (motive 02).
+web client: the CFDI setup checklist (every item done, "Ready") → a draft invoice → confirm
+→ stamp (badge, ribbon) → CFDI tab and its XML → the printed PDF's data → payment and its
+stamped complement; a second invoice → stamp → cancellation with motive 02; a third → stamp
+→ cancellation with motive 01: *Create replacement* → the replacement confirmed and stamped
+→ *Finish cancellation* on the original → the original cancelled.
 Every screen fails the walk when it shows an English term of this addon (a msgid of
 i18n/es_419.po whose Spanish reads differently), and is saved as a PNG in WALK_SHOTS
 (default ./walk_shots). Exit 0 only when every step passed.
@@ -31,6 +34,7 @@ from pathlib import Path
 
 import polib
 import websocket
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOT = runpy.run_path(str(ROOT / "scripts" / "bootstrap.py"))
@@ -48,10 +52,12 @@ company, customer, product, tax = demo["demo_company"](env)
 admin = env.ref("base.user_admin")
 admin.write({"lang": %(lang)r, "password": "admin"})
 env = env(context=dict(env.context, allowed_company_ids=[company.id]))
-# the bank journal's SAT forma de pago, as the accountant sets it up (03: transferencia)
-env["account.journal"].search([("company_id", "=", company.id), ("type", "=", "bank")]).write(
-    {"l10n_mx_einvoice_forma_pago": "03"}
-)
+# each bank and cash journal's SAT forma de pago, as the accountant sets it up (the setup
+# checklist asks for them): 03 transferencia, 01 efectivo
+for kind, forma in (("bank", "03"), ("cash", "01")):
+    env["account.journal"].search([("company_id", "=", company.id), ("type", "=", kind)]).write(
+        {"l10n_mx_einvoice_forma_pago": forma}
+    )
 def draft(price, **values):
     return env["account.move"].create({
         "move_type": "out_invoice", "partner_id": customer.id, "company_id": company.id,
@@ -62,8 +68,9 @@ def draft(price, **values):
 # paid later (30 days: PPD), so its payment gets a payment complement
 paid = draft(1500.0, invoice_payment_term_id=env.ref("account.account_payment_term_30days").id)
 cancelled = draft(800.0)
+replaced = draft(650.0)  # cancelled with motive 01, replaced by a corrected CFDI
 env.cr.commit()
-print("WALK_IDS=" + json.dumps({"paid": paid.id, "cancelled": cancelled.id}))
+print("WALK_IDS=" + json.dumps({"paid": paid.id, "cancelled": cancelled.id, "replaced": replaced.id}))
 """
 
 
@@ -231,6 +238,22 @@ def walk(browser, ids, terms):
     if browser.js(probe) != ["Stamp CFDI"]:
         raise WalkFailed("the English-term check does not see an English term")
 
+    # setup: CFDI (México) > CFDI setup, the company's checklist, every item done
+    browser.goto("/odoo/action-l10n_mx_einvoice.action_l10n_mx_einvoice_setup")
+    checklist = "#l10n_mx_einvoice_setup_checklist"
+    browser.wait(f"{checklist} .alert-success", "the setup checklist says Ready")
+    browser.js(f"document.querySelector('{checklist}').scrollIntoView()")
+    ready = browser.js(f"document.querySelector('{checklist} .alert-success').innerText.trim()")
+    if ready != "Lista: esta empresa puede timbrar CFDI.":
+        raise WalkFailed(f"the setup checklist reads {ready!r}, not Ready in Spanish")
+    done, missing = browser.js(
+        f"['.fa-check-circle', '.fa-times-circle'].map(icon => "
+        f"document.querySelectorAll('{checklist} ' + icon).length)"
+    )
+    if missing or done < 8:
+        raise WalkFailed(f"the setup checklist: {done} items done, {missing} missing")
+    screen("setup-checklist")
+
     stamp(ids["paid"])
     browser.wait(".ribbon", "CFDI ribbon")
     screen("stamped-invoice")
@@ -275,6 +298,53 @@ def walk(browser, ids, terms):
     browser.click(".modal button[name=action_cancel_cfdi]", "request cancellation")
     browser.wait(f"{badge}.text-bg-danger", "cancelled badge")
     screen("cancelled-invoice")
+
+    # motive 01: the replacement is stamped first, then the original is cancelled
+    original = f"/odoo/action-account.action_move_out_invoice_type/{ids['replaced']}"
+    stamp(ids["replaced"])
+    browser.click("button[name=action_l10n_mx_einvoice_cancel_cfdi]", "cancel CFDI (01)")
+    browser.click(".modal .o_field_widget[name=motive] input[data-value='01']", "motive 01")
+    browser.wait(".modal button[name=action_create_replacement]", "Create replacement button")
+    label = browser.js(
+        "document.querySelector('.modal button[name=action_create_replacement]').textContent.trim()"
+    )
+    if label != "Crear sustituto":
+        raise WalkFailed(f"the Create replacement button reads {label!r}")
+    screen("cancellation-wizard-01")
+    browser.click(".modal button[name=action_create_replacement]", "create replacement")
+    browser.wait_until(
+        f"!document.querySelector('.modal') && !location.pathname.endsWith('/{ids['replaced']}')"
+        " && !!document.querySelector('.o_form_view button[name=action_post]')",
+        "the replacement draft",
+    )
+    replacement = browser.js("location.pathname.split('/').pop()")
+    screen("replacement-draft")
+    browser.click("button[name=action_post]", "confirm the replacement")
+    browser.click("button[name=action_l10n_mx_einvoice_stamp]", "stamp the replacement")
+    browser.wait(f"{badge}.text-bg-success", "stamped replacement")
+    screen("replacement-stamped")
+    browser.goto(original)
+    finish = "button[name=action_l10n_mx_einvoice_finish_cancellation]"
+    browser.wait(finish, "Finish cancellation on the original")
+    label = browser.js(f"document.querySelector('{finish}').textContent.trim()")
+    if label != "Terminar cancelación":
+        raise WalkFailed(f"the Finish cancellation button reads {label!r}")
+    screen("original-with-replacement")
+    browser.click(finish, "finish cancellation")
+    browser.wait(".modal-footer .btn-primary", "confirmation of the motive-01 cancellation")
+    screen("finish-cancellation-confirm")
+    browser.click(".modal-footer .btn-primary", "confirm the motive-01 cancellation")
+    browser.wait_until(
+        f"!document.querySelector('.modal') && !!document.querySelector('{badge}.text-bg-danger')"
+        f" && !document.querySelector('{finish}')",
+        "original cancelled with motive 01",
+    )
+    state = browser.js(f"document.querySelector('{badge}').textContent.trim()")
+    if state != "Cancelado":
+        raise WalkFailed(f"the original's CFDI badge reads {state!r}, not Cancelado")
+    screen("cancelled-01-original")
+    browser.goto(f"/odoo/action-account.action_move_out_invoice_type/{replacement}")
+    browser.wait(f"{badge}.text-bg-success", "the replacement still stamped")
     return screens
 
 
@@ -287,6 +357,8 @@ def main():
         print(f"WALK NOT RUN: {error}")
         return 1
     odoo = [python, "-m", "odoo"]
+    # the key that encrypts the CSD and PAC passwords (the walk's own, unless one is set)
+    os.environ.setdefault("L10N_MX_EINVOICE_SECRET_KEY", Fernet.generate_key().decode())
     data_dir = DATA_DIR or tempfile.mkdtemp(prefix="einvoice_walk_data_")
     common = ["-d", DB, f"--addons-path={addons}", f"--data-dir={data_dir}"]
     common += ["--without-demo=all", "--log-level=warn"]
@@ -301,7 +373,7 @@ def main():
         if install.returncode != 0:
             print("WALK FAILED: installing the addon failed (see the log above)")
             return 1
-    say("demo company, two draft invoices, the administrator in Spanish")
+    say("demo company, three draft invoices, the administrator in Spanish")
     setup = SETUP % {"setup": str(ROOT / "scripts" / "odoo_demo_setup.py"), "lang": LANG}
     shell = subprocess.run(
         [*odoo, "shell", *common, "--no-http"], input=setup, capture_output=True, text=True
