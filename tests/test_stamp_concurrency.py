@@ -345,11 +345,12 @@ class TestStampConcurrency(TransactionCase):
 
     def test_no_lock_on_the_stamp_account_while_the_pac_answers(self):
         move_id = self.new_move()
-        Document = type(self.env["l10n_mx_einvoice.document"])
-        send = Document._send
+        module = "odoo.addons.l10n_mx_einvoice.models.l10n_mx_einvoice_document"
+        from odoo.addons.l10n_mx_einvoice.models.l10n_mx_einvoice_document import call_pac
+
         seen = []
 
-        def send_while_others_claim(document, sent_before):
+        def call_pac_while_others_claim(calls):
             with self.registry.cursor() as other:  # another user claiming the account now
                 other.execute(
                     "SELECT id FROM l10n_mx_einvoice_stamp_account WHERE id = %s "
@@ -357,9 +358,9 @@ class TestStampConcurrency(TransactionCase):
                     [self.account_id],
                 )
                 seen.append(other.fetchall())
-            return send(document, sent_before)
+            return call_pac(calls)
 
-        with patch.object(Document, "_send", send_while_others_claim):
+        with patch(f"{module}.call_pac", call_pac_while_others_claim):
             outcomes = []
             self.stamp_in_new_cursor(move_id, outcomes)
         self.assertEqual(outcomes, ["done"])
