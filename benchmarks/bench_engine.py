@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cfdi import amounts, seal, testing  # noqa: E402
+from cfdi import amounts, rules, seal, testing  # noqa: E402
 from cfdi import document as d  # noqa: E402
 from cfdi.cadena import cadena_original  # noqa: E402
 from cfdi.credentials import Credential  # noqa: E402
@@ -236,6 +236,7 @@ def main() -> int:
                 "cadena": lambda c=sealed: cadena_original(c),
                 "seal (checks + cadena + RSA)": lambda c=unsealed: seal.seal(c, credential),
                 "to_bytes": lambda c=sealed: to_bytes(c),
+                "rules.check": lambda c=sealed: rules.check(c),
             },
             args.rounds,
         )
@@ -254,6 +255,7 @@ def main() -> int:
                 "cadena",
                 "sign",
                 "to_bytes",
+                "rules.check",
             )
         )
         print(f"  ours, {size} lines, ms: {parts}")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal as D
@@ -1100,15 +1099,6 @@ def test_finding_text_names_code_and_path():
         and "1160.00" in f.message_es
         and "1160.00" in f.message_en
     )
-
-
-def test_check_is_fast():
-    c = doc("I_100_lines")
-    started = time.perf_counter()
-    for _ in range(20):
-        rules.check(c)
-    per_document = (time.perf_counter() - started) / 20
-    print(f"rules.check on 100 concepts: {per_document * 1000:.1f} ms")
 
 
 # --- validate(): sealed XML -------------------------------------------------
