@@ -51,8 +51,8 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
                 "title": self.env._("Importing in the background"),
                 "message": self.env._(
                     "%(count)s files are being imported in %(jobs)s jobs. The bills appear in "
-                    "Vendor Bills as each job ends; Job Queue > Jobs lists each job and, when "
-                    "done, a line per file.",
+                    "Vendor Bills as each job ends; Job Queue > Jobs (for its managers) lists "
+                    "each job and, when done, a line per file.",
                     count=len(attachments),
                     jobs=len(jobs),
                 ),
