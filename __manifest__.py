@@ -46,6 +46,7 @@
         "views/account_move_views.xml",
         "views/account_payment_views.xml",
         "views/l10n_mx_einvoice_document_views.xml",
+        "views/l10n_mx_einvoice_stamp_run_views.xml",
         "report/report_cfdi_seals.xml",
         "report/report_invoice.xml",
         "report/report_payment_receipt.xml",

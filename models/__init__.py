@@ -30,6 +30,7 @@ from . import (
     l10n_mx_einvoice_sat_code,
     l10n_mx_einvoice_sat_download,
     l10n_mx_einvoice_stamp_account,
+    l10n_mx_einvoice_stamp_run,
     l10n_mx_einvoice_vendor_payment,
     product_product,
     product_template,

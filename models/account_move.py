@@ -36,6 +36,8 @@ CFDI_STATES = [
     ("error", "Error"),
 ]
 LIVE_STATES = ("stamped", "cancel_requested")
+# a selection this large is stamped in the background (l10n_mx_einvoice.stamp.run)
+BACKGROUND_FROM = 100
 # Fields whose change would make the stamped CFDI say something else than the entry.
 CFDI_FIELDS = frozenset(
     {
@@ -694,6 +696,9 @@ class AccountMove(models.Model):
                     "Mexican company that are not stamped yet can be stamped."
                 )
             )
+        if len(moves) >= BACKGROUND_FROM and not self.env.context.get("l10n_mx_einvoice_stamp_now"):
+            # a large selection: stamped in the background, its progress and report shown
+            return self.env["l10n_mx_einvoice.stamp.run"]._start(moves)
         documents._stamp(moves)
         return True
 

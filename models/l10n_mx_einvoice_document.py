@@ -927,7 +927,9 @@ class L10nMxEinvoiceDocument(models.Model):
     @api.model
     def _cron_stamp(self, limit=200):
         """Stamp what waits: invoices of companies that stamp on posting, pending documents
-        (PAC unavailable, crash). A batch at a time; one failure stops no other."""
+        (PAC unavailable, crash), and the large selections left to it
+        (``l10n_mx_einvoice.stamp.run``). A batch at a time; one failure stops no other."""
+        self.env["l10n_mx_einvoice.stamp.run"].search([("launched", "=", False)])._run()
         moves = self.env["account.move"].search(
             [
                 ("state", "=", "posted"),

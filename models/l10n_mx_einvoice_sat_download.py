@@ -301,8 +301,21 @@ class L10nMxEinvoiceSatDownload(models.Model):
 
     def _import_packages(self):
         """Read every stored package not read yet into SAT CFDI rows (and vendor bills)."""
-        job = DownloadJob.from_dict(self.job)
-        for package_id in job.stored:
+        stored = DownloadJob.from_dict(self.job).stored
+        waiting = [
+            package_id for package_id in stored if package_id not in (self.imported_packages or [])
+        ]
+        if waiting:
+            self._import_packages_in_background(waiting)
+
+    def _import_packages_in_background(self, package_ids):
+        """The extension point of the job queue bridge (``l10n_mx_einvoice_queue``), which
+        imports the packages as jobs instead; here now."""
+        self._import_package_ids(package_ids)
+
+    def _import_package_ids(self, package_ids):
+        """Import these stored packages, each once (one already imported is skipped)."""
+        for package_id in package_ids:
             if package_id in (self.imported_packages or []):
                 continue
             attachment = self._package(package_id)

@@ -9,7 +9,14 @@ files, less the paths marked ``export-ignore`` in .gitattributes: scripts, bench
 and editor settings) are copied to a temporary folder named ``l10n_mx_einvoice`` and the
 wheel is built from there: never .venv/, build output or caches.
 
-Usage: python3 scripts/build_wheel.py [--out DIR]   (default dist/; prints the wheel's path)
+Each bridge of ``bridges/`` is built the same way as its own wheel,
+``odoo_addon_<bridge>-<its manifest version>-py3-none-any.whl``: its tracked files staged in
+a folder named after it, with the build-system part of pyproject.toml (whool), so that its
+dependencies are the addons of its manifest (``odoo-addon-l10n_mx_einvoice``,
+``odoo-addon-queue_job``, ...).
+
+Usage: python3 scripts/build_wheel.py [--out DIR] [--bridges]   (default dist/; prints the
+wheels' paths; --bridges: the bridges' wheels too)
 """
 
 from __future__ import annotations
@@ -24,6 +31,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ADDON = "l10n_mx_einvoice"
 WHEELS = "odoo_addon_l10n_mx_einvoice-*.whl"
+BRIDGES = ROOT / "bridges"
+# a bridge's folder has no pyproject.toml of its own: whool's build system is all it needs
+BRIDGE_PYPROJECT = '[build-system]\nrequires = ["whool"]\nbuild-backend = "whool.buildapi"\n'
 
 
 def git(*arguments: str, stdin: str | None = None) -> str:
@@ -56,22 +66,66 @@ def stage(folder: Path) -> Path:
     return addon
 
 
-def build_wheel(out: Path, python: str = sys.executable) -> Path:
+def bridge_names() -> list[str]:
+    """The bridges of bridges/ (a folder with a manifest)."""
+    return sorted(path.parent.name for path in BRIDGES.glob("*/__manifest__.py"))
+
+
+def bridge_files(bridge: str) -> list[str]:
+    """A bridge's tracked and new files, relative to its folder."""
+    listed = git(
+        "ls-files", "-z", "--cached", "--others", "--exclude-standard", f"bridges/{bridge}"
+    )
+    prefix = f"bridges/{bridge}/"
+    return sorted(
+        {name[len(prefix) :] for name in listed.split("\0") if name and (ROOT / name).is_file()}
+    )
+
+
+def stage_bridge(folder: Path, bridge: str) -> Path:
+    addon = folder / bridge
+    for name in bridge_files(bridge):
+        target = addon / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(BRIDGES / bridge / name, target)
+    (addon / "pyproject.toml").write_text(BRIDGE_PYPROJECT, encoding="utf-8")
+    return addon
+
+
+def pip_wheel(out: Path, pattern: str, python: str, staged) -> Path:
+    """Build the wheel of the addon ``staged(folder)`` puts in a scratch folder into
+    ``out`` (replacing an older one matching ``pattern``)."""
     out.mkdir(parents=True, exist_ok=True)
-    for old in out.glob(WHEELS):
+    for old in out.glob(pattern):
         old.unlink()
     with tempfile.TemporaryDirectory(prefix="l10n_mx_einvoice_wheel_") as folder:
-        addon = stage(Path(folder))
+        addon = staged(Path(folder))
         command = [python, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(addon)]
         subprocess.run(command, check=True, cwd=folder)
-    (wheel,) = out.glob(WHEELS)
+    (wheel,) = out.glob(pattern)
     return wheel
+
+
+def build_wheel(out: Path, python: str = sys.executable) -> Path:
+    return pip_wheel(out, WHEELS, python, stage)
+
+
+def build_bridge_wheel(bridge: str, out: Path, python: str = sys.executable) -> Path:
+    """``odoo_addon_<bridge>-<version>-py3-none-any.whl`` in ``out``."""
+    return pip_wheel(
+        out, f"odoo_addon_{bridge}-*.whl", python, lambda folder: stage_bridge(folder, bridge)
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "dist")
-    print(build_wheel(parser.parse_args().out.resolve()))
+    parser.add_argument("--bridges", action="store_true", help="the bridges' wheels too")
+    arguments = parser.parse_args()
+    out = arguments.out.resolve()
+    print(build_wheel(out))
+    for bridge in bridge_names() if arguments.bridges else ():
+        print(build_bridge_wheel(bridge, out))
     return 0
 
 

@@ -11,6 +11,9 @@
    only in the scratch one), then runs scripts/demo with that Python and
    DEMO_FROM_INSTALLED=1: a fresh database gets the module from the wheel, and an invoice
    is stamped, its PDF printed, a payment complement stamped and an invoice cancelled.
+3. Builds the job queue bridge's own wheel (odoo-addon-l10n_mx_einvoice_queue: its files,
+   version, and the main addon and queue_job as dependencies), installs it beside the main
+   one and has Odoo install the bridge from it in the demo's database.
 
 Prints "wheel: passed" or the problems ("wheel: FAILED"); exit 0 or 1.
 Env: PYTHON, ODOO_SOURCE (see scripts/bootstrap.py); KEEP_DB=1 keeps the database.
@@ -35,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BOOT = runpy.run_path(str(ROOT / "scripts" / "bootstrap.py"))
 BUILD = runpy.run_path(str(ROOT / "scripts" / "build_wheel.py"))
 PREFIX = "odoo/addons/l10n_mx_einvoice/"
+QUEUE_BRIDGE = "l10n_mx_einvoice_queue"  # the bridge installed from its wheel
 JUNK_PARTS = {".venv", ".git", "__pycache__", "build", "dist", "demo_out", "node_modules"}
 # kinds of files the addon reads at run time: SAT catalogs, WSDLs, SAT's test CSD
 RUNTIME_DATA = (".csv", ".wsdl", ".cer", ".key")
@@ -78,9 +82,13 @@ def content_problems(names: list[str]) -> list[str]:
     return problems
 
 
-def metadata_problems(wheel: zipfile.ZipFile) -> list[str]:
+def wheel_metadata(wheel: zipfile.ZipFile):
     (path,) = [name for name in wheel.namelist() if name.endswith(".dist-info/METADATA")]
-    metadata = email.parser.HeaderParser().parsestr(wheel.read(path).decode())
+    return email.parser.HeaderParser().parsestr(wheel.read(path).decode())
+
+
+def metadata_problems(wheel: zipfile.ZipFile) -> list[str]:
+    metadata = wheel_metadata(wheel)
     declared = manifest()["external_dependencies"]["python"]
     problems = []
     if metadata["Name"] != "odoo-addon-l10n_mx_einvoice":
@@ -95,6 +103,60 @@ def metadata_problems(wheel: zipfile.ZipFile) -> list[str]:
             f"manifest external_dependencies {sorted(names(declared))} != "
             f"requirements.txt {sorted(names(requirements_txt()))}"
         )
+    return problems
+
+
+def bridge_problems(wheel_path: Path, bridge: str = QUEUE_BRIDGE) -> list[str]:
+    """A bridge's wheel: exactly its files, its name and version, and as dependencies
+    Odoo 18 and the addons its manifest depends on (the main addon's wheel, queue_job)."""
+    prefix = f"odoo/addons/{bridge}/"
+    with zipfile.ZipFile(wheel_path) as wheel:
+        names = wheel.namelist()
+        metadata = wheel_metadata(wheel)
+    files = {name[len(prefix) :] for name in names if name.startswith(prefix)}
+    expected = set(BUILD["bridge_files"](bridge))
+    problems = [f"{bridge}: missing from its wheel: {name}" for name in sorted(expected - files)]
+    problems += [f"{bridge}: not its file: {name}" for name in sorted(files - expected)]
+    manifest_path = ROOT / "bridges" / bridge / "__manifest__.py"
+    bridge_manifest = ast.literal_eval(manifest_path.read_text(encoding="utf-8"))
+    if metadata["Name"] != f"odoo-addon-{bridge}":
+        problems.append(f"{bridge}: package name {metadata['Name']}")
+    if metadata["Version"] != bridge_manifest["version"]:
+        problems.append(f"{bridge}: version {metadata['Version']}")
+    requires = set(metadata.get_all("Requires-Dist"))
+    needed = {"odoo==18.0.*", "odoo-addon-l10n_mx_einvoice==18.0.*", "odoo-addon-queue_job==18.0.*"}
+    if not needed <= requires:
+        problems.append(
+            f"{bridge}: Requires-Dist {sorted(requires)} lacks {sorted(needed - requires)}"
+        )
+    return problems
+
+
+def bridge_from_wheel(python: str, db: str, bridge: str = QUEUE_BRIDGE) -> list[str]:
+    """Odoo installs ``bridge`` from its wheel in the demo's database (the main addon from
+    its wheel is there already)."""
+    addons = BOOT["standard_addons_path"](python)
+    install = subprocess.run(
+        [python, "-m", "odoo", "-d", db, f"--addons-path={addons}", "-i", bridge]
+        + ["--stop-after-init", "--no-http", "--log-level=warn"],
+        capture_output=True,
+        text=True,
+        cwd=tempfile.gettempdir(),
+    )
+    state = subprocess.run(
+        ["psql", "-d", db, "-tAc", f"SELECT state FROM ir_module_module WHERE name = '{bridge}'"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    site = python_output(python, "import sysconfig; print(sysconfig.get_path('purelib'))")
+    where = python_output(python, f"import odoo.addons.{bridge} as m; print(m.__file__)")
+    print(f"== {bridge} from its wheel: {state or 'not installed'} ({where})")
+    problems = []
+    if install.returncode != 0 or state != "installed":
+        print(install.stderr[-3000:])
+        problems.append(f"{bridge} did not install from its wheel ({state or 'absent'})")
+    if not where.startswith(site):
+        problems.append(f"{bridge} was not loaded from its wheel in {site}: {where}")
     return problems
 
 
@@ -133,6 +195,7 @@ def demo_from_wheel(python: str, work: Path) -> list[str]:
         demo = subprocess.run(
             [python, str(ROOT / "scripts" / "demo")], env=env, capture_output=True, text=True
         )
+        bridge = bridge_from_wheel(python, db) if demo.returncode == 0 else []
     finally:
         if os.environ.get("KEEP_DB") != "1":
             subprocess.run(["dropdb", "--if-exists", db], capture_output=True)
@@ -147,7 +210,7 @@ def demo_from_wheel(python: str, work: Path) -> list[str]:
         problems.append("the demo invoice was not stamped")
     if not loaded or not loaded[0].split(": ", 1)[1].startswith(site):
         problems.append(f"the addon was not loaded from the wheel in {site}: {loaded}")
-    return problems
+    return problems + bridge
 
 
 def main() -> int:
@@ -163,10 +226,16 @@ def main() -> int:
         with zipfile.ZipFile(wheel_path) as wheel:
             problems = content_problems(wheel.namelist()) + metadata_problems(wheel)
             print(f"== {len(wheel.namelist())} files in the wheel")
+        bridge_path = BUILD["build_bridge_wheel"](QUEUE_BRIDGE, work / "dist", odoo_python)
+        print(f"== built {bridge_path.name}")
+        problems += bridge_problems(bridge_path)
         if not problems:
             python = scratch_venv_beside(odoo_python, work / "venv")
-            print(f"== pip install {wheel_path.name} into {work / 'venv'}")
-            subprocess.run([python, "-m", "pip", "install", "-q", str(wheel_path)], check=True)
+            print(f"== pip install {wheel_path.name} {bridge_path.name} into {work / 'venv'}")
+            subprocess.run(
+                [python, "-m", "pip", "install", "-q", str(wheel_path), str(bridge_path)],
+                check=True,
+            )
             print("== scripts/demo with the addon from the wheel")
             problems = demo_from_wheel(python, work)
     finally:

@@ -26,6 +26,7 @@ from . import (
     test_stamp_concurrency,
     test_stamp_concurrent_pac,
     test_stamp_invoice,
+    test_stamp_run,
     test_tenancy_http,
     test_tenancy_integrity,
     test_translations,

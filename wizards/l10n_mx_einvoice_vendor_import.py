@@ -68,9 +68,10 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
         self.ensure_one()
         if not self.attachment_ids:
             raise UserError(self.env._("Add at least one XML or ZIP file to import."))
-        uploads = [(attachment.name, attachment.raw or b"") for attachment in self.attachment_ids]
-        self._import_files(uploads)
-        self.attachment_ids.unlink()  # uploads were copied into each bill's own attachment
+        queued = self._import_in_background(self.attachment_ids)
+        if queued:
+            return queued
+        self._import_attachments(self.attachment_ids)
         self.state = "done"
         return {
             "type": "ir.actions.act_window",
@@ -80,6 +81,17 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
             "target": "new",
             "name": self.env._("Supplier CFDI import"),
         }
+
+    def _import_in_background(self, attachments):
+        """The extension point of the job queue bridge (``l10n_mx_einvoice_queue``), which
+        imports ``attachments`` as jobs (a job per chunk of files) and returns the action
+        telling the user so; here nothing is queued (False) and the import runs now."""
+        return False
+
+    def _import_attachments(self, attachments):
+        """Import uploaded files, then delete them (each bill keeps its own copy)."""
+        self._import_files([(attachment.name, attachment.raw or b"") for attachment in attachments])
+        attachments.unlink()
 
     def _import_files(self, uploads, limits=reception.DEFAULT_LIMITS):
         """Import ``[(file name, bytes)]``; one result line per file (ZIP members included).

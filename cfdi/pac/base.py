@@ -242,8 +242,10 @@ class Connector(abc.ABC):
     """
 
     name = "PAC"
-    # calls at once that the provider accepts from one account (``stamp_many``'s ceiling)
-    max_concurrency = 8
+    # ``stamp_many``'s ceiling: the transport's connections kept per address (POOL_SIZE).
+    # What one account may send at once is its stamp account's ``concurrency`` (default 8),
+    # set to what the PAC contract allows; a connector whose provider accepts fewer says so.
+    max_concurrency = 32
 
     @abc.abstractmethod
     def stamp(self, signed_xml: bytes) -> StampResult:

@@ -1,1 +1,1 @@
-from . import test_queue
+from . import test_import_jobs, test_queue, test_two_workers

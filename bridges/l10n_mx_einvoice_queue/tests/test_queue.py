@@ -94,12 +94,15 @@ class TestStampJobs(TransactionCase):
         self.assertEqual(set(moves.mapped("l10n_mx_einvoice_state")), {"to_stamp"})
         self.env["l10n_mx_einvoice.document"]._cron_stamp()  # again: the same job, not another
         self.assertEqual(len(self.mine("_stamp_unattended_batch")), 1)
-        with patch("odoo.addons.l10n_mx_einvoice_queue.models.account_move.BACKGROUND_FROM", 2):
+        with patch("odoo.addons.l10n_mx_einvoice.models.account_move.BACKGROUND_FROM", 2):
             action = moves.action_l10n_mx_einvoice_stamp()
-        self.assertEqual(action["tag"], "display_notification")
+        run = self.env[action["res_model"]].browse(action["res_id"])
+        self.assertEqual((run.state, run.progress, run.waiting_count), ("running", 0.0, 2))
         self.assertEqual(len(self.mine("_stamp_unattended_batch")), 1)  # identity
         perform(self.mine("_stamp_unattended_batch"))
         self.assertEqual(set(moves.mapped("l10n_mx_einvoice_state")), {"stamped"})
+        run.invalidate_recordset()
+        self.assertEqual((run.state, run.progress, run.stamped_count), ("done", 100.0, 2))
 
     def test_sat_status_follow_up_as_jobs(self):
         moves = self.invoices(2)
