@@ -103,17 +103,26 @@ class L10nMxEinvoiceBuilderCartaPorte(models.AbstractModel):
             )
         ]
 
-    def _vehicle_problems(self, vehicle):
+    def _vehicle_problems(self, vehicle, hazardous=False):
+        problems = []
         if vehicle._pulls_trailer() and not vehicle._trailers():
-            return [
+            problems.append(
                 self.env._(
                     "The vehicle %(vehicle)s pulls a trailer (%(config)s): set its type and "
                     "plate on the vehicle.",
                     vehicle=vehicle.name,
                     config=vehicle.config_vehicular,
                 )
-            ]
-        return []
+            )
+        if hazardous and not (vehicle.environment_insurer and vehicle.environment_policy):
+            problems.append(
+                self.env._(
+                    "The vehicle %(vehicle)s carries hazardous material: set its environmental "
+                    "insurer and policy on the vehicle.",
+                    vehicle=vehicle.name,
+                )
+            )
+        return problems
 
     def _driver_ok(self, driver):
         return bool(driver and driver.vat and driver.l10n_mx_einvoice_driver_license)
@@ -205,7 +214,8 @@ class L10nMxEinvoiceBuilderCartaPorte(models.AbstractModel):
         problems += self._trip_problems(move)
         vehicle = move.l10n_mx_einvoice_cp_vehicle_id
         if vehicle:
-            problems += self._vehicle_problems(vehicle)
+            hazardous = any(move.l10n_mx_einvoice_cp_goods_ids.mapped("hazardous"))
+            problems += self._vehicle_problems(vehicle, hazardous)
         else:
             problems.append(
                 self.env._(

@@ -27,7 +27,7 @@ class L10nMxEinvoiceFreightGoods(models.Model):
         help="BienesTransp: the key of SAT's c_ClaveProdServCP of the goods carried.",
     )
     name = fields.Char(string="Description", required=True)
-    quantity = fields.Float(digits=(16, 6), required=True, default=1.0)
+    quantity = fields.Float(digits="Product Unit of Measure", required=True, default=1.0)
     uom_id = fields.Many2one("uom.uom", string="Unit", required=True)
     weight = fields.Float(
         string="Weight (kg)", digits=(16, 3), required=True, help="PesoEnKg of these goods."

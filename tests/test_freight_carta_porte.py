@@ -225,3 +225,12 @@ class TestFreightCartaPorte(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon)
     def test_goods_need_a_carta_porte_goods_key(self):
         with self.assertRaises(UserError):
             self.freight_invoice(self.consignee, [self.goods(bienes_transp="99999999")])
+
+    def test_hazardous_goods_need_the_vehicles_environmental_insurance(self):
+        self.vehicle.write({"environment_insurer": False, "environment_policy": False})
+        hazardous = self.goods(hazardous=True, material_peligroso="1203", embalaje="1A1")
+        move = self.freight_invoice(self.consignee, [hazardous])
+        with self.assertRaises(UserError) as refused:
+            move.action_l10n_mx_einvoice_stamp()
+        self.assertIn("Tractocamión 12 carries hazardous material", str(refused.exception))
+        self.assertFalse(move.l10n_mx_einvoice_uuid)

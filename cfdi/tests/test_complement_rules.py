@@ -525,15 +525,24 @@ def test_cli_validate_prints_the_complement_codes(tmp_path, credential):
 
 
 @pytest.mark.parametrize(
-    "mutate, code",
+    "builder, mutate, code",
     [
-        (_set(_cp, total_dist_rec=D("900")), "EINV-CP-TOTALDISTREC"),
-        (_set(lambda c: _cp(c).mercancias.mercancias[0], bienes_transp="99999999"), "301"),
+        (national_transfer, _set(_cp, total_dist_rec=D("900")), "EINV-CP-TOTALDISTREC"),
+        (
+            national_transfer,
+            _set(lambda c: _cp(c).mercancias.mercancias[0], bienes_transp="99999999"),
+            "301",
+        ),
+        (international_freight, _set(_cp, transp_internac="No"), "EINV-CP-INTERNACIONAL"),
+        (export_transfer, _set(_ce, motivo_traslado="05"), "EINV-CCE-PROPIETARIO"),
+        (export_transfer, _set(_ce, motivo_traslado="01"), "EINV-CCE-MOTIVO"),
     ],
 )
-def test_sandbox_refuses_a_bad_complement_with_its_code(tmp_path, credential, mutate, code):
+def test_sandbox_refuses_a_bad_complement_with_its_code(
+    tmp_path, credential, builder, mutate, code
+):
     sandbox = SandboxPac(tmp_path)
-    c = national_transfer()
+    c = builder()
     c.fecha = None
     mutate(c)
     with pytest.raises(Rejected) as excinfo:

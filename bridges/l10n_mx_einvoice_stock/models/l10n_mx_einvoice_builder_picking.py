@@ -121,7 +121,9 @@ class L10nMxEinvoiceBuilderPicking(models.AbstractModel):
                 )
             )
         else:
-            problems += self._cp()._vehicle_problems(vehicle)
+            templates = self._moves(picking).product_id.product_tmpl_id
+            hazardous = any(templates.mapped("l10n_mx_einvoice_hazardous"))
+            problems += self._cp()._vehicle_problems(vehicle, hazardous)
         if not self._cp()._driver_ok(driver):
             problems.append(
                 self.env._(
