@@ -403,6 +403,7 @@ def export_transfer() -> Comprobante:
         k.objeto_imp, k.impuestos, k.importe = "01", None, None
     c.impuestos = c.subtotal = c.total = None
     ce = c.complemento.comercio_exterior
+    assert ce is not None
     ce.motivo_traslado, ce.incoterm, ce.total_usd = "02", None, None
     for m in ce.mercancias:
         m.valor_unitario_aduana = m.valor_dolares = None
