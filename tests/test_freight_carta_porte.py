@@ -10,14 +10,16 @@ from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .common import CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon
+from .common import CartaPorteFixtures, CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon
 
 NS = {"cartaporte31": "http://www.sat.gob.mx/CartaPorte31"}
 PEDIMENTO = "26  24  3807  6000123"
 
 
 @tagged("post_install", "-at_install")
-class TestFreightCartaPorte(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
+class TestFreightCartaPorte(
+    CartaPorteFixtures, CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon
+):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -36,43 +38,7 @@ class TestFreightCartaPorte(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon)
                 "vat": "CACX7605101P8",
             }
         )
-        cls.laredo = cls.env["res.partner"].create(
-            {
-                "name": "LAREDO DISTRIBUTION LLC",
-                "is_company": True,
-                "country_id": cls.env.ref("base.us").id,
-                "state_id": cls.env.ref("base.state_us_44").id,
-                "street": "Industrial Blvd 5",
-                "zip": "78045",
-                "vat": "123456789",
-            }
-        )
-        cls.driver = cls.env["res.partner"].create(
-            {
-                "name": "XOCHILT CASAS CHAVEZ",
-                "country_id": mx.id,
-                "vat": "CACX7605101P8",
-                "l10n_mx_einvoice_driver_license": "LFC0123456",
-            }
-        )
-        cls.vehicle = cls.env["l10n_mx_einvoice.vehicle"].create(
-            {
-                "name": "Tractocamión 12",
-                "company_id": cls.company.id,
-                "perm_sct": "TPAF01",
-                "num_permiso_sct": "0X2XTXZ0X5X0X3X2X1X0",
-                "config_vehicular": "T3S2",
-                "peso_bruto_vehicular": 41.5,
-                "placa": "702-BB-4",
-                "anio_modelo": 2023,
-                "insurer": "Seguros Atlas",
-                "policy": "RC-654321",
-                "environment_insurer": "Seguros Atlas",
-                "environment_policy": "MA-112233",
-                "trailer1_type": "CTR004",
-                "trailer1_placa": "77CD8E",
-            }
-        )
+        cls.setup_carta_porte()
         cls.freight = cls.env["product.product"].create(
             {
                 "name": "Flete por carretera",
@@ -82,7 +48,6 @@ class TestFreightCartaPorte(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon)
                 "l10n_mx_einvoice_clave_prod_serv_id": cls.sat_code("78101802").id,
             }
         )
-        cls.kg = cls.env.ref("uom.product_uom_kgm")
 
     def freight_invoice(self, destination, goods, **trip):
         departure = fields.Datetime.now().replace(microsecond=0) + dt.timedelta(hours=2)
@@ -174,7 +139,7 @@ class TestFreightCartaPorte(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon)
             (fuel.get("MaterialPeligroso"), fuel.get("CveMaterialPeligroso")), ("Sí", "1203")
         )
         plate = mercancias.find(".//cartaporte31:IdentificacionVehicular", NS).get("PlacaVM")
-        self.assertEqual(plate, "702BB4")
+        self.assertEqual(plate, "501AA3")
         figura = carta.find(".//cartaporte31:TiposFigura", NS)
         self.assertEqual(
             (figura.get("RFCFigura"), figura.get("NumLicencia")), ("CACX7605101P8", "LFC0123456")
@@ -182,7 +147,7 @@ class TestFreightCartaPorte(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon)
 
     def test_international_road_freight_invoice(self):
         move = self.freight_invoice(
-            self.laredo,
+            self.foreign,
             [self.goods()],
             l10n_mx_einvoice_cp_international=True,
             l10n_mx_einvoice_cp_entrada_salida="Salida",
@@ -232,5 +197,5 @@ class TestFreightCartaPorte(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon)
         move = self.freight_invoice(self.consignee, [hazardous])
         with self.assertRaises(UserError) as refused:
             move.action_l10n_mx_einvoice_stamp()
-        self.assertIn("Tractocamión 12 carries hazardous material", str(refused.exception))
+        self.assertIn("Tractocamión 7 carries hazardous material", str(refused.exception))
         self.assertFalse(move.l10n_mx_einvoice_uuid)
