@@ -43,6 +43,7 @@
         "views/account_journal_views.xml",
         "views/res_config_settings_views.xml",
         "views/l10n_mx_einvoice_menus.xml",
+        "views/l10n_mx_einvoice_vehicle_views.xml",
         "views/account_move_views.xml",
         "views/account_payment_views.xml",
         "views/l10n_mx_einvoice_document_views.xml",

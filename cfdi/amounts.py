@@ -351,6 +351,10 @@ def fill(c: Comprobante) -> Comprobante:
     decimals = currency_decimals(c.moneda)
     for concepto in c.conceptos:
         _fill_concepto(concepto, decimals)
+    if c.subtotal is None and c.tipo_de_comprobante == "T":
+        # CFDI40109: a transfer's SubTotal is 0 even when its concepts carry the goods'
+        # value (a transfer with Comercio Exterior declares it for ValorDolares)
+        c.subtotal = ZERO
     if c.subtotal is None:
         c.subtotal = quantize(sum((k.importe or ZERO for k in c.conceptos), ZERO), decimals)
     discounts = [k.descuento for k in c.conceptos if k.descuento is not None]

@@ -62,6 +62,20 @@ CFDI_FIELDS = frozenset(
         "l10n_mx_einvoice_tipo_relacion",
         "l10n_mx_einvoice_related_uuids",
         "l10n_mx_einvoice_anticipo_ids",
+        "l10n_mx_einvoice_carta_porte",
+        "l10n_mx_einvoice_cp_origin_id",
+        "l10n_mx_einvoice_cp_departure",
+        "l10n_mx_einvoice_cp_destination_id",
+        "l10n_mx_einvoice_cp_arrival",
+        "l10n_mx_einvoice_cp_distance",
+        "l10n_mx_einvoice_cp_vehicle_id",
+        "l10n_mx_einvoice_cp_driver_id",
+        "l10n_mx_einvoice_cp_international",
+        "l10n_mx_einvoice_cp_entrada_salida",
+        "l10n_mx_einvoice_cp_via",
+        "l10n_mx_einvoice_cp_regimen_aduanero",
+        "l10n_mx_einvoice_cp_pedimento",
+        "l10n_mx_einvoice_cp_goods_ids",
     }
 )
 UUID_PATTERN = re.compile(
@@ -134,6 +148,53 @@ class AccountMove(models.Model):
         string="Approved exporter number",
         copy=False,
         help="Comercio Exterior: NumeroExportadorConfiable, when the exporter is one.",
+    )
+    # --- Carta Porte of a freight service (a carrier's income CFDI) ----------------------
+    l10n_mx_einvoice_carta_porte = fields.Boolean(
+        string="Freight with Carta Porte",
+        copy=False,
+        help="This invoice charges a road freight service: it carries the Carta Porte of "
+        "the trip (origin, destination, goods, vehicle and driver).",
+    )
+    l10n_mx_einvoice_cp_origin_id = fields.Many2one(
+        "res.partner", string="Origin (sender)", copy=False, help="Ubicacion Origen."
+    )
+    l10n_mx_einvoice_cp_departure = fields.Datetime(string="Departure", copy=False)
+    l10n_mx_einvoice_cp_destination_id = fields.Many2one(
+        "res.partner", string="Destination (recipient)", copy=False, help="Ubicacion Destino."
+    )
+    l10n_mx_einvoice_cp_arrival = fields.Datetime(string="Estimated arrival", copy=False)
+    l10n_mx_einvoice_cp_distance = fields.Float(
+        string="Distance (km)", digits=(16, 2), copy=False, help="DistanciaRecorrida."
+    )
+    l10n_mx_einvoice_cp_vehicle_id = fields.Many2one(
+        "l10n_mx_einvoice.vehicle", string="Vehicle", check_company=True, copy=False
+    )
+    l10n_mx_einvoice_cp_driver_id = fields.Many2one(
+        "res.partner", string="Driver", copy=False, help="Figura de transporte 01 (operador)."
+    )
+    l10n_mx_einvoice_cp_international = fields.Boolean(string="International transport", copy=False)
+    l10n_mx_einvoice_cp_entrada_salida = fields.Selection(
+        [("Entrada", "Entry into Mexico"), ("Salida", "Exit from Mexico")],
+        string="Goods enter or leave",
+        copy=False,
+    )
+    l10n_mx_einvoice_cp_via = fields.Selection(
+        selection=lambda self: catalog_selection("c_CveTransporte"),
+        string="Way of entry / exit",
+        default="01",
+        copy=False,
+    )
+    l10n_mx_einvoice_cp_regimen_aduanero = fields.Selection(
+        selection=lambda self: catalog_selection("c_RegimenAduanero"),
+        string="Customs regime",
+        copy=False,
+    )
+    l10n_mx_einvoice_cp_pedimento = fields.Char(
+        string="Pedimento", copy=False, help="NumPedimento of the goods' customs document."
+    )
+    l10n_mx_einvoice_cp_goods_ids = fields.One2many(
+        "l10n_mx_einvoice.freight.goods", "move_id", string="Goods transported", copy=False
     )
     l10n_mx_einvoice_tipo_relacion = fields.Selection(
         selection=lambda self: catalog_selection("c_TipoRelacion"),

@@ -60,6 +60,9 @@ class L10nMxEinvoiceBuilderInvoice(models.AbstractModel):
             complemento=Complemento(
                 impuestos_locales=self._impuestos_locales(base_lines, decimals),
                 comercio_exterior=self.env["l10n_mx_einvoice.builder.cce"]._complement(move),
+                carta_porte=self.env["l10n_mx_einvoice.builder.carta_porte"]._complement(
+                    move, lugar
+                ),
             ),
         )
         uuids = move._l10n_mx_einvoice_related_uuid_list()
@@ -170,6 +173,7 @@ class L10nMxEinvoiceBuilderInvoice(models.AbstractModel):
             else:
                 problems += self._line_problems(line)
         problems += self.env["l10n_mx_einvoice.builder.cce"]._problems(move)
+        problems += self.env["l10n_mx_einvoice.builder.carta_porte"]._problems(move)
         return problems + anticipo._problems(move)
 
     def _line_problems(self, line):

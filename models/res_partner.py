@@ -60,6 +60,10 @@ class ResPartner(models.Model):
         string="Our supplier number", help="The number this customer gave us as its supplier."
     )
     l10n_mx_einvoice_store = fields.Char(string="Store", help="Soriana: store receiving the goods.")
+    l10n_mx_einvoice_driver_license = fields.Char(
+        string="Federal driver's license",
+        help="NumLicencia of the driver (figura de transporte 01) in a Carta Porte.",
+    )
     l10n_mx_einvoice_diot_operation = fields.Selection(
         [
             ("02", "02 - Sale of goods"),

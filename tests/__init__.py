@@ -11,6 +11,7 @@ from . import (
     test_descarga,
     test_diot,
     test_fiscal_data,
+    test_freight_carta_porte,
     test_global_invoice,
     test_invoice_lines,
     test_invoice_rounding,

@@ -311,6 +311,52 @@ def make_invoice(
     return move
 
 
+class CartaPorteFixtures:
+    """What a Carta Porte by road needs besides the goods (issue 18): a foreign consignee
+    in Laredo, TX, a driver with RFC and federal license, and a tractor-trailer with its SCT
+    permit, insurance (environmental too) and trailer."""
+
+    @classmethod
+    def setup_carta_porte(cls):
+        cls.foreign = cls.env["res.partner"].create(
+            {
+                "name": "LAREDO DISTRIBUTION LLC",
+                "is_company": True,
+                "country_id": cls.env.ref("base.us").id,
+                "state_id": cls.env.ref("base.state_us_44").id,
+                "street": "Industrial Blvd 5",
+                "zip": "78045",
+                "vat": "123456789",
+            }
+        )
+        cls.driver = cls.env["res.partner"].create(
+            {
+                "name": "XOCHILT CASAS CHAVEZ",
+                "country_id": cls.env.ref("base.mx").id,
+                "vat": "CACX7605101P8",
+                "l10n_mx_einvoice_driver_license": "LFC0123456",
+            }
+        )
+        cls.vehicle = cls.env["l10n_mx_einvoice.vehicle"].create(
+            {
+                "name": "Tractocamión 7",
+                "company_id": cls.company.id,
+                "perm_sct": "TPAF01",
+                "num_permiso_sct": "0X2XTXZ0X5X0X3X2X1X0",
+                "config_vehicular": "T3S2",
+                "peso_bruto_vehicular": 41.5,
+                "placa": "501-AA-3",
+                "anio_modelo": 2022,
+                "insurer": "Seguros Atlas",
+                "policy": "RC-123456",
+                "environment_insurer": "Seguros Atlas",
+                "environment_policy": "MA-778899",
+                "trailer1_type": "CTR004",
+                "trailer1_placa": "98AB7C",
+            }
+        )
+
+
 class CfdiOracleMixin:
     """``assertSatValid(xml)``: SAT's XSD, SAT's XSLT cadena equals the engine's, no findings."""
 

@@ -12,7 +12,6 @@
         "views/l10n_mx_einvoice_vehicle_views.xml",
         "views/stock_picking_views.xml",
         "views/product_template_views.xml",
-        "views/res_partner_views.xml",
     ],
     "auto_install": True,
 }

@@ -5,7 +5,8 @@ the CCE 2.0 matrix's own codes were not available to this project, so its rules
 carry engine codes ``EINV-CCE-*`` with SAT's rule in the message. Checked here:
 
 - the CFDI around it: Exportacion 02, TipoDeComprobante I/E/T, MotivoTraslado and
-  Propietario only for T (Propietario with MotivoTraslado 02), every Concepto with a
+  Propietario only for T (Propietario with MotivoTraslado 05, goods of third parties;
+  MotivoTraslado 01 relates the invoice with TipoRelacion 05), every Concepto with a
   NoIdentificacion and a Mercancia, IVA of an export (advice);
 - the complement: CertificadoOrigen/NumCertificadoOrigen, Incoterm for I/E, the
   issuer's CURP (persona física), Mexican addresses against c_Estado, c_CodigoPostal,
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
     from ..document import Comprobante
 
 ROOT = "Complemento.ComercioExterior"
+MOTIVO_FACTURADAS = "01"  # c_MotivoTraslado: goods invoiced before
+MOTIVO_TERCEROS = "05"  # c_MotivoTraslado: goods owned by third parties
+RELACION_TRASLADO_FACTURADO = "05"  # c_TipoRelacion: transfers of goods invoiced before
 COUNTRIES_WITH_STATES = ("MEX", "USA", "CAN")
 HALF_CENT = Decimal("0.005")
 ZERO = Decimal("0")
@@ -132,22 +136,33 @@ class _Checker:
                 "MotivoTraslado sólo se registra en un CFDI de traslado (T); elimínelo.",
                 "MotivoTraslado is only for a transfer CFDI (T); remove it.",
             )
-        if cce.motivo_traslado == "02" and not cce.propietarios:
+        if cce.motivo_traslado == MOTIVO_TERCEROS and not cce.propietarios:
             self.add(
                 "EINV-CCE-PROPIETARIO",
                 f"{ROOT}.Propietario",
-                "Con MotivoTraslado «02» registre el Propietario de la mercancía (NumRegIdTrib "
-                "y ResidenciaFiscal).",
-                "With MotivoTraslado «02» enter the goods' Propietario (NumRegIdTrib and "
-                "ResidenciaFiscal).",
+                "Con MotivoTraslado «05» (mercancías propiedad de terceros) registre el "
+                "Propietario de la mercancía (NumRegIdTrib y ResidenciaFiscal).",
+                "With MotivoTraslado «05» (goods owned by third parties) enter the goods' "
+                "Propietario (NumRegIdTrib and ResidenciaFiscal).",
             )
-        if cce.propietarios and cce.motivo_traslado != "02":
+        if cce.propietarios and cce.motivo_traslado != MOTIVO_TERCEROS:
             self.add(
                 "EINV-CCE-PROPIETARIO",
                 f"{ROOT}.Propietario",
-                "El nodo Propietario sólo se registra en un traslado con MotivoTraslado «02»; "
-                "elimínelo.",
-                "The Propietario node is only for a transfer with MotivoTraslado «02»; remove it.",
+                "El nodo Propietario sólo se registra en un traslado con MotivoTraslado «05» "
+                "(mercancías propiedad de terceros); elimínelo.",
+                "The Propietario node is only for a transfer with MotivoTraslado «05» (goods "
+                "owned by third parties); remove it.",
+            )
+        related = {r.tipo_relacion for r in self.c.cfdi_relacionados or []}
+        if cce.motivo_traslado == MOTIVO_FACTURADAS and RELACION_TRASLADO_FACTURADO not in related:
+            self.add(
+                "EINV-CCE-MOTIVO",
+                "CfdiRelacionados",
+                "Con MotivoTraslado «01» (mercancías facturadas con anterioridad) relacione la "
+                "factura de esas mercancías con TipoRelacion «05».",
+                "With MotivoTraslado «01» (goods invoiced before) relate the invoice of those "
+                "goods with TipoRelacion «05».",
             )
 
     def certificado_origen(self) -> None:

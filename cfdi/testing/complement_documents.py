@@ -389,8 +389,30 @@ def international_freight() -> Comprobante:
     )
 
 
+def export_transfer() -> Comprobante:
+    """A transfer CFDI (T) with Comercio Exterior: the same goods sent to the issuer's own
+    branch in Laredo (MotivoTraslado 02, relocation of its own goods). The concepts carry
+    the goods' value (it makes ValorDolares) while SubTotal and Total are 0 (CFDI40109);
+    no FormaPago, MetodoPago, taxes or Incoterm."""
+    c = export_invoice()
+    c.serie, c.folio = "EXT", "7"
+    c.tipo_de_comprobante = "T"
+    c.forma_pago = c.metodo_pago = None
+    c.receptor.nombre = "KEMPER LAREDO BRANCH LLC"
+    for k in c.conceptos:
+        k.objeto_imp, k.impuestos, k.importe = "01", None, None
+    c.impuestos = c.subtotal = c.total = None
+    ce = c.complemento.comercio_exterior
+    assert ce is not None
+    ce.motivo_traslado, ce.incoterm, ce.total_usd = "02", None, None
+    for m in ce.mercancias:
+        m.valor_unitario_aduana = m.valor_dolares = None
+    return amounts.compute(c)
+
+
 BUILDERS = {
     "export_invoice_cce20": export_invoice,
+    "export_transfer_cce20": export_transfer,
     "national_transfer_cp31": national_transfer,
     "international_freight_cp31": international_freight,
 }

@@ -18,10 +18,12 @@ import pytest
 from cfdi import rules, seal
 from cfdi.complements import carta_porte as cp
 from cfdi.complements import comercio_exterior as cce
+from cfdi.document import CfdiRelacionados
 from cfdi.pac.base import Rejected
 from cfdi.pac.sandbox import SandboxPac
 from cfdi.testing.complement_documents import (
     export_invoice,
+    export_transfer,
     international_freight,
     national_transfer,
 )
@@ -90,11 +92,35 @@ CASES = {
         "EINV-CCE-MOTIVO",
         f"{CE}.MotivoTraslado",
     ),
-    "Propietario without MotivoTraslado 02": (
-        export_invoice,
+    "Propietario without MotivoTraslado 05": (
+        export_transfer,
         _set(_ce, propietarios=[cce.Propietario("123456789", "USA")]),
         "EINV-CCE-PROPIETARIO",
         f"{CE}.Propietario",
+    ),
+    "goods of third parties without their Propietario": (
+        export_transfer,
+        _set(_ce, motivo_traslado="05"),
+        "EINV-CCE-PROPIETARIO",
+        f"{CE}.Propietario",
+    ),
+    "goods invoiced before without the related invoice": (
+        export_transfer,
+        _set(_ce, motivo_traslado="01"),
+        "EINV-CCE-MOTIVO",
+        "CfdiRelacionados",
+    ),
+    "transfer without MotivoTraslado": (
+        export_transfer,
+        _set(_ce, motivo_traslado=None),
+        "EINV-CCE-MOTIVO",
+        f"{CE}.MotivoTraslado",
+    ),
+    "transfer with the goods' value in SubTotal": (
+        export_transfer,
+        _set(lambda c: c, subtotal=D("5723.47")),
+        "CFDI40109",
+        "SubTotal",
     ),
     "invoice without Incoterm": (
         export_invoice,
@@ -425,6 +451,7 @@ ALSO = {
     "ValorDolares not quantity x unit value": ("EINV-CCE-TOTALUSD",),
     "destination with an origin's ID": ("EINV-CP-CANTIDADTRANSPORTA",),
     "two origins": ("EINV-CP-IDUBICACION",),
+    "transfer with the goods' value in SubTotal": ("CFDI40",),
 }
 
 
@@ -456,6 +483,20 @@ def test_advice_is_a_warning_not_an_error():
     ]
 
 
+def test_export_transfer_of_goods_invoiced_before_or_of_third_parties():
+    """MotivoTraslado 01 with the invoice related by TipoRelacion 05, and 05 with the
+    Propietario: the transfer is valid (CCE 2.0 guide)."""
+    invoiced = export_transfer()
+    _ce(invoiced).motivo_traslado = "01"
+    invoiced.cfdi_relacionados = [
+        CfdiRelacionados(tipo_relacion="05", uuids=["5FB2822E-396D-4725-8521-CDC4BDD20CCF"])
+    ]
+    owned = export_transfer()
+    _ce(owned).motivo_traslado = "05"
+    _ce(owned).propietarios = [cce.Propietario("123456789", "USA")]
+    assert [f.one_line() for c in (invoiced, owned) for f in rules.check(c)] == []
+
+
 def test_freight_with_a_goods_key_is_advised():
     c = international_freight()
     c.conceptos[0].clave_prod_serv = "43211503"
@@ -484,15 +525,24 @@ def test_cli_validate_prints_the_complement_codes(tmp_path, credential):
 
 
 @pytest.mark.parametrize(
-    "mutate, code",
+    "builder, mutate, code",
     [
-        (_set(_cp, total_dist_rec=D("900")), "EINV-CP-TOTALDISTREC"),
-        (_set(lambda c: _cp(c).mercancias.mercancias[0], bienes_transp="99999999"), "301"),
+        (national_transfer, _set(_cp, total_dist_rec=D("900")), "EINV-CP-TOTALDISTREC"),
+        (
+            national_transfer,
+            _set(lambda c: _cp(c).mercancias.mercancias[0], bienes_transp="99999999"),
+            "301",
+        ),
+        (international_freight, _set(_cp, transp_internac="No"), "EINV-CP-INTERNACIONAL"),
+        (export_transfer, _set(_ce, motivo_traslado="05"), "EINV-CCE-PROPIETARIO"),
+        (export_transfer, _set(_ce, motivo_traslado="01"), "EINV-CCE-MOTIVO"),
     ],
 )
-def test_sandbox_refuses_a_bad_complement_with_its_code(tmp_path, credential, mutate, code):
+def test_sandbox_refuses_a_bad_complement_with_its_code(
+    tmp_path, credential, builder, mutate, code
+):
     sandbox = SandboxPac(tmp_path)
-    c = national_transfer()
+    c = builder()
     c.fecha = None
     mutate(c)
     with pytest.raises(Rejected) as excinfo:

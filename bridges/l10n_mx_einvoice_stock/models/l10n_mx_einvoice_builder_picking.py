@@ -1,9 +1,8 @@
 import re
-from datetime import timezone
 from decimal import Decimal
 
 from odoo import models
-from odoo.addons.l10n_mx_einvoice.cfdi import catalogs, sat
+from odoo.addons.l10n_mx_einvoice.cfdi import sat
 from odoo.addons.l10n_mx_einvoice.cfdi.complements import carta_porte as cp
 from odoo.addons.l10n_mx_einvoice.cfdi.document import (
     Complemento,
@@ -13,10 +12,7 @@ from odoo.addons.l10n_mx_einvoice.cfdi.document import (
 )
 from odoo.addons.l10n_mx_einvoice.models.l10n_mx_einvoice_utils import to_decimal
 
-from .l10n_mx_einvoice_vehicle import normalize_placa
-
 TRANSFER_SERIE = "CP"
-DOCUMENTO_PEDIMENTO = "01"
 
 
 class L10nMxEinvoiceBuilderPicking(models.AbstractModel):
@@ -47,6 +43,10 @@ class L10nMxEinvoiceBuilderPicking(models.AbstractModel):
     def _quantity(self, move):
         return move.quantity or move.product_uom_qty
 
+    def _cp(self):
+        """The Carta Porte nodes shared with the freight invoice (main addon)."""
+        return self.env["l10n_mx_einvoice.builder.carta_porte"]
+
     def _origin(self, picking):
         return picking.picking_type_id.warehouse_id.partner_id or picking.company_id.partner_id
 
@@ -62,7 +62,7 @@ class L10nMxEinvoiceBuilderPicking(models.AbstractModel):
                     picking=picking.display_name,
                 )
             )
-        problems += self._address_problems(self._origin(picking))
+        problems += self._cp()._address_problems(self._origin(picking))
         if not picking.partner_id:
             problems.append(
                 self.env._(
@@ -71,23 +71,12 @@ class L10nMxEinvoiceBuilderPicking(models.AbstractModel):
                 )
             )
         else:
-            problems += self._address_problems(picking.partner_id)
+            problems += self._cp()._address_problems(picking.partner_id)
         problems += self._trip_problems(picking)
         problems += self._vehicle_problems(picking)
         for move in self._moves(picking):
             problems += self._goods_problems(move)
         return problems
-
-    def _address_problems(self, partner):
-        if partner.zip and partner.state_id and partner.country_id:
-            return []
-        return [
-            self.env._(
-                "The address %(partner)s lacks its postal code, state or country (a Carta "
-                "Porte location needs them): complete the contact.",
-                partner=partner.display_name,
-            )
-        ]
 
     def _trip_problems(self, picking):
         problems = []
@@ -131,16 +120,11 @@ class L10nMxEinvoiceBuilderPicking(models.AbstractModel):
                     picking=picking.display_name,
                 )
             )
-        elif vehicle._pulls_trailer() and not vehicle._trailers():
-            problems.append(
-                self.env._(
-                    "The vehicle %(vehicle)s pulls a trailer (%(config)s): set its type and "
-                    "plate on the vehicle.",
-                    vehicle=vehicle.name,
-                    config=vehicle.config_vehicular,
-                )
-            )
-        if not driver or not driver.vat or not driver.l10n_mx_einvoice_driver_license:
+        else:
+            templates = self._moves(picking).product_id.product_tmpl_id
+            hazardous = any(templates.mapped("l10n_mx_einvoice_hazardous"))
+            problems += self._cp()._vehicle_problems(vehicle, hazardous)
+        if not self._cp()._driver_ok(driver):
             problems.append(
                 self.env._(
                     "Choose the driver of the transfer %(picking)s, with an RFC and a driver's "
@@ -238,28 +222,25 @@ class L10nMxEinvoiceBuilderPicking(models.AbstractModel):
         return to_decimal(self._quantity(move), 6).normalize()
 
     def _carta_porte(self, picking, moves, lugar):
-        international = picking.l10n_mx_einvoice_international
+        builder = self._cp()
         destination = picking.partner_id
-        country = catalogs.pais_of_alpha2(destination.country_id.code)
         return cp.CartaPorte(
-            transp_internac="Sí" if international else "No",
-            entrada_salida_merc="Salida" if international else None,
-            pais_origen_destino=country if international else None,
-            via_entrada_salida=picking.l10n_mx_einvoice_via if international else None,
-            regimenes_aduaneros=(
-                [cp.RegimenAduaneroCCP(picking.l10n_mx_einvoice_regimen_aduanero)]
-                if international
-                else []
+            **builder._internacional(
+                picking.l10n_mx_einvoice_international,
+                "Salida",
+                destination.country_id,
+                picking.l10n_mx_einvoice_via,
+                picking.l10n_mx_einvoice_regimen_aduanero,
             ),
             ubicaciones=[
-                self._ubicacion(
+                builder._ubicacion(
                     "Origen",
                     f"OR{picking.picking_type_id.warehouse_id.id:06d}",
                     self._origin(picking),
                     picking.scheduled_date,
                     lugar,
                 ),
-                self._ubicacion(
+                builder._ubicacion(
                     "Destino",
                     f"DE{destination.id:06d}",
                     destination,
@@ -270,44 +251,16 @@ class L10nMxEinvoiceBuilderPicking(models.AbstractModel):
             ],
             mercancias=cp.Mercancias(
                 mercancias=[self._mercancia(picking, move) for move in moves],
-                autotransporte=self._autotransporte(picking.l10n_mx_einvoice_vehicle_id),
+                autotransporte=builder._autotransporte(picking.l10n_mx_einvoice_vehicle_id),
             ),
-            figura_transporte=[self._operador(picking.l10n_mx_einvoice_driver_id)],
-        )
-
-    def _ubicacion(self, kind, ident, partner, when, lugar, **values):
-        rfc = partner._l10n_mx_einvoice_rfc()
-        foreign = rfc == sat.EXTRANJERO
-        local = when.replace(tzinfo=timezone.utc).astimezone(catalogs.time_zone(lugar))
-        return cp.Ubicacion(
-            tipo_ubicacion=kind,
-            id_ubicacion=ident,
-            rfc_remitente_destinatario=rfc,
-            nombre_remitente_destinatario=(partner.commercial_partner_id.name or "")[:254] or None,
-            num_reg_id_trib=partner.commercial_partner_id.vat if foreign else None,
-            residencia_fiscal=catalogs.pais_of_alpha2(partner.country_id.code) if foreign else None,
-            fecha_hora_salida_llegada=local.replace(tzinfo=None, microsecond=0),
-            domicilio=cp.Domicilio(
-                calle=(partner.street or "")[:100] or None,
-                estado=partner.state_id.code,
-                pais=catalogs.pais_of_alpha2(partner.country_id.code),
-                codigo_postal=partner.zip.strip(),
-            ),
-            **values,
+            figura_transporte=[builder._operador(picking.l10n_mx_einvoice_driver_id)],
         )
 
     def _mercancia(self, picking, move):
         template = move.product_id.product_tmpl_id
         quantity = self._quantity(move)
         hazardous = template.l10n_mx_einvoice_hazardous
-        documents = []
-        if picking.l10n_mx_einvoice_international:
-            documents = [
-                cp.DocumentacionAduanera(
-                    tipo_documento=DOCUMENTO_PEDIMENTO,
-                    num_pedimento=picking.l10n_mx_einvoice_pedimento,
-                )
-            ]
+        international = picking.l10n_mx_einvoice_international
         return cp.Mercancia(
             bienes_transp=template.l10n_mx_einvoice_clave_prod_serv_cp,
             descripcion=move.product_id.display_name,
@@ -319,34 +272,7 @@ class L10nMxEinvoiceBuilderPicking(models.AbstractModel):
             else None,
             embalaje=template.l10n_mx_einvoice_embalaje if hazardous else None,
             peso_en_kg=to_decimal(move.product_id.weight * quantity, 3),
-            documentacion_aduanera=documents,
-        )
-
-    def _autotransporte(self, vehicle):
-        return cp.Autotransporte(
-            perm_sct=vehicle.perm_sct,
-            num_permiso_sct=vehicle.num_permiso_sct,
-            identificacion_vehicular=cp.IdentificacionVehicular(
-                config_vehicular=vehicle.config_vehicular,
-                peso_bruto_vehicular=to_decimal(vehicle.peso_bruto_vehicular, 2),
-                placa_vm=normalize_placa(vehicle.placa),
-                anio_modelo_vm=vehicle.anio_modelo,
+            documentacion_aduanera=(
+                self._cp()._pedimento(picking.l10n_mx_einvoice_pedimento) if international else []
             ),
-            seguros=cp.Seguros(
-                asegura_resp_civil=vehicle.insurer,
-                poliza_resp_civil=vehicle.policy,
-                asegura_med_ambiente=vehicle.environment_insurer or None,
-                poliza_med_ambiente=vehicle.environment_policy or None,
-            ),
-            remolques=[
-                cp.Remolque(sub_tipo_rem=kind, placa=placa) for kind, placa in vehicle._trailers()
-            ],
-        )
-
-    def _operador(self, driver):
-        return cp.TiposFigura(
-            tipo_figura="01",
-            rfc_figura=driver._l10n_mx_einvoice_rfc(),
-            num_licencia=driver.l10n_mx_einvoice_driver_license,
-            nombre_figura=driver.name,
         )

@@ -6,7 +6,11 @@ from datetime import timedelta
 
 from lxml import etree
 from odoo import Command, fields
-from odoo.addons.l10n_mx_einvoice.tests.common import CfdiOracleMixin, L10nMxEinvoiceCommon
+from odoo.addons.l10n_mx_einvoice.tests.common import (
+    CartaPorteFixtures,
+    CfdiOracleMixin,
+    L10nMxEinvoiceCommon,
+)
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -14,7 +18,7 @@ NS = {"cartaporte31": "http://www.sat.gob.mx/CartaPorte31"}
 
 
 @tagged("post_install", "-at_install")
-class TestCartaPorte(CfdiOracleMixin, L10nMxEinvoiceCommon):
+class TestCartaPorte(CartaPorteFixtures, CfdiOracleMixin, L10nMxEinvoiceCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -35,43 +39,7 @@ class TestCartaPorte(CfdiOracleMixin, L10nMxEinvoiceCommon):
                 "vat": "XIA190128J61",
             }
         )
-        cls.foreign = cls.env["res.partner"].create(
-            {
-                "name": "LAREDO DISTRIBUTION LLC",
-                "is_company": True,
-                "country_id": cls.env.ref("base.us").id,
-                "state_id": cls.env.ref("base.state_us_44").id,
-                "street": "Industrial Blvd 5",
-                "zip": "78045",
-                "vat": "123456789",
-            }
-        )
-        cls.driver = cls.env["res.partner"].create(
-            {
-                "name": "XOCHILT CASAS CHAVEZ",
-                "country_id": cls.env.ref("base.mx").id,
-                "vat": "CACX7605101P8",
-                "l10n_mx_einvoice_driver_license": "LFC0123456",
-            }
-        )
-        cls.vehicle = cls.env["l10n_mx_einvoice.vehicle"].create(
-            {
-                "name": "Tractocamión 7",
-                "company_id": cls.company.id,
-                "perm_sct": "TPAF01",
-                "num_permiso_sct": "0X2XTXZ0X5X0X3X2X1X0",
-                "config_vehicular": "T3S2",
-                "peso_bruto_vehicular": 41.5,
-                "placa": "501-AA-3",
-                "anio_modelo": 2022,
-                "insurer": "Seguros Atlas",
-                "policy": "RC-123456",
-                "environment_insurer": "Seguros Atlas",
-                "environment_policy": "MA-778899",
-                "trailer1_type": "CTR004",
-                "trailer1_placa": "98AB7C",
-            }
-        )
+        cls.setup_carta_porte()
         cls.product_a.write({"weight": 2.5, "default_code": "LAP-14"})
         cls.product_a.l10n_mx_einvoice_clave_prod_serv_cp = "43211507"
         cls.gasoline = cls.env["product.product"].create(
