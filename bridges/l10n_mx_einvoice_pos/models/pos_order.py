@@ -68,6 +68,20 @@ class PosOrder(models.Model):
 
     # --- the ticket's own invoice -----------------------------------------------------
 
+    def action_pos_order_invoice(self):
+        in_global = self.filtered(lambda o: not o.account_move and o._l10n_mx_einvoice_in_global())
+        if in_global:
+            raise UserError(
+                self.env._(
+                    "The tickets %(tickets)s are in the global invoice %(holder)s: a ticket "
+                    "cannot also get an invoice of its own. Cancel the global invoice first "
+                    "(motive 01 or 02) and issue it again without them.",
+                    tickets=", ".join(in_global.mapped("name")),
+                    holder=in_global.l10n_mx_einvoice_global_document_id[:1].display_name,
+                )
+            )
+        return super().action_pos_order_invoice()
+
     def _prepare_invoice_vals(self):
         vals = super()._prepare_invoice_vals()
         if self.company_id.account_fiscal_country_id.code == "MX":

@@ -94,6 +94,11 @@ class TestPosCfdi(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertEqual(
             answer["pos.order"][0]["l10n_mx_einvoice_uuid"], invoice.l10n_mx_einvoice_uuid
         )
+        # Odoo's invoice mail (Send & Print) went to the customer with the XML and the PDF
+        mailed = invoice.message_ids.filtered(lambda m: self.customer in m.partner_ids)
+        self.assertTrue(mailed, "the invoice was not mailed to the customer")
+        self.assertIn(xml, mailed.attachment_ids.mapped("raw"))
+        self.assertTrue(mailed.attachment_ids.filtered(lambda a: a.mimetype == "application/pdf"))
         # the receipt mailed to the customer carries the XML (and Odoo's invoice PDF)
         attachments = orders._add_mail_attachment("T", base64.b64encode(b"jpg"), False)
         sent = self.env["ir.attachment"].browse([command[1] for command in attachments])
@@ -188,6 +193,10 @@ class TestPosCfdi(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         with self.assertRaisesRegex(UserError, "already belong to a global invoice"):
             again.action_create_global_invoice()
         self.assertFalse(first._l10n_mx_einvoice_invoiceable())
+        first.partner_id = self.customer
+        with self.assertRaisesRegex(UserError, "cannot also get an invoice of its own"):
+            first.action_pos_order_invoice()
+        self.assertFalse(first.account_move)
         # a cancelled global invoice frees its tickets
         holder._cancel("02")
         self.assertEqual(holder.state, "cancelled", holder.message)
