@@ -76,6 +76,9 @@ def environment(db):
 
 def shop(env):
     company, customer, product, tax = SETUP["demo_company"](env)
+    env.cr.commit()  # the company whole (chart, CSD, PAC) even if a later step fails
+    # the administrator (a POS user), as superuser
+    env = env(user=env.ref("base.user_admin").id, su=True)
     env = env(context=dict(env.context, allowed_company_ids=[company.id]))
     product = product.with_env(env)
     product.write({"taxes_id": [(6, 0, tax.ids)], "available_in_pos": True})
@@ -85,6 +88,8 @@ def shop(env):
     if config and config.current_session_id:
         session = config.current_session_id
         return env, company.with_env(env), customer.with_env(env), product, session
+    if not env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1):
+        env["stock.warehouse"].create({"name": "Bench", "code": "BNCH", "company_id": company.id})
     helpers = runpy.run_path(str(SHOP))
     config, session, _cash, _card = helpers["setup_shop"](env, company, product, "Bench POS")
     return env, company.with_env(env), customer.with_env(env), product, session
