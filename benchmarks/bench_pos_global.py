@@ -45,30 +45,9 @@ def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def ensure_database(db, recreate):
-    odoo_cmd, addons = BENCH_DB["odoo_command_and_addons"]()
-    if recreate or not BENCH_DB["database_exists"](db):
-        print(f"== creating database {db} with l10n_mx_einvoice_pos", flush=True)
-        subprocess.run(["dropdb", "--if-exists", db], check=False)
-        subprocess.run(
-            [
-                *odoo_cmd,
-                "-d",
-                db,
-                f"--addons-path={addons}",
-                "--without-demo=all",
-                "-i",
-                "l10n_mx_einvoice_pos",
-                "--stop-after-init",
-                "--log-level=warn",
-                "--no-http",
-            ],
-            check=True,
-        )
-
-
-def environment(db):
-    odoo, registry = BENCH_DB["open_registry"](db)
+def environment(db, recreate=False):
+    """Odoo and the registry of ``db``, created with the POS bridge when missing."""
+    odoo, registry = BENCH_DB["open_registry"](db, recreate, module="l10n_mx_einvoice_pos")
     if odoo is None:
         sys.exit(registry)
     return odoo, registry
@@ -254,7 +233,8 @@ def main():
     if args.side == "individual":
         print(json.dumps(side_individual(args.db, args.sample)))
         return
-    ensure_database(args.db, args.recreate)
+    if args.recreate or not BENCH_DB["database_exists"](args.db):
+        environment(args.db, args.recreate)
     prepared = run_side(args, "prepare")
     print(f"prepared {prepared['created']} paid tickets in {prepared['seconds']:.1f} s (not timed)")
     base = run_side(args, "individual")
