@@ -1,5 +1,9 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+
+SEND_WITHIN = timedelta(days=7)  # a ticket's invoice stamped late is still mailed
 
 
 class L10nMxEinvoiceDocument(models.Model):
@@ -36,3 +40,28 @@ class L10nMxEinvoiceDocument(models.Model):
                     )
                 tickets.invalidate_recordset()
         return super()._lock(subjects, skip_held=skip_held)
+
+    @api.model
+    def _cron_stamp(self, limit=200):
+        result = super()._cron_stamp(limit=limit)
+        self._send_late_pos_invoices(limit)
+        return result
+
+    @api.model
+    def _send_late_pos_invoices(self, limit):
+        """Mail the tickets' invoices stamped after the sale (the PAC was unavailable at
+        the counter): Odoo's Send & Print, XML and PDF, to customers with an email."""
+        invoices = self.env["account.move"].search(
+            [
+                ("pos_order_ids", "!=", False),
+                ("l10n_mx_einvoice_state", "=", "stamped"),
+                ("is_move_sent", "=", False),
+                ("partner_id.email", "!=", False),
+                ("create_date", ">=", fields.Datetime.now() - SEND_WITHIN),
+            ],
+            limit=limit,
+            order="id",
+        )
+        for invoice in invoices:
+            invoice.with_company(invoice.company_id)._generate_and_send()
+            self._commit()

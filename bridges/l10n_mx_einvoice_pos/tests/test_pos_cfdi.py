@@ -130,7 +130,12 @@ class TestPosCfdi(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
             invoice.l10n_mx_einvoice_state, "stamped", invoice.l10n_mx_einvoice_message
         )
         self.assertEqual(pending.state, "stamped")  # the same signed XML, not sealed again
-        self.assertSatValid(invoice.l10n_mx_einvoice_attachment_id.raw)
+        xml = invoice.l10n_mx_einvoice_attachment_id.raw
+        self.assertSatValid(xml)
+        # stamped late, the invoice is mailed late, with its XML
+        self.assertTrue(invoice.is_move_sent)
+        mailed = invoice.message_ids.filtered(lambda m: self.customer in m.partner_ids)
+        self.assertIn(xml, mailed.attachment_ids.mapped("raw"))
 
     def test_refused_cfdi_keeps_the_order(self):
         """A customer without régimen: the PAC is not called, the order stays invoiced and
