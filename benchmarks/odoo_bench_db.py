@@ -42,13 +42,13 @@ def database_exists(db):
     return found.stdout.strip() == "1"
 
 
-def open_registry(db, recreate=False):
+def open_registry(db, recreate=False, module="l10n_mx_einvoice"):
     try:
         odoo_cmd, addons = odoo_command_and_addons()
     except BOOT["BootstrapError"] as error:
         return None, f"NO ODOO: {error}"
     if recreate or not database_exists(db):
-        print(f"== creating database {db} with l10n_mx_einvoice", flush=True)
+        print(f"== creating database {db} with {module}", flush=True)
         subprocess.run(["dropdb", "--if-exists", db])
         subprocess.run(
             [
@@ -58,7 +58,7 @@ def open_registry(db, recreate=False):
                 f"--addons-path={addons}",
                 "--without-demo=all",
                 "-i",
-                "l10n_mx_einvoice",
+                module,
                 "--stop-after-init",
                 "--log-level=warn",
                 "--no-http",

@@ -849,7 +849,10 @@ class AccountMove(models.Model):
                 and m._l10n_mx_einvoice_stampable()
             )
         )
-        # without the CFDI right, posting still works: the scheduled action stamps them
+        # without the CFDI right, posting still works: the scheduled action stamps them;
+        # a caller that stamps on its own terms (the Point of Sale) asks to stamp later
+        if self.env.context.get("l10n_mx_einvoice_stamp_later"):
+            return posted
         if to_stamp and (self.env.su or self.env.user.has_group(USER_GROUP)):
             self.env["l10n_mx_einvoice.document"]._stamp(to_stamp)
         return posted

@@ -51,6 +51,30 @@ class L10nMxEinvoiceBuilderGlobal(models.AbstractModel):
     def _expected_total(self, request):
         return self._total_of(request.sale_ids)
 
+    # --- what the global invoice covers (extension points of a bridge's sales) ----------
+
+    def _is_empty(self, request):
+        """True when the request covers nothing (a bridge adds its own sales, e.g. the
+        Point of Sale's tickets)."""
+        return not request.sale_ids
+
+    def _conceptos(self, request, decimals):
+        """The Conceptos, one per sale (a bridge appends one per ticket)."""
+        return [self._concepto(sale, decimals) for sale in request.sale_ids.sorted("id")]
+
+    def _amounts_by_forma(self, request):
+        """{c_FormaPago: amount} of what the request covers ("99" left out): the largest
+        gives the CFDI's FormaPago (a bridge adds its tickets' payments)."""
+        by_forma = defaultdict(float)
+        for sale in request.sale_ids:
+            if sale.l10n_mx_einvoice_forma_pago and sale.l10n_mx_einvoice_forma_pago != "99":
+                by_forma[sale.l10n_mx_einvoice_forma_pago] += sale.amount_total
+        return by_forma
+
+    def _last_day(self, request):
+        """The day of the latest sale covered (the exchange rate's day), None without any."""
+        return max(request.sale_ids.mapped("invoice_date"), default=None)
+
     def _document_values(self, request):
         return {
             "sale_ids": [Command.set(request.sale_ids.ids)],
@@ -106,7 +130,7 @@ class L10nMxEinvoiceBuilderGlobal(models.AbstractModel):
     def _problems(self, request):
         problems = self._company_problems(request)
         sales = request.sale_ids
-        if not sales:
+        if self._is_empty(request):
             problems.append(self.env._("The global invoice includes no sales."))
         others = sales.filtered(
             lambda s: (
@@ -149,13 +173,13 @@ class L10nMxEinvoiceBuilderGlobal(models.AbstractModel):
         currency = request.currency_id
         decimals = amounts.currency_decimals(currency.name)
         serie, folio = self._serie_folio(request)
-        day = max(request.sale_ids.mapped("invoice_date"), default=fields.Date.context_today(self))
+        day = self._last_day(request) or fields.Date.context_today(self)
         rate = company.currency_id._get_conversion_rate(company.currency_id, currency, company, day)
         return Comprobante(
             serie=serie,
             folio=folio,
             fecha=fecha,
-            forma_pago=self._forma_pago(request.sale_ids),
+            forma_pago=self._forma_pago(request),
             moneda=currency.name,
             tipo_cambio=self._tipo_cambio(currency, rate),
             tipo_de_comprobante="I",
@@ -173,15 +197,12 @@ class L10nMxEinvoiceBuilderGlobal(models.AbstractModel):
                 regimen_fiscal=sat.REGIMEN_SIN_OBLIGACIONES,
                 uso_cfdi=sat.USO_SIN_EFECTOS,
             ),
-            conceptos=[self._concepto(sale, decimals) for sale in request.sale_ids.sorted("id")],
+            conceptos=self._conceptos(request, decimals),
         )
 
-    def _forma_pago(self, sales):
-        """The form of payment of the largest amount among the sales (SAT's rule)."""
-        by_forma = defaultdict(float)
-        for sale in sales:
-            if sale.l10n_mx_einvoice_forma_pago and sale.l10n_mx_einvoice_forma_pago != "99":
-                by_forma[sale.l10n_mx_einvoice_forma_pago] += sale.amount_total
+    def _forma_pago(self, request):
+        """The form of payment of the largest amount covered (SAT's rule)."""
+        by_forma = self._amounts_by_forma(request)
         return max(by_forma, key=by_forma.get) if by_forma else "01"
 
     def _concepto(self, sale, decimals):
@@ -191,9 +212,15 @@ class L10nMxEinvoiceBuilderGlobal(models.AbstractModel):
             for base_line in self._base_lines(sale)
             if base_line["record"].tax_ids
         ]
+        return self._sale_concepto(sale.name, importe, taxed)
+
+    def _sale_concepto(self, reference, importe, taxed):
+        """A sale's Concepto in a global invoice: NoIdentificacion its reference, ClaveProdServ
+        01010101, ClaveUnidad ACT, one unit of ``importe``, ``taxed`` (ConceptoImpuestos of its
+        lines) merged per tax and rate."""
         concepto = Concepto(
             clave_prod_serv=sat.GLOBAL_CLAVE_PROD_SERV,
-            no_identificacion=sale.name,
+            no_identificacion=reference,
             cantidad=Decimal(1),
             clave_unidad=sat.GLOBAL_CLAVE_UNIDAD,
             descripcion="Venta",

@@ -77,7 +77,7 @@ class L10nMxEinvoiceGlobalInvoice(models.TransientModel):
 
     def action_create_global_invoice(self):
         self.ensure_one()
-        if not self.sale_ids:
+        if self.env["l10n_mx_einvoice.builder.global"]._is_empty(self):
             raise UserError(
                 self.env._(
                     "No posted, unstamped sales to público en general (XAXX010101000) between "

@@ -1,0 +1,1 @@
+from . import test_pos_cfdi, test_pos_global_race

@@ -1,0 +1,1 @@
+from . import l10n_mx_einvoice_global_invoice
