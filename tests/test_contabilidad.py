@@ -416,6 +416,26 @@ class TestContabilidad(BooksFixtures, L10nMxEinvoiceCommon):
         )
         with self.assertRaises(AccessError):
             self.export("balanza", user=invoicing)
+        # Accounting > Reporting > SAT (México): shown to accounting managers only
+        menu = self.env.ref("l10n_mx_einvoice.menu_l10n_mx_einvoice_sat_reports")
+        self.assertEqual(menu.parent_id, self.env.ref("account.menu_finance_reports"))
+        self.assertEqual(menu.groups_id, self.env.ref("account.group_account_manager"))
+        menus = self.env["ir.ui.menu"]
+        self.assertNotIn(menu.id, menus.with_user(invoicing)._visible_menu_ids())
+        accountant = new_test_user(
+            self.env,
+            "conta_accountant",
+            groups="account.group_account_manager",
+            company_id=self.company.id,
+        )
+        self.assertIn(menu.id, menus.with_user(accountant)._visible_menu_ids())
+        self.assertEqual(
+            menu.child_id.mapped("action"),
+            [
+                self.env.ref("l10n_mx_einvoice.action_l10n_mx_einvoice_contabilidad_export"),
+                self.env.ref("l10n_mx_einvoice.action_l10n_mx_einvoice_diot"),
+            ],
+        )
         other = self.setup_other_company(name="OTRA EMPRESA")["company"]
         manager = new_test_user(
             self.env,
