@@ -65,6 +65,7 @@ class TestDiot(BooksFixtures, L10nMxEinvoiceCommon):
         self.assertEqual(national.move_ids, bill | other | payments.move_id)
         action = national.action_open_moves()
         self.assertEqual(self.env["account.move"].search(action["domain"]), national.move_ids)
+        self.assertEqual(action["views"][0], (self.env.ref("account.view_move_tree").id, "list"))
 
         fees_line = self.line_of(wizard, self.professional)
         self.assertEqual(fees_line.tipo_operacion, "03")
