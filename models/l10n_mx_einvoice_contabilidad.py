@@ -6,6 +6,7 @@ balanza follows Odoo's trial balance: income and expense accounts start each fis
 at zero, their earlier results are in the current year earnings account.
 """
 
+import re
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
@@ -23,6 +24,8 @@ NO_AMOUNT = ("line_section", "line_note")  # an invoice's titles and notes: no a
 RECEIVABLE_PAYABLE = ("asset_receivable", "liability_payable")
 CHEQUE, TRANSFERENCIA = "02", "03"
 BANCO_EXTRANJERO = "999"
+# a supplier's own folio of a CFD or CBB (no UUID): an optional serie of letters, a number
+SERIE_FOLIO = re.compile(r"^\s*([A-Za-z]{1,10})?[\s/-]*0*([1-9][0-9]{0,19})\s*$")
 
 
 class L10nMxEinvoiceContabilidad(models.AbstractModel):
@@ -239,7 +242,27 @@ class L10nMxEinvoiceContabilidad(models.AbstractModel):
                 number = move.ref or move.name
                 ext = ce.CompExt(number, amount, partner.vat or None, currency, rate)
                 return {"comp_ext": [ext]}
+            return self._comp_nal_otr(move, amount, currency, rate)
         return {}
+
+    @api.model
+    def _comp_nal_otr(self, move, amount, currency, rate):
+        """A national supplier's voucher that is not a CFDI (CFD or CBB): the bill has no
+        UUID and its reference is the supplier's serie and folio ("A-1234", "1234")."""
+        found = SERIE_FOLIO.match(move.ref or "")
+        rfc = move.commercial_partner_id._l10n_mx_einvoice_rfc()
+        if not found or not rfc:
+            return {}
+        serie, folio = found.groups()
+        otr = ce.CompNalOtr(
+            cfd_cbb_num_fol=int(folio),
+            rfc=rfc,
+            monto_total=amount,
+            cfd_cbb_serie=serie.upper() if serie else None,
+            moneda=currency,
+            tip_camb=rate,
+        )
+        return {"comp_nal_otr": [otr]}
 
     @api.model
     def _payments(self, move):

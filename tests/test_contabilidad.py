@@ -300,6 +300,72 @@ class TestContabilidad(BooksFixtures, L10nMxEinvoiceCommon):
             ("012", "012180001234567891", "072", "072180009876543210", "116.00"),
         )
 
+    def test_cheque_and_a_supplier_voucher_that_is_not_a_cfdi(self):
+        bbva = self.env["res.bank"].create({"name": "BBVA BANCOMER", "l10n_mx_edi_code": "012"})
+        self.bank.bank_account_id = self.env["res.partner.bank"].create(
+            {
+                "acc_number": "0123456789",
+                "bank_id": bbva.id,
+                "partner_id": self.company.partner_id.id,
+            }
+        )
+        self.bank.l10n_mx_einvoice_forma_pago = "02"  # cheque nominativo
+        # no supplier CFDI: the bill's reference is the supplier's CFD serie and folio
+        bill = self.make_bill(self.professional, [(100.0, self.purchase_16)], ref="b-000457")
+        payment = self.pay_bill(bill, 116.0)
+        _doc, polizas = self.polizas()
+
+        def vouchers(move, tag):
+            return [v for t in polizas[move.name] for v in t if local(v) == tag]
+
+        (otr,) = vouchers(bill, "CompNalOtr")
+        self.assertEqual(
+            (
+                otr.get("CFD_CBB_Serie"),
+                otr.get("CFD_CBB_NumFol"),
+                otr.get("RFC"),
+                otr.get("MontoTotal"),
+            ),
+            ("B", "457", "MAS0810247C0", "116.00"),
+        )
+        self.assertFalse(vouchers(bill, "CompNal"))
+        (cheque,) = vouchers(payment.move_id, "Cheque")
+        self.assertEqual(
+            (
+                cheque.get("BanEmisNal"),
+                cheque.get("CtaOri"),
+                cheque.get("Benef"),
+                cheque.get("RFC"),
+                cheque.get("Monto"),
+                cheque.get("Fecha"),
+            ),
+            ("012", "0123456789", "DESPACHO CONTABLE", "MAS0810247C0", "116.00", str(payment.date)),
+        )
+        self.assertTrue(cheque.get("Num"))
+        self.assertFalse(vouchers(payment.move_id, "OtrMetodoPago"))
+        # a reference that is not a serie and folio names no voucher
+        loose = self.make_bill(self.professional, [(50.0, self.purchase_16)], ref="Renta marzo")
+        _doc, polizas = self.polizas()
+        self.assertFalse(vouchers(loose, "CompNalOtr"))
+
+    def test_a_uuid_unknown_to_the_company_is_flagged_and_the_file_made(self):
+        # an invoice whose UUID came without its CFDI (e.g. from a former system)
+        stranger = str(uuid_lib.uuid4()).upper()
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE account_move SET l10n_mx_einvoice_uuid = %s WHERE id = %s",
+            [stranger, self.sale.id],
+        )
+        self.env.invalidate_all()
+        wizard = self.export("polizas", tipo_solicitud="AF", num_orden="ABC1234567/25")
+        self.assertIn(stranger, wizard.warnings)
+        self.assertIn("EINV-CE-UUID", wizard.warnings)
+        doc = self.xml_of(wizard, "PL")
+        uuids = {v.get("UUID_CFDI") for v in doc.iter(f"{{{doc.nsmap['PLZ']}}}CompNal")}
+        self.assertIn(stranger, uuids)  # flagged, not dropped
+        self.assertIn(BILL_UUID, uuids)
+        self.assertNotIn(BILL_UUID, wizard.warnings)  # a received CFDI the company holds
+
     def test_requested_files_need_their_reference(self):
         with self.assertRaisesRegex(UserError, "NumOrden"):
             self.export("polizas", tipo_solicitud="FC")
@@ -350,6 +416,26 @@ class TestContabilidad(BooksFixtures, L10nMxEinvoiceCommon):
         )
         with self.assertRaises(AccessError):
             self.export("balanza", user=invoicing)
+        # Accounting > Reporting > SAT (México): shown to accounting managers only
+        menu = self.env.ref("l10n_mx_einvoice.menu_l10n_mx_einvoice_sat_reports")
+        self.assertEqual(menu.parent_id, self.env.ref("account.menu_finance_reports"))
+        self.assertEqual(menu.groups_id, self.env.ref("account.group_account_manager"))
+        menus = self.env["ir.ui.menu"]
+        self.assertNotIn(menu.id, menus.with_user(invoicing)._visible_menu_ids())
+        accountant = new_test_user(
+            self.env,
+            "conta_accountant",
+            groups="account.group_account_manager",
+            company_id=self.company.id,
+        )
+        self.assertIn(menu.id, menus.with_user(accountant)._visible_menu_ids())
+        self.assertEqual(
+            menu.child_id.mapped("action"),
+            [
+                self.env.ref("l10n_mx_einvoice.action_l10n_mx_einvoice_contabilidad_export"),
+                self.env.ref("l10n_mx_einvoice.action_l10n_mx_einvoice_diot"),
+            ],
+        )
         other = self.setup_other_company(name="OTRA EMPRESA")["company"]
         manager = new_test_user(
             self.env,

@@ -65,6 +65,7 @@ class TestDiot(BooksFixtures, L10nMxEinvoiceCommon):
         self.assertEqual(national.move_ids, bill | other | payments.move_id)
         action = national.action_open_moves()
         self.assertEqual(self.env["account.move"].search(action["domain"]), national.move_ids)
+        self.assertEqual(action["views"][0], (self.env.ref("account.view_move_tree").id, "list"))
 
         fees_line = self.line_of(wizard, self.professional)
         self.assertEqual(fees_line.tipo_operacion, "03")
@@ -95,6 +96,70 @@ class TestDiot(BooksFixtures, L10nMxEinvoiceCommon):
         foreign_row = rows["98-7654321"]
         self.assertEqual(foreign_row[:6], ["05", "07", "", "98-7654321", "ACME Tools Inc.", "USA"])
         self.assertEqual((foreign_row[13], foreign_row[23]), ("1750", "280"))
+
+    def test_border_rate_returns_rent_and_global_suppliers(self):
+        chart = self.env["account.chart.template"].with_company(self.company)
+        north = chart.ref("tax16")  # 8 % región fronteriza norte
+        landlord = self.env["res.partner"].create(
+            {
+                "name": "INMOBILIARIA DEL NORTE",
+                "is_company": True,
+                "country_id": self.env.ref("base.mx").id,
+                "vat": "IIA040805DZ4",
+                "l10n_mx_einvoice_diot_operation": "06",
+            }
+        )
+        public = self.env["res.partner"].create(
+            {
+                "name": "PROVEEDORES DE MOSTRADOR",
+                "country_id": self.env.ref("base.mx").id,
+                "vat": "XAXX010101000",
+            }
+        )
+        border = self.make_bill(self.supplier, [(1000.0, north)])
+        bill = self.make_bill(self.supplier, [(2000.0, self.purchase_16)])
+        refund = self.make_bill(
+            self.supplier, [(500.0, self.purchase_16)], move_type="in_refund", ref="NC-1"
+        )
+        (bill | refund).line_ids.filtered(
+            lambda item: item.account_type == "liability_payable"
+        ).reconcile()
+        self.assertEqual(bill.amount_residual, 2320.0 - 580.0)
+        self.pay_bill(bill, 1740.0)
+        self.pay_bill(border, 1080.0)
+        rent = self.make_bill(landlord, [(10000.0, self.purchase_16)])
+        self.pay_bill(rent, 11600.0)
+        counter = self.make_bill(public, [(300.0, self.purchase_16)])
+        self.pay_bill(counter, 348.0)
+
+        wizard = self.diot()
+        self.assertFalse(wizard.problems)
+        national = self.line_of(wizard, self.supplier)
+        self.assertEqual(
+            (national.paid_8_north, national.iva_8_north),
+            (1000.0, 80.0),
+        )
+        # the bill paid in full (by the payment and by the return), the return apart
+        self.assertEqual(
+            (national.paid_16, national.refunds_16, national.iva_16), (2000.0, 500.0, 240.0)
+        )
+        self.assertIn(refund, national.move_ids)
+        rent_line = self.line_of(wizard, landlord)
+        self.assertEqual((rent_line.tipo_tercero, rent_line.tipo_operacion), ("04", "06"))
+        counter_line = self.line_of(wizard, public)
+        self.assertEqual(
+            (counter_line.tipo_tercero, counter_line.tipo_operacion, counter_line.rfc),
+            ("15", "87", "XAXX010101000"),
+        )
+        rows = base64.b64decode(wizard.txt_file).decode("utf-8").split("\r\n")[:-1]
+        rows = {row.split("|")[2]: row.split("|") for row in rows}
+        row = rows["ICV060329BY0"]
+        # fields 8 and 18: 8 % north paid and its IVA; 12, 13, 22: 16 % paid, returns, IVA
+        self.assertEqual((row[7], row[17]), ("1000", "80"))
+        self.assertEqual((row[11], row[12], row[21]), ("2000", "500", "240"))
+        self.assertEqual(rows["IIA040805DZ4"][:2], ["04", "06"])
+        self.assertEqual(rows["IIA040805DZ4"][11], "10000")
+        self.assertEqual(rows["XAXX010101000"][:2], ["15", "87"])
 
     def test_a_supplier_without_rfc_is_listed_and_no_file_is_made(self):
         nameless = self.env["res.partner"].create(

@@ -213,7 +213,8 @@ class L10nMxEinvoiceDiot(models.TransientModel):
                 what, creditable = kind
                 if what == "retencion":
                     extra["iva_retenido"] += -balance
-                elif what in diot.SECTIONS and not refund:
+                elif what in diot.SECTIONS:
+                    # a return's IVA (a credit) lowers the IVA of the section's purchases
                     field = "iva_acreditable" if creditable else "iva_no_acreditable_requisitos"
                     sections[what][field] += balance
                 continue

@@ -65,5 +65,7 @@ class L10nMxEinvoiceDiotLine(models.TransientModel):
             "name": self.env._("Bills and payments of %s", self.partner_id.display_name),
             "res_model": "account.move",
             "view_mode": "list,form",
+            # the journal entries' list: date, partner, journal and amount of each
+            "views": [(self.env.ref("account.view_move_tree").id, "list"), (False, "form")],
             "domain": [("id", "in", self.move_ids.ids)],
         }
