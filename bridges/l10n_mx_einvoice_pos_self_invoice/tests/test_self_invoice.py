@@ -132,9 +132,11 @@ class TestSelfInvoice(
         self.assertIn("up to 5 days", self.error_of(page))
 
         in_global = self.ticket()
-        in_global.l10n_mx_einvoice_global_document_id = self.env[
-            "l10n_mx_einvoice.document"
-        ].sudo().create({"kind": "stamp", "state": "stamped", "company_id": self.company.id})
+        in_global.l10n_mx_einvoice_global_document_id = (
+            self.env["l10n_mx_einvoice.document"]
+            .sudo()
+            .create({"kind": "stamp", "state": "stamped", "company_id": self.company.id})
+        )
         page = self.send_ticket(self.visitor(), in_global)
         self.assertIn("global invoice", self.error_of(page))
         self.assertIn("motive 04", self.error_of(page))
