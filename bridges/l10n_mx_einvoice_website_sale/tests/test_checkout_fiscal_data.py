@@ -52,7 +52,8 @@ class TestCheckoutFiscalData(CfdiOracleMixin, L10nMxEinvoiceCommon):
             "use_delivery_as_billing": "true",
             **fiscal,
         }
-        with MockRequest(self.env, website=self.website, sale_order_id=cart.id) as req:
+        visitor = self.env(user=self.website.user_id)  # an anonymous visitor's cart
+        with MockRequest(visitor, website=self.website, sale_order_id=cart.id) as req:
             req.httprequest.method = "POST"
             answer = self.controller.shop_address_submit(**values)
             return json.loads(getattr(answer, "data", answer))
@@ -83,7 +84,7 @@ class TestCheckoutFiscalData(CfdiOracleMixin, L10nMxEinvoiceCommon):
         # wanting a CFDI without its data
         answer = self.submit(cart, l10n_mx_einvoice_want_cfdi="true")
         self.assertIn("l10n_mx_einvoice_uso_cfdi", answer["invalid_fields"])
-        self.assertTrue(cart.partner_id == self.website.user_id.partner_id)  # nothing stored
+        self.assertFalse(self.env["res.partner"].search([("vat", "=", "CACX7605101P8")]))
 
     def test_fiscal_data_is_stored_and_invoiced(self):
         cart = self.cart()
@@ -96,6 +97,11 @@ class TestCheckoutFiscalData(CfdiOracleMixin, L10nMxEinvoiceCommon):
         )
         self.assertIn("redirectUrl", answer, answer)
         partner = cart.partner_invoice_id
+        where = (
+            f"order partner {cart.partner_id.display_name}, invoice partner "
+            f"{partner.display_name} (parent {partner.parent_id.display_name}), anonymous "
+            f"{cart._is_anonymous_cart()}"
+        )
         self.assertEqual(
             (
                 partner.vat,
@@ -104,6 +110,7 @@ class TestCheckoutFiscalData(CfdiOracleMixin, L10nMxEinvoiceCommon):
                 partner.l10n_mx_einvoice_uso_cfdi,
             ),
             ("CACX7605101P8", "42501", "612", "G01"),
+            where,
         )
         partner.name = "XOCHILT CASAS CHAVEZ"
         cart.action_confirm()
@@ -129,3 +136,53 @@ class TestCheckoutFiscalData(CfdiOracleMixin, L10nMxEinvoiceCommon):
     def test_no_cfdi_wanted_no_fiscal_check(self):
         answer = self.submit(self.cart())
         self.assertIn("redirectUrl", answer, answer)
+
+    # --- /my/orders: the CFDI of a paid order (bridge l10n_mx_einvoice_sale) -------------------
+
+    def paid_order(self, partner):
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "company_id": self.company.id,
+                "order_line": [Command.create({"product_id": self.product_a.id})],
+            }
+        )
+        order.action_confirm()
+        provider = self.env["payment.provider"].create(
+            {"name": "Prueba", "code": "none", "state": "test", "company_id": self.company.id}
+        )
+        self.env["payment.transaction"].create(
+            {
+                "provider_id": provider.id,
+                "payment_method_id": self.env.ref("payment.payment_method_unknown").id,
+                "amount": order.amount_total,
+                "currency_id": order.currency_id.id,
+                "partner_id": partner.id,
+                "reference": f"{order.name}-portal",
+                "sale_order_ids": [Command.set(order.ids)],
+                "state": "done",
+            }
+        )
+        return order
+
+    def test_paid_order_asks_for_its_cfdi(self):
+        bare = self.env["res.partner"].create({"name": "SIN DATOS", "country_id": self.mx.id})
+        self.assertEqual(self.paid_order(bare)._l10n_mx_einvoice_portal_refusal(), "fiscal_data")
+        unpaid = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [Command.create({"product_id": self.product_a.id})],
+            }
+        )
+        unpaid.action_confirm()
+        self.assertEqual(unpaid._l10n_mx_einvoice_portal_refusal(), "not_paid")
+        order = self.paid_order(self.customer)
+        self.assertFalse(order._l10n_mx_einvoice_portal_refusal())
+        invoice = order._l10n_mx_einvoice_portal_invoice()
+        self.assertEqual(
+            invoice.l10n_mx_einvoice_state, "stamped", invoice.l10n_mx_einvoice_message
+        )
+        self.assertSatValid(invoice.l10n_mx_einvoice_attachment_id.raw)
+        # asked again: the same invoice, no second CFDI
+        self.assertEqual(order._l10n_mx_einvoice_portal_invoice(), invoice)
+        self.assertEqual(order._l10n_mx_einvoice_portal_refusal(), "not_paid")
