@@ -63,6 +63,7 @@
         "views/l10n_mx_einvoice_sat_download_views.xml",
         "views/l10n_mx_einvoice_sat_cfdi_views.xml",
         "views/l10n_mx_einvoice_list69b_views.xml",
+        "views/account_portal_templates.xml",
     ],
     "post_init_hook": "_post_init_hook",
 }

@@ -669,6 +669,18 @@ class AccountMove(models.Model):
             and (document_type == "payment" or self.l10n_mx_einvoice_state != "cancelled")
         )
 
+    def _l10n_mx_einvoice_portal_complements(self):
+        """The payment entries whose stamped complement (CFDI de pago) pays this invoice, as
+        the customer portal lists them (sudo: the portal reads them for the invoice's owner)."""
+        self.ensure_one()
+        payments = self.sudo()._get_reconciled_payments()
+        return payments.move_id.filtered(
+            lambda move: (
+                move.l10n_mx_einvoice_attachment_id
+                and move.l10n_mx_einvoice_state in ("stamped", "cancel_requested", "cancelled")
+            )
+        )
+
     def _l10n_mx_einvoice_stamped_xml(self):
         self.ensure_one()
         return self.l10n_mx_einvoice_document_id._stamped_xml()

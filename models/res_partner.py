@@ -241,6 +241,26 @@ class ResPartner(models.Model):
                     )
                 )
 
+    @api.model
+    def _l10n_mx_einvoice_fiscal_errors(self, vals):
+        """The back office's checks of a Mexican customer's fiscal data (RFC shape, régimen
+        and uso CFDI for the kind of person, SAT's postal code), for ``vals`` typed outside
+        the back office (the self-invoicing page, the shop's checkout): their messages, in
+        the user's language, empty when ``vals`` would be accepted. Nothing is written."""
+        vals = {"country_id": self.env.ref("base.mx").id, **vals}
+        partner = self.new(vals)
+        errors = []
+        for check in (
+            partner._check_l10n_mx_einvoice_rfc,
+            partner._check_l10n_mx_einvoice_regimen_and_uso,
+            partner._check_l10n_mx_einvoice_zip,
+        ):
+            try:
+                check()
+            except ValidationError as error:
+                errors.append(str(error.args[0]))
+        return errors
+
     @api.onchange("zip", "country_id")
     def _onchange_l10n_mx_einvoice_zip_state(self):
         if self.country_id.code != "MX" or not self.zip:

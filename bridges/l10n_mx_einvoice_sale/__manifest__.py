@@ -7,5 +7,6 @@
     "author": "l10n_mx_einvoice contributors",
     "license": "LGPL-3",
     "depends": ["l10n_mx_einvoice", "sale"],
+    "data": ["views/sale_portal_templates.xml"],
     "auto_install": True,
 }
