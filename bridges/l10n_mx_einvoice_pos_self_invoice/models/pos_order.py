@@ -67,8 +67,7 @@ class PosOrder(models.Model):
                 "This ticket was already invoiced. The CFDI was sent to the email of its "
                 "customer; if you did not ask for it, contact the store."
             )
-        global_document = order.l10n_mx_einvoice_global_document_id
-        if global_document and global_document.state != "cancelled":
+        if order._l10n_mx_einvoice_in_global():
             return self.env._(
                 "This ticket is already included in the global invoice (público en general) "
                 "of its period, so it can no longer be invoiced online. Ask the store: SAT "
