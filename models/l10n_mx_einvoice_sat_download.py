@@ -300,7 +300,8 @@ class L10nMxEinvoiceSatDownload(models.Model):
     # --- import -----------------------------------------------------------------------
 
     def _import_packages(self):
-        """Read every stored package not read yet into SAT CFDI rows (and vendor bills)."""
+        """Read every stored package not read yet into SAT CFDI rows (and vendor bills),
+        committing each one (outside tests)."""
         job = DownloadJob.from_dict(self.job)
         for package_id in job.stored:
             if package_id in (self.imported_packages or []):
@@ -316,6 +317,11 @@ class L10nMxEinvoiceSatDownload(models.Model):
                         ),
                     }
                 )
+            # a package's bills are saved with the mark that it was read: a crash later
+            # redoes nothing, and the memory of its records is freed before the next one
+            if self._can_commit():
+                self._commit()
+                self.env.invalidate_all()
 
     def _import_package(self, package_id, attachment):
         try:
