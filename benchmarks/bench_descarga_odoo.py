@@ -24,10 +24,12 @@ Peak memory is the growth of the process' peak resident set (VmHWM, reset throug
 so neither side pays for tracing.
 
 Usage: python3 benchmarks/bench_descarga_odoo.py [--database DB] [--files 20000] [--recreate]
+       [--profile FILE]
 """
 
 import argparse
 import base64
+import cProfile
 import io
 import runpy
 import sys
@@ -146,6 +148,7 @@ def main():
     parser.add_argument("--database", "--db", dest="db", default="einvoice_bench_descarga")
     parser.add_argument("--files", type=int, default=20000)
     parser.add_argument("--recreate", action="store_true")
+    parser.add_argument("--profile", metavar="FILE", help="cProfile the Odoo import into FILE")
     args = parser.parse_args()
 
     odoo, registry = BENCH_DB["open_registry"](args.db, args.recreate)
@@ -175,9 +178,15 @@ def main():
         cr.commit()
         env = company.env
         with PeakMemory() as odoo_memory:
+            profiler = cProfile.Profile() if args.profile else None
             start = time.perf_counter()
+            if profiler:
+                profiler.enable()
             download, problems = odoo_import(env, company, packed)
             odoo_seconds = time.perf_counter() - start
+            if profiler:
+                profiler.disable()
+                profiler.dump_stats(args.profile)
         first = next(iter(packed))
         problems_again = download._import_package(first, download._package(first))
         env.flush_all()

@@ -377,7 +377,11 @@ def _check_root(root: etree._Element) -> None:
 
 def read_cfdi(name: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> ReceivedCfdi:
     """A stamped CFDI 4.0 of type I, E or P, or ReceptionError/XmlError saying why not."""
-    root = parse_root(name, data, limits)
+    return read_tree(name, data, parse_root(name, data, limits))
+
+
+def read_tree(name: str, data: bytes, root: etree._Element) -> ReceivedCfdi:
+    """``read_cfdi`` of a file already parsed with ``parse_root`` (read once, not twice)."""
     _check_root(root)
     comprobante = cfdi_xml.from_tree(root)
     timbre = comprobante.complemento.timbre if comprobante.complemento else None

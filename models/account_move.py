@@ -10,6 +10,7 @@ import logging
 import re
 from decimal import Decimal
 
+from markupsafe import escape
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_repr
@@ -819,6 +820,17 @@ class AccountMove(models.Model):
             move.l10n_mx_einvoice_document_id._check_sat_status()
         return True
 
+    def action_l10n_mx_einvoice_check_status_at_sat(self):
+        """Ask SAT now for the status of the selected entries' CFDI, issued or received."""
+        issued = self.filtered("l10n_mx_einvoice_uuid")
+        received = self.filtered("l10n_mx_einvoice_vendor_uuid")
+        if not issued and not received:
+            raise UserError(self.env._("Select entries that have a CFDI (issued or received)."))
+        if issued:
+            issued.action_l10n_mx_einvoice_check_sat_status()
+        received._l10n_mx_einvoice_vendor_check_status()
+        return True
+
     def _l10n_mx_einvoice_cancel_entry(self):
         """Odoo's side of a cancelled CFDI: the invoice is cancelled (reset to draft and
         cancelled) or, where that is not allowed (payments, locked period), reversed."""
@@ -1141,6 +1153,13 @@ class AccountMove(models.Model):
         }
 
     def _l10n_mx_einvoice_vendor_post_summary(self):
+        """Log what each imported bill's checks found (one batch of notes, no notification)."""
+        self._message_log_batch(
+            bodies={move.id: escape(move._l10n_mx_einvoice_vendor_summary()) for move in self}
+        )
+
+    def _l10n_mx_einvoice_vendor_summary(self):
+        self.ensure_one()
         problems = self._l10n_mx_einvoice_vendor_problems()
         body = self.env._(
             "Imported from the supplier CFDI %(uuid)s.", uuid=self.l10n_mx_einvoice_vendor_uuid
@@ -1149,7 +1168,7 @@ class AccountMove(models.Model):
             body = self.env._(
                 "%(body)s Checks failed: %(problems)s.", body=body, problems="; ".join(problems)
             )
-        self.message_post(body=body)
+        return body
 
     def _l10n_mx_einvoice_vendor_check_status(self):
         """Ask SAT for the status of these bills' CFDI; flag the cancelled ones."""

@@ -43,6 +43,29 @@ class L10nMxEinvoiceBillReader(models.AbstractModel):
         )
 
     @api.model
+    def _existing_many(self, company, uuids):
+        """``{uuid: bill}`` of the bills ``company`` already imported among ``uuids`` (one
+        query for a whole upload)."""
+        wanted = {uuid.strip().upper() for uuid in uuids}
+        if not wanted:
+            return {}
+        bills = (
+            self.env["account.move"]
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("company_id", "=", company.id),
+                    ("l10n_mx_einvoice_vendor_uuid", "in", list(wanted)),
+                ],
+                order="id",
+            )
+        )
+        known = {}
+        for bill in bills:
+            known.setdefault(bill.l10n_mx_einvoice_vendor_uuid, bill)
+        return known
+
+    @api.model
     def _refuse_duplicate(self, company, uuid):
         existing = self._existing(company, uuid)
         if existing:
@@ -421,8 +444,7 @@ class L10nMxEinvoiceBillReader(models.AbstractModel):
         )
         moves.invalidate_recordset(["l10n_mx_einvoice_vendor_attachment_id"])
         self.env["l10n_mx_einvoice.vendor.payment"]._match(moves)
-        for move in moves:
-            move._l10n_mx_einvoice_vendor_post_summary()
+        moves._l10n_mx_einvoice_vendor_post_summary()
         return moves
 
     @api.model

@@ -266,17 +266,23 @@ class L10nMxEinvoiceSatCfdi(models.Model):
 
     @api.model
     def action_open_books_not_at_sat(self):
-        """Issued CFDI of Odoo that no download from SAT listed, over the periods downloaded."""
+        """Entries of Odoo whose CFDI no download from SAT listed, over the periods downloaded
+        whole: issued invoices and payments, and received vendor bills."""
         downloads = self.env["l10n_mx_einvoice.sat.download"].search(
-            [("direction", "=", "issued"), ("state", "=", "done"), ("folio_uuid", "=", False)]
+            [("state", "=", "done"), ("folio_uuid", "=", False)]
         )
-        documents = self.env["l10n_mx_einvoice.document"]
+        moves = self.env["account.move"]
         for download in downloads:
-            documents |= download._documents_not_at_sat()
+            moves |= download._books_not_at_sat()
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("In Odoo, not at SAT"),
-            "res_model": "l10n_mx_einvoice.document",
+            "res_model": "account.move",
             "view_mode": "list,form",
-            "domain": [("id", "in", documents.ids)],
+            "views": [
+                (self.env.ref("l10n_mx_einvoice.view_move_list_not_at_sat").id, "list"),
+                (False, "form"),
+            ],
+            "domain": [("id", "in", moves.ids)],
+            "context": {"group_by": ["invoice_date:month"], "create": False},
         }

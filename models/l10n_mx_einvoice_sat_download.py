@@ -314,7 +314,8 @@ class L10nMxEinvoiceSatDownload(models.Model):
         self._import_package_ids(package_ids)
 
     def _import_package_ids(self, package_ids):
-        """Import these stored packages, each once (one already imported is skipped)."""
+        """Import these stored packages, each once (one already imported is skipped),
+        committing each one (outside tests)."""
         for package_id in package_ids:
             if package_id in (self.imported_packages or []):
                 continue
@@ -329,6 +330,11 @@ class L10nMxEinvoiceSatDownload(models.Model):
                         ),
                     }
                 )
+            # a package's bills are saved with the mark that it was read: a crash later
+            # redoes nothing, and the memory of its records is freed before the next one
+            if self._can_commit():
+                self._commit()
+                self.env.invalidate_all()
 
     def _import_package(self, package_id, attachment):
         try:
@@ -360,12 +366,14 @@ class L10nMxEinvoiceSatDownload(models.Model):
 
     def _import_cfdi(self, package, attachment):
         rows, files, problems = {}, [], []
+        active = self._query_status() == DocumentStatus.ACTIVE
         for member in package.cfdi():
             try:
-                summary = reception.summary(reception.parse_root(member.name, member.data))
+                root = reception.parse_root(member.name, member.data)
             except CfdiError as error:
                 problems.append(f"{member.name}: {engine_message(self.env, error)}")
                 continue
+            summary = reception.summary(root)
             rows[summary.uuid] = {
                 "direction": self.direction,
                 "rfc_emisor": summary.issuer_rfc,
@@ -378,9 +386,9 @@ class L10nMxEinvoiceSatDownload(models.Model):
                 "package_attachment_id": attachment.id,
                 "package_member": member.name,
             }
-            if self._query_status() == DocumentStatus.ACTIVE:
+            if active:
                 rows[summary.uuid]["sat_state"] = "vigente"
-            files.append((member.name, member.data))
+            files.append(_received(member, root))
         rows_found = (
             self.env["l10n_mx_einvoice.sat.cfdi"]
             .sudo()
@@ -396,7 +404,8 @@ class L10nMxEinvoiceSatDownload(models.Model):
         return query.effective_status if isinstance(query, Query) else None
 
     def _create_bills(self, files):
-        """The vendor import on the package's XML: bills created, duplicates refused."""
+        """The vendor import on the package's files, read: bills created, duplicates
+        refused."""
         # the cron's company is not the request's: the wizard's defaults must be the request's
         wizard = (
             self.env["l10n_mx_einvoice.vendor.import"]
@@ -409,27 +418,83 @@ class L10nMxEinvoiceSatDownload(models.Model):
                 }
             )
         )
-        wizard._import_files(files)
+        wizard._import_read(files)
         return [f"{line.name}: {line.message}" for line in wizard.line_ids if line.state == "error"]
 
     # --- reconciliation helpers ---------------------------------------------------------
 
-    def _documents_not_at_sat(self):
-        """Issued CFDI of the period stamped in Odoo that this download did not list."""
-        self.ensure_one()
-        listed = set(self.sat_cfdi_ids.mapped("uuid"))
+    def _period_bounds(self):
+        """The period as the CFDI's own Fecha is written (Mexico's local time)."""
         start = datetime.combine(self.date_from, time.min)
         end = datetime.combine(self.date_to, time(23, 59, 59))
+        return start.strftime(descarga_query.DATE_FORMAT), end.strftime(descarga_query.DATE_FORMAT)
+
+    def _lists_everything(self):
+        """A finished request of a whole period, with no filter: what SAT did not list
+        there is not at SAT."""
+        return (
+            self.state == JobStatus.DONE.value
+            and not self.folio_uuid
+            and self.date_from
+            and self.date_to
+            and not self.counterpart_rfc
+            and not self.document_type
+            and self.status_filter != DocumentStatus.CANCELLED.value
+        )
+
+    def _listed(self, uuids):
+        """The UUIDs among ``uuids`` that a download from SAT listed for the company."""
+        rows = self.env["l10n_mx_einvoice.sat.cfdi"].search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("uuid", "in", [uuid.upper() for uuid in uuids]),
+            ]
+        )
+        return set(rows.mapped("uuid"))
+
+    def _documents_not_at_sat(self):
+        """Issued CFDI of the period stamped in Odoo that no download listed."""
+        self.ensure_one()
+        start, end = self._period_bounds()
         documents = self.env["l10n_mx_einvoice.document"].search(
             [
                 ("company_id", "=", self.company_id.id),
                 ("kind", "=", "stamp"),
                 ("uuid", "!=", False),
-                ("cfdi_date", ">=", start.strftime(descarga_query.DATE_FORMAT)),
-                ("cfdi_date", "<=", end.strftime(descarga_query.DATE_FORMAT)),
+                ("cfdi_date", ">=", start),
+                ("cfdi_date", "<=", end),
             ]
         )
+        listed = self._listed(documents.mapped("uuid"))
         return documents.filtered(lambda d: d.uuid.upper() not in listed)
+
+    def _bills_not_at_sat(self):
+        """Vendor bills of the period imported from a supplier CFDI no download listed (a
+        CFDI SAT does not know, or one not issued to the company)."""
+        self.ensure_one()
+        start, end = self._period_bounds()
+        bills = self.env["account.move"].search(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("move_type", "in", ("in_invoice", "in_refund")),
+                ("state", "!=", "cancel"),
+                ("l10n_mx_einvoice_vendor_uuid", "!=", False),
+                ("l10n_mx_einvoice_vendor_fecha", ">=", start),
+                ("l10n_mx_einvoice_vendor_fecha", "<=", end),
+            ]
+        )
+        listed = self._listed(bills.mapped("l10n_mx_einvoice_vendor_uuid"))
+        return bills.filtered(lambda b: b.l10n_mx_einvoice_vendor_uuid not in listed)
+
+    def _books_not_at_sat(self):
+        """The entries of Odoo (invoices and payments issued, bills received) of this
+        finished download's whole period whose CFDI SAT did not list."""
+        self.ensure_one()
+        if not self._lists_everything():
+            return self.env["account.move"]
+        if self.direction == "issued":
+            return self._documents_not_at_sat().move_id
+        return self._bills_not_at_sat()
 
     # --- the scheduled action -----------------------------------------------------------
 
@@ -466,6 +531,17 @@ class L10nMxEinvoiceSatDownload(models.Model):
             [self.id],
         )
         return bool(self.env.cr.fetchone())
+
+
+def _received(member, root):
+    """The package's file as the vendor import reads it (the tree parsed once, its seal
+    verified once), or why it is not a supplier's bill."""
+    try:
+        return reception.read_tree(member.name, member.data, root)
+    except CfdiError as error:
+        return reception.FileProblem.of(
+            member.name, error, skipped=error.code == "RECEPTION-SKIPPED"
+        )
 
 
 def _utc(moment):

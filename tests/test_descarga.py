@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from unittest.mock import patch
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.addons.l10n_mx_einvoice.cfdi import catalogs
 from odoo.addons.l10n_mx_einvoice.cfdi.descarga.simulator import Fault
 from odoo.addons.l10n_mx_einvoice.cfdi.testing import FIXTURES
@@ -37,6 +37,11 @@ def list69b_with(rfc, situation):
     """SAT's sample CSV with one more row: ``rfc`` in ``situation``."""
     row = f'99,{rfc},"XOCHILT CASAS CHAVEZ",{situation},,01/06/2026' + "," * 14 + "\r\n"
     return LIST69B.read_bytes().rstrip(b"\r\n") + b"\r\n" + row.encode("cp1252")
+
+
+def dated(bill, fecha):
+    """The bill as if its supplier's CFDI had been issued on ``fecha``."""
+    bill.sudo().with_context(skip_invoice_sync=True).l10n_mx_einvoice_vendor_fecha = fecha
 
 
 @tagged("post_install", "-at_install")
@@ -101,6 +106,19 @@ class TestDescarga(VendorFixtures, L10nMxEinvoiceCommon):
             self.env["l10n_mx_einvoice.fiel"].create(fiel_values(other))
         with self.assertRaisesRegex(ValidationError, "incomplete"):
             self.env["l10n_mx_einvoice.fiel"].create(dict(fiel_values(self.company), password=""))
+
+    def test_an_expired_fiel_is_refused_and_downloads_nothing(self):
+        after = self.fiel.date_end + timedelta(days=1)
+        with patch.object(fields.Datetime, "now", return_value=after):
+            self.fiel.invalidate_recordset(["state"])
+            self.assertEqual(self.fiel.state, "expired")
+            with self.assertRaisesRegex(ValidationError, "expired on"):
+                self.env["l10n_mx_einvoice.fiel"].create(fiel_values(self.company))
+            download = self.download()
+            with self.assertRaisesRegex(UserError, "has no valid e.firma"):
+                download.action_start()
+        self.assertEqual(download.state, "draft")
+        self.assertFalse(self.simulator.downloads)
 
     def test_fiel_secrets_are_for_managers_only(self):
         accountant = self.env["res.users"].create(
@@ -168,6 +186,33 @@ class TestDescarga(VendorFixtures, L10nMxEinvoiceCommon):
         self.assertEqual(len(self.rows()), 4)
         self.assertEqual(sum(self.simulator.downloads.values()), download.package_count)
 
+    def test_a_crash_while_importing_a_package_imports_nothing_twice(self):
+        """The bills of a package are created, then the process dies before the package is
+        marked read: all of it is undone, and the next run imports each CFDI once."""
+        download = self.download()
+        with patch.object(type(download), "_import_packages", lambda self: None):
+            self.run_download(download)
+        create_bills = type(download)._create_bills
+
+        def crash_after_the_bills(record, files):
+            create_bills(record, files)
+            raise RuntimeError("the worker died")
+
+        with (
+            patch.object(type(download), "_create_bills", crash_after_the_bills),
+            self.assertRaisesRegex(RuntimeError, "died"),
+        ):
+            download._import_packages()
+        received = list(self.uuids["received"])
+        bills = [("l10n_mx_einvoice_vendor_uuid", "in", received)]
+        self.assertFalse(self.env["account.move"].search_count(bills))
+        self.assertFalse(download.imported_packages)
+        download._import_packages()  # the next run
+        download._import_packages()  # and one more: nothing left to read
+        self.assertEqual(self.env["account.move"].search_count(bills), 4)
+        self.assertEqual(len(self.rows()), 4)
+        self.assertEqual(sum(self.simulator.downloads.values()), download.package_count)
+
     def test_a_package_stored_before_the_job_was_saved_is_not_downloaded_again(self):
         download = self.download()
         download.action_start()
@@ -224,6 +269,87 @@ class TestDescarga(VendorFixtures, L10nMxEinvoiceCommon):
             set(issued.filtered(lambda r: r.discrepancy == "not_in_books").mapped("uuid")),
             set(self.uuids["issued"][1:]),
         )
+
+    def stamped_in_odoo(self, uuid, cfdi_date):
+        """A customer invoice whose CFDI ``uuid`` Odoo stamped on ``cfdi_date``."""
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.env["res.partner"].create({"name": "Cliente"}).id,
+                "invoice_line_ids": [Command.create({"name": "Servicio", "price_unit": 100})],
+            }
+        )
+        self.env["l10n_mx_einvoice.document"].sudo().create(
+            {
+                "kind": "stamp",
+                "state": "stamped",
+                "company_id": self.company.id,
+                "move_id": invoice.id,
+                "uuid": uuid,
+                "cfdi_date": cfdi_date,
+            }
+        )
+        return invoice
+
+    def test_books_not_at_sat_issued_and_received(self):
+        """What Odoo books that SAT did not list, over the periods downloaded whole: a bill
+        of a supplier CFDI SAT does not know, an invoice stamped in Odoo SAT does not hold;
+        and an issued CFDI cancelled at SAT but active in Odoo."""
+        cancelled = self.stamped_in_odoo(self.uuids["issued"][0], "2026-03-20T09:00:00")
+        self.simulator.cancel(self.uuids["issued"][0])
+        unknown = self.stamped_in_odoo(
+            "0E6C1D2A-5B7F-4C8D-9E0F-1A2B3C4D5E6F", "2026-05-10T12:00:00"
+        )
+        self.run_download(self.download())  # the 4 received CFDI become bills
+        self.run_download(self.download(direction="issued", kind="Metadata"))
+        unknown_bill = self.run_import(
+            [("desconocido.xml", self.supplier_cfdi())], check_sat_status=False
+        ).move_ids
+        dated(unknown_bill, "2026-04-15T10:00:00")
+        outside = self.run_import(
+            [("fuera.xml", self.supplier_cfdi(folio="FUERA"))], check_sat_status=False
+        ).move_ids
+        dated(outside, "2026-07-02T10:00:00")  # a month not downloaded
+        action = self.env["l10n_mx_einvoice.sat.cfdi"].action_open_books_not_at_sat()
+        self.assertEqual(action["res_model"], "account.move")
+        found = self.env["account.move"].search(action["domain"])
+        self.assertEqual(found, unknown_bill | unknown)
+        self.assertEqual(action["context"]["group_by"], ["invoice_date:month"])
+        self.assertFalse(found & self.rows().move_id)  # the bills SAT listed are not there
+        row = self.rows("issued").filtered(lambda r: r.uuid == self.uuids["issued"][0])
+        self.assertEqual((row.move_id, row.discrepancy), (cancelled, "cancelled_at_sat"))
+        # the list's action: SAT's status of the bill, asked now
+        unknown_bill.action_l10n_mx_einvoice_check_status_at_sat()
+        self.assertTrue(unknown_bill.l10n_mx_einvoice_vendor_sat_checked)
+        with self.assertRaisesRegex(UserError, "have a CFDI"):
+            self.env["account.move"].action_l10n_mx_einvoice_check_status_at_sat()
+        # a request filtered by supplier proves nothing about the others
+        filtered = self.run_download(self.download(counterpart_rfc=SUPPLIER))
+        self.assertEqual(filtered.state, "done")
+        self.assertFalse(filtered._books_not_at_sat())
+        # once SAT lists it (a later download found it), the bill leaves the list
+        self.env["l10n_mx_einvoice.sat.cfdi"].sudo()._upsert(
+            self.company,
+            {
+                unknown_bill.l10n_mx_einvoice_vendor_uuid: {
+                    "direction": "received",
+                    "tipo": "I",
+                    "total": unknown_bill.amount_total,
+                    "sat_state": "vigente",
+                    "download_ids": [Command.link(filtered.id)],
+                }
+            },
+        )
+        action = self.env["l10n_mx_einvoice.sat.cfdi"].action_open_books_not_at_sat()
+        self.assertEqual(self.env["account.move"].search(action["domain"]), unknown)
+
+    def test_amount_differs_is_reported(self):
+        self.run_download(self.download())
+        row = self.rows()[:1]
+        self.assertEqual(row.discrepancy, "ok")
+        row.sudo().total = row.total + 10  # SAT's amount is not the bill's
+        self.assertEqual(row.discrepancy, "amount_differs")
+        self.assertEqual(row.action_open_record()["res_id"], row.move_id.id)
 
     def test_metadata_only_row_cannot_make_a_bill(self):
         self.run_download(self.download(kind="Metadata"))

@@ -283,14 +283,14 @@ class TestVendorImport(VendorFixtures, FlowFixtures, L10nMxEinvoiceCommon):
         files = [(f"f{n}.xml", self.supplier_cfdi([Line(cantidad=str(n + 1))])) for n in range(3)]
         bad_uuid = reception.read_cfdi("f1.xml", files[1][1]).uuid
         Move = type(self.env["account.move"])
-        post_summary = Move._l10n_mx_einvoice_vendor_post_summary
+        summary = Move._l10n_mx_einvoice_vendor_summary
 
         def refuse_one(move):
             if move.l10n_mx_einvoice_vendor_uuid == bad_uuid:
                 raise UserError(move.env._("simulated failure of one bill"))
-            return post_summary(move)
+            return summary(move)
 
-        with patch.object(Move, "_l10n_mx_einvoice_vendor_post_summary", refuse_one):
+        with patch.object(Move, "_l10n_mx_einvoice_vendor_summary", refuse_one):
             wizard = self.run_import(files, check_sat_status=False)
         self.assertEqual(
             [line.state for line in wizard.line_ids], ["imported", "error", "imported"]

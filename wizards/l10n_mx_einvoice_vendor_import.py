@@ -99,32 +99,42 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
         Each CFDI is read and mapped on its own (a bad one only fails itself); the bills are
         then created in batches, and a batch that fails is retried one bill at a time.
         """
+        return self._import_read(
+            [item for name, data in uploads for item in reception.read_upload(name, data, limits)]
+        )
+
+    def _import_read(self, items):
+        """Import files the engine already read (``ReceivedCfdi`` or ``FileProblem``): the
+        upload above, or SAT's download packages (each file parsed and verified once)."""
         self.ensure_one()
         Move = self.env["account.move"]
         reader = self.env["l10n_mx_einvoice.bill.reader"]
         journal = self.journal_id
         tax_index = reader._tax_index(journal.company_id)
+        known = reader._existing_many(
+            journal.company_id,
+            [item.uuid for item in items if not isinstance(item, reception.FileProblem)],
+        )
         lines, prepared, first_of = [], [], {}
-        for name, data in uploads:
-            for item in reception.read_upload(name, data, limits):
-                if isinstance(item, reception.FileProblem):
-                    lines.append(
-                        {
-                            "name": item.name,
-                            "state": "skipped" if item.skipped else "error",
-                            "message": engine_message(self.env, item),
-                            "code": item.code,
-                        }
-                    )
-                    continue
-                if item.comprobante.tipo_de_comprobante == reception.PAYMENT_TYPE:
-                    lines.append(self._import_payment(item))
-                    continue
-                line = self._prepare_one(reader, item, journal, tax_index, first_of)
-                if line.get("state") is None:
-                    first_of[item.uuid] = len(lines)
-                    prepared.append((len(lines), item, line.pop("values")))
-                lines.append(line)
+        for item in items:
+            if isinstance(item, reception.FileProblem):
+                lines.append(
+                    {
+                        "name": item.name,
+                        "state": "skipped" if item.skipped else "error",
+                        "message": engine_message(self.env, item),
+                        "code": item.code,
+                    }
+                )
+                continue
+            if item.comprobante.tipo_de_comprobante == reception.PAYMENT_TYPE:
+                lines.append(self._import_payment(item))
+                continue
+            line = self._prepare_one(reader, item, journal, tax_index, first_of, known)
+            if line.get("state") is None:
+                first_of[item.uuid] = len(lines)
+                prepared.append((len(lines), item, line.pop("values")))
+            lines.append(line)
         for start in range(0, len(prepared), BATCH_SIZE):
             self._create_batch(reader, journal, prepared[start : start + BATCH_SIZE], lines)
         created = Move.browse(
@@ -159,10 +169,11 @@ class L10nMxEinvoiceVendorImport(models.TransientModel):
         )
         return created
 
-    def _prepare_one(self, reader, received, journal, tax_index, first_of):
-        """The result line of one CFDI: refused (state set) or its bill values (state None)."""
+    def _prepare_one(self, reader, received, journal, tax_index, first_of, known):
+        """The result line of one CFDI: refused (state set) or its bill values (state None).
+        ``known``: the bills of the upload's UUIDs that exist already, by UUID."""
         line = {"name": received.name, "uuid": received.uuid, "state": None}
-        existing = reader._existing(journal.company_id, received.uuid)
+        existing = known.get(received.uuid)
         if existing:
             return dict(
                 line,
