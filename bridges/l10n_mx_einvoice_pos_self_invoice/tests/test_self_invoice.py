@@ -34,6 +34,7 @@ class TestSelfInvoice(
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.forget_rfc("CACX7605101P8")
         cls.customer.email = "xenon@example.com"
         cls.setup_pos()
         cls.setup_json_rpc()
