@@ -239,6 +239,7 @@ class TestPosCfdi(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         self.assertEqual(egreso.state, "stamped", egreso.message)
         self.assertEqual(egreso.document_type, "global_egreso")
         self.assertFalse(egreso.move_id)  # fiscal only: the session booked the sale
+        self.assertTrue(egreso.display_name.startswith(f"{sold.name} · "), egreso.display_name)
         xml = egreso.attachment_id.raw
         self.assertSatValid(xml)
         self.assertCliValid(xml)
