@@ -30,7 +30,10 @@ class L10nMxEinvoiceBuilderGlobalEgreso(models.AbstractModel):
     _document_type = "global_egreso"
 
     def _subject_name(self, ticket):
-        return self.env._("the CFDI de egreso of the ticket %(ticket)s", ticket=ticket.name)
+        return self.env._(
+            "the egreso of the ticket %(ticket)s (taken out of its global invoice)",
+            ticket=ticket.name,
+        )
 
     def _issuing_journal(self, ticket):
         return self.env["account.journal"]  # as its global invoice: the company's address

@@ -222,7 +222,16 @@ class TestPosCfdi(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
             c.no_identificacion: c for c in cfdi_xml.from_bytes(holder.attachment_id.raw).conceptos
         }[sold.pos_reference]
         sold.partner_id = self.customer
-        # the PAC is down: no egreso stamped, no invoice, a clear message
+        # a refused egreso (no place of issue): nothing sent, no invoice, the ticket named
+        partner = self.company.partner_id
+        zip_code, partner.zip = partner.zip, False
+        with self.assertRaisesRegex(UserError, f"egreso of the ticket {sold.name}"):
+            sold.action_pos_order_invoice()
+        partner.zip = zip_code
+        self.assertFalse(sold.account_move)
+        self.assertFalse(sold.l10n_mx_einvoice_egreso_document_ids)
+        # the PAC is down: no egreso stamped, no invoice, a clear message; the signed
+        # egreso stays pending (nothing lost)
         connector = self.stamp_account._get_connector()
         down = Unavailable("Servicio no disponible (prueba).", "Service unavailable (test).")
         with (
@@ -233,9 +242,12 @@ class TestPosCfdi(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
             sold.action_pos_order_invoice()
         self.assertFalse(sold.account_move)
         self.assertTrue(sold._l10n_mx_einvoice_in_global())
-        # the PAC answers: the egreso, then the invoice
+        pending = sold.l10n_mx_einvoice_egreso_document_ids
+        self.assertEqual(pending.mapped("state"), ["pending"])
+        # the PAC answers: the same egreso (its XML sent again), then the invoice
         sold.action_pos_order_invoice()
         egreso = sold.l10n_mx_einvoice_global_egreso_id
+        self.assertEqual(egreso, pending)
         self.assertEqual(egreso.state, "stamped", egreso.message)
         self.assertEqual(egreso.document_type, "global_egreso")
         self.assertFalse(egreso.move_id)  # fiscal only: the session booked the sale
