@@ -60,10 +60,11 @@ class L10nMxEinvoiceDocument(models.Model):
 
     @api.depends("pos_egreso_order_id")
     def _compute_display_name(self):
-        super()._compute_display_name()
+        result = super()._compute_display_name()
         for document in self.filtered("pos_egreso_order_id"):
             # the main addon names no subject for a document without a journal entry
             document.display_name = f"{document.pos_egreso_order_id.name}{document.display_name}"
+        return result
 
     @api.model
     def _builder_for(self, subject):
