@@ -34,6 +34,9 @@ RELACION_ANTICIPO = "07"
 # A global invoice's concepts: one per sale (ticket), ClaveProdServ 01010101, unit ACT.
 GLOBAL_CLAVE_PROD_SERV = "01010101"
 GLOBAL_CLAVE_UNIDAD = CLAVE_UNIDAD_ACTIVIDAD
+# The CFDI de egreso that takes a ticket out of a global invoice (Guía de llenado del CFDI
+# global, Apéndice 2): its concept is the ticket's, ClaveProdServ 84111506, unit ACT.
+GLOBAL_EGRESO_CLAVE_PROD_SERV = "84111506"
 
 # c_Impuesto
 ISR, IVA, IEPS = "001", "002", "003"

@@ -10,6 +10,7 @@ from .. import amounts, catalogs
 from ..sat import (
     GLOBAL_CLAVE_PROD_SERV,
     GLOBAL_CLAVE_UNIDAD,
+    GLOBAL_EGRESO_CLAVE_PROD_SERV,
     PUBLICO_EN_GENERAL,
     PUBLICO_NOMBRE,
     UUID_RE,
@@ -225,18 +226,22 @@ def check_informacion_global(ck: Checker) -> None:
             f"En una factura global el Nombre del receptor debe ser «{PUBLICO_NOMBRE}», no «{r.nombre}».",
             f"In a global invoice the receiver's Nombre must be «{PUBLICO_NOMBRE}», not «{r.nombre}».",
         )
+    # an egreso to público en general takes tickets out of a global invoice (Apéndice 2)
+    clave = (
+        GLOBAL_EGRESO_CLAVE_PROD_SERV if c.tipo_de_comprobante == "E" else GLOBAL_CLAVE_PROD_SERV
+    )
     for i, k in enumerate(c.conceptos):
         if (
-            k.clave_prod_serv != GLOBAL_CLAVE_PROD_SERV
+            k.clave_prod_serv != clave
             or k.clave_unidad != GLOBAL_CLAVE_UNIDAD
             or not k.no_identificacion
         ):
             ck.add(
                 "EINV-GLOBAL-CONCEPTO",
                 f"Conceptos[{i}]",
-                "En una factura global cada concepto es una venta (ticket): ClaveProdServ 01010101, "
+                f"En un CFDI global cada concepto es una venta (ticket): ClaveProdServ {clave}, "
                 "ClaveUnidad ACT y el número de ticket en NoIdentificacion.",
-                "In a global invoice each concept is one sale (ticket): ClaveProdServ 01010101, "
+                f"In a global CFDI each concept is one sale (ticket): ClaveProdServ {clave}, "
                 "ClaveUnidad ACT and the ticket number in NoIdentificacion.",
                 severity="warning",
             )

@@ -1090,6 +1090,17 @@ def test_credit_note_without_relation_is_only_a_warning():
     assert rules.errors(findings) == []
 
 
+def test_egreso_of_a_global_invoice_has_its_own_concept_key():
+    """Guía de llenado del CFDI global, Apéndice 2: the egreso that takes a ticket out of a
+    global invoice keeps InformacionGlobal; its concepts are 84111506 (unit ACT)."""
+    c = doc(PG)
+    c.tipo_de_comprobante = "E"
+    assert "EINV-GLOBAL-CONCEPTO" in {f.code for f in rules.check(c)}  # still 01010101
+    for concepto in c.conceptos:
+        concepto.clave_prod_serv = "84111506"
+    assert "EINV-GLOBAL-CONCEPTO" not in {f.code for f in rules.check(c)}
+
+
 def test_finding_text_names_code_and_path():
     c = doc(INV)
     c.total = D("1.00")

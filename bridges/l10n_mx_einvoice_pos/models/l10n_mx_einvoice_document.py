@@ -7,9 +7,24 @@ SEND_WITHIN = timedelta(days=7)  # a ticket's invoice stamped late is still mail
 
 
 class L10nMxEinvoiceDocument(models.Model):
-    """A global invoice also holds Point of Sale tickets (``pos.order``'s Many2one)."""
+    """A global invoice also holds Point of Sale tickets (``pos.order``'s Many2one); a
+    CFDI de egreso (``global_egreso``) takes one of them out of a stamped global invoice
+    before its own invoice: its subject is the ticket."""
 
     _inherit = "l10n_mx_einvoice.document"
+
+    document_type = fields.Selection(
+        selection_add=[("global_egreso", "Egreso of a ticket in a global invoice")],
+        ondelete={"global_egreso": "set null"},
+    )
+    pos_egreso_order_id = fields.Many2one(
+        "pos.order",
+        string="Ticket taken out of the global invoice",
+        index="btree_not_null",
+        ondelete="restrict",
+        readonly=True,
+        check_company=True,
+    )
 
     pos_order_ids = fields.One2many(
         "pos.order",
@@ -40,6 +55,46 @@ class L10nMxEinvoiceDocument(models.Model):
                     )
                 tickets.invalidate_recordset()
         return super()._lock(subjects, skip_held=skip_held)
+
+    # --- the egreso of a ticket: its subject is the ticket --------------------------------
+
+    @api.depends("pos_egreso_order_id")
+    def _compute_display_name(self):
+        result = super()._compute_display_name()
+        for document in self.filtered("pos_egreso_order_id"):
+            # the main addon names no subject for a document without a journal entry
+            document.display_name = f"{document.pos_egreso_order_id.name}{document.display_name}"
+        return result
+
+    @api.model
+    def _builder_for(self, subject):
+        if subject._name == "pos.order":
+            return self.env["l10n_mx_einvoice.builder.global_egreso"]
+        return super()._builder_for(subject)
+
+    @api.model
+    def _stampable(self, subject):
+        if subject._name == "pos.order":
+            return not subject.sudo().l10n_mx_einvoice_global_egreso_id
+        return super()._stampable(subject)
+
+    @api.model
+    def _subject_of(self, document):
+        return document.pos_egreso_order_id or super()._subject_of(document)
+
+    @api.model
+    def _pending_of(self, subject):
+        if subject._name == "pos.order":
+            return subject.sudo().l10n_mx_einvoice_egreso_document_ids.filtered(
+                lambda d: d.kind == "stamp" and d.state == "pending"
+            )[:1]
+        return super()._pending_of(subject)
+
+    def _seal(self, subject):
+        # an expired pending egreso is sealed again for its ticket
+        if subject._name == self._name and subject.pos_egreso_order_id:
+            return super()._seal(subject.pos_egreso_order_id)
+        return super()._seal(subject)
 
     @api.model
     def _cron_stamp(self, limit=200):

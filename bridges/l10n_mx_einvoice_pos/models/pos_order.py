@@ -6,6 +6,7 @@ from odoo.exceptions import UserError
 _logger = logging.getLogger(__name__)
 
 STANDING_STATES = ("pending", "stamped", "cancel_requested")
+LIVE_STATES = ("stamped", "cancel_requested")
 TICKET_STATES = ("paid", "done")
 
 
@@ -26,14 +27,86 @@ class PosOrder(models.Model):
         related="account_move.l10n_mx_einvoice_uuid",
         help="The UUID of the ticket's own CFDI (printed on the receipt).",
     )
+    l10n_mx_einvoice_egreso_document_ids = fields.One2many(
+        "l10n_mx_einvoice.document",
+        "pos_egreso_order_id",
+        string="CFDI de egreso documents",
+        readonly=True,
+        groups="l10n_mx_einvoice.group_l10n_mx_einvoice_user",
+    )
+    l10n_mx_einvoice_global_egreso_id = fields.Many2one(
+        "l10n_mx_einvoice.document",
+        string="Egreso from the global invoice",
+        compute="_compute_l10n_mx_einvoice_global_egreso_id",
+        help="The stamped CFDI de egreso that took this ticket out of its global invoice "
+        "before it got its own invoice (SAT's Guía de llenado del CFDI global, Apéndice 2).",
+    )
+
+    @api.depends(
+        "l10n_mx_einvoice_egreso_document_ids.state", "l10n_mx_einvoice_egreso_document_ids.uuid"
+    )
+    def _compute_l10n_mx_einvoice_global_egreso_id(self):
+        for order in self:
+            order.l10n_mx_einvoice_global_egreso_id = (
+                order.sudo()
+                .l10n_mx_einvoice_egreso_document_ids.filtered(
+                    lambda d: d.kind == "stamp" and d.state in LIVE_STATES
+                )[:1]
+                .id
+            )
 
     # --- what a ticket is free for ----------------------------------------------------
 
     def _l10n_mx_einvoice_in_global(self):
         """True when a global invoice that stands (pending, stamped, cancellation asked)
-        holds the ticket; a cancelled, rejected or expired one frees it."""
+        holds the ticket; a cancelled, rejected or expired one frees it, and so does a
+        stamped CFDI de egreso of the ticket (``l10n_mx_einvoice_global_egreso_id``)."""
         self.ensure_one()
-        return self.sudo().l10n_mx_einvoice_global_document_id.state in STANDING_STATES
+        order = self.sudo()
+        return (
+            order.l10n_mx_einvoice_global_document_id.state in STANDING_STATES
+            and not order.l10n_mx_einvoice_global_egreso_id
+        )
+
+    def _l10n_mx_einvoice_releasable(self):
+        """True when the ticket is in a stamped global invoice: a CFDI de egreso can take
+        it out so that it gets its own invoice."""
+        self.ensure_one()
+        return (
+            self._l10n_mx_einvoice_in_global()
+            and self.sudo().l10n_mx_einvoice_global_document_id.state == "stamped"
+        )
+
+    def _l10n_mx_einvoice_release_from_global(self):
+        """Issue the CFDI de egreso of each of these tickets held by a stamped global
+        invoice (exactly once: the ticket's row is locked, a pending egreso is sent again
+        with the same XML, a stamped one is never issued twice). Raises a UserError naming
+        the ticket when an egreso is refused or not stamped (the PAC is down: it stays
+        pending and the scheduled action stamps it): the ticket is then not invoiced."""
+        tickets = self.filtered(lambda o: not o.account_move and o._l10n_mx_einvoice_releasable())
+        if not tickets:
+            return
+        document = self.env["l10n_mx_einvoice.document"].sudo()
+        document.with_company(tickets.company_id[:1])._stamp(tickets.sudo())
+        # _stamp commits: lock the tickets again for their own invoice
+        self.env.cr.execute(
+            "SELECT id FROM pos_order WHERE id IN %s FOR UPDATE", [tuple(tickets.ids)]
+        )
+        tickets.invalidate_recordset()
+        tickets.sudo().l10n_mx_einvoice_egreso_document_ids.invalidate_recordset()
+        for ticket in tickets.filtered(lambda o: not o.sudo().l10n_mx_einvoice_global_egreso_id):
+            egreso = ticket.sudo().l10n_mx_einvoice_egreso_document_ids[:1]
+            raise UserError(
+                self.env._(
+                    "The ticket %(ticket)s is in the stamped global invoice %(holder)s: SAT "
+                    "requires a CFDI de egreso that takes it out before its own invoice, and "
+                    "that CFDI is not stamped (%(reason)s). The ticket was not invoiced; try "
+                    "again later (a pending CFDI is stamped by the scheduled action).",
+                    ticket=ticket.name,
+                    holder=ticket.sudo().l10n_mx_einvoice_global_document_id.display_name,
+                    reason=egreso.message or egreso.state or "-",
+                )
+            )
 
     def _l10n_mx_einvoice_invoiceable(self):
         """A ticket may get its own CFDI: paid, without invoice, not in a global invoice."""
@@ -69,17 +142,28 @@ class PosOrder(models.Model):
     # --- the ticket's own invoice -----------------------------------------------------
 
     def action_pos_order_invoice(self):
-        in_global = self.filtered(lambda o: not o.account_move and o._l10n_mx_einvoice_in_global())
+        """A ticket in a stamped global invoice first gets its CFDI de egreso (SAT's Guía
+        de llenado del CFDI global, Apéndice 2), then its invoice; one in a global invoice
+        still pending or being cancelled is refused."""
+        in_global = self.filtered(
+            lambda o: (
+                not o.account_move
+                and o._l10n_mx_einvoice_in_global()
+                and not o._l10n_mx_einvoice_releasable()
+            )
+        )
         if in_global:
             raise UserError(
                 self.env._(
-                    "The tickets %(tickets)s are in the global invoice %(holder)s: a ticket "
-                    "cannot also get an invoice of its own. Cancel the global invoice first "
-                    "(motive 01 or 02) and issue it again without them.",
+                    "The tickets %(tickets)s are in the global invoice %(holder)s, which is "
+                    "not stamped yet or is being cancelled: a ticket gets an invoice of its "
+                    "own only once that global invoice is stamped (a CFDI de egreso then takes "
+                    "it out) or cancelled. Try again later.",
                     tickets=", ".join(in_global.mapped("name")),
                     holder=in_global.l10n_mx_einvoice_global_document_id[:1].display_name,
                 )
             )
+        self._l10n_mx_einvoice_release_from_global()
         return super().action_pos_order_invoice()
 
     def _prepare_invoice_vals(self):

@@ -198,15 +198,119 @@ class TestPosCfdi(CfdiOracleMixin, FlowFixtures, L10nMxEinvoiceCommon):
         with self.assertRaisesRegex(UserError, "already belong to a global invoice"):
             again.action_create_global_invoice()
         self.assertFalse(first._l10n_mx_einvoice_invoiceable())
-        first.partner_id = self.customer
-        with self.assertRaisesRegex(UserError, "cannot also get an invoice of its own"):
-            first.action_pos_order_invoice()
-        self.assertFalse(first.account_move)
         # a cancelled global invoice frees its tickets
         holder._cancel("02")
         self.assertEqual(holder.state, "cancelled", holder.message)
         self.assertTrue(first._l10n_mx_einvoice_invoiceable())
         self.assertEqual(self.global_request().pos_order_ids, tickets)
+
+    def test_ticket_in_a_stamped_global_gets_an_egreso_then_its_invoice(self):
+        """SAT's Guía de llenado del CFDI global, Apéndice 2: a CFDI de egreso to público
+        en general related (01) to the global invoice takes the ticket out, then the
+        ticket gets its own invoice; once."""
+        sold = self.ticket(
+            [(self.product_0, 1, 250.0, None), (self.product, 2, 50.0, None)],
+            payments=[(self.card, 1.0)],
+        )
+        other = self.ticket([(self.product, 1, 30.0, None)])
+        request = self.global_request()
+        request.pos_order_ids = sold | other
+        request.action_create_global_invoice()
+        holder = sold.l10n_mx_einvoice_global_document_id
+        self.assertEqual(holder.state, "stamped", holder.message)
+        in_global = {
+            c.no_identificacion: c for c in cfdi_xml.from_bytes(holder.attachment_id.raw).conceptos
+        }[sold.pos_reference]
+        sold.partner_id = self.customer
+        # a refused egreso (no place of issue): nothing sent, no invoice, the ticket named
+        partner = self.company.partner_id
+        zip_code, partner.zip = partner.zip, False
+        with self.assertRaisesRegex(UserError, f"egreso of the ticket {sold.name}"):
+            sold.action_pos_order_invoice()
+        partner.zip = zip_code
+        self.assertFalse(sold.account_move)
+        self.assertFalse(sold.l10n_mx_einvoice_egreso_document_ids)
+        # the PAC is down: no egreso stamped, no invoice, a clear message; the signed
+        # egreso stays pending (nothing lost)
+        connector = self.stamp_account._get_connector()
+        down = Unavailable("Servicio no disponible (prueba).", "Service unavailable (test).")
+        with (
+            patch.object(connector, "stamp", side_effect=down),
+            patch.object(connector, "find_stamped", return_value=None),
+            self.assertRaisesRegex(UserError, "CFDI de egreso"),
+        ):
+            sold.action_pos_order_invoice()
+        self.assertFalse(sold.account_move)
+        self.assertTrue(sold._l10n_mx_einvoice_in_global())
+        pending = sold.l10n_mx_einvoice_egreso_document_ids
+        self.assertEqual(pending.mapped("state"), ["pending"])
+        # the PAC answers: the same egreso (its XML sent again), then the invoice
+        sold.action_pos_order_invoice()
+        egreso = sold.l10n_mx_einvoice_global_egreso_id
+        self.assertEqual(egreso, pending)
+        self.assertEqual(egreso.state, "stamped", egreso.message)
+        self.assertEqual(egreso.document_type, "global_egreso")
+        self.assertFalse(egreso.move_id)  # fiscal only: the session booked the sale
+        self.assertTrue(egreso.display_name.startswith(f"{sold.name} · "), egreso.display_name)
+        xml = egreso.attachment_id.raw
+        self.assertSatValid(xml)
+        self.assertCliValid(xml)
+        c = cfdi_xml.from_bytes(xml)
+        self.assertEqual((c.tipo_de_comprobante, c.metodo_pago, c.forma_pago), ("E", "PUE", "04"))
+        self.assertEqual(
+            [(r.tipo_relacion, r.uuids) for r in c.cfdi_relacionados], [("01", [holder.uuid])]
+        )
+        r = c.receptor
+        self.assertEqual(
+            (r.rfc, r.nombre, r.regimen_fiscal, r.uso_cfdi, r.domicilio_fiscal),
+            ("XAXX010101000", "PUBLICO EN GENERAL", "616", "S01", c.lugar_expedicion),
+        )
+        info = c.informacion_global
+        self.assertEqual(
+            (info.periodicidad, info.meses, info.anio),
+            (holder.periodicidad, holder.meses, holder.anio),
+        )
+        [concepto] = c.conceptos
+        self.assertEqual(
+            (concepto.clave_prod_serv, concepto.clave_unidad, concepto.no_identificacion),
+            ("84111506", "ACT", sold.pos_reference),
+        )
+        self.assertEqual(concepto.importe, in_global.importe)
+        self.assertEqual(
+            {(t.tasa_o_cuota, t.base, t.importe) for t in concepto.impuestos.traslados},
+            {(t.tasa_o_cuota, t.base, t.importe) for t in in_global.impuestos.traslados},
+        )
+        self.assertEqual(c.total, D("366.00"))
+        self.assertEqual(c.total, D(str(sold.amount_total)))
+        # then the ticket's own invoice, to the customer
+        invoice = sold.account_move
+        self.assertEqual(
+            invoice.l10n_mx_einvoice_state, "stamped", invoice.l10n_mx_einvoice_message
+        )
+        self.assertSatValid(invoice.l10n_mx_einvoice_attachment_id.raw)
+        self.assertEqual(invoice.partner_id, self.customer)
+        self.assertFalse(sold._l10n_mx_einvoice_in_global())
+        self.assertTrue(other._l10n_mx_einvoice_in_global())  # the others stay in it
+        # asked again: nothing more is issued
+        sold.action_pos_order_invoice()
+        documents = self.env["l10n_mx_einvoice.document"].sudo()
+        self.assertFalse(documents._stamp(sold))
+        self.assertEqual(documents.search([("pos_egreso_order_id", "=", sold.id)]), egreso)
+        self.assertEqual(sold.account_move, invoice)
+
+    def test_ticket_in_a_pending_global_is_refused(self):
+        sold = self.ticket([(self.product, 1, 30.0, None)])
+        pending = (
+            self.env["l10n_mx_einvoice.document"]
+            .sudo()
+            .create({"kind": "stamp", "document_type": "global", "company_id": self.company.id})
+        )
+        sold.sudo().write({"l10n_mx_einvoice_global_document_id": pending.id})
+        sold.partner_id = self.customer
+        with self.assertRaisesRegex(UserError, "not stamped yet"):
+            sold.action_pos_order_invoice()
+        self.assertFalse(sold.account_move)
+        self.assertFalse(sold.l10n_mx_einvoice_egreso_document_ids)
 
     def test_orphan_refund_is_refused(self):
         sold = self.ticket([(self.product, 1, 30.0, None)])

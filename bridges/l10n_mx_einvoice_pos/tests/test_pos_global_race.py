@@ -85,17 +85,19 @@ class TestPosGlobalRace(TransactionCase):
         except Exception as error:  # noqa: BLE001 - a refusal or a serialization failure
             outcomes.append(f"refused: {type(error).__name__}: {error}")
 
-    @mute_logger("odoo.sql_db")
-    def test_two_global_invoices_racing_for_the_same_tickets(self):
+    def race(self, target):
+        """The outcomes of ``target(barrier, outcomes)`` run by two threads at once."""
         barrier, outcomes = threading.Barrier(2), []
-        threads = [
-            threading.Thread(target=self.issue_in_new_cursor, args=(barrier, outcomes))
-            for _ in range(2)
-        ]
+        threads = [threading.Thread(target=target, args=(barrier, outcomes)) for _ in range(2)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(timeout=300)
+        return outcomes
+
+    @mute_logger("odoo.sql_db")
+    def test_two_global_invoices_racing_for_the_same_tickets(self):
+        outcomes = self.race(self.issue_in_new_cursor)
         self.assertEqual(sorted(o.split(":")[0] for o in outcomes), ["issued", "refused"], outcomes)
         with self.registry.cursor() as cr:
             env = self.env_of(cr)

@@ -6,6 +6,7 @@ import re
 
 import pytz
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
 _logger = logging.getLogger(__name__)
@@ -67,12 +68,11 @@ class PosOrder(models.Model):
                 "This ticket was already invoiced. The CFDI was sent to the email of its "
                 "customer; if you did not ask for it, contact the store."
             )
-        if order._l10n_mx_einvoice_in_global():
+        if order._l10n_mx_einvoice_in_global() and not order._l10n_mx_einvoice_releasable():
             return self.env._(
-                "This ticket is already included in the global invoice (público en general) "
-                "of its period, so it can no longer be invoiced online. Ask the store: SAT "
-                "requires them to cancel that global invoice (motive 04) and issue it again "
-                "without this ticket before your invoice."
+                "This ticket is in the global invoice (público en general) of its period, "
+                "which is still being stamped or cancelled, so it cannot be invoiced online "
+                "right now. Try again in a few hours or contact the store."
             )
         today = pytz.utc.localize(fields.Datetime.now()).astimezone(
             order._l10n_mx_einvoice_local_tz()
@@ -104,6 +104,16 @@ class PosOrder(models.Model):
         refusal = order._l10n_mx_einvoice_self_invoice_refusal()
         if refusal:
             return refusal
+        try:
+            # a ticket in a stamped global invoice: its CFDI de egreso first (SAT)
+            order._l10n_mx_einvoice_release_from_global()
+        except UserError as error:
+            _logger.info("Self-invoice %s: no CFDI de egreso: %s", order.id, error.args[0])
+            return self.env._(
+                "This ticket is in the global invoice of its period and the store could not "
+                "take it out right now, so it was not invoiced. Try again in a few minutes or "
+                "contact the store."
+            )
         order.partner_id = partner
         order.with_context(
             generate_pdf=False, default_l10n_mx_einvoice_uso_cfdi=uso_cfdi

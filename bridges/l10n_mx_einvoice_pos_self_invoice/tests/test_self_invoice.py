@@ -132,15 +132,55 @@ class TestSelfInvoice(
         page = self.send_ticket(self.visitor(), order)
         self.assertIn("up to 5 days", self.error_of(page))
 
+        # in a global invoice not stamped yet: refused (a stamped one is not, see below)
         in_global = self.ticket()
         in_global.l10n_mx_einvoice_global_document_id = (
             self.env["l10n_mx_einvoice.document"]
             .sudo()
-            .create({"kind": "stamp", "state": "stamped", "company_id": self.company.id})
+            .create({"kind": "stamp", "state": "pending", "company_id": self.company.id})
         )
         page = self.send_ticket(self.visitor(), in_global)
         self.assertIn("global invoice", self.error_of(page))
-        self.assertIn("motive 04", self.error_of(page))
+        self.assertIn("still being stamped", self.error_of(page))
+        self.assertFalse(in_global.sudo().l10n_mx_einvoice_egreso_document_ids)
+
+    def test_ticket_in_a_stamped_global_gets_its_egreso_then_its_invoice(self):
+        """SAT's Guía de llenado del CFDI global, Apéndice 2: the page issues the CFDI de
+        egreso related (01) to the global invoice, then the customer's invoice."""
+        order = self.ticket(quantity=3)
+        request = self.env["l10n_mx_einvoice.global.invoice"].create(
+            {
+                "periodicidad": "04",
+                "date_from": self.company._l10n_mx_einvoice_local_today().replace(day=1),
+            }
+        )
+        request.pos_order_ids = order
+        request.action_create_global_invoice()
+        holder = order.l10n_mx_einvoice_global_document_id
+        self.assertEqual(holder.state, "stamped", holder.message)
+        page = self.self_invoice(self.visitor(), order, NEW_CUSTOMER)
+        self.assertIn("o_l10n_mx_self_invoice_done", page, page[-3000:])
+        order.invalidate_recordset()
+        egreso = order.l10n_mx_einvoice_global_egreso_id
+        self.assertEqual(egreso.state, "stamped", egreso.message)
+        xml = egreso.attachment_id.raw
+        self.assertSatValid(xml)
+        root = etree.fromstring(xml)
+        ns = {"cfdi": "http://www.sat.gob.mx/cfd/4"}
+        self.assertEqual(root.get("TipoDeComprobante"), "E")
+        self.assertEqual(root.get("Total"), f"{order.amount_total:.2f}")
+        related = root.find("cfdi:CfdiRelacionados", ns)
+        self.assertEqual(related.get("TipoRelacion"), "01")
+        self.assertEqual(related.find("cfdi:CfdiRelacionado", ns).get("UUID"), holder.uuid)
+        self.assertEqual(root.find("cfdi:Receptor", ns).get("Rfc"), "XAXX010101000")
+        move = order.account_move
+        self.assertEqual(move.l10n_mx_einvoice_state, "stamped", move.l10n_mx_einvoice_message)
+        self.assertIn(move.l10n_mx_einvoice_uuid, page)
+        self.assertSatValid(move.l10n_mx_einvoice_attachment_id.raw)
+        # the same ticket again: invoiced, no second egreso
+        page = self.send_ticket(self.visitor(), order)
+        self.assertIn("already invoiced", self.error_of(page))
+        self.assertEqual(order.sudo().l10n_mx_einvoice_egreso_document_ids, egreso)
 
     # --- a ticket turned into a CFDI ---------------------------------------------------------
 
